@@ -1,0 +1,40 @@
+// check.h — always-on error checks and checked wrappers for the C library.
+// Every failure prints `loopt: <what failed>: <why>` on stderr and exits non-zero.
+// Exit codes: 0 ok, 1 runtime failure (EXIT_RUNTIME), 2 usage or invalid input (EXIT_USAGE).
+#ifndef LOOPT_CHECK_H
+#define LOOPT_CHECK_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+// Print `loopt: <formatted message>` and exit with `code`. Never returns.
+__attribute__((noreturn, format(printf, 2, 3)))
+void die(int code, const char *fmt, ...);
+
+// Print `loopt: <formatted message>` on stderr (a warning or a recoverable error); returns.
+__attribute__((format(printf, 1, 2)))
+void warnf(const char *fmt, ...);
+
+// CHECK: an internal invariant or runtime failure (exit 1). Always on, unlike assert.
+#define CHECK(cond, ...) do { if (!(cond)) die(EXIT_RUNTIME, __VA_ARGS__); } while (0)
+// CHECK_INPUT: something the user gave us is wrong (exit 2).
+#define CHECK_INPUT(cond, ...) do { if (!(cond)) die(EXIT_USAGE, __VA_ARGS__); } while (0)
+
+// Checked wrappers: on failure they die with the path / size and strerror.
+void *xmalloc(size_t n);                 // never returns NULL; n == 0 allowed
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+// fopen that dies with exit 2 (a file the user named) naming the path; "-" gives stdin/stdout.
+FILE *xfopen(const char *path, const char *mode);
+void xfclose(FILE *f, const char *path);   // checks for write errors on close
+void xfread(void *buf, size_t size, size_t n, FILE *f, const char *path);
+void xfwrite(const void *buf, size_t size, size_t n, FILE *f, const char *path);
+
+// Read a whole file ("-" = stdin) into a NUL-terminated buffer. Dies (exit 2) on a
+// directory, a missing file, or more than max_bytes. *len gets the byte count (may be NULL).
+char *read_file(const char *path, size_t max_bytes, size_t *len);
+
+#endif

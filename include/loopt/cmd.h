@@ -1,0 +1,11 @@
+// cmd.h — the subcommands; each lives in src/cmd/<name>.c and returns the exit code.
+#ifndef LOOPT_CMD_H
+#define LOOPT_CMD_H
+
+int cmd_gen(int argc, char **argv);        // loopt gen sudoku|maze ...
+int cmd_check(int argc, char **argv);      // loopt check FILE
+int cmd_render(int argc, char **argv);     // loopt render FILE --out x.png
+int cmd_gradcheck(int argc, char **argv);  // loopt gradcheck CONFIG
+int cmd_config(int argc, char **argv);     // loopt config [CONFIG] [--set k=v]: print resolved config
+
+#endif

@@ -1,0 +1,63 @@
+// maze.h — mazes as data: grids of `#` wall, ` ` open, `S` start, `G` goal, `o` path
+// (the HRM/TRM Maze-Hard alphabet). Reading (text grids, Maze-Hard CSV, PNG via image.h),
+// the generator, BFS shortest paths, the dihedral augmentations and the answer checker.
+#ifndef LOOPT_MAZE_H
+#define LOOPT_MAZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "loopt/rng.h"
+
+// Cell codes (also the token ids the model sees).
+enum { MAZE_OPEN = 0, MAZE_WALL = 1, MAZE_START = 2, MAZE_GOAL = 3, MAZE_PATH = 4, MAZE_NCODES = 5 };
+extern const char MAZE_CHARS[MAZE_NCODES];   // " #SGo"
+
+typedef struct {
+    int h, w;
+    uint8_t *q;     // (h, w) question: no MAZE_PATH cells
+    uint8_t *a;     // (h, w) answer with the path marked, or NULL when the input had none
+    int line;       // 1-based line of the input where this maze starts
+} Maze;
+
+typedef struct { int n; Maze *mazes; } MazeSet;
+
+// Read `path` ("-" = stdin): text grids separated by blank lines (a grid that contains `o`
+// cells is an answer: its question is the grid with `o` turned back to open), the Maze-Hard
+// CSV `source,question,answer,rating` (header line; square grids as one string, row-major),
+// or a PNG in the render palette (image.h). Rows of unequal width, bad characters, no S, two
+// G's, no path from S to G, an empty file: `loopt: <path>:<line>: <reason>`, exit 2 — or,
+// with skip_bad = 1, warned, skipped and counted. Returns the number skipped.
+int maze_read(const char *path, MazeSet *set, int skip_bad);
+void maze_set_free(MazeSet *set);
+
+// Validate a question grid: exactly one S, one G, only known codes, S reaches G.
+// Returns 1 if fine, else 0 with the reason.
+int maze_validate(const uint8_t *q, int h, int w, char *why, size_t whylen);
+
+// BFS from S to G over non-wall cells (4-neighbour). Returns the number of steps of the
+// shortest path (edges, so adjacent S and G give 1), or -1 if G is unreachable. If out is
+// not NULL it receives a copy of q with one shortest path's intermediate cells set to MAZE_PATH.
+int maze_shortest(const uint8_t *q, int h, int w, uint8_t *out);
+
+// Generate one maze of h x w (h, w >= 5) whose shortest S-G path has at least min_path steps
+// (retrying internally; 0 = any). q gets the question, a (may be NULL) the answer.
+// Returns the shortest path length.
+int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a);
+
+// Check an answer: only open cells turned into path, walls/S/G unchanged, the path cells plus
+// S and G form a 4-connected S->G path with no extra cells, and its length equals the BFS
+// shortest. Returns 1 if valid, else 0 with the reason.
+int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t whylen);
+
+// Dihedral transform k in [0, 8) (rotations by k%4 quarter turns, mirrored if k >= 4) of a
+// square grid (n x n), from src into dst (not aliasing).
+void maze_dihedral(uint8_t *dst, const uint8_t *src, int n, int k);
+
+// Write the grid as text: h lines of w chars from MAZE_CHARS, then one blank line.
+void maze_write(FILE *f, const uint8_t *grid, int h, int w);
+
+// Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like mazes.
+int maze_looks_like(const char *text);
+
+#endif

@@ -1,0 +1,4 @@
+// check.c — placeholder until its owner lands the real command.
+#include "loopt/check.h"
+#include "loopt/cmd.h"
+int cmd_check(int argc, char **argv) { (void)argc; (void)argv; die(EXIT_RUNTIME, "check: not built yet"); }

@@ -1,0 +1,4 @@
+// gen.c — placeholder until its owner lands the real command.
+#include "loopt/check.h"
+#include "loopt/cmd.h"
+int cmd_gen(int argc, char **argv) { (void)argc; (void)argv; die(EXIT_RUNTIME, "gen: not built yet"); }

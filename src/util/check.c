@@ -1,0 +1,100 @@
+// check.c — die/warn and the checked wrappers around malloc and stdio.
+#include "loopt/check.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void die(int code, const char *fmt, ...) {
+    va_list ap;
+    fflush(stdout);
+    fputs("loopt: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(code);
+}
+
+void warnf(const char *fmt, ...) {
+    va_list ap;
+    fputs("loopt: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void *xmalloc(size_t n) {
+    void *p = malloc(n ? n : 1);
+    CHECK(p, "out of memory allocating %zu bytes", n);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    CHECK(p, "out of memory allocating %zu x %zu bytes", count, size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+    void *q = realloc(p, n ? n : 1);
+    CHECK(q, "out of memory reallocating %zu bytes", n);
+    return q;
+}
+
+char *xstrdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = xmalloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+FILE *xfopen(const char *path, const char *mode) {
+    if (strcmp(path, "-") == 0) return mode[0] == 'r' ? stdin : stdout;
+    struct stat st;
+    if (mode[0] == 'r' && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        die(EXIT_USAGE, "%s: is a directory, expected a file", path);
+    FILE *f = fopen(path, mode);
+    if (!f) die(EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+    return f;
+}
+
+void xfclose(FILE *f, const char *path) {
+    if (f == stdin || f == stdout) { if (f == stdout) fflush(f); return; }
+    int err = ferror(f);
+    if (fclose(f) != 0 || err) die(EXIT_RUNTIME, "%s: write failed: %s", path, strerror(errno));
+}
+
+void xfread(void *buf, size_t size, size_t n, FILE *f, const char *path) {
+    if (fread(buf, size, n, f) != n)
+        die(EXIT_USAGE, "%s: unexpected end of file or read error", path);
+}
+
+void xfwrite(const void *buf, size_t size, size_t n, FILE *f, const char *path) {
+    if (fwrite(buf, size, n, f) != n)
+        die(EXIT_RUNTIME, "%s: write failed: %s", path, strerror(errno));
+}
+
+char *read_file(const char *path, size_t max_bytes, size_t *len) {
+    FILE *f = xfopen(path, "rb");
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= max_bytes) die(EXIT_USAGE, "%s: file larger than %zu bytes", path, max_bytes);
+            cap = cap * 2 > max_bytes ? max_bytes : cap * 2;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) die(EXIT_USAGE, "%s: read error: %s", path, strerror(errno));
+    if (f != stdin) fclose(f);
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
