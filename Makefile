@@ -51,11 +51,11 @@ unit: $(TESTBIN)
 
 debug:
 	$(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	        LDFLAGS="-fsanitize=address,undefined" all
+	        LDFLAGS="-fopenmp -fsanitize=address,undefined" all
 
 test-debug:
 	$(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	        LDFLAGS="-fsanitize=address,undefined" test
+	        LDFLAGS="-fopenmp -fsanitize=address,undefined" test
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loopt

@@ -3,6 +3,7 @@
 #ifndef LOOPT_IMAGE_H
 #define LOOPT_IMAGE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 // Palette (RGB) per maze code: open white, wall black, start green, goal red, path blue.
@@ -16,6 +17,14 @@ void image_write_maze(const char *path, const uint8_t *grid, int h, int w, int c
 // distance of a palette colour). On success returns 1 with *grid malloc'd (h, w).
 // On failure returns 0 with the reason (not a PNG, colour not in palette at x,y, ...).
 int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen);
+
+// Added by image.c's owner: images wider or taller than this are refused (reading and
+// writing), so a hostile PNG header cannot make us allocate gigabytes.
+#define IMAGE_MAX_SIDE 4096
+// 1 if buf starts with the 8-byte PNG signature.
+int image_is_png(const uint8_t *buf, size_t len);
+// image_read_maze on a PNG already in memory (e.g. read from stdin).
+int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen);
 
 // Write an RGB buffer (h, w, 3) as PNG. Exit 1 on failure.
 void image_write_rgb(const char *path, const uint8_t *rgb, int w, int h);

@@ -60,4 +60,10 @@ void maze_write(FILE *f, const uint8_t *grid, int h, int w);
 // Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like mazes.
 int maze_looks_like(const char *text);
 
+// Limits on input (added by maze.c's owner): grids larger than MAZE_MAX_SIDE on a side and
+// text lines longer than MAZE_MAX_LINE bytes are input errors, never crashes.
+// Reasons from maze_check / maze_validate name cells as (row,col), 1-based.
+#define MAZE_MAX_SIDE 4096
+#define MAZE_MAX_LINE 65536
+
 #endif

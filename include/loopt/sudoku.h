@@ -31,6 +31,12 @@ typedef struct {
 int sudoku_read(const char *path, SudokuSet *set, int skip_bad);
 void sudoku_set_free(SudokuSet *set);
 
+// For `loopt check`: like sudoku_read, but the second field of a `puzzle,solution` line is
+// an answer to be judged, not a trusted solution: it only has to be 81 cells of 1-9, '.' or
+// '0' (blanks allowed); whether it is right is left to sudoku_check. Format errors (bad
+// length or character, contradicting givens, too-long lines) behave as in sudoku_read.
+int sudoku_read_pairs(const char *path, SudokuSet *set, int skip_bad);
+
 // Parse one 81-char line (trailing whitespace allowed). Returns 1 on success; on failure
 // returns 0 and writes the reason into err.
 int sudoku_parse81(const char *s, size_t len, uint8_t *out, char *err, size_t errlen);

@@ -1,4 +1,132 @@
-// check.c — placeholder until its owner lands the real command.
+// check.c — `loopt check FILE|-`: verify the answers in a puzzle file. The task (Sudoku or
+// maze) is told from the content. Prints `N valid, M invalid` on stdout and one
+// `<file>:<line>: <reason>` per invalid answer on stderr. Exit 0 if all are valid, 1 if some
+// are not, 2 if the file is unreadable or has malformed entries (each reported with its line).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
-int cmd_check(int argc, char **argv) { (void)argc; (void)argv; die(EXIT_RUNTIME, "check: not built yet"); }
+#include "loopt/maze.h"
+#include "loopt/sudoku.h"
+
+static const char *USAGE =
+    "usage: loopt check FILE|-\n"
+    "\n"
+    "Verify puzzle/answer pairs; the task is detected from the content ('-' = stdin).\n"
+    "  Sudoku: `puzzle,solution` lines (also the Sudoku-Extreme CSV and the Kaggle CSV); each\n"
+    "          answer must be a complete valid grid keeping the givens. A file of puzzles\n"
+    "          only (81-char lines or 9-line grids): each must have exactly one solution.\n"
+    "  maze:   the Maze-Hard CSV or text answer grids (path marked 'o'); each path must join\n"
+    "          S to G through open cells and be a shortest one. Question grids only: each\n"
+    "          must be a valid maze (one S, one G, G reachable).\n"
+    "Prints `N valid, M invalid`; each invalid one as `FILE:LINE: reason` on stderr.\n"
+    "Exit 0 if all valid, 1 if some are invalid, 2 if the file is unreadable or malformed.\n";
+
+#define HEAD_BYTES (64 * 1024)
+
+// Read the first HEAD_BYTES of the input for task detection. The readers take a path and
+// stdin can be read only once, so stdin is first spooled into an anonymous temp file that
+// then replaces file descriptor 0: the readers read "-" again from the start.
+static char *read_head(const char *path, const char *name, size_t *len) {
+    char *head = xmalloc(HEAD_BYTES + 1);
+    size_t n = 0;
+    if (strcmp(path, "-") != 0) {
+        FILE *f = xfopen(path, "rb");
+        n = fread(head, 1, HEAD_BYTES, f);
+        if (ferror(f)) die(EXIT_USAGE, "%s: read error", name);
+        fclose(f);
+    } else {
+        FILE *tmp = tmpfile();
+        CHECK(tmp, "check: cannot create a temporary file to hold stdin");
+        char buf[1 << 16];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, stdin)) > 0) {
+            if (n < HEAD_BYTES) {
+                size_t k = got < HEAD_BYTES - n ? got : HEAD_BYTES - n;
+                memcpy(head + n, buf, k);
+                n += k;
+            }
+            xfwrite(buf, 1, got, tmp, "temporary file");
+        }
+        if (ferror(stdin)) die(EXIT_USAGE, "%s: read error", name);
+        CHECK(fflush(tmp) == 0 && dup2(fileno(tmp), 0) == 0, "check: cannot redirect stdin to its copy");
+        fclose(tmp);                        // fd 0 keeps the (unlinked) file alive
+        clearerr(stdin);
+        CHECK(fseek(stdin, 0, SEEK_SET) == 0, "check: cannot rewind the copy of stdin");
+    }
+    head[n] = '\0';
+    *len = n;
+    return head;
+}
+
+static int check_sudoku(const char *path, const char *name, long *valid, long *invalid) {
+    SudokuSet set;
+    int n_bad = sudoku_read_pairs(path, &set, 1);
+    char why[256];
+    for (int i = 0; i < set.n; i++) {
+        const uint8_t *p = set.puzzles + (size_t)i * SUDOKU_CELLS;
+        int ok;
+        if (set.solutions) {
+            ok = sudoku_check(p, set.solutions + (size_t)i * SUDOKU_CELLS, why, sizeof why);
+        } else {
+            int ns = sudoku_solve(p, NULL, 2, NULL);
+            ok = ns == 1;
+            snprintf(why, sizeof why, "%s", ns == 0 ? "puzzle has no solution" : "puzzle has more than one solution");
+        }
+        if (ok) (*valid)++;
+        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, set.line[i], why); }
+    }
+    sudoku_set_free(&set);
+    return n_bad;
+}
+
+static int check_maze(const char *path, const char *name, long *valid, long *invalid) {
+    MazeSet set;
+    int n_bad = maze_read(path, &set, 1);
+    char why[256];
+    for (int i = 0; i < set.n; i++) {
+        const Maze *m = &set.mazes[i];
+        int ok = m->a ? maze_check(m->q, m->a, m->h, m->w, why, sizeof why)
+                      : maze_validate(m->q, m->h, m->w, why, sizeof why);
+        if (ok) (*valid)++;
+        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, m->line, why); }
+    }
+    maze_set_free(&set);
+    return n_bad;
+}
+
+int cmd_check(int argc, char **argv) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
+        if (a[0] == '-' && a[1] != '\0') usage_error(USAGE, "check: unknown option '%s'", a);
+        if (path) usage_error(USAGE, "check: one file at a time (got '%s' and '%s')", path, a);
+        path = a;
+    }
+    if (!path) usage_error(USAGE, "check: which file? (FILE or - for stdin)");
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+
+    size_t len;
+    char *head = read_head(path, name, &len);
+    if (len == 0) die(EXIT_USAGE, "%s: empty file, nothing to check", name);
+    long valid = 0, invalid = 0;
+    int n_bad;
+    if (sudoku_looks_like(head)) n_bad = check_sudoku(path, name, &valid, &invalid);
+    else if (maze_looks_like(head)) n_bad = check_maze(path, name, &valid, &invalid);
+    else die(EXIT_USAGE, "%s: neither Sudoku nor mazes: expected 81-char puzzle lines, `puzzle,solution` CSV, "
+             "9-line grids, or maze grids/CSV", name);
+    free(head);
+
+    printf("%ld valid, %ld invalid\n", valid, invalid);
+    fflush(stdout);
+    if (n_bad) {
+        warnf("%s: %d malformed entr%s (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
+        return EXIT_USAGE;
+    }
+    return invalid ? EXIT_RUNTIME : EXIT_OK;
+}

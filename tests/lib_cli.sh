@@ -1,4 +1,4 @@
-# cli_lib.sh — helpers sourced by the tests/cli_*.sh scripts.
+# lib_cli.sh — helpers sourced by the tests/cli_*.sh scripts.
 # expect_exit CODE NAME CMD...: runs CMD (stdout+stderr to $T/out), checks its exit code.
 # expect_grep PATTERN NAME: checks that the last command's output matches PATTERN.
 # Each check prints `ok NAME` or `FAIL NAME`; a script ends with `echo done`.

@@ -1,0 +1,30 @@
+// gradcheck.h — compare the model's analytic gradients with central finite differences of
+// the loss (accumulated in double), with halting decisions frozen and, when the truncation
+// window is shorter than the loops run, the loops before the window replayed from a saved
+// state: the check covers exactly the graph that backprop touches.
+#ifndef LOOPT_GRADCHECK_H
+#define LOOPT_GRADCHECK_H
+
+#include "loopt/model.h"
+#include "loopt/rng.h"
+
+typedef struct {
+    double max_rel[NUM_PARAM_TENSORS];   // per tensor, max of entries and direction; -1 if empty
+    double dir_rel[NUM_PARAM_TENSORS];   // per tensor: error of the directional derivative
+    int checked[NUM_PARAM_TENSORS];
+    double worst;                        // max over tensors
+    int total;                           // entries checked
+} GradcheckResult;
+
+// Differences use a five-point stencil. The error measure for one entry:
+// |g - fd| / max(|g|, |fd|, floor), with floor = 1e-2 x the largest |g| in the tensor or in the
+// model, whichever is larger (plus 1e-6): float32 rounding puts an absolute noise floor under
+// the differences, so entries far below the gradient's scale are judged against that scale.
+// Each tensor is also checked along the direction of its own gradient (g·v against the
+// difference along v = g / max|g|), relative error without a floor: it sees every entry at once.
+// Checks up to `samples` random entries per tensor (all entries if the tensor is smaller).
+// m must be allocated for training; tokens/targets (B, seq_len).
+void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
+                     float step, Rng *r, GradcheckResult *res);
+
+#endif

@@ -1,0 +1,175 @@
+// model.h — the looped transformer: parameter layout (one allocation carved by a size
+// table), activations (one allocation, with a loop dimension only as deep as the truncation
+// window), the shared block's forward/backward, and the recursion driver (loop.c).
+// nn/ knows nothing about Sudoku: a task describes itself with a TaskShape.
+#ifndef LOOPT_MODEL_H
+#define LOOPT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "loopt/config.h"
+#include "loopt/rng.h"
+
+#define MAX_AXES 4
+
+// What the engine needs to know about a task.
+typedef struct {
+    int vocab;                 // input token ids in [0, vocab)
+    int n_out;                 // output classes (targets in [0, n_out), < 0 = ignored)
+    int seq_len;               // T: puzzle tokens (memory tokens are added by the model)
+    int n_axes;                // A: coordinate axes per token (Sudoku 3: row, col, box)
+    int axis_size[MAX_AXES];   // table rows per axis (learned coords); rope needs none
+    const int *coords;         // (T, A) each token's coordinate on each axis, >= 0
+} TaskShape;
+
+// ---- parameters ----------------------------------------------------------------------------
+#define NUM_PARAM_TENSORS 13
+typedef struct {
+    float *wte;     // (V, C)     token embedding
+    float *wcoord;  // (R, C)     coordinate tables, one per axis, rows concatenated (R = sum axis_size)
+    float *wmem;    // (M, C)     memory tokens
+    float *ln1g;    // (L, C)     RMSNorm gains (only with model.norm_gain)
+    float *wqkv;    // (L, 3C, C)
+    float *wo;      // (L, C, C)
+    float *ln2g;    // (L, C)
+    float *wfc;     // (L, 2F, C) SwiGLU [gate | up]
+    float *wproj;   // (L, C, F)
+    float *lnfg;    // (C)        final norm gain (pre-norm with gain only)
+    float *wout;    // (Vout, C)  output head
+    float *whalt;   // (C)        halting unit weight (act)
+    float *bhalt;   // (1)        halting unit bias
+} ParamTensors;
+extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
+
+// ---- activations ---------------------------------------------------------------------------
+// N = B*T rows (T includes memory tokens). W = ring slots (loops that keep activations).
+#define NUM_ACT_TENSORS 27
+typedef struct {
+    float *emb;     // (N, C)            embedded input e (token + coords; memory tokens)
+    float *u;       // (W, N, C)         loop input: h_{k-1} + e (input injection) or h_{k-1}
+    float *n1;      // (W, L, N, C)      pre: norm(x); post: norm(r1)
+    float *rstd1;   // (W, L, N)
+    float *qkv;     // (W, L, N, 3C)     after rope
+    float *att;     // (W, L, B, NH, T, T)
+    float *atty;    // (W, L, N, C)      attention output before wo
+    float *r1;      // (W, L, N, C)      x + wo(atty)
+    float *n2;      // (W, L, N, C)      pre: norm(r1); post: norm(r2)
+    float *rstd2;   // (W, L, N)
+    float *fch;     // (W, L, N, 2F)
+    float *fcg;     // (W, L, N, F)
+    float *r2;      // (W, L, N, C)      mlp residual sum
+    float *h;       // (W, N, C)         state after the loop (halted positions frozen)
+    float *halt_p;  // (W, N)            halting probability of the loop (act)
+    float *halt_w;  // (W, N)            weight of the loop's output in the mix (0 once halted)
+    float *halt_run;// (W, N)            1 if the position ran this loop (halted positions: 0)
+    float *mix;     // (N, C)            halting-weighted mix of loop outputs (act) — the model output
+    float *lnf;     // (N, C)            final norm (pre-norm) or copy
+    float *rstdf;   // (N)
+    float *logits;  // (N, Vout)
+    float *probs;   // (N, Vout)
+    float *losses;  // (N)
+    float *cum;     // (N)               cumulative halting probability of earlier loops
+    float *pre_h;   // (N, C)            recurrent state saved after loop prefix_loop (training only)
+    float *pre_mix; // (N, C)
+    float *pre_cum; // (N)
+} ActTensors;
+
+// Prefix replay, for checking truncated backprop by finite differences: the loops before the
+// window are constants for the gradient, so the check must hold them fixed. PREFIX_SAVE saves
+// the recurrent state after loop prefix_loop; PREFIX_REPLAY starts the next forwards from it.
+enum { PREFIX_OFF = 0, PREFIX_SAVE = 1, PREFIX_REPLAY = 2 };
+
+// Gradient buffers for one layer of one loop, reused across layers and loops.
+#define NUM_GRAD_TENSORS 16
+typedef struct {
+    float *dx;      // (N, C)   gradient w.r.t. the current layer's output / input (ping)
+    float *dx2;     // (N, C)   (pong)
+    float *dr2;     // (N, C)
+    float *dmin;    // (N, C)   gradient at the mlp input
+    float *datty;   // (N, C)
+    float *dain;    // (N, C)   gradient at the attention input
+    float *dqkv;    // (N, 3C)
+    float *dfch;    // (N, 2F)
+    float *dfcg;    // (N, F)
+    float *datt;    // (B, NH, T, T) attention backward scratch
+    float *dstate;  // (N, C)   gradient w.r.t. the state h_k flowing down the loops
+    float *dy;      // (N, C)   gradient w.r.t. the block output of the current loop
+    float *demb;    // (N, C)   gradient w.r.t. the embedded input (injection sums every loop)
+    float *dmix;    // (N, C)   gradient w.r.t. the model output (the halting mix for act)
+    float *hq;      // (N)      act: dmix . y_N per position (the remainder's share)
+    float *dlogits; // (N, Vout)
+} GradTensors;
+
+typedef struct {
+    // config and sizes
+    ModelConfig mc;
+    RecursionConfig rc;
+    HaltingConfig hc;
+    LossKind loss_kind;
+    TaskShape shape;           // coords pointer not owned; copied into coord_ids/rope_pos
+    int C, NH, L, F, M, A, R, V, Vout;
+    // parameters, gradients
+    size_t param_sizes[NUM_PARAM_TENSORS];
+    size_t num_params;
+    float *params_memory;  ParamTensors params;
+    float *grads_memory;   ParamTensors grads;
+    // activations (sized by model_alloc)
+    int B, T, W, training;     // T = seq_len + M
+    size_t act_sizes[NUM_ACT_TENSORS];
+    size_t num_acts;
+    float *acts_memory;    ActTensors acts;
+    size_t grad_sizes[NUM_GRAD_TENSORS];
+    size_t num_grad_acts;
+    float *grad_acts_memory; GradTensors gacts;
+    int *tokens;               // (B, T) with memory token slots set to 0
+    int *targets;              // (B, T) < 0 = ignored (memory tokens)
+    int *coord_ids;            // (T, A) rows of wcoord, -1 for memory tokens
+    int *rope_pos;             // (T, A) raw coordinates, -1 for memory tokens
+    int *n_halt;               // (N) loop at which each position halted (1-based), act
+    // results of the last forward
+    int loops_run;             // loops executed
+    int window_start;          // first loop (1-based) whose activations are kept
+    double loss;               // task loss (mean CE over targets) + ponder
+    double ce_loss;            // task loss alone
+    double ponder;             // mean (N + R) over positions (act), else loops_run
+    double ponder_sum;         // Σ (N + R), accumulated by the halting steps
+    int n_targets;
+    int halt_frozen;           // 1: reuse n_halt from the previous forward (gradcheck)
+    int prefix_mode;           // PREFIX_*
+    int prefix_loop;           // loops before the window (saved / replayed state is after it)
+    double prefix_ponder;
+} Model;
+
+// Sizes, parameter allocation and initialisation from the config (init stream `r`).
+// Prints nothing. Exits 2 if the config cannot fit the task (e.g. rope head size).
+void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r);
+// (Re)allocate activations for batch B, `window` loops kept (1 for inference), training
+// (gradient buffers) or not. Idempotent for the same sizes.
+void model_alloc(Model *m, int B, int window, int training);
+// Load coordinates for a (new) task shape with the same seq_len (or a new one when
+// positions are rope/none: activations are reallocated as needed).
+void model_set_shape(Model *m, const TaskShape *shape);
+void model_free(Model *m);
+
+// Forward over `loops` loops (the maximum for act; halting may stop earlier).
+// tokens (B, seq_len); targets (B, seq_len) or NULL (no loss). Returns the loss (0 if no
+// targets). Predictions: model_predict after this.
+double model_forward(Model *m, const int *tokens, const int *targets, int loops);
+// Backward of the last forward (training mode, targets given); accumulates into grads.
+void model_backward(Model *m);
+void model_zero_grad(Model *m);
+// argmax class per puzzle position of the last forward: out (B, seq_len).
+void model_predict(const Model *m, int *out);
+// Per-position loops used (act: N; none: loops_run) of the last forward: out (B, seq_len).
+void model_loops_used(const Model *m, int *out);
+
+// Print the parameter count and each buffer's bytes on stderr (log_info).
+void model_print_sizes(const Model *m);
+
+// The shared block: L layers over x (N, C) for ring slot `slot`; output pointer returned.
+const float *block_forward(Model *m, int slot, const float *x);
+// Backward through the block of ring slot `slot`: dout (N, C) → returns pointer to dx (N, C)
+// (one of the gacts ping-pong buffers). x is the block input used in forward.
+float *block_backward(Model *m, int slot, const float *x, const float *dout);
+
+#endif

@@ -1,0 +1,192 @@
+// image.c — PNG in and out through stb_image / stb_image_write (Debian's libstb ships the
+// implementations in libstb.so, so no STB_*_IMPLEMENTATION here). Mazes are drawn one flat
+// colour per cell from MAZE_PALETTE; reading undoes that: every pixel is snapped to the
+// nearest palette colour (within a tolerance), then the cell size is detected as the
+// largest block size that makes every block a single colour.
+#include "loopt/image.h"
+#include "loopt/check.h"
+#include "loopt/maze.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+// Colours far apart in every pair (each pair differs by >= 150 in some channel), so a
+// per-channel tolerance of 48 can never match two palette entries at once.
+const uint8_t MAZE_PALETTE[5][3] = {
+    {255, 255, 255},   // open: white
+    {0, 0, 0},         // wall: black
+    {0, 200, 0},       // start: green
+    {220, 0, 0},       // goal: red
+    {40, 90, 230},     // path: blue
+};
+#define PALETTE_TOL 48
+
+// PNG files larger than this are not maze pictures (a 4096x4096 RGBA PNG is at most ~64 MiB
+// even uncompressed); refusing early keeps a stray huge file from being slurped.
+#define PNG_MAX_BYTES ((size_t)256 << 20)
+
+static const uint8_t PNG_MAGIC[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+int image_is_png(const uint8_t *buf, size_t len) {
+    return len >= sizeof PNG_MAGIC && memcmp(buf, PNG_MAGIC, sizeof PNG_MAGIC) == 0;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *why, int whylen, const char *fmt, ...) {
+    if (why && whylen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, (size_t)whylen, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+// Index of the palette colour within tolerance of (r,g,b), or -1.
+static int palette_code(const uint8_t *px) {
+    for (int k = 0; k < MAZE_NCODES; k++) {
+        int ok = 1;
+        for (int c = 0; c < 3; c++) {
+            int d = (int)px[c] - (int)MAZE_PALETTE[k][c];
+            if (d < -PALETTE_TOL || d > PALETTE_TOL) { ok = 0; break; }
+        }
+        if (ok) return k;
+    }
+    return -1;
+}
+
+// 1 if every s x s block of the code image (ih, iw) holds a single code.
+static int blocks_uniform(const uint8_t *codes, int ih, int iw, int s) {
+    for (int y = 0; y < ih; y++) {
+        const uint8_t *row = codes + (size_t)y * iw;
+        const uint8_t *top = codes + (size_t)(y - y % s) * iw;   // first row of this block
+        for (int x = 0; x < iw; x++)
+            if (row[x] != top[x - x % s]) return 0;
+    }
+    return 1;
+}
+
+int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    *grid = NULL;
+    if (!image_is_png(png, len)) return fail(why, whylen, "not a PNG file (no PNG signature)");
+    if (len > (size_t)0x7fffffff) return fail(why, whylen, "PNG file too large");
+    int iw, ih, comp;
+    if (!stbi_info_from_memory(png, (int)len, &iw, &ih, &comp))
+        return fail(why, whylen, "cannot decode PNG: %s", stbi_failure_reason());
+    if (iw <= 0 || ih <= 0 || iw > IMAGE_MAX_SIDE || ih > IMAGE_MAX_SIDE)
+        return fail(why, whylen, "image is %dx%d pixels, more than the %dx%d allowed", iw, ih,
+                    IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+    // Ask for 3 channels: stb converts grey/palette/alpha PNGs to RGB for us.
+    uint8_t *rgb = stbi_load_from_memory(png, (int)len, &iw, &ih, &comp, 3);
+    if (!rgb) return fail(why, whylen, "cannot decode PNG: %s", stbi_failure_reason());
+
+    uint8_t *codes = xmalloc((size_t)iw * ih);
+    for (int y = 0; y < ih; y++)
+        for (int x = 0; x < iw; x++) {
+            const uint8_t *px = rgb + ((size_t)y * iw + x) * 3;
+            int k = palette_code(px);
+            if (k < 0) {
+                fail(why, whylen, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the maze palette "
+                     "(white open, black wall, green S, red G, blue path)", x, y, px[0], px[1], px[2]);
+                stbi_image_free(rgb);
+                free(codes);
+                return 0;
+            }
+            codes[(size_t)y * iw + x] = (uint8_t)k;
+        }
+    stbi_image_free(rgb);
+
+    // Largest s dividing both sides with uniform s x s blocks; s = 1 always qualifies.
+    int s = iw < ih ? iw : ih;
+    for (; s > 1; s--)
+        if (iw % s == 0 && ih % s == 0 && blocks_uniform(codes, ih, iw, s)) break;
+    int gh = ih / s, gw = iw / s;
+    uint8_t *g = xmalloc((size_t)gh * gw);
+    for (int r = 0; r < gh; r++)
+        for (int c = 0; c < gw; c++) g[(size_t)r * gw + c] = codes[(size_t)r * s * iw + (size_t)c * s];
+    free(codes);
+    *grid = g;
+    *h = gh;
+    *w = gw;
+    return 1;
+}
+
+int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    *grid = NULL;
+    // Not xfopen/read_file: those exit, and this function promises a reason instead.
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return fail(why, whylen, "is a directory, expected a PNG file");
+    FILE *f = fopen(path, "rb");
+    if (!f) return fail(why, whylen, "cannot open: %s", strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = xmalloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= PNG_MAX_BYTES) {
+                fclose(f);
+                free(buf);
+                return fail(why, whylen, "file larger than %zu bytes, not a maze picture", PNG_MAX_BYTES);
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) { free(buf); return fail(why, whylen, "read error"); }
+    int ok = image_decode_maze(buf, n, grid, h, w, why, whylen);
+    free(buf);
+    return ok;
+}
+
+// stb's callback writer: we open the file ourselves so that failures name strerror, and so
+// that "-" can mean stdout.
+typedef struct { FILE *f; int err; } WriteCtx;
+static void write_cb(void *ctx, void *data, int size) {
+    WriteCtx *c = ctx;
+    if (!c->err && fwrite(data, 1, (size_t)size, c->f) != (size_t)size) c->err = errno ? errno : EIO;
+}
+
+static void write_png(const char *path, const uint8_t *rgb, int w, int h) {
+    int to_stdout = strcmp(path, "-") == 0;
+    WriteCtx c = {to_stdout ? stdout : fopen(path, "wb"), 0};
+    if (!c.f) die(EXIT_RUNTIME, "%s: cannot write PNG: %s", path, strerror(errno));
+    int ok = stbi_write_png_to_func(write_cb, &c, w, h, 3, rgb, w * 3);
+    if (to_stdout) { if (fflush(stdout) != 0 && !c.err) c.err = errno; }
+    else if (fclose(c.f) != 0 && !c.err) c.err = errno;
+    if (!ok) die(EXIT_RUNTIME, "%s: PNG encoding failed", path);
+    if (c.err) die(EXIT_RUNTIME, "%s: cannot write PNG: %s", path, strerror(c.err));
+}
+
+void image_write_maze(const char *path, const uint8_t *grid, int h, int w, int cell_px) {
+    CHECK(h > 0 && w > 0 && cell_px > 0, "image_write_maze: bad size %dx%d, cell %d", h, w, cell_px);
+    CHECK((long)w * cell_px <= IMAGE_MAX_SIDE && (long)h * cell_px <= IMAGE_MAX_SIDE,
+          "%s: a %dx%d maze at %d px per cell exceeds %d px on a side", path, h, w, cell_px, IMAGE_MAX_SIDE);
+    int iw = w * cell_px, ih = h * cell_px;
+    uint8_t *rgb = xmalloc((size_t)iw * ih * 3);
+    for (int y = 0; y < ih; y++)
+        for (int x = 0; x < iw; x++) {
+            uint8_t code = grid[(size_t)(y / cell_px) * w + x / cell_px];
+            CHECK(code < MAZE_NCODES, "image_write_maze: cell (%d,%d) has unknown code %d", y / cell_px + 1,
+                  x / cell_px + 1, code);
+            memcpy(rgb + ((size_t)y * iw + x) * 3, MAZE_PALETTE[code], 3);
+        }
+    write_png(path, rgb, iw, ih);
+    free(rgb);
+}
+
+void image_write_rgb(const char *path, const uint8_t *rgb, int w, int h) {
+    CHECK(w > 0 && h > 0 && w <= IMAGE_MAX_SIDE * 4 && h <= IMAGE_MAX_SIDE * 4,
+          "%s: image size %dx%d out of range", path, w, h);
+    write_png(path, rgb, w, h);
+}

@@ -1,0 +1,99 @@
+// attention.c — multi-head self-attention without a mask (every cell sees every cell).
+// QK^T and AV are GEMMs on strided views of qkv (B, T, 3C) — lda = 3C — so nothing is copied
+// or transposed. The work is B*NH small matrices (e.g. 64*4 of 81x81x32); the GEMMs are issued
+// one after another from the serial part of the code (sgemm must never run inside an OpenMP
+// region), while the softmax passes over all B*NH*T rows run OpenMP-parallel between them.
+#include "loopt/attention.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "loopt/blas.h"
+
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH) {
+    // out (B, T, C), att (B, NH, T, T), qkv (B, T, 3C)
+    int hs = C / NH;
+    int C3 = 3 * C;
+    float scale = 1.0f / sqrtf((float)hs);
+
+    // scores (T, T) = q k^T * scale, per (b, h)
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            const float *q = qkv + (size_t)b * T * C3 + h * hs;   // (T, hs) view, row stride 3C
+            const float *k = q + C;                               // (T, hs) view
+            float *a = att + ((size_t)b * NH + h) * T * T;        // (T, T)
+            gemm_ex(0, 1, T, T, hs, scale, q, C3, k, C3, 0.0f, a, T);
+        }
+    }
+
+    // softmax over each row, max subtracted so exp never overflows
+    long rows = (long)B * NH * T;
+    #pragma omp parallel for if (rows * T > 32768)
+    for (long r = 0; r < rows; r++) {
+        float *a = att + r * T;   // (T)
+        float mx = a[0];
+        for (int j = 1; j < T; j++) if (a[j] > mx) mx = a[j];
+        double sum = 0.0;
+        for (int j = 0; j < T; j++) { a[j] = expf(a[j] - mx); sum += a[j]; }
+        float inv = (float)(1.0 / sum);
+        for (int j = 0; j < T; j++) a[j] *= inv;
+    }
+
+    // out_h (T, hs) = att (T, T) @ v (T, hs), written straight into out's head slice (ldc = C)
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            const float *v = qkv + (size_t)b * T * C3 + 2 * C + h * hs;   // (T, hs) view
+            const float *a = att + ((size_t)b * NH + h) * T * T;          // (T, T)
+            float *o = out + (size_t)b * T * C + h * hs;                  // (T, hs) view, stride C
+            gemm_ex(0, 0, T, hs, T, 1.0f, a, T, v, C3, 0.0f, o, C);
+        }
+    }
+}
+
+void attention_backward(float *dqkv, float *scratch, const float *dout, const float *qkv,
+                        const float *att, int B, int T, int C, int NH) {
+    // dqkv (B, T, 3C) +=, scratch (B, NH, T, T), dout (B, T, C), qkv (B, T, 3C), att (B, NH, T, T)
+    int hs = C / NH;
+    int C3 = 3 * C;
+    float scale = 1.0f / sqrtf((float)hs);
+
+    // datt = dout_h @ v^T (into scratch); dv += att^T @ dout_h
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            size_t qoff = (size_t)b * T * C3 + h * hs;
+            const float *v = qkv + qoff + 2 * C;                     // (T, hs) view
+            float *dv = dqkv + qoff + 2 * C;                         // (T, hs) view
+            const float *go = dout + (size_t)b * T * C + h * hs;     // (T, hs) view, stride C
+            const float *a = att + ((size_t)b * NH + h) * T * T;     // (T, T)
+            float *da = scratch + ((size_t)b * NH + h) * T * T;      // (T, T)
+            gemm_ex(0, 1, T, T, hs, 1.0f, go, C, v, C3, 0.0f, da, T);
+            gemm_ex(1, 0, T, hs, T, 1.0f, a, T, go, C, 1.0f, dv, C3);
+        }
+    }
+
+    // softmax backward in place: dpre = att * (datt - sum_j datt_j * att_j)
+    long rows = (long)B * NH * T;
+    #pragma omp parallel for if (rows * T > 32768)
+    for (long r = 0; r < rows; r++) {
+        const float *a = att + r * T;   // (T)
+        float *d = scratch + r * T;     // (T)
+        double dot = 0.0;
+        for (int j = 0; j < T; j++) dot += (double)d[j] * a[j];
+        float fd = (float)dot;
+        for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - fd);
+    }
+
+    // dq += dpre @ k * scale; dk += dpre^T @ q * scale
+    for (int b = 0; b < B; b++) {
+        for (int h = 0; h < NH; h++) {
+            size_t qoff = (size_t)b * T * C3 + h * hs;
+            const float *q = qkv + qoff;                               // (T, hs) view
+            const float *k = q + C;                                    // (T, hs) view
+            float *dq = dqkv + qoff;                                   // (T, hs) view
+            float *dk = dq + C;                                        // (T, hs) view
+            const float *dp = scratch + ((size_t)b * NH + h) * T * T;  // (T, T)
+            gemm_ex(0, 0, T, hs, T, scale, dp, T, k, C3, 1.0f, dq, C3);
+            gemm_ex(1, 0, T, hs, T, scale, dp, T, q, C3, 1.0f, dk, C3);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+// loop.c — the recursion: embed the puzzle once, apply the shared block again and again,
+// read the answer out with the head. Scheme "loop" with halting "none" (ALBERT / looped
+// block: a fixed number of loops) or "act" (Universal Transformer per-position halting).
+//
+// Activations live in a ring of W slots: loop k writes slot (k-1) % W, so after the forward
+// the last W loops are still there and only they receive gradient (truncated backprop);
+// earlier loops were run forward only. Inference uses W = 1: memory does not grow with loops.
+#include "loopt/model.h"
+
+#include <string.h>
+
+#include "loopt/check.h"
+#include "loopt/halting.h"
+#include "loopt/loss.h"
+#include "loopt/ops.h"
+
+#define NORM_EPS 1e-5f
+
+// emb (N, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
+static void embed_forward(Model *m) {
+    int B = m->B, T = m->T, C = m->C, M = m->M;
+    embedding_forward(m->acts.emb, m->tokens, m->params.wte, B * T, C);
+    for (int b = 0; b < B; b++)
+        if (M) memcpy(m->acts.emb + (size_t)b * T * C, m->params.wmem, (size_t)M * C * sizeof(float));
+    if (m->mc.positions == POS_COORDS && m->A)
+        coord_embed_forward(m->acts.emb, m->coord_ids, m->params.wcoord, B, T, m->A, C);
+}
+
+static void embed_backward(Model *m, const float *demb) {
+    int B = m->B, T = m->T, C = m->C, M = m->M;
+    if (m->mc.positions == POS_COORDS && m->A)
+        coord_embed_backward(m->grads.wcoord, demb, m->coord_ids, B, T, m->A, C);
+    for (int b = 0; b < B; b++) {
+        const float *db = demb + (size_t)b * T * C;
+        if (M) axpy(m->grads.wmem, 1.0f, db, M * C);
+        embedding_backward(m->grads.wte, db + (size_t)M * C, m->tokens + (size_t)b * T + M, T - M, C);
+    }
+}
+
+double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
+    CHECK(m->acts_memory, "model_forward before model_alloc");
+    CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
+    int B = m->B, T = m->T, C = m->C, M = m->M, S = m->shape.seq_len;
+    int N = B * T, W = m->W;
+    size_t NC = (size_t)N * C;
+    int act = m->hc.kind == HALT_ACT;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) {
+            m->tokens[b * T + t] = t < M ? 0 : tokens[b * S + t - M];
+            m->targets[b * T + t] = (t < M || !targets) ? -1 : targets[b * S + t - M];
+        }
+    embed_forward(m);
+
+    // loops: u_1 = e; u_k = h_{k-1} + e (input injection) or h_{k-1}
+    m->ponder_sum = 0.0;
+    int k_last = loops, k0 = 1;
+    if (m->prefix_mode == PREFIX_REPLAY && m->prefix_loop > 0) {
+        k0 = m->prefix_loop + 1;
+        memcpy(m->acts.h + (size_t)((k0 - 2) % W) * NC, m->acts.pre_h, NC * sizeof(float));
+        if (act) {
+            memcpy(m->acts.mix, m->acts.pre_mix, NC * sizeof(float));
+            memcpy(m->acts.cum, m->acts.pre_cum, N * sizeof(float));
+            m->ponder_sum = m->prefix_ponder;
+        }
+    }
+    for (int k = k0; k <= loops; k++) {
+        int slot = (k - 1) % W;
+        float *u = m->acts.u + (size_t)slot * NC;
+        const float *h_prev = k > 1 ? m->acts.h + (size_t)((k - 2) % W) * NC : NULL;
+        if (k == 1) memcpy(u, m->acts.emb, NC * sizeof(float));
+        else if (m->mc.input_injection) add_forward(u, h_prev, m->acts.emb, (int)NC);
+        else memcpy(u, h_prev, NC * sizeof(float));
+        const float *y = block_forward(m, slot, u);
+        float *h = m->acts.h + (size_t)slot * NC;
+        if (act) {
+            int running = act_forward_step(m, k, loops, slot, y, h_prev, h);
+            if (running == 0) { k_last = k; break; }
+        } else {
+            memcpy(h, y, NC * sizeof(float));
+        }
+        if (m->prefix_mode == PREFIX_SAVE && k == m->prefix_loop) {
+            memcpy(m->acts.pre_h, h, NC * sizeof(float));
+            if (act) {
+                memcpy(m->acts.pre_mix, m->acts.mix, NC * sizeof(float));
+                memcpy(m->acts.pre_cum, m->acts.cum, N * sizeof(float));
+                m->prefix_ponder = m->ponder_sum;
+            }
+        }
+    }
+    m->loops_run = k_last;
+    m->window_start = k_last - W + 1 > 1 ? k_last - W + 1 : 1;
+    m->ponder = act ? m->ponder_sum / N : (double)k_last;
+
+    // head: logits = wout · [norm](out), out = the halting mix (act) or the last state
+    const float *out = act ? m->acts.mix : m->acts.h + (size_t)((k_last - 1) % W) * NC;
+    const float *hin = out;
+    if (m->mc.norm == NORM_PRE) {
+        rmsnorm_forward(m->acts.lnf, m->acts.rstdf, out, m->params.lnfg, N, C, NORM_EPS);
+        hin = m->acts.lnf;
+    }
+    linear_forward(m->acts.logits, hin, m->params.wout, N, C, m->Vout);
+    m->loss = m->ce_loss = 0.0;
+    m->n_targets = 0;
+    if (!targets) return 0.0;
+    for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
+    double sum = crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
+                                      m->Vout, m->loss_kind);
+    m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
+    m->loss = m->ce_loss + (act ? m->hc.ponder_cost * m->ponder : 0.0);
+    return m->loss;
+}
+
+void model_backward(Model *m) {
+    CHECK(m->training && m->grads_memory, "model_backward needs a model allocated for training");
+    CHECK(m->n_targets > 0, "model_backward needs a forward with targets");
+    int N = m->B * m->T, C = m->C, W = m->W;
+    size_t NC = (size_t)N * C;
+    int act = m->hc.kind == HALT_ACT;
+    GradTensors *g = &m->gacts;
+    int k_last = m->loops_run;
+
+    // head: dlogits = (p - onehot) / n_targets
+    float *dl = g->dlogits;
+    memset(dl, 0, (size_t)N * m->Vout * sizeof(float));
+    crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout,
+                          1.0f / (float)m->n_targets, m->loss_kind);
+    const float *out = act ? m->acts.mix : m->acts.h + (size_t)((k_last - 1) % W) * NC;
+    float *dout = g->dmix;
+    memset(dout, 0, NC * sizeof(float));
+    if (m->mc.norm == NORM_PRE) {
+        float *dlnf = g->dy;
+        memset(dlnf, 0, NC * sizeof(float));
+        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout);
+        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C);
+    } else {
+        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout);
+    }
+
+    // loops, last to first of the window
+    memset(g->demb, 0, NC * sizeof(float));
+    memset(g->dstate, 0, NC * sizeof(float));
+    if (act) act_backward_prepare(m);
+    else memcpy(g->dstate, dout, NC * sizeof(float));   // d h_K
+    float ponder_scale = m->hc.ponder_cost / (float)N;
+    for (int k = k_last; k >= m->window_start; k--) {
+        int slot = (k - 1) % W;
+        const float *u = m->acts.u + (size_t)slot * NC;
+        if (act) act_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
+        else { memcpy(g->dy, g->dstate, NC * sizeof(float)); memset(g->dstate, 0, NC * sizeof(float)); }
+        const float *du = block_backward(m, slot, u, g->dy);
+        axpy(g->dstate, 1.0f, du, (int)NC);                   // u_k = h_{k-1} + ...
+        if (k == 1 || m->mc.input_injection) axpy(g->demb, 1.0f, du, (int)NC);
+    }
+    embed_backward(m, g->demb);
+}
+
+void model_predict(const Model *m, int *out) {
+    int T = m->T, M = m->M, S = m->shape.seq_len, V = m->Vout;
+    for (int b = 0; b < m->B; b++)
+        argmax_rows(out + (size_t)b * S, m->acts.logits + ((size_t)b * T + M) * V, S, V);
+}
+
+void model_loops_used(const Model *m, int *out) {
+    int T = m->T, M = m->M, S = m->shape.seq_len;
+    for (int b = 0; b < m->B; b++)
+        for (int t = 0; t < S; t++)
+            out[b * S + t] = m->hc.kind == HALT_ACT ? m->n_halt[b * T + M + t] : m->loops_run;
+}

@@ -1,0 +1,373 @@
+// model.c — parameter layout and initialisation, the activation arena, and the shared
+// block of L transformer layers (forward and backward side by side).
+// The recursion over loops (which calls block_forward/backward) lives in loop.c.
+#include "loopt/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/attention.h"
+#include "loopt/check.h"
+#include "loopt/log.h"
+#include "loopt/ops.h"
+
+#define NORM_EPS 1e-5f
+
+const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
+    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt"};
+
+static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
+    for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
+}
+
+static size_t sum_sizes(const size_t *sizes, int n) {
+    size_t s = 0;
+    for (int i = 0; i < n; i++) s += sizes[i];
+    return s;
+}
+
+// ---- parameters --------------------------------------------------------------------------
+
+static void param_sizes(Model *m) {
+    size_t C = m->C, L = m->L, F = m->F;
+    size_t *s = m->param_sizes;
+    s[0] = (size_t)m->V * C;
+    s[1] = (size_t)m->R * C;
+    s[2] = (size_t)m->M * C;
+    s[3] = m->mc.norm_gain ? L * C : 0;
+    s[4] = L * 3 * C * C;
+    s[5] = L * C * C;
+    s[6] = m->mc.norm_gain ? L * C : 0;
+    s[7] = L * 2 * F * C;
+    s[8] = L * C * F;
+    s[9] = (m->mc.norm_gain && m->mc.norm == NORM_PRE) ? C : 0;
+    s[10] = (size_t)m->Vout * C;
+    s[11] = m->hc.kind == HALT_ACT ? C : 0;
+    s[12] = m->hc.kind == HALT_ACT ? 1 : 0;
+    m->num_params = sum_sizes(s, NUM_PARAM_TENSORS);
+}
+
+static void fill_normal(float *p, size_t n, float std, Rng *r) {
+    for (size_t i = 0; i < n; i++) p[i] = std * rng_normal(r);
+}
+
+static void fill_const(float *p, size_t n, float v) {
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
+
+void model_set_shape(Model *m, const TaskShape *shape) {
+    CHECK(shape->n_axes >= 0 && shape->n_axes <= MAX_AXES, "task has %d axes, at most %d", shape->n_axes, MAX_AXES);
+    if (m->mc.positions == POS_COORDS && m->params_memory) {
+        // learned tables: the shape must match the one the model was built for
+        CHECK_INPUT(shape->n_axes == m->A, "model was trained with %d coordinate axes, task has %d", m->A, shape->n_axes);
+        for (int a = 0; a < m->A; a++)
+            CHECK_INPUT(shape->axis_size[a] <= m->shape.axis_size[a],
+                        "model's coordinate table for axis %d has %d rows, the task needs %d "
+                        "(use model.positions = rope for size-agnostic models)",
+                        a, m->shape.axis_size[a], shape->axis_size[a]);
+    }
+    int keep_sizes = m->params_memory != NULL;
+    TaskShape old = m->shape;
+    m->shape = *shape;
+    if (keep_sizes && m->mc.positions == POS_COORDS)
+        for (int a = 0; a < m->A; a++) m->shape.axis_size[a] = old.axis_size[a];
+    int T = shape->seq_len + m->M, A = shape->n_axes;
+    free(m->coord_ids);
+    free(m->rope_pos);
+    m->coord_ids = xmalloc(sizeof(int) * (size_t)T * (A ? A : 1));
+    m->rope_pos = xmalloc(sizeof(int) * (size_t)T * (A ? A : 1));
+    for (int t = 0; t < T; t++) {
+        int off = 0;
+        for (int a = 0; a < A; a++) {
+            int c = t < m->M ? -1 : shape->coords[(size_t)(t - m->M) * A + a];
+            if (c >= 0) CHECK(c < m->shape.axis_size[a] || m->mc.positions != POS_COORDS,
+                              "coordinate %d on axis %d out of range", c, a);
+            m->coord_ids[t * A + a] = c < 0 ? -1 : off + c;
+            m->rope_pos[t * A + a] = c;
+            off += m->shape.axis_size[a];
+        }
+    }
+    m->A = A;
+    if (m->acts_memory && T != m->T) model_alloc(m, m->B, m->W, m->training);
+}
+
+void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
+    memset(m, 0, sizeof *m);
+    m->mc = cfg->model;
+    m->rc = cfg->recursion;
+    m->hc = cfg->halting;
+    m->loss_kind = cfg->train.loss;
+    m->C = cfg->model.d_model;
+    m->NH = cfg->model.n_heads;
+    m->L = cfg->model.n_layers;
+    m->F = config_d_ff(&cfg->model);
+    m->M = cfg->model.memory_tokens;
+    m->V = shape->vocab;
+    m->Vout = shape->n_out;
+    m->A = shape->n_axes;
+    m->R = 0;
+    if (m->mc.positions == POS_COORDS)
+        for (int a = 0; a < shape->n_axes; a++) m->R += shape->axis_size[a];
+    if (m->mc.positions == POS_ROPE) {
+        int hs = m->C / m->NH;
+        CHECK_INPUT(hs % 2 == 0 && hs / 2 >= shape->n_axes,
+                    "model.positions = rope needs a head size (d_model / n_heads = %d) with at least "
+                    "one rotation pair per axis (%d axes)", hs, shape->n_axes);
+    }
+    model_set_shape(m, shape);
+
+    param_sizes(m);
+    m->params_memory = xmalloc(m->num_params * sizeof(float));
+    carve(m->params_memory, m->param_sizes, NUM_PARAM_TENSORS, (float **)&m->params);
+
+    // Embeddings: unit variance for the sum of the token and the per-axis tables, so the
+    // injected input is on the same scale as the RMS-normalised state.
+    ParamTensors *p = &m->params;
+    float emb_std = 1.0f / sqrtf((float)(1 + (m->mc.positions == POS_COORDS ? m->A : 0)));
+    fill_normal(p->wte, m->param_sizes[0], emb_std, r);
+    fill_normal(p->wcoord, m->param_sizes[1], emb_std, r);
+    fill_normal(p->wmem, m->param_sizes[2], 1.0f, r);
+    fill_const(p->ln1g, m->param_sizes[3], 1.0f);
+    fill_normal(p->wqkv, m->param_sizes[4], m->mc.init_std, r);
+    fill_normal(p->wo, m->param_sizes[5], m->mc.init_std, r);
+    fill_const(p->ln2g, m->param_sizes[6], 1.0f);
+    fill_normal(p->wfc, m->param_sizes[7], m->mc.init_std, r);
+    fill_normal(p->wproj, m->param_sizes[8], m->mc.init_std, r);
+    fill_const(p->lnfg, m->param_sizes[9], 1.0f);
+    fill_normal(p->wout, m->param_sizes[10], m->mc.init_std, r);
+    fill_const(p->whalt, m->param_sizes[11], 0.0f);
+    fill_const(p->bhalt, m->param_sizes[12], m->hc.bias_init);
+}
+
+// ---- activations -------------------------------------------------------------------------
+
+void model_alloc(Model *m, int B, int window, int training) {
+    int T = m->shape.seq_len + m->M;
+    if (m->acts_memory && B == m->B && T == m->T && window == m->W && training == m->training) return;
+    free(m->acts_memory);
+    free(m->grad_acts_memory);
+    free(m->grads_memory);
+    free(m->tokens);
+    free(m->targets);
+    free(m->n_halt);
+    m->grads_memory = m->grad_acts_memory = NULL;
+    m->B = B; m->T = T; m->W = window; m->training = training;
+    size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
+    size_t attn = (size_t)B * m->NH * T * T;
+    size_t *s = m->act_sizes;
+    s[0] = N * C;                 // emb
+    s[1] = W * N * C;             // u
+    s[2] = W * L * N * C;         // n1
+    s[3] = W * L * N;             // rstd1
+    s[4] = W * L * N * 3 * C;     // qkv
+    s[5] = W * L * attn;          // att
+    s[6] = W * L * N * C;         // atty
+    s[7] = W * L * N * C;         // r1
+    s[8] = W * L * N * C;         // n2
+    s[9] = W * L * N;             // rstd2
+    s[10] = W * L * N * 2 * F;    // fch
+    s[11] = W * L * N * F;        // fcg
+    s[12] = W * L * N * C;        // r2
+    s[13] = W * N * C;            // h
+    s[14] = W * N;                // halt_p
+    s[15] = W * N;                // halt_w
+    s[16] = W * N;                // halt_run
+    s[17] = N * C;                // mix
+    s[18] = N * C;                // lnf
+    s[19] = N;                    // rstdf
+    s[20] = N * V;                // logits
+    s[21] = N * V;                // probs
+    s[22] = N;                    // losses
+    s[23] = N;                    // cum
+    s[24] = training ? N * C : 0; // pre_h
+    s[25] = training ? N * C : 0; // pre_mix
+    s[26] = training ? N : 0;     // pre_cum
+    m->num_acts = sum_sizes(s, NUM_ACT_TENSORS);
+    m->acts_memory = xcalloc(m->num_acts, sizeof(float));
+    carve(m->acts_memory, s, NUM_ACT_TENSORS, (float **)&m->acts);
+    m->tokens = xcalloc(N, sizeof(int));
+    m->targets = xcalloc(N, sizeof(int));
+    m->n_halt = xcalloc(N, sizeof(int));
+    m->num_grad_acts = 0;
+    if (training) {
+        size_t *g = m->grad_sizes;
+        g[0] = g[1] = g[2] = g[3] = g[4] = g[5] = N * C;
+        g[6] = N * 3 * C;
+        g[7] = N * 2 * F;
+        g[8] = N * F;
+        g[9] = attn;
+        g[10] = g[11] = g[12] = g[13] = N * C;
+        g[14] = N;
+        g[15] = N * V;
+        m->num_grad_acts = sum_sizes(g, NUM_GRAD_TENSORS);
+        m->grad_acts_memory = xcalloc(m->num_grad_acts, sizeof(float));
+        carve(m->grad_acts_memory, g, NUM_GRAD_TENSORS, (float **)&m->gacts);
+        m->grads_memory = xcalloc(m->num_params, sizeof(float));
+        carve(m->grads_memory, m->param_sizes, NUM_PARAM_TENSORS, (float **)&m->grads);
+    }
+}
+
+void model_free(Model *m) {
+    free(m->params_memory);
+    free(m->grads_memory);
+    free(m->acts_memory);
+    free(m->grad_acts_memory);
+    free(m->tokens);
+    free(m->targets);
+    free(m->coord_ids);
+    free(m->rope_pos);
+    free(m->n_halt);
+    memset(m, 0, sizeof *m);
+}
+
+void model_zero_grad(Model *m) {
+    if (m->grads_memory) memset(m->grads_memory, 0, m->num_params * sizeof(float));
+}
+
+void model_print_sizes(const Model *m) {
+    log_info("model: %zu parameters (%.2f MB); block of %d layers, d_model %d, %d heads, ffn %d",
+             m->num_params, m->num_params * 4.0 / 1e6, m->L, m->C, m->NH, m->F);
+    for (int i = 0; i < NUM_PARAM_TENSORS; i++)
+        if (m->param_sizes[i]) log_info("  param %-7s %9zu", PARAM_NAMES[i], m->param_sizes[i]);
+    double mb = 1e-6 * sizeof(float);
+    log_info("buffers: params %.2f MB, grads %.2f MB, activations %.2f MB (%d loop slots), "
+             "activation grads %.2f MB",
+             m->num_params * mb, m->grads_memory ? m->num_params * mb : 0.0, m->num_acts * mb, m->W,
+             m->num_grad_acts * mb);
+}
+
+// ---- the shared block ----------------------------------------------------------------------
+// Post-norm (default, as TRM/HRM):  r1 = x + Wo·attn(x);   n1 = norm(r1);
+//                                   r2 = n1 + mlp(n1);     n2 = norm(r2);   out = n2
+// Pre-norm:                         n1 = norm(x);  r1 = x + Wo·attn(n1);
+//                                   n2 = norm(r1); r2 = r1 + mlp(n2);        out = r2
+
+#define LAYER_PTR(field, width) (m->acts.field + ((size_t)slot * m->L + l) * (width))
+
+const float *block_forward(Model *m, int slot, const float *x) {
+    int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
+    int N = B * T, pre = m->mc.norm == NORM_PRE;
+    size_t NC = (size_t)N * C;
+    for (int l = 0; l < m->L; l++) {
+        float *n1 = LAYER_PTR(n1, NC);                      // (N, C)
+        float *rstd1 = LAYER_PTR(rstd1, (size_t)N);         // (N)
+        float *qkv = LAYER_PTR(qkv, 3 * NC);                // (N, 3C)
+        float *att = LAYER_PTR(att, (size_t)B * NH * T * T);// (B, NH, T, T)
+        float *atty = LAYER_PTR(atty, NC);                  // (N, C)
+        float *r1 = LAYER_PTR(r1, NC);                      // (N, C)
+        float *n2 = LAYER_PTR(n2, NC);                      // (N, C)
+        float *rstd2 = LAYER_PTR(rstd2, (size_t)N);         // (N)
+        float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);     // (N, 2F)
+        float *fcg = LAYER_PTR(fcg, (size_t)N * F);         // (N, F)
+        float *r2 = LAYER_PTR(r2, NC);                      // (N, C)
+        const float *g1 = m->params.ln1g ? m->params.ln1g + (size_t)l * C : NULL;
+        const float *g2 = m->params.ln2g ? m->params.ln2g + (size_t)l * C : NULL;
+        const float *wqkv = m->params.wqkv + (size_t)l * 3 * C * C;
+        const float *wo = m->params.wo + (size_t)l * C * C;
+        const float *wfc = m->params.wfc + (size_t)l * 2 * F * C;
+        const float *wproj = m->params.wproj + (size_t)l * C * F;
+
+        const float *ain = x;
+        if (pre) { rmsnorm_forward(n1, rstd1, x, g1, N, C, NORM_EPS); ain = n1; }
+        linear_forward(qkv, ain, wqkv, N, C, 3 * C);
+        if (m->mc.positions == POS_ROPE)
+            rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+        attention_forward(atty, att, qkv, B, T, C, NH);
+        linear_forward(r1, atty, wo, N, C, C);
+        add_forward(r1, r1, x, (int)NC);
+        const float *min;
+        if (pre) { rmsnorm_forward(n2, rstd2, r1, g2, N, C, NORM_EPS); min = n2; }
+        else     { rmsnorm_forward(n1, rstd1, r1, g1, N, C, NORM_EPS); min = n1; }
+        linear_forward(fch, min, wfc, N, C, 2 * F);
+        swiglu_forward(fcg, fch, N, F);
+        linear_forward(r2, fcg, wproj, N, F, C);
+        add_forward(r2, r2, pre ? r1 : n1, (int)NC);
+        if (!pre) rmsnorm_forward(n2, rstd2, r2, g2, N, C, NORM_EPS);
+        x = pre ? r2 : n2;
+    }
+    return x;
+}
+
+float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
+    int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
+    int N = B * T, pre = m->mc.norm == NORM_PRE;
+    size_t NC = (size_t)N * C;
+    GradTensors *g = &m->gacts;
+    float *dcur = g->dx;      // gradient w.r.t. the current layer's output, then its input
+    float *dnext = g->dx2;
+    if (dcur != dout) memcpy(dcur, dout, NC * sizeof(float));
+    for (int l = m->L - 1; l >= 0; l--) {
+        // the layer's input x: the previous layer's output, or the block input for l = 0
+        const float *x = x0;
+        if (l > 0) {
+            int pl = l - 1;
+            size_t off = ((size_t)slot * m->L + pl) * NC;
+            x = pre ? m->acts.r2 + off : m->acts.n2 + off;
+        }
+        float *n1 = LAYER_PTR(n1, NC);
+        float *rstd1 = LAYER_PTR(rstd1, (size_t)N);
+        float *qkv = LAYER_PTR(qkv, 3 * NC);
+        float *att = LAYER_PTR(att, (size_t)B * NH * T * T);
+        float *atty = LAYER_PTR(atty, NC);
+        float *r1 = LAYER_PTR(r1, NC);
+        float *n2 = LAYER_PTR(n2, NC);
+        float *rstd2 = LAYER_PTR(rstd2, (size_t)N);
+        float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);
+        float *fcg = LAYER_PTR(fcg, (size_t)N * F);
+        float *r2 = LAYER_PTR(r2, NC);
+        const float *g1 = m->params.ln1g ? m->params.ln1g + (size_t)l * C : NULL;
+        const float *g2 = m->params.ln2g ? m->params.ln2g + (size_t)l * C : NULL;
+        float *dg1 = m->grads.ln1g ? m->grads.ln1g + (size_t)l * C : NULL;
+        float *dg2 = m->grads.ln2g ? m->grads.ln2g + (size_t)l * C : NULL;
+        const float *wqkv = m->params.wqkv + (size_t)l * 3 * C * C;
+        const float *wo = m->params.wo + (size_t)l * C * C;
+        const float *wfc = m->params.wfc + (size_t)l * 2 * F * C;
+        const float *wproj = m->params.wproj + (size_t)l * C * F;
+        float *dwqkv = m->grads.wqkv + (size_t)l * 3 * C * C;
+        float *dwo = m->grads.wo + (size_t)l * C * C;
+        float *dwfc = m->grads.wfc + (size_t)l * 2 * F * C;
+        float *dwproj = m->grads.wproj + (size_t)l * C * F;
+
+        // output norm (post) -> dr2
+        float *dr2 = g->dr2;
+        if (pre) memcpy(dr2, dcur, NC * sizeof(float));
+        else { memset(dr2, 0, NC * sizeof(float)); rmsnorm_backward(dr2, dg2, dcur, r2, g2, rstd2, N, C); }
+        // mlp: r2 = base + wproj·swiglu(wfc·min)
+        const float *min = pre ? n2 : n1;
+        memset(g->dfcg, 0, (size_t)N * F * sizeof(float));
+        linear_backward(g->dfcg, dwproj, dr2, fcg, wproj, N, F, C);
+        memset(g->dfch, 0, (size_t)N * 2 * F * sizeof(float));
+        swiglu_backward(g->dfch, g->dfcg, fch, N, F);
+        memset(g->dmin, 0, NC * sizeof(float));
+        linear_backward(g->dmin, dwfc, g->dfch, min, wfc, N, C, 2 * F);
+        // dr1: through the residual base and the mlp input's norm
+        float *dr1 = dnext;   // reuse the pong buffer: dnext becomes the layer-input grad below
+        if (pre) {
+            memcpy(dr1, dr2, NC * sizeof(float));                         // base = r1
+            rmsnorm_backward(dr1, dg2, g->dmin, r1, g2, rstd2, N, C);     // min = norm(r1)
+        } else {
+            add_forward(g->dmin, g->dmin, dr2, (int)NC);                 // dn1 = dmin + dbase
+            memset(dr1, 0, NC * sizeof(float));
+            rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C);    // n1 = norm(r1)
+        }
+        // attention: r1 = x + wo·attn(ain)
+        memset(g->datty, 0, NC * sizeof(float));
+        linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
+        memset(g->dqkv, 0, 3 * NC * sizeof(float));
+        attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
+        if (m->mc.positions == POS_ROPE)
+            rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+        const float *ain = pre ? n1 : x;
+        memset(g->dain, 0, NC * sizeof(float));
+        linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C);
+        // dx = dr1 (residual) + d(ain)/dx
+        float *dx = dr1;
+        if (pre) rmsnorm_backward(dx, dg1, g->dain, x, g1, rstd1, N, C);
+        else add_forward(dx, dx, g->dain, (int)NC);
+        // swap: dx (in dnext) is the gradient of the next layer down's output
+        dnext = dcur;
+        dcur = dx;
+    }
+    return dcur;
+}

@@ -1,0 +1,236 @@
+// ops.c — the engine's element-wise and dense ops (see include/loopt/ops.h), each op's
+// forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=): the shared
+// block is applied in every loop and receives gradient from each of them.
+// Element-wise loops are OpenMP-parallel over rows; scatter-adds (embedding backward) stay
+// serial because rows of the table collide and the work is tiny next to the GEMMs.
+// No malloc here: all buffers come from the caller's arenas.
+#include "loopt/ops.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "loopt/blas.h"
+
+// Below this many floats an OpenMP fork costs more than the loop itself.
+#define OMP_MIN_WORK 32768
+
+// ---- token embedding ----------------------------------------------------------------------
+
+void embedding_forward(float *out, const int *tok, const float *table, int N, int C) {
+    // out (N, C), tok (N), table (V, C)
+    #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
+    for (int n = 0; n < N; n++) {
+        const float *row = table + (size_t)tok[n] * C;
+        float *o = out + (size_t)n * C;
+        for (int c = 0; c < C; c++) o[c] = row[c];
+    }
+}
+
+void embedding_backward(float *dtable, const float *dout, const int *tok, int N, int C) {
+    // dtable (V, C), dout (N, C), tok (N). Serial: many rows share a token (race if parallel).
+    for (int n = 0; n < N; n++) {
+        float *d = dtable + (size_t)tok[n] * C;
+        const float *g = dout + (size_t)n * C;
+        for (int c = 0; c < C; c++) d[c] += g[c];
+    }
+}
+
+// ---- coordinate embeddings ------------------------------------------------------------------
+
+void coord_embed_forward(float *out, const int *ids, const float *table, int B, int T, int A, int C) {
+    // out (B, T, C), ids (T, A), table (R, C)
+    #pragma omp parallel for if ((long)B * T * C > OMP_MIN_WORK)
+    for (int bt = 0; bt < B * T; bt++) {
+        int t = bt % T;
+        float *o = out + (size_t)bt * C;
+        for (int a = 0; a < A; a++) {
+            int id = ids[t * A + a];
+            if (id < 0) continue;   // memory tokens carry no coordinates
+            const float *row = table + (size_t)id * C;
+            for (int c = 0; c < C; c++) o[c] += row[c];
+        }
+    }
+}
+
+void coord_embed_backward(float *dtable, const float *dout, const int *ids, int B, int T, int A, int C) {
+    // dtable (R, C), dout (B, T, C), ids (T, A). Serial scatter-add: ids of different t collide.
+    for (int t = 0; t < T; t++) {
+        for (int a = 0; a < A; a++) {
+            int id = ids[t * A + a];
+            if (id < 0) continue;
+            float *d = dtable + (size_t)id * C;
+            for (int b = 0; b < B; b++) {
+                const float *g = dout + ((size_t)b * T + t) * C;
+                for (int c = 0; c < C; c++) d[c] += g[c];
+            }
+        }
+    }
+}
+
+// ---- linear (no bias) -----------------------------------------------------------------------
+
+void linear_forward(float *out, const float *inp, const float *w, int N, int IC, int OC) {
+    // out (N, OC) = inp (N, IC) @ w^T, w (OC, IC)
+    gemm(0, 1, N, OC, IC, 1.0f, inp, w, 0.0f, out);
+}
+
+void linear_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
+                     int N, int IC, int OC) {
+    // dinp (N, IC), dw (OC, IC), dout (N, OC), inp (N, IC), w (OC, IC)
+    if (dinp) gemm(0, 0, N, IC, OC, 1.0f, dout, w, 1.0f, dinp);   // dinp += dout @ w
+    if (dw) gemm(1, 0, OC, IC, N, 1.0f, dout, inp, 1.0f, dw);      // dw += dout^T @ inp
+}
+
+// ---- RMSNorm --------------------------------------------------------------------------------
+
+void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *gain, int N, int C, float eps) {
+    // out (N, C), rstd (N), inp (N, C), gain (C) or NULL
+    #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
+    for (int n = 0; n < N; n++) {
+        const float *x = inp + (size_t)n * C;
+        float *o = out + (size_t)n * C;
+        double ss = 0.0;   // double: the sum of squares of a wide row loses bits in float
+        for (int c = 0; c < C; c++) ss += (double)x[c] * x[c];
+        float r = (float)(1.0 / sqrt(ss / C + eps));
+        rstd[n] = r;
+        if (gain) for (int c = 0; c < C; c++) o[c] = x[c] * r * gain[c];
+        else      for (int c = 0; c < C; c++) o[c] = x[c] * r;
+    }
+}
+
+void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float *inp, const float *gain,
+                      const float *rstd, int N, int C) {
+    // dinp (N, C), dgain (C), dout (N, C), inp (N, C), gain (C) or NULL, rstd (N)
+    // y = x * r * g with r = (mean(x^2) + eps)^(-1/2), dr/dx_c = -r^3 x_c / C, so
+    // dx = r * (g dy) - x * r^3 * mean(x * g dy).
+    if (dinp) {
+        #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
+        for (int n = 0; n < N; n++) {
+            const float *x = inp + (size_t)n * C;
+            const float *dy = dout + (size_t)n * C;
+            float *dx = dinp + (size_t)n * C;
+            float r = rstd[n];
+            double dot = 0.0;   // sum_c x_c * g_c * dy_c
+            for (int c = 0; c < C; c++) dot += (double)x[c] * dy[c] * (gain ? gain[c] : 1.0f);
+            float k = (float)(dot / C) * r * r * r;
+            for (int c = 0; c < C; c++) dx[c] += r * dy[c] * (gain ? gain[c] : 1.0f) - x[c] * k;
+        }
+    }
+    if (dgain && gain) {
+        // Parallel over channels so no two threads write the same dgain entry.
+        #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
+        for (int c = 0; c < C; c++) {
+            double acc = 0.0;
+            for (int n = 0; n < N; n++) acc += (double)dout[(size_t)n * C + c] * inp[(size_t)n * C + c] * rstd[n];
+            dgain[c] += (float)acc;
+        }
+    }
+}
+
+// ---- SwiGLU ---------------------------------------------------------------------------------
+
+void swiglu_forward(float *out, const float *inp, int N, int F) {
+    // out (N, F), inp (N, 2F) = [gate | up]
+    #pragma omp parallel for if ((long)N * F > OMP_MIN_WORK)
+    for (int n = 0; n < N; n++) {
+        const float *g = inp + (size_t)n * 2 * F;
+        const float *u = g + F;
+        float *o = out + (size_t)n * F;
+        for (int f = 0; f < F; f++) {
+            float sig = 1.0f / (1.0f + expf(-g[f]));
+            o[f] = g[f] * sig * u[f];
+        }
+    }
+}
+
+void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F) {
+    // dinp (N, 2F), dout (N, F), inp (N, 2F)
+    // d silu(a)/da = sig(a) * (1 + a * (1 - sig(a))).
+    #pragma omp parallel for if ((long)N * F > OMP_MIN_WORK)
+    for (int n = 0; n < N; n++) {
+        const float *g = inp + (size_t)n * 2 * F;
+        const float *u = g + F;
+        const float *dy = dout + (size_t)n * F;
+        float *dg = dinp + (size_t)n * 2 * F;
+        float *du = dg + F;
+        for (int f = 0; f < F; f++) {
+            float sig = 1.0f / (1.0f + expf(-g[f]));
+            float silu = g[f] * sig;
+            dg[f] += dy[f] * u[f] * sig * (1.0f + g[f] * (1.0f - sig));
+            du[f] += dy[f] * silu;
+        }
+    }
+}
+
+// ---- element-wise helpers -------------------------------------------------------------------
+
+void add_forward(float *out, const float *a, const float *b, int n) {
+    #pragma omp parallel for if (n > OMP_MIN_WORK)
+    for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+void axpy(float *y, float alpha, const float *x, int n) {
+    #pragma omp parallel for if (n > OMP_MIN_WORK)
+    for (int i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+void scale_inplace(float *x, float alpha, int n) {
+    #pragma omp parallel for if (n > OMP_MIN_WORK)
+    for (int i = 0; i < n; i++) x[i] *= alpha;
+}
+
+// ---- rotary position embeddings -------------------------------------------------------------
+// Inside each head (hs channels) the hs/2 rotation pairs are adjacent channels (2p, 2p+1).
+// They are split into A groups of P = (hs/2)/A pairs; the last group also takes the remainder,
+// so it has P_a = hs/2 - (A-1)*P pairs. Pair i of group a (global pair p = a*P + i) rotates by
+//     angle = pos[t*A + a] * base^(-i / P_a)        (= base^(-2i/hs_a) with hs_a = 2*P_a)
+// so every axis gets the full frequency range from 1 down to ~1/base. A position < 0 leaves
+// the whole group unrotated. The rotation depends only on (t, pair), so cos/sin are computed
+// once per position (in double) and reused across batch rows, heads, q and k.
+
+static void rope_apply(float *qkv, const int *pos, int B, int T, int C, int NH, int A, float base,
+                       float sign) {
+    // qkv (B, T, 3C); sign = +1 rotates (forward), -1 applies the transpose (backward)
+    int hs = C / NH;
+    int npairs = hs / 2;
+    if (A <= 0 || npairs == 0) return;   // no axes (or 1-channel heads): nothing to rotate
+    int P = npairs / A;
+    #pragma omp parallel for if ((long)B * T * C > OMP_MIN_WORK)
+    for (int t = 0; t < T; t++) {
+        float cs[npairs];   // cos per pair (VLA on the thread's stack; no malloc)
+        float sn[npairs];   // sin per pair
+        for (int a = 0; a < A; a++) {
+            int first = a * P;
+            int Pa = (a == A - 1) ? npairs - first : P;
+            int p0 = pos[t * A + a];
+            for (int i = 0; i < Pa; i++) {
+                if (p0 < 0) { cs[first + i] = 1.0f; sn[first + i] = 0.0f; continue; }
+                double ang = (double)p0 * pow((double)base, -(double)i / Pa);
+                cs[first + i] = (float)cos(ang);
+                sn[first + i] = sign * (float)sin(ang);
+            }
+        }
+        for (int b = 0; b < B; b++) {
+            float *row = qkv + ((size_t)b * T + t) * 3 * C;
+            for (int part = 0; part < 2; part++) {          // q then k; v is never rotated
+                for (int h = 0; h < NH; h++) {
+                    float *x = row + part * C + h * hs;
+                    for (int p = 0; p < npairs; p++) {
+                        float x0 = x[2 * p], x1 = x[2 * p + 1];
+                        x[2 * p] = x0 * cs[p] - x1 * sn[p];
+                        x[2 * p + 1] = x0 * sn[p] + x1 * cs[p];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void rope_forward(float *qkv, const int *pos, int B, int T, int C, int NH, int A, float base) {
+    rope_apply(qkv, pos, B, T, C, NH, A, base, 1.0f);
+}
+
+void rope_backward(float *dqkv, const int *pos, int B, int T, int C, int NH, int A, float base) {
+    // The rotation is orthogonal: its gradient map is the transpose, i.e. the angle negated.
+    rope_apply(dqkv, pos, B, T, C, NH, A, base, -1.0f);
+}
