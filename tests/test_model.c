@@ -1,0 +1,227 @@
+// test_model.c — the whole looped model: gradients by finite differences for every scheme
+// and option, the ring of loop slots (inference W = 1 equals training W = loops), ACT's
+// halting extremes, and a tiny model overfitting 16 Sudoku puzzles (the training path is real).
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/blas.h"
+#include "loopt/config.h"
+#include "loopt/dataset.h"
+#include "loopt/gradcheck.h"
+#include "loopt/model.h"
+#include "loopt/optim.h"
+#include "loopt/sudoku.h"
+#include "test.h"
+
+static int coords[81 * 3];
+
+static void tiny_config(Config *c, HaltKind halt) {
+    config_defaults(c);
+    c->model.d_model = 16;
+    c->model.n_heads = 2;
+    c->model.n_layers = 2;
+    c->model.init_std = 0.2f;
+    c->recursion.loops = 3;
+    c->recursion.window = 0;
+    c->halting.kind = halt;
+    c->halting.bias_init = -1.0f;   // several loops really used before halting
+    c->train.batch = 2;
+}
+
+static void random_batch(Rng *r, const TaskShape *s, int B, int *tok, int *tgt) {
+    for (int i = 0; i < B * s->seq_len; i++) {
+        tok[i] = (int)rng_below(r, (uint32_t)s->vocab);
+        tgt[i] = (int)rng_below(r, (uint32_t)s->n_out);
+    }
+}
+
+// Gradcheck one configuration; returns the worst relative error.
+static double check_config(const Config *c) {
+    TaskShape shape;
+    task_shape(&shape, coords, c, 0, 0);
+    Rng r;
+    rng_seed(&r, 7);
+    Model m;
+    model_init(&m, c, &shape, &r);
+    int W = c->recursion.window ? c->recursion.window : c->recursion.loops;
+    model_alloc(&m, c->train.batch, W, 1);
+    int n = c->train.batch * shape.seq_len;
+    int *tok = malloc(n * sizeof(int)), *tgt = malloc(n * sizeof(int));
+    random_batch(&r, &shape, c->train.batch, tok, tgt);
+    GradcheckResult res;
+    gradcheck_model(&m, tok, tgt, c->recursion.loops, 12, 1e-2f, &r, &res);
+    for (int t = 0; t < NUM_PARAM_TENSORS; t++)
+        if (res.max_rel[t] >= 1e-2) test_fail(__FILE__, __LINE__, "tensor %s: max rel err %.3e", PARAM_NAMES[t], res.max_rel[t]);
+    free(tok); free(tgt);
+    model_free(&m);
+    return res.worst;
+}
+
+TEST(model_gradcheck_none) {
+    threads_set(2);
+    for (int L = 1; L <= 2; L++) {
+        Config c; tiny_config(&c, HALT_NONE); c.model.n_layers = L;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+TEST(model_gradcheck_act) {
+    for (int L = 1; L <= 2; L++) {
+        Config c; tiny_config(&c, HALT_ACT); c.model.n_layers = L;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+TEST(model_gradcheck_memory_tokens) {
+    for (int h = 0; h < 2; h++) {
+        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE); c.model.memory_tokens = 2;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+TEST(model_gradcheck_truncation_window) {
+    for (int h = 0; h < 2; h++) {
+        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.recursion.loops = 5; c.recursion.window = 2;
+        EXPECT(check_config(&c) < 1e-2);
+        c.recursion.window = 1;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+TEST(model_gradcheck_prenorm_gain_rope_noinject) {
+    for (int h = 0; h < 2; h++) {
+        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.model.norm = NORM_PRE; c.model.norm_gain = 1;
+        EXPECT(check_config(&c) < 1e-2);
+        tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.model.positions = POS_ROPE;
+        EXPECT(check_config(&c) < 1e-2);
+        tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.model.input_injection = 0;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+// A gradcheck must be able to fail: corrupt one gradient entry and see it caught.
+TEST(model_gradcheck_catches_wrong_gradient) {
+    Config c; tiny_config(&c, HALT_NONE);
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    Rng r; rng_seed(&r, 3);
+    Model m; model_init(&m, &c, &shape, &r);
+    model_alloc(&m, 2, 3, 1);
+    int tok[162], tgt[162];
+    random_batch(&r, &shape, 2, tok, tgt);
+    // forward/backward, then compare a deliberately scaled gradient against differences
+    model_zero_grad(&m);
+    model_forward(&m, tok, tgt, 3);
+    model_backward(&m);
+    size_t i = 5;   // an entry of wte
+    float g = m.grads.wte[i] * 1.5f;
+    float *p = &m.params.wte[i], saved = *p;
+    *p = saved + 1e-2f; double lp = model_forward(&m, tok, tgt, 3);
+    *p = saved - 1e-2f; double lm = model_forward(&m, tok, tgt, 3);
+    *p = saved;
+    double fd = (lp - lm) / 2e-2;
+    EXPECTF(fabs(g - fd) / fmax(fabs(g), fabs(fd)) > 0.2, "scaled gradient %g not told apart from fd %g", g, fd);
+    EXPECTF(fabs(m.grads.wte[i] - fd) / fmax(fabs(m.grads.wte[i]), fabs(fd)) < 2e-2,
+            "true gradient %g vs fd %g", m.grads.wte[i], fd);
+    model_free(&m);
+}
+
+// Inference keeps one loop slot; the answer must not depend on how many slots are kept.
+TEST(model_ring_slots_do_not_change_forward) {
+    for (int h = 0; h < 2; h++) {
+        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.halting.bias_init = -2.0f;
+        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+        Rng r; rng_seed(&r, 11);
+        Model m; model_init(&m, &c, &shape, &r);
+        int tok[162], tgt[162];
+        random_batch(&r, &shape, 2, tok, tgt);
+        model_alloc(&m, 2, 6, 1);
+        double l6 = model_forward(&m, tok, tgt, 6);
+        float *logits6 = malloc(m.act_sizes[20] * sizeof(float));
+        memcpy(logits6, m.acts.logits, m.act_sizes[20] * sizeof(float));
+        int run6 = m.loops_run;
+        model_alloc(&m, 2, 1, 0);
+        double l1 = model_forward(&m, tok, tgt, 6);
+        EXPECT(m.loops_run == run6);
+        EXPECT(l1 == l6);
+        EXPECT(memcmp(logits6, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+        free(logits6);
+        model_free(&m);
+    }
+}
+
+TEST(model_act_halting_extremes) {
+    Config c; tiny_config(&c, HALT_ACT);
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    int tok[162], tgt[162];
+    Rng r; rng_seed(&r, 5);
+    random_batch(&r, &shape, 2, tok, tgt);
+    int used[162];
+    // a halting bias far above zero: p ~ 1 at the first loop, everybody stops there
+    c.halting.bias_init = 20.0f;
+    Model m; model_init(&m, &c, &shape, &r);
+    model_alloc(&m, 2, 1, 0);
+    model_forward(&m, tok, tgt, 8);
+    EXPECT(m.loops_run == 1);
+    model_loops_used(&m, used);
+    EXPECT(used[0] == 1 && used[161] == 1);
+    EXPECT_NEAR(m.ponder, 2.0, 1e-5);   // N + R = 1 + 1
+    model_free(&m);
+    // far below zero: nobody reaches the threshold, all 8 loops run, R ~ 1
+    c.halting.bias_init = -20.0f;
+    model_init(&m, &c, &shape, &r);
+    model_alloc(&m, 2, 1, 0);
+    model_forward(&m, tok, tgt, 8);
+    EXPECT(m.loops_run == 8);
+    model_loops_used(&m, used);
+    EXPECT(used[0] == 8 && used[100] == 8);
+    EXPECT_NEAR(m.ponder, 9.0, 1e-4);
+    model_free(&m);
+}
+
+// A tiny model must overfit 16 fixed puzzles to 100% cell accuracy: loss, gradients and
+// optimizer really wired together.
+TEST(model_overfits_16_sudoku) {
+    threads_set(1);   // tiny matrices: one thread beats two fighting over OpenBLAS
+    Config c;
+    config_defaults(&c);
+    c.model.d_model = 64; c.model.n_heads = 4; c.model.n_layers = 1;
+    c.recursion.loops = 2;
+    c.train.batch = 16; c.train.lr = 3e-3f; c.train.warmup = 20; c.train.steps = 1000;
+    c.train.lr_schedule = SCHED_CONSTANT; c.train.weight_decay = 0.0f; c.train.ema = 0.0f;
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    Rng r; rng_seed(&r, 1);
+    int tok[16 * 81], tgt[16 * 81], pred[16 * 81];
+    uint8_t q[81], a[81];
+    for (int i = 0; i < 16; i++) {
+        sudoku_generate(&r, 30, 40, q, a, NULL);
+        for (int j = 0; j < 81; j++) { tok[i * 81 + j] = q[j]; tgt[i * 81 + j] = a[j]; }
+    }
+    Model m; model_init(&m, &c, &shape, &r);
+    model_alloc(&m, 16, c.recursion.loops, 1);
+    Optimizer o; optim_init(&o, &m, &c.train);
+    double acc = 0.0;
+    long step;
+    for (step = 0; step < c.train.steps; step++) {
+        model_zero_grad(&m);
+        model_forward(&m, tok, tgt, c.recursion.loops);
+        model_backward(&m);
+        optim_step(&o, &m, &c.train);
+        if (step % 25 == 24) {
+            model_predict(&m, pred);
+            int right = 0;
+            for (int i = 0; i < 16 * 81; i++) right += pred[i] == tgt[i];
+            acc = right / (16.0 * 81.0);
+            if (acc == 1.0) break;
+        }
+    }
+    EXPECTF(acc == 1.0, "cell accuracy %.4f after %ld steps (loss %.4f)", acc, step, m.ce_loss);
+    printf("    overfit: 100%% cells after %ld steps, loss %.4f\n", step + 1, m.ce_loss);
+    optim_free(&o);
+    model_free(&m);
+}
