@@ -420,6 +420,15 @@ TEST(ckpt_rejects_corrupt_files) {
         expect_rejected(p, cases[i].want, label);
     }
 
+    // deep nesting must not exhaust the stack (cJSON has a nesting limit)
+    size_t deep = 200000;
+    char *nest = malloc(deep + 1);
+    memset(nest, '[', deep);
+    nest[deep] = '\0';
+    make_file(p, nest, 0, 0);
+    expect_rejected(p, "not valid JSON", "deeply nested header");
+    free(nest);
+
     // not files at all
     expect_rejected(dir, "is a directory", "directory");
     snprintf(p, sizeof p, "%s/missing.safetensors", dir);

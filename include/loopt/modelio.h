@@ -1,0 +1,39 @@
+// modelio.h — saving and loading a model (and its training state) as a safetensors checkpoint.
+// Tensors: the raw weights under their parameter names (PARAM_NAMES, with their logical
+// shapes, e.g. wqkv (L, 3C, C)), "ema.<name>" for the EMA weights, "adam_m.<name>" and
+// "adam_v.<name>" for the optimizer moments, "rng.data"/"rng.halt" (U32) for the RNG streams.
+// __metadata__: "format" = "loopt-1", "config" = the resolved config JSON, "step", "elapsed_s",
+// "task", "loops".
+#ifndef LOOPT_MODELIO_H
+#define LOOPT_MODELIO_H
+
+#include "loopt/config.h"
+#include "loopt/model.h"
+#include "loopt/optim.h"
+#include "loopt/rng.h"
+
+#define LOOPT_FORMAT "loopt-1"
+
+typedef struct {
+    long step;          // optimizer steps done
+    double elapsed_s;   // training wall time so far
+    Rng data_rng;       // data / augmentation stream
+    Rng halt_rng;       // halting exploration stream
+} TrainState;
+
+// Write atomically (temp file + fsync + rename). o and ts may be NULL (weights only).
+// Returns 1, or 0 with the reason (the previous file at path, if any, is intact).
+int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
+               const TrainState *ts, char *why, size_t whylen);
+
+// Read a checkpoint: *cfg gets its config, *m is built for the config's task and filled with
+// the raw weights, or the EMA weights when use_ema and the file has them. If o is not NULL it
+// is initialised and filled with the saved moments and EMA (resume); ts likewise.
+// Any problem (not a loopt checkpoint, a newer format, a tensor of the wrong shape) exits 2
+// with a message naming the file.
+void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts);
+
+// Shape of parameter tensor i as saved: returns ndim, fills shape.
+int model_param_shape(const Model *m, int i, int64_t *shape);
+
+#endif

@@ -1,0 +1,140 @@
+// modelio.c — model checkpoints on top of the safetensors module (ckpt.c).
+#include "loopt/modelio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/check.h"
+#include "loopt/ckpt.h"
+#include "loopt/dataset.h"
+
+int model_param_shape(const Model *m, int i, int64_t *s) {
+    int64_t C = m->C, L = m->L, F = m->F;
+    switch (i) {
+    case 0: s[0] = m->V; s[1] = C; return 2;
+    case 1: s[0] = m->R; s[1] = C; return 2;
+    case 2: s[0] = m->M; s[1] = C; return 2;
+    case 3: case 6: s[0] = L; s[1] = C; return 2;
+    case 4: s[0] = L; s[1] = 3 * C; s[2] = C; return 3;
+    case 5: s[0] = L; s[1] = C; s[2] = C; return 3;
+    case 7: s[0] = L; s[1] = 2 * F; s[2] = C; return 3;
+    case 8: s[0] = L; s[1] = C; s[2] = F; return 3;
+    case 9: case 11: s[0] = C; return 1;
+    case 10: s[0] = m->Vout; s[1] = C; return 2;
+    default: s[0] = 1; return 1;
+    }
+}
+
+int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
+               const TrainState *ts, char *why, size_t whylen) {
+    enum { MAXT = 4 * NUM_PARAM_TENSORS + 2 };
+    CkptTensor t[MAXT];
+    char names[MAXT][48];
+    int n = 0;
+    const float *sets[4] = {m->params_memory, o ? o->ema : NULL, o ? o->m : NULL, o ? o->v : NULL};
+    const char *prefix[4] = {"", "ema.", "adam_m.", "adam_v."};
+    for (int k = 0; k < 4; k++) {
+        if (!sets[k]) continue;
+        size_t off = 0;
+        for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+            size_t sz = m->param_sizes[i];
+            if (sz) {
+                snprintf(names[n], sizeof names[n], "%s%s", prefix[k], PARAM_NAMES[i]);
+                t[n].name = names[n];
+                t[n].dtype = DT_F32;
+                t[n].ndim = model_param_shape(m, i, t[n].shape);
+                t[n].data = sets[k] + off;
+                n++;
+            }
+            off += sz;
+        }
+    }
+    if (ts) {
+        const Rng *rngs[2] = {&ts->data_rng, &ts->halt_rng};
+        const char *rn[2] = {"rng.data", "rng.halt"};
+        for (int k = 0; k < 2; k++) {
+            t[n].name = rn[k]; t[n].dtype = DT_U32; t[n].ndim = 1; t[n].shape[0] = 4;
+            t[n].data = rngs[k]->s;
+            n++;
+        }
+    }
+    char *config = config_to_json(cfg);
+    char step[32], elapsed[32], loops[32];
+    snprintf(step, sizeof step, "%ld", ts ? ts->step : 0L);
+    snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
+    snprintf(loops, sizeof loops, "%d", cfg->recursion.loops);
+    const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops"};
+    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, cfg->task == TASK_SUDOKU ? "sudoku" : "maze", loops};
+    int ok = ckpt_write(path, t, n, keys, vals, 6, why, whylen);
+    free(config);
+    return ok;
+}
+
+// Copy every parameter tensor with the given name prefix into dst (num_params floats).
+static int copy_set(const Ckpt *c, const Model *m, const char *prefix, float *dst, int required,
+                    const char *path) {
+    char name[64], why[512];
+    size_t off = 0;
+    for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+        size_t sz = m->param_sizes[i];
+        if (sz) {
+            snprintf(name, sizeof name, "%s%s", prefix, PARAM_NAMES[i]);
+            if (!ckpt_find(c, name)) {
+                if (!required) return 0;
+                die(EXIT_USAGE, "%s: tensor '%s' missing (the config needs it)", path, name);
+            }
+            int64_t shape[CKPT_MAX_DIM];
+            int nd = model_param_shape(m, i, shape);
+            if (!ckpt_copy(c, name, DT_F32, nd, shape, dst + off, why, sizeof why)) die(EXIT_USAGE, "%s", why);
+        }
+        off += sz;
+    }
+    return 1;
+}
+
+void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts) {
+    Ckpt c;
+    char why[512];
+    if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
+    const char *fmt = ckpt_meta(&c, "format");
+    if (!fmt || strncmp(fmt, "loopt-", 6) != 0)
+        die(EXIT_USAGE, "%s: not a loopt checkpoint (no __metadata__.format = \"%s\")", path, LOOPT_FORMAT);
+    if (strcmp(fmt, LOOPT_FORMAT) != 0)
+        die(EXIT_USAGE, "%s: checkpoint format '%s' is newer than this loopt reads (%s): upgrade loopt",
+            path, fmt, LOOPT_FORMAT);
+    const char *config = ckpt_meta(&c, "config");
+    if (!config) die(EXIT_USAGE, "%s: checkpoint has no config in its metadata", path);
+    char name[600];
+    snprintf(name, sizeof name, "%s (stored config)", path);
+    config_from_json(cfg, config, name);
+
+    int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, 0, 0));
+    TaskShape shape;
+    task_shape(&shape, coords, cfg, 0, 0);
+    Rng r;
+    rng_seed(&r, cfg->train.seed);
+    model_init(m, cfg, &shape, &r);
+    free(coords);
+    if (!(use_ema && copy_set(&c, m, "ema.", m->params_memory, 0, path)))
+        copy_set(&c, m, "", m->params_memory, 1, path);
+    if (o) {
+        optim_init(o, m, &cfg->train);
+        copy_set(&c, m, "adam_m.", o->m, 1, path);
+        copy_set(&c, m, "adam_v.", o->v, 1, path);
+        if (o->ema && !copy_set(&c, m, "ema.", o->ema, 0, path))
+            memcpy(o->ema, m->params_memory, o->n * sizeof(float));
+    }
+    if (ts) {
+        memset(ts, 0, sizeof *ts);
+        const char *step = ckpt_meta(&c, "step"), *el = ckpt_meta(&c, "elapsed_s");
+        ts->step = step ? atol(step) : 0;
+        ts->elapsed_s = el ? atof(el) : 0.0;
+        int64_t four = 4;
+        if (!ckpt_copy(&c, "rng.data", DT_U32, 1, &four, ts->data_rng.s, why, sizeof why) ||
+            !ckpt_copy(&c, "rng.halt", DT_U32, 1, &four, ts->halt_rng.s, why, sizeof why))
+            die(EXIT_USAGE, "%s", why);
+        if (o) o->step = ts->step;
+    }
+    ckpt_free(&c);
+}
