@@ -16,6 +16,7 @@ static const Command commands[] = {
     {"check",     cmd_check,     "verify puzzle,solution files (Sudoku or maze)"},
     {"render",    cmd_render,    "draw mazes as PNG"},
     {"config",    cmd_config,    "print the resolved config (defaults, file, --set)"},
+    {"train",     cmd_train,     "train a model from a JSON config"},
     {"gradcheck", cmd_gradcheck, "check the model's gradients by finite differences"},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];

@@ -7,5 +7,6 @@ int cmd_check(int argc, char **argv);      // loopt check FILE
 int cmd_render(int argc, char **argv);     // loopt render FILE --out x.png
 int cmd_gradcheck(int argc, char **argv);  // loopt gradcheck CONFIG
 int cmd_config(int argc, char **argv);     // loopt config [CONFIG] [--set k=v]: print resolved config
+int cmd_train(int argc, char **argv);       // loopt train CONFIG
 
 #endif

@@ -1,0 +1,39 @@
+#!/bin/sh
+# cli_train.sh — end to end: loopt train on a tiny config, checkpoints, exact resume, Ctrl-C.
+. "$(dirname "$0")/lib_cli.sh"
+TINY="configs/tiny-none.json --set data.gen_valid=8 --set train.log_every=1 --quiet"
+
+expect_exit 0 train_tiny $LOOPT train $TINY --set train.steps=12 --out "$T/a"
+[ -s "$T/a/model.safetensors" ] && echo "ok train_writes_checkpoint" || echo "FAIL train_writes_checkpoint"
+
+# exact resume: 12 steps straight vs 6 + resume 6 give the same losses step by step
+progress() { grep -o '^\[[0-9]*/12\] loss [0-9.]*' "$1"; }
+LOUD="configs/tiny-none.json --set data.gen_valid=8 --set train.log_every=1 --set train.steps=12"
+$LOOPT train $LOUD --out "$T/b" 2>"$T/b.log"
+$LOOPT train $LOUD --set train.steps=6 --out "$T/d" 2>/dev/null
+$LOOPT train --resume "$T/d/model.safetensors" --set train.steps=12 --set train.log_every=1 --out "$T/d" 2>"$T/d.log"
+if [ -n "$(progress "$T/b.log" | tail -6)" ] && [ "$(progress "$T/b.log" | tail -6)" = "$(progress "$T/d.log")" ]; then
+    echo "ok resume_identical_losses"
+else
+    echo "FAIL resume_identical_losses"; progress "$T/b.log" | tail -6; echo "---"; progress "$T/d.log"
+fi
+
+# Ctrl-C saves a checkpoint and exits 1; the checkpoint resumes
+$LOOPT train configs/tiny-none.json --set data.gen_valid=8 --set train.steps=1000000 --quiet --out "$T/e" 2>"$T/e.log" &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "interrupted at step" "$T/e.log" && [ -s "$T/e/model.safetensors" ]; then
+    echo "ok ctrl_c_saves"; else echo "FAIL ctrl_c_saves: exit $rc"; cat "$T/e.log" | tail -3; fi
+expect_exit 0 resume_after_ctrl_c $LOOPT train --resume "$T/e/model.safetensors" --set train.steps=1 --quiet --out "$T/e"
+
+# bad input
+expect_exit 2 train_missing_config $LOOPT train
+expect_exit 2 train_bad_key $LOOPT train configs/tiny-none.json --set model.nope=1 --out "$T/f"
+expect_grep "model.nope" train_bad_key_named
+head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"
+expect_exit 2 train_resume_truncated $LOOPT train --resume "$T/trunc.safetensors" --out "$T/g"
+expect_grep "trunc.safetensors" train_resume_truncated_named
+expect_exit 2 train_unknown_option $LOOPT train configs/tiny-none.json --bogus
+echo done
