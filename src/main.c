@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loopt/blas.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 
@@ -17,6 +18,9 @@ static const Command commands[] = {
     {"render",    cmd_render,    "draw mazes as PNG"},
     {"config",    cmd_config,    "print the resolved config (defaults, file, --set)"},
     {"train",     cmd_train,     "train a model from a JSON config"},
+    {"solve",     cmd_solve,     "solve puzzles with a trained model"},
+    {"eval",      cmd_eval,      "accuracy of a model at several loop counts (CSV)"},
+    {"info",      cmd_info,      "describe a checkpoint (tensors, training state, config)"},
     {"gradcheck", cmd_gradcheck, "check the model's gradients by finite differences"},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
@@ -28,6 +32,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    threads_prepare(argv);
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);

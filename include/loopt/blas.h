@@ -18,5 +18,9 @@ void gemm_ref(int transA, int transB, int M, int N, int K, float alpha,
 
 // One thread setting for OpenBLAS and OpenMP; n <= 0 means all cores. Returns the count used.
 int threads_set(int n);
+// Call first thing in main: unless OMP_WAIT_POLICY is set, re-executes the program once with
+// OMP_WAIT_POLICY=PASSIVE so idle OpenMP workers sleep instead of spinning against OpenBLAS's
+// threads (measured +60% training throughput on 2 cores). Returns only if nothing was done.
+void threads_prepare(char **argv);
 
 #endif

@@ -1,0 +1,268 @@
+// eval.c — `loopt eval --model CKPT --data FILE`: accuracy of a trained model at several
+// depths, as CSV on stdout (iters,cell_acc,exact_acc,mean_loops,puzzles_per_s), one row per
+// --iters value — the test-time scaling curve in one command. Answers are the model's own
+// (as in `loopt solve`); the exact solver / BFS only supplies the reference when the file has
+// no solutions.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loopt/args.h"
+#include "loopt/blas.h"
+#include "loopt/check.h"
+#include "loopt/cmd.h"
+#include "loopt/config.h"
+#include "loopt/dataset.h"
+#include "loopt/log.h"
+#include "loopt/maze.h"
+#include "loopt/model.h"
+#include "loopt/modelio.h"
+#include "loopt/sudoku.h"
+#include "loopt/timer.h"
+
+static const char *USAGE =
+    "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
+    "                  [--batch B] [--fixed] [--limit N] [--ema|--raw] [--quiet]\n"
+    "\n"
+    "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout:\n"
+    "  iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n"
+    "Sudoku: cell_acc is the fraction of the puzzles' blank cells predicted equal to the solution\n"
+    "(from the file, else found by the exact solver); exact_acc the fraction of answers equal to the\n"
+    "file's solution (or, without one, valid completions of the givens). Maze: cell_acc over all\n"
+    "cells against the file's answer (else one BFS shortest path; ties make it a lower bound);\n"
+    "exact_acc the fraction whose path is a valid shortest S-G path. mean_loops is the mean loops\n"
+    "per cell (below --iters only with halting act); puzzles_per_s is wall time of the forwards.\n"
+    "Malformed entries are reported as FILE:LINE: reason, skipped, and make the exit status 1.\n"
+    "\n"
+    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors in\n"
+    "                 the current directory, else next to the loopt binary)\n"
+    "  --data FILE    puzzles ('-' = stdin), any format `loopt solve` reads; solutions optional\n"
+    "  --iters LIST   comma-separated loop counts (default 1,2,4,8,16,32,64); with halting act each\n"
+    "                 is the maximum\n"
+    "  --fixed        halting off: every cell runs exactly N loops, answer from the last state\n"
+    "  --threads T    CPU threads (default 0 = all cores)\n"
+    "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
+    "  --limit N      only the first N puzzles\n"
+    "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
+    "  --quiet        no log lines on stderr\n";
+
+#define DEFAULT_MODEL "data/models/sudoku.safetensors"
+#define MAX_ITERS 100000
+#define MAX_ITERS_LIST 256
+
+static const char *default_model(char *buf, size_t len) {
+    if (access(DEFAULT_MODEL, R_OK) == 0) return DEFAULT_MODEL;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/%s", exe, DEFAULT_MODEL);
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
+        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
+        "there) or pass --model CKPT", DEFAULT_MODEL);
+}
+
+// "1,2,4" -> list; each in [1, MAX_ITERS]. Returns the count.
+static int parse_iters(const char *val, int *out) {
+    char buf[4096];
+    if (strlen(val) >= sizeof buf) die(EXIT_USAGE, "--iters: list too long");
+    strcpy(buf, val);
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_ITERS_LIST) die(EXIT_USAGE, "--iters: at most %d values", MAX_ITERS_LIST);
+        out[n++] = (int)arg_long("--iters", tok, 1, MAX_ITERS);
+    }
+    if (n == 0) die(EXIT_USAGE, "--iters: expected a comma-separated list of loop counts, got '%s'", val);
+    return n;
+}
+
+// One puzzle with its reference answer.
+typedef struct {
+    int h, w;
+    const uint8_t *q;     // (h*w) input tokens
+    const uint8_t *ref;   // (h*w) reference answer (NULL: none — Sudoku without a solution)
+    int ref_given;        // 1 if ref came from the file (exact = equality), 0 if computed
+    int line;
+} Item;
+
+// Point the model at h x w grids (mazes); coords is the caller's task_shape scratch.
+static void set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords) {
+    free(*coords);
+    *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, h, w));
+    TaskShape s;
+    task_shape(&s, *coords, cfg, h, w);
+    model_set_shape(m, &s);
+    model_alloc(m, B, 1, 0);
+}
+
+int cmd_eval(int argc, char **argv) {
+    const char *model_path = NULL, *data = NULL;
+    int iters[MAX_ITERS_LIST] = {1, 2, 4, 8, 16, 32, 64}, n_iters = 7;
+    int fixed = 0, threads = 0, batch = 0, use_ema = 1;
+    long limit = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v, *a = argv[i];
+        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
+        else if (arg_value(argc, argv, &i, "--model", &v)) model_path = v;
+        else if (arg_value(argc, argv, &i, "--data", &v)) data = v;
+        else if (arg_value(argc, argv, &i, "--iters", &v)) n_iters = parse_iters(v, iters);
+        else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 4096);
+        else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
+        else if (arg_value(argc, argv, &i, "--limit", &v)) limit = arg_long("--limit", v, 1, 1000000000L);
+        else if (arg_flag(argv, i, "--fixed")) fixed = 1;
+        else if (arg_flag(argv, i, "--ema")) use_ema = 1;
+        else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
+        else if (a[0] == '-' && a[1]) usage_error(USAGE, "eval: unknown option '%s'", a);
+        else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
+    }
+    if (!data) usage_error(USAGE, "eval: missing --data FILE");
+    const char *name = strcmp(data, "-") ? data : "<stdin>";
+    char defbuf[4200];
+    if (!model_path) model_path = default_model(defbuf, sizeof defbuf);
+
+    int nthreads = threads_set(threads);
+    Config cfg;
+    Model m;
+    model_load(model_path, &cfg, &m, use_ema, NULL, NULL);
+    if (fixed) m.hc.kind = HALT_NONE;
+    int sudoku = cfg.task == TASK_SUDOKU;
+
+    // puzzles and references
+    SudokuSet ss = {0};
+    MazeSet ms = {0};
+    int n_bad, n = 0, n_total;
+    uint8_t *refs;   // computed references, (n_total, S) or per maze
+    Item *items;
+    if (sudoku) {
+        n_bad = sudoku_read(data, &ss, 1);
+        n_total = ss.n;
+        if (limit && n_total > limit) n_total = (int)limit;
+        items = xmalloc(sizeof(Item) * (size_t)n_total);
+        refs = ss.solutions ? NULL : xmalloc((size_t)n_total * SUDOKU_CELLS);
+        for (int i = 0; i < n_total; i++) {
+            Item *it = &items[n++];
+            *it = (Item){9, 9, ss.puzzles + (size_t)i * SUDOKU_CELLS, NULL, 1, ss.line[i]};
+            if (ss.solutions) it->ref = ss.solutions + (size_t)i * SUDOKU_CELLS;
+            else if (sudoku_solve(it->q, refs + (size_t)i * SUDOKU_CELLS, 1, NULL) == 1) {
+                it->ref = refs + (size_t)i * SUDOKU_CELLS;
+                it->ref_given = 0;
+            } else {
+                it->ref_given = 0;
+                warnf("%s:%d: puzzle has no solution: counted as wrong", name, it->line);
+            }
+        }
+    } else {
+        n_bad = maze_read(data, &ms, 1);
+        n_total = ms.n;
+        if (limit && n_total > limit) n_total = (int)limit;
+        items = xmalloc(sizeof(Item) * (size_t)n_total);
+        size_t cells = 0;
+        for (int i = 0; i < n_total; i++) cells += (size_t)ms.mazes[i].h * ms.mazes[i].w;
+        refs = xmalloc(cells ? cells : 1);
+        size_t off = 0;
+        int side = cfg.data.maze_size;
+        for (int i = 0; i < n_total; i++) {
+            const Maze *z = &ms.mazes[i];
+            if (m.mc.positions == POS_COORDS && (z->h > side || z->w > side)) {
+                warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
+                      "(model.positions = coords); train with model.positions = rope for other sizes",
+                      name, z->line, z->h, z->w, side, side);
+                n_bad++;
+                continue;
+            }
+            Item *it = &items[n++];
+            *it = (Item){z->h, z->w, z->q, z->a, 1, z->line};
+            if (!z->a) {
+                maze_shortest(z->q, z->h, z->w, refs + off);
+                it->ref = refs + off;
+                it->ref_given = 0;
+                off += (size_t)z->h * z->w;
+            }
+        }
+    }
+    if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
+    int s_max = 0;
+    for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
+    int B = batch;
+    if (!B) {
+        int T = s_max + m.M;
+        B = 8192 / T;
+        B = B < 1 ? 1 : B > 64 ? 64 : B;
+    }
+    if (B > n) B = n;
+    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s",
+             model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, cfg.recursion.loops, B, nthreads,
+             fixed ? ", halting off (--fixed)" : "");
+
+    int *coords = NULL, cur_h = sudoku ? 9 : cfg.data.maze_size, cur_w = cur_h;
+    model_alloc(&m, B, 1, 0);
+    int *tok = xmalloc(sizeof(int) * (size_t)B * s_max);
+    int *pred = xmalloc(sizeof(int) * (size_t)B * s_max);
+    int *lu = xmalloc(sizeof(int) * (size_t)B * s_max);
+    uint8_t *ans = xmalloc((size_t)s_max);
+    char why[256];
+    printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");
+    fflush(stdout);
+    for (int k = 0; k < n_iters; k++) {
+        long cell_ok = 0, cell_n = 0, exact = 0;
+        double loops_sum = 0.0;
+        double t0 = now_seconds();
+        for (int i0 = 0; i0 < n;) {
+            const Item *first = &items[i0];
+            int nb = 1, S = first->h * first->w;
+            while (nb < B && i0 + nb < n && items[i0 + nb].h == first->h && items[i0 + nb].w == first->w) nb++;
+            if (first->h != cur_h || first->w != cur_w) {
+                set_size(&m, &cfg, B, first->h, first->w, &coords);
+                cur_h = first->h; cur_w = first->w;
+            }
+            for (int b = 0; b < B; b++) {   // a short batch is padded with its first puzzle
+                const uint8_t *q = items[i0 + (b < nb ? b : 0)].q;
+                for (int t = 0; t < S; t++) tok[(size_t)b * S + t] = q[t];
+            }
+            model_forward(&m, tok, NULL, iters[k]);
+            model_predict(&m, pred);
+            model_loops_used(&m, lu);
+            for (int b = 0; b < nb; b++) {
+                const Item *it = &items[i0 + b];
+                const int *p = pred + (size_t)b * S, *l = lu + (size_t)b * S;
+                for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
+                double ls = 0.0;
+                for (int t = 0; t < S; t++) ls += l[t];
+                loops_sum += ls / S;
+                if (sudoku) {
+                    if (it->ref)
+                        for (int t = 0; t < S; t++)
+                            if (it->q[t] == 0) { cell_n++; cell_ok += ans[t] == it->ref[t]; }
+                    if (it->ref && it->ref_given) exact += memcmp(ans, it->ref, (size_t)S) == 0;
+                    else exact += sudoku_check(it->q, ans, why, sizeof why);
+                } else {
+                    cell_n += S;
+                    for (int t = 0; t < S; t++) cell_ok += ans[t] == it->ref[t];
+                    exact += maze_check(it->q, ans, it->h, it->w, why, sizeof why);
+                }
+            }
+            i0 += nb;
+        }
+        double dt = now_seconds() - t0;
+        printf("%d,%.4f,%.4f,%.2f,%.1f\n", iters[k], cell_n ? (double)cell_ok / cell_n : 0.0,
+               (double)exact / n, loops_sum / n, dt > 0 ? n / dt : 0.0);
+        fflush(stdout);
+    }
+    if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
+    if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
+
+    free(coords); free(tok); free(pred); free(lu); free(ans); free(items); free(refs);
+    if (sudoku) sudoku_set_free(&ss);
+    else maze_set_free(&ms);
+    model_free(&m);
+    return n_bad ? EXIT_RUNTIME : EXIT_OK;
+}

@@ -1,0 +1,93 @@
+// info.c — `loopt info CKPT`: what a checkpoint holds, without running it: format, task,
+// parameter count, each tensor's dtype and shape, training progress (steps, wall time, depth),
+// halting kind, whether EMA weights and optimizer state are present, and the resolved config.
+// The listing comes straight from the safetensors container (ckpt_read); the parameter count
+// from building the model (model_load), which also validates every tensor's shape.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/args.h"
+#include "loopt/check.h"
+#include "loopt/ckpt.h"
+#include "loopt/cmd.h"
+#include "loopt/config.h"
+#include "loopt/model.h"
+#include "loopt/modelio.h"
+
+static const char *USAGE =
+    "usage: loopt info CKPT\n"
+    "\n"
+    "Describes a checkpoint written by loopt train: format, task, parameter count, every tensor\n"
+    "(name, dtype, shape), steps trained, training wall time, training depth (recursion.loops),\n"
+    "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
+    "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
+
+static const char *HALT_NAMES[] = {"none", "act", "bce", "q"};
+static const char *POS_NAMES[] = {"coords", "rope", "none"};
+static const char *SCHEME_NAMES[] = {"loop", "trm", "hrm"};
+
+// 1 if any tensor's name starts with prefix.
+static int has_prefix(const Ckpt *c, const char *prefix) {
+    size_t n = strlen(prefix);
+    for (int i = 0; i < c->n; i++)
+        if (!strncmp(c->entries[i].name, prefix, n)) return 1;
+    return 0;
+}
+
+int cmd_info(int argc, char **argv) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
+        if (a[0] == '-' && a[1]) usage_error(USAGE, "info: unknown option '%s'", a);
+        if (path) usage_error(USAGE, "info: one checkpoint at a time (got '%s' and '%s')", path, a);
+        path = a;
+    }
+    if (!path) usage_error(USAGE, "info: which checkpoint? (CKPT)");
+
+    Ckpt c;
+    char why[512];
+    if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
+    // model_load checks the format, parses the config and checks every tensor's shape
+    Config cfg;
+    Model m;
+    model_load(path, &cfg, &m, 0, NULL, NULL);
+
+    const char *step = ckpt_meta(&c, "step"), *elapsed = ckpt_meta(&c, "elapsed_s");
+    double el = elapsed ? atof(elapsed) : 0.0;
+    printf("file:        %s (%zu bytes)\n", path, c.size);
+    printf("format:      %s\n", ckpt_meta(&c, "format"));
+    printf("task:        %s", cfg.task == TASK_SUDOKU ? "sudoku" : "maze");
+    if (cfg.task == TASK_MAZE) printf(" (trained on %dx%d)", cfg.data.maze_size, cfg.data.maze_size);
+    printf("\n");
+    printf("parameters:  %zu (%.2f MB as float32)\n", m.num_params, m.num_params * 4.0 / 1e6);
+    printf("model:       d_model %d, %d heads, %d layers in the block, ffn %d, positions %s, "
+           "%d memory tokens\n", m.C, m.NH, m.L, m.F, POS_NAMES[cfg.model.positions], m.M);
+    printf("steps:       %s\n", step ? step : "0 (not recorded)");
+    printf("elapsed:     %.1f s", el);
+    if (el >= 3600) printf(" (%.2f h)", el / 3600);
+    else if (el >= 60) printf(" (%.1f min)", el / 60);
+    printf("\n");
+    printf("loops:       %d (training depth, scheme %s; `loopt solve --iters` may go beyond)\n",
+           cfg.recursion.loops, SCHEME_NAMES[cfg.recursion.scheme]);
+    printf("halting:     %s\n", HALT_NAMES[cfg.halting.kind]);
+    printf("ema:         %s\n", has_prefix(&c, "ema.") ? "yes (solve/eval use it unless --raw)" : "no");
+    printf("optimizer:   %s\n", has_prefix(&c, "adam_m.") && has_prefix(&c, "adam_v.")
+                                    ? "yes (AdamW moments: training can resume)" : "no");
+    printf("rng state:   %s\n", ckpt_find(&c, "rng.data") && ckpt_find(&c, "rng.halt") ? "yes" : "no");
+    printf("tensors:     %d\n", c.n);
+    for (int i = 0; i < c.n; i++) {
+        const CkptEntry *e = &c.entries[i];
+        printf("  %-16s %-4s [", e->name, dtype_name(e->dtype));
+        for (int d = 0; d < e->ndim; d++) printf(d ? ", %lld" : "%lld", (long long)e->shape[d]);
+        printf("]\n");
+    }
+    char *json = config_to_json(&cfg);
+    printf("config:\n%s\n", json);
+    free(json);
+    if (ferror(stdout)) die(EXIT_RUNTIME, "info: write error on stdout");
+    model_free(&m);
+    ckpt_free(&c);
+    return EXIT_OK;
+}

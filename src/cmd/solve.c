@@ -1,0 +1,359 @@
+// solve.c — `loopt solve [--model CKPT] FILE|-`: run a trained looped transformer on puzzles
+// and print its answers, one per puzzle, in input order. A neural solve is a neural solve: the
+// answer is the model's argmax at every cell (givens included, never forced), and the exact
+// solver is never consulted. Inference keeps one loop slot of activations, so memory does not
+// grow with --iters. Mazes are batched by runs of equal size; a rope model takes any size.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loopt/args.h"
+#include "loopt/blas.h"
+#include "loopt/check.h"
+#include "loopt/cmd.h"
+#include "loopt/config.h"
+#include "loopt/dataset.h"
+#include "loopt/log.h"
+#include "loopt/maze.h"
+#include "loopt/model.h"
+#include "loopt/modelio.h"
+#include "loopt/sudoku.h"
+#include "loopt/timer.h"
+
+static const char *USAGE =
+    "usage: loopt solve [--model CKPT] [--iters N] [--fixed] [--threads T] [--batch B]\n"
+    "                   [--format text|json] [--trace] [--ema|--raw] [--quiet] FILE|-\n"
+    "\n"
+    "Runs the model on every puzzle of FILE ('-' = stdin) and prints its answers on stdout, in\n"
+    "input order. The task is the model's: Sudoku models read 81-char lines, 9-line grids and the\n"
+    "puzzle,solution / Sudoku-Extreme CSVs (solutions are ignored); maze models read text grids,\n"
+    "the Maze-Hard CSV or a PNG. The answer is the model's prediction at every cell: givens are\n"
+    "not forced and no exact solver is involved.\n"
+    "  text: Sudoku: 81 chars per puzzle ('.' where the model predicts blank). Maze: the predicted\n"
+    "        grid (path cells 'o'; walls, S and G as predicted), then a blank line.\n"
+    "  json: one object per line: {\"line\": L, \"answer\": \"...\", \"valid\": true|false,\n"
+    "        [\"why\": reason,] \"loops\": mean loops per cell[, \"cell_loops\": [per-cell loops]]}\n"
+    "        (cell_loops with halting.kind act; a maze answer has its rows joined by \\n).\n"
+    "A malformed puzzle is reported as FILE:LINE: reason on stderr and skipped; the others are still\n"
+    "solved; the exit status is then 1. A summary (valid answers, speed) goes to stderr.\n"
+    "\n"
+    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors in\n"
+    "                 the current directory, else next to the loopt binary)\n"
+    "  --iters N      loops to run (default: the training depth recursion.loops; may exceed it —\n"
+    "                 test-time scaling). With halting act, N is the maximum and each cell still\n"
+    "                 halts on its own; the answer is the halting-weighted mix of the loop states.\n"
+    "  --fixed        turn halting off for this run: every cell runs exactly N loops and the\n"
+    "                 answer is read from the last loop's state (not the halting mix)\n"
+    "  --threads T    CPU threads (default 0 = all cores)\n"
+    "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
+    "  --format F     text (default) or json\n"
+    "  --trace        also print each puzzle's predicted grid after loops 1..N on stderr (runs\n"
+    "                 the model N times per batch: use it on a few puzzles)\n"
+    "  --ema, --raw   use the EMA weights when the checkpoint has them (default), or the raw ones\n"
+    "  --quiet        no log lines on stderr (malformed-input reports still print)\n";
+
+#define DEFAULT_MODEL "data/models/sudoku.safetensors"
+#define MAX_ITERS 100000
+
+// ---- model path --------------------------------------------------------------------------
+
+// The default checkpoint: DEFAULT_MODEL in the current directory, else in the directory of
+// the running binary (/proc/self/exe). Exits 2 with a hint when neither exists.
+static const char *default_model(char *buf, size_t len) {
+    if (access(DEFAULT_MODEL, R_OK) == 0) return DEFAULT_MODEL;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/%s", exe, DEFAULT_MODEL);
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
+        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
+        "there) or pass --model CKPT", DEFAULT_MODEL);
+}
+
+// ---- puzzles -----------------------------------------------------------------------------
+
+typedef struct {
+    int h, w;             // grid size (Sudoku: 9 x 9)
+    const uint8_t *q;     // (h*w) Sudoku cells (0 blank) or maze codes: the input tokens
+    int line;             // 1-based input line, for messages and json
+} Item;
+
+static const char *HALT_NAMES[] = {"none", "act", "bce", "q"};
+
+// ---- batched inference ---------------------------------------------------------------------
+// Batches take consecutive puzzles of equal size, so answers stream out in input order.
+
+typedef struct {
+    Model *m;
+    const Config *cfg;
+    int B;                // model batch (a short batch is padded with copies of its first puzzle)
+    int h, w;             // grid size the model is set to
+    int *coords;          // task_shape scratch
+    int *tok, *pred, *loops;   // (B, S_max)
+} Runner;
+
+static void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
+    memset(r, 0, sizeof *r);
+    r->m = m; r->cfg = cfg; r->B = B;
+    r->h = r->w = cfg->task == TASK_SUDOKU ? 9 : cfg->data.maze_size;
+    size_t n = (size_t)B * s_max;
+    r->tok = xmalloc(n * sizeof(int));
+    r->pred = xmalloc(n * sizeof(int));
+    r->loops = xmalloc(n * sizeof(int));
+    model_alloc(m, B, 1, 0);
+}
+
+static void runner_free(Runner *r) { free(r->coords); free(r->tok); free(r->pred); free(r->loops); }
+
+// Point the model at grids of h x w (mazes; a no-op for the size it already has).
+static void runner_size(Runner *r, int h, int w) {
+    if (h == r->h && w == r->w) return;
+    free(r->coords);
+    r->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(r->cfg, h, w));
+    TaskShape s;
+    task_shape(&s, r->coords, r->cfg, h, w);
+    model_set_shape(r->m, &s);
+    model_alloc(r->m, r->B, 1, 0);
+    r->h = h; r->w = w;
+}
+
+// Load items[0..n) (n <= B, all of one size) as tokens, padding the batch.
+static void runner_load(Runner *r, const Item *items, int n) {
+    int S = items[0].h * items[0].w;
+    runner_size(r, items[0].h, items[0].w);
+    for (int b = 0; b < r->B; b++) {
+        const uint8_t *q = items[b < n ? b : 0].q;
+        for (int t = 0; t < S; t++) r->tok[(size_t)b * S + t] = q[t];
+    }
+}
+
+// Forward `loops` loops over the loaded batch; predictions into pred (and loops used).
+static void runner_forward(Runner *r, int loops, int *pred, int want_loops) {
+    model_forward(r->m, r->tok, NULL, loops);
+    model_predict(r->m, pred);
+    if (want_loops) model_loops_used(r->m, r->loops);
+}
+
+// A puzzle that the model cannot take (a maze of another size for a learned-coordinate
+// model) is an input error for that puzzle: report it, as the readers do, and skip it.
+static int size_ok(const Model *m, const Config *cfg, const Item *it, const char *name) {
+    if (cfg->task == TASK_SUDOKU || m->mc.positions != POS_COORDS) return 1;
+    int n = cfg->data.maze_size;
+    if (it->h <= n && it->w <= n) return 1;
+    warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
+          "(model.positions = coords); train with model.positions = rope for other sizes",
+          name, it->line, it->h, it->w, n, n);
+    return 0;
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+static void json_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c == '\n') fputs("\\n", f);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+// The answer grid as text: Sudoku 81 chars ('.' = blank), maze rows joined by '\n'.
+static void answer_text(char *out, const uint8_t *a, int h, int w, int sudoku) {
+    size_t k = 0;
+    for (int i = 0; i < h; i++) {
+        for (int j = 0; j < w; j++) {
+            uint8_t v = a[i * w + j];
+            out[k++] = sudoku ? (v ? (char)('0' + v) : '.') : (v < MAZE_NCODES ? MAZE_CHARS[v] : '?');
+        }
+        if (!sudoku && i + 1 < h) out[k++] = '\n';
+    }
+    out[k] = '\0';
+}
+
+static int judge(const Config *cfg, const Item *it, const uint8_t *a, char *why, size_t len) {
+    if (cfg->task == TASK_SUDOKU) return sudoku_check(it->q, a, why, len);
+    return maze_check(it->q, a, it->h, it->w, why, len);
+}
+
+static void print_trace(const Config *cfg, const Item *it, const int *trace, int iters, int B, uint8_t *a,
+                        char *text) {
+    int S = it->h * it->w, sudoku = cfg->task == TASK_SUDOKU;
+    char why[256];
+    fprintf(stderr, "trace: line %d, %d loops\n", it->line, iters);
+    for (int k = 1; k <= iters; k++) {
+        const int *p = trace + (size_t)(k - 1) * B * S;
+        int changed = 0;
+        for (int t = 0; t < S; t++) {
+            changed += k > 1 && p[t] != trace[(size_t)(k - 2) * B * S + t];
+            a[t] = (uint8_t)p[t];
+        }
+        int ok = judge(cfg, it, a, why, sizeof why);
+        answer_text(text, a, it->h, it->w, sudoku);
+        char ch[32] = "  -";    // cells changed since the previous loop
+        if (k > 1) snprintf(ch, sizeof ch, "%3d", changed);
+        if (sudoku) fprintf(stderr, "  loop %3d  %s  changed %s  %s%s\n", k, text, ch,
+                            ok ? "valid" : "invalid: ", ok ? "" : why);
+        else fprintf(stderr, "  loop %3d  changed %s  %s%s\n%s\n", k, ch, ok ? "valid" : "invalid: ",
+                     ok ? "" : why, text);
+    }
+}
+
+// ---- the command ---------------------------------------------------------------------------
+
+int cmd_solve(int argc, char **argv) {
+    const char *model_path = NULL, *path = NULL;
+    int iters = 0, fixed = 0, threads = 0, batch = 0, json = 0, trace = 0, use_ema = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v, *a = argv[i];
+        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
+        else if (arg_value(argc, argv, &i, "--model", &v)) model_path = v;
+        else if (arg_value(argc, argv, &i, "--iters", &v)) iters = (int)arg_long("--iters", v, 1, MAX_ITERS);
+        else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 4096);
+        else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
+        else if (arg_value(argc, argv, &i, "--format", &v)) {
+            if (!strcmp(v, "json")) json = 1;
+            else if (!strcmp(v, "text")) json = 0;
+            else usage_error(USAGE, "solve: --format: expected text or json, got '%s'", v);
+        }
+        else if (arg_flag(argv, i, "--fixed")) fixed = 1;
+        else if (arg_flag(argv, i, "--trace")) trace = 1;
+        else if (arg_flag(argv, i, "--ema")) use_ema = 1;
+        else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
+        else if (a[0] == '-' && a[1]) usage_error(USAGE, "solve: unknown option '%s'", a);
+        else if (!path) path = a;
+        else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", path, a);
+    }
+    if (!path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    char defbuf[4200];
+    if (!model_path) model_path = default_model(defbuf, sizeof defbuf);
+
+    int nthreads = threads_set(threads);
+    Config cfg;
+    Model m;
+    model_load(model_path, &cfg, &m, use_ema, NULL, NULL);
+    int train_loops = cfg.recursion.loops;
+    if (!iters) iters = train_loops;
+    int act = m.hc.kind == HALT_ACT;
+    if (fixed) { m.hc.kind = HALT_NONE; act = 0; }
+
+    // read the puzzles of the model's task
+    SudokuSet ss = {0};
+    MazeSet ms = {0};
+    int n_bad, n;
+    Item *items;
+    if (cfg.task == TASK_SUDOKU) {
+        n_bad = sudoku_read(path, &ss, 1);
+        n = ss.n;
+        items = xmalloc(sizeof(Item) * (size_t)n);
+        for (int i = 0; i < n; i++)
+            items[i] = (Item){9, 9, ss.puzzles + (size_t)i * SUDOKU_CELLS, ss.line[i]};
+    } else {
+        n_bad = maze_read(path, &ms, 1);
+        items = xmalloc(sizeof(Item) * (size_t)ms.n);
+        n = 0;
+        for (int i = 0; i < ms.n; i++) {
+            const Maze *z = &ms.mazes[i];
+            Item it = {z->h, z->w, z->q, z->line};
+            if (size_ok(&m, &cfg, &it, name)) items[n++] = it;
+            else n_bad++;
+        }
+    }
+    int s_max = 0;
+    for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
+    int B = batch;
+    if (!B) {
+        int T = s_max + m.M;
+        B = 8192 / (T > 0 ? T : 1);
+        B = B < 1 ? 1 : B > 64 ? 64 : B;
+    }
+    if (B > n && n > 0) B = n;
+    log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
+             "running %d loops%s, batch %d, %d threads", model_path, cfg.task == TASK_SUDOKU ? "sudoku" : "maze",
+             m.num_params, use_ema ? "EMA weights if saved" : "raw weights", train_loops, HALT_NAMES[cfg.halting.kind], iters,
+             fixed && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)" : act ? " at most" : "", B,
+             nthreads);
+
+    Runner r;
+    long valid = 0;
+    double loops_sum = 0.0;
+    double t0 = now_seconds();
+    if (n > 0) {
+        runner_init(&r, &m, &cfg, B, s_max);
+        int *tr = trace ? xmalloc(sizeof(int) * (size_t)iters * B * s_max) : NULL;
+        uint8_t *a = xmalloc((size_t)s_max);
+        char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
+        char why[256];
+        for (int i0 = 0; i0 < n;) {
+            int nb = 1;
+            while (nb < B && i0 + nb < n && items[i0 + nb].h == items[i0].h && items[i0 + nb].w == items[i0].w) nb++;
+            runner_load(&r, items + i0, nb);
+            int S = items[i0].h * items[i0].w;
+            const int *pred = r.pred;
+            if (trace) {
+                // loops 1..N, each a fresh forward: exact, since the forward is deterministic
+                for (int k = 1; k <= iters; k++)
+                    runner_forward(&r, k, tr + (size_t)(k - 1) * B * S, k == iters);
+                pred = tr + (size_t)(iters - 1) * B * S;
+            } else {
+                runner_forward(&r, iters, r.pred, 1);
+            }
+            for (int b = 0; b < nb; b++) {
+                const Item *it = &items[i0 + b];
+                const int *p = pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
+                if (tr) print_trace(&cfg, it, tr + (size_t)b * S, iters, B, a, text);
+                for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
+                int ok = judge(&cfg, it, a, why, sizeof why);
+                valid += ok;
+                double lsum = 0.0;
+                for (int t = 0; t < S; t++) lsum += lp[t];
+                loops_sum += lsum / S;
+                answer_text(text, a, it->h, it->w, cfg.task == TASK_SUDOKU);
+                if (json) {
+                    printf("{\"line\": %d, \"answer\": ", it->line);
+                    json_string(stdout, text);
+                    printf(", \"valid\": %s", ok ? "true" : "false");
+                    if (!ok) { printf(", \"why\": "); json_string(stdout, why); }
+                    printf(", \"loops\": %.3f", lsum / S);
+                    if (act) {
+                        printf(", \"cell_loops\": [");
+                        for (int t = 0; t < S; t++) printf(t ? ",%d" : "%d", lp[t]);
+                        putchar(']');
+                    }
+                    printf("}\n");
+                } else if (cfg.task == TASK_SUDOKU) {
+                    printf("%s\n", text);
+                } else {
+                    maze_write(stdout, a, it->h, it->w);
+                }
+            }
+            fflush(stdout);
+            i0 += nb;
+        }
+        free(tr); free(a); free(text);
+        runner_free(&r);
+    }
+    double dt = now_seconds() - t0;
+    if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
+    log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f, %.2f s (%.1f puzzles/s)", n,
+             valid, n ? 100.0 * valid / n : 0.0, n ? loops_sum / n : 0.0, dt, dt > 0 ? n / dt : 0.0);
+    if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
+
+    free(items);
+    if (cfg.task == TASK_SUDOKU) sudoku_set_free(&ss);
+    else maze_set_free(&ms);
+    model_free(&m);
+    return n_bad ? EXIT_RUNTIME : EXIT_OK;
+}
