@@ -65,7 +65,9 @@ double optim_step(Optimizer *o, Model *model, const TrainConfig *tc) {
         p[i] -= lr * (mh / (sqrtf(vh) + eps) + (o->decay[i] ? wd * p[i] : 0.0f));
     }
     if (o->ema) {
-        float d = tc->ema;
+        // EMA warm-up: early on, the average would be mostly the random init; let the decay
+        // grow as (1 + t) / (10 + t) until it reaches train.ema
+        float d = fminf(tc->ema, (1.0f + (float)o->step) / (10.0f + (float)o->step));
         #pragma omp parallel for
         for (size_t i = 0; i < o->n; i++) o->ema[i] = d * o->ema[i] + (1.0f - d) * p[i];
     }
