@@ -6,6 +6,7 @@
 #define LOOPT_TEST_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 typedef void (*TestFn)(void);
@@ -28,6 +29,16 @@ extern int test_current_skipped;
     if (!(fabs(a_ - b_) <= (tol))) test_fail(__FILE__, __LINE__, "%s = %g, %s = %g, |diff| > %g", \
                                              #a, a_, #b, b_, (double)(tol)); } while (0)
 #define SKIP(why) do { test_skip(why); return; } while (0)
+
+// Path of `name` inside one temp directory per test run (created on first use, removed with
+// its files at exit by the process that made it). "" gives the directory itself (with a
+// trailing '/'). The result lives in a ring of 8 static buffers: copy it to keep it longer.
+const char *test_tmp_path(const char *name);
+
+// Run fn(arg) in a forked child with its stderr captured into err (cap bytes, NUL-terminated;
+// the child exits 0 when fn returns). Returns the child's exit status, or -1 if it did not
+// exit normally (killed) or could not be started. For code that dies (exit 2) on bad input.
+int test_in_child(void (*fn)(void *), void *arg, char *err, size_t cap);
 
 // Path to the shared puzzle folder (../shared/puzzles relative to the repo), or NULL if absent.
 const char *test_shared_puzzles(void);

@@ -8,44 +8,29 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 // What a child should do: parse `json` (if any) as "t.json", then apply `set` (if any), then
 // validate. Or, with `file`, config_load the file.
 typedef struct { const char *json, *set, *file; } Action;
 
+static void run_action(void *p) {
+    const Action *a = p;
+    Config c;
+    config_defaults(&c);
+    if (a->file) {
+        const char *sets[1] = {a->set};
+        config_load(&c, a->file, sets, a->set ? 1 : 0);
+    } else {
+        if (a->json) config_from_json(&c, a->json, "t.json");
+        if (a->set) config_set(&c, a->set, "--set");
+        config_validate(&c, "t.json");
+    }
+}
+
 // Runs the action in a child; returns its exit status (-1 if it did not exit normally) and
 // copies the child's stderr into err.
-static int run_child(Action a, char *err, size_t cap) {
-    char tmpl[] = "/tmp/loopt_test_cfg_XXXXXX";
-    int fd = mkstemp(tmpl);
-    if (fd < 0) { err[0] = '\0'; return -1; }
-    fflush(stdout); fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fd, 2);
-        Config c;
-        config_defaults(&c);
-        if (a.file) {
-            const char *sets[1] = {a.set};
-            config_load(&c, a.file, sets, a.set ? 1 : 0);
-        } else {
-            if (a.json) config_from_json(&c, a.json, "t.json");
-            if (a.set) config_set(&c, a.set, "--set");
-            config_validate(&c, "t.json");
-        }
-        _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    lseek(fd, 0, SEEK_SET);
-    ssize_t n = read(fd, err, cap - 1);
-    err[n > 0 ? n : 0] = '\0';
-    close(fd);
-    unlink(tmpl);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+static int run_child(Action a, char *err, size_t cap) { return test_in_child(run_action, &a, err, cap); }
 
 // Expect the action to exit 2 with a message containing `want`.
 #define EXPECT_DIES(action, want) do {                                                        \

@@ -3,7 +3,6 @@
 // returned as a reason rather than a crash.
 #include "test.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,36 +10,6 @@
 
 #include "loopt/image.h"
 #include "loopt/maze.h"
-
-static char tmpdir[64];
-static pid_t tmp_owner;
-static void tmp_cleanup(void) {
-    if (getpid() != tmp_owner) return;
-    DIR *d = opendir(tmpdir);
-    if (!d) return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(tmpdir);
-}
-static const char *tmp_path(const char *name) {
-    static char buf[4][160];
-    static int k = 0;
-    if (!tmpdir[0]) {
-        strcpy(tmpdir, "/tmp/loopt_test_image_XXXXXX");
-        if (!mkdtemp(tmpdir)) { perror("mkdtemp"); exit(1); }
-        tmp_owner = getpid();
-        atexit(tmp_cleanup);
-    }
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 
 TEST(image_maze_round_trip) {
     Rng r;
@@ -52,7 +21,7 @@ TEST(image_maze_round_trip) {
             int h = sizes[s][0], w = sizes[s][1], n = h * w;
             uint8_t *q = malloc(n), *a = malloc(n), *g = NULL;
             maze_generate(&r, h, w, 0, q, a);
-            const char *p = tmp_path("rt.png");
+            const char *p = test_tmp_path("rt.png");
             image_write_maze(p, a, h, w, cells[c]);   // the answer: all five colours
             int gh = 0, gw = 0;
             char why[256] = "";
@@ -85,7 +54,7 @@ TEST(image_read_tolerates_near_palette_colours) {
                 int v = MAZE_PALETTE[cells[y / 2][x / 2]][ch];
                 rgb[(y * iw + x) * 3 + ch] = (uint8_t)(v > 128 ? v - 30 : v + 30);
             }
-    const char *p = tmp_path("near.png");
+    const char *p = test_tmp_path("near.png");
     image_write_rgb(p, rgb, iw, ih);
     uint8_t *g = NULL;
     int h, w;
@@ -100,20 +69,19 @@ TEST(image_read_refusals) {
     int h, w;
     char why[256] = "";
     // not a PNG at all
-    const char *p = tmp_path("text.png");
+    const char *p = test_tmp_path("text.png");
     FILE *f = fopen(p, "w");
     fputs("#####\n#S G#\n#####\n", f);
     fclose(f);
     EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why) && g == NULL && strstr(why, "not a PNG"));
     // missing file, directory
-    EXPECT(!image_read_maze(tmp_path("nope.png"), &g, &h, &w, why, sizeof why) && strstr(why, "cannot open"));
-    tmp_path("x");
-    EXPECT(!image_read_maze(tmpdir, &g, &h, &w, why, sizeof why) && strstr(why, "directory"));
+    EXPECT(!image_read_maze(test_tmp_path("nope.png"), &g, &h, &w, why, sizeof why) && strstr(why, "cannot open"));
+    EXPECT(!image_read_maze(test_tmp_path(""), &g, &h, &w, why, sizeof why) && strstr(why, "directory"));
     // a colour outside the palette: the first offending pixel is named
     uint8_t rgb[3 * 4 * 3];
     memset(rgb, 255, sizeof rgb);
     rgb[(1 * 4 + 2) * 3 + 1] = 0;   // (x=2, y=1) magenta
-    p = tmp_path("magenta.png");
+    p = test_tmp_path("magenta.png");
     image_write_rgb(p, rgb, 4, 3);
     EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why));
     EXPECTF(strstr(why, "pixel (x=2, y=1) has colour #ff00ff"), "got '%s'", why);
@@ -121,13 +89,13 @@ TEST(image_read_refusals) {
     int big = IMAGE_MAX_SIDE + 1;
     uint8_t *wide = malloc((size_t)big * 3);
     memset(wide, 255, (size_t)big * 3);
-    p = tmp_path("wide.png");
+    p = test_tmp_path("wide.png");
     image_write_rgb(p, wide, big, 1);
     free(wide);
     EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why));
     EXPECTF(strstr(why, "more than"), "got '%s'", why);
     // truncated PNG in memory
-    p = tmp_path("ok.png");
+    p = test_tmp_path("ok.png");
     uint8_t grid[25] = {0};
     grid[6] = MAZE_START;
     grid[18] = MAZE_GOAL;
@@ -150,7 +118,7 @@ TEST(image_cell_size_detection_uses_largest_uniform_block) {
     uint8_t grid[3 * 4] = {MAZE_WALL, MAZE_START, MAZE_OPEN, MAZE_WALL,
                            MAZE_OPEN, MAZE_OPEN, MAZE_GOAL, MAZE_WALL,
                            MAZE_WALL, MAZE_WALL, MAZE_WALL, MAZE_WALL};
-    const char *p = tmp_path("six.png");
+    const char *p = test_tmp_path("six.png");
     image_write_maze(p, grid, 3, 4, 6);
     uint8_t *g = NULL;
     int h, w;

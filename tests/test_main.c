@@ -1,10 +1,14 @@
 // test_main.c — runs every registered TEST; prints one line per test and the closing counts.
+// Also the helpers test.h declares for all test files: a temp directory and run-in-a-child.
 #include "test.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define MAX_TESTS 1024
 static struct { const char *name; TestFn fn; } tests[MAX_TESTS];
@@ -45,6 +49,58 @@ const char *test_shared_puzzles(void) {
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
         if (stat(cands[i], &st) == 0 && S_ISDIR(st.st_mode)) return cands[i];
     return NULL;
+}
+
+static char tmpdir[64];
+static pid_t tmp_owner;
+static void tmp_cleanup(void) {
+    if (getpid() != tmp_owner) return;   // a forked child that died must not delete it
+    DIR *d = opendir(tmpdir);
+    if (!d) return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(tmpdir);
+}
+
+const char *test_tmp_path(const char *name) {
+    static char buf[8][160];
+    static int k = 0;
+    if (!tmpdir[0]) {
+        strcpy(tmpdir, "/tmp/loopt_test_XXXXXX");
+        if (!mkdtemp(tmpdir)) { perror("mkdtemp"); exit(1); }
+        tmp_owner = getpid();
+        atexit(tmp_cleanup);
+    }
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+    return buf[k];
+}
+
+int test_in_child(void (*fn)(void *), void *arg, char *err, size_t cap) {
+    char tmpl[] = "/tmp/loopt_test_err_XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) { err[0] = '\0'; return -1; }
+    fflush(stdout); fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd, 2);
+        fn(arg);
+        _exit(0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0) status = -1;
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n = read(fd, err, cap - 1);
+    err[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(tmpl);
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static int cmp_tests(const void *a, const void *b) {

@@ -3,7 +3,6 @@
 // bad input. Reader failures exit 2, so those run in a forked child whose stderr we capture.
 #include "test.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +25,8 @@ static uint8_t *grid_of(const char *const *rows, int h, int *w) {
     return g;
 }
 
-static char tmpdir[64];
-static pid_t tmp_owner;
-static void tmp_cleanup(void) {
-    if (getpid() != tmp_owner) return;   // a forked child that died must not delete it
-    DIR *d = opendir(tmpdir);
-    if (!d) return;
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(tmpdir);
-}
-static const char *tmp_path(const char *name) {
-    static char buf[8][160];
-    static int k = 0;
-    if (!tmpdir[0]) {
-        strcpy(tmpdir, "/tmp/loopt_test_maze_XXXXXX");
-        if (!mkdtemp(tmpdir)) { perror("mkdtemp"); exit(1); }
-        tmp_owner = getpid();
-        atexit(tmp_cleanup);
-    }
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 static const char *write_tmp(const char *name, const char *data, size_t len) {
-    const char *p = tmp_path(name);
+    const char *p = test_tmp_path(name);
     FILE *f = fopen(p, "wb");
     fwrite(data, 1, len, f);
     fclose(f);
@@ -64,29 +34,16 @@ static const char *write_tmp(const char *name, const char *data, size_t len) {
 }
 
 // Run maze_read(path) in a child; return its exit code and its stderr in msg.
+typedef struct { const char *path; int skip_bad; } ReadArgs;
+static void read_maze(void *p) {
+    const ReadArgs *a = p;
+    MazeSet set;
+    maze_read(a->path, &set, a->skip_bad);
+    maze_set_free(&set);
+}
 static int read_in_child(const char *path, int skip_bad, char *msg, size_t msglen) {
-    int fd[2];
-    if (pipe(fd) != 0) return -1;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fd[0]);
-        dup2(fd[1], 2);
-        MazeSet set;
-        maze_read(path, &set, skip_bad);
-        maze_set_free(&set);
-        _exit(0);
-    }
-    close(fd[1]);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < msglen && (got = read(fd[0], msg + n, msglen - 1 - n)) > 0) n += (size_t)got;
-    msg[n] = '\0';
-    close(fd[0]);
-    int st;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    ReadArgs a = {path, skip_bad};
+    return test_in_child(read_maze, &a, msg, msglen);
 }
 
 static void expect_read_fails(const char *name, const char *data, size_t len, const char *needle) {
@@ -392,7 +349,7 @@ TEST(maze_read_text_round_trip) {
     rng_seed(&r, 3);
     int hs[3] = {5, 12, 30}, ws[3] = {9, 7, 30};
     uint8_t q[3][900], a[3][900];
-    const char *p = tmp_path("rt.txt");
+    const char *p = test_tmp_path("rt.txt");
     FILE *f = fopen(p, "w");
     for (int i = 0; i < 3; i++) {
         maze_generate(&r, hs[i], ws[i], 0, q[i], a[i]);
@@ -463,8 +420,8 @@ TEST(maze_read_bad_inputs_exit_2) {
     FAILS("blank.txt", "\n\n  \n", "no mazes found");
     FAILS("fake.png", "#####\n#SG #\n#####\n", "not a PNG file");
     FAILS("badpng.txt", "\x89PNG\r\n\x1a\nxxxx", "cannot decode PNG");
-    expect_read_fails(tmp_path(""), NULL, 0, "is a directory");
-    expect_read_fails(tmp_path("missing.txt"), NULL, 0, "cannot open");
+    expect_read_fails(test_tmp_path(""), NULL, 0, "is a directory");
+    expect_read_fails(test_tmp_path("missing.txt"), NULL, 0, "cannot open");
     // a huge line: bounded, an error, not a crash
     size_t big = (size_t)MAZE_MAX_LINE + 100;
     char *huge = malloc(big + 1);
@@ -526,7 +483,7 @@ TEST(maze_looks_like_detects) {
 }
 
 TEST(maze_write_format) {
-    const char *p = tmp_path("w.txt");
+    const char *p = test_tmp_path("w.txt");
     FILE *f = fopen(p, "w");
     uint8_t g[6] = {MAZE_WALL, MAZE_START, MAZE_OPEN, MAZE_PATH, MAZE_GOAL, MAZE_WALL};
     maze_write(f, g, 2, 3);

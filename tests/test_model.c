@@ -104,6 +104,17 @@ TEST(model_gradcheck_prenorm_gain_rope_noinject) {
     }
 }
 
+TEST(model_gradcheck_deep_supervision) {
+    Config c; tiny_config(&c, HALT_NONE);
+    c.train.deep_supervision = 1;
+    EXPECT(check_config(&c) < 1e-2);
+    c.model.norm = NORM_PRE;
+    EXPECT(check_config(&c) < 1e-2);
+    tiny_config(&c, HALT_NONE);
+    c.train.deep_supervision = 1; c.recursion.loops = 5; c.recursion.window = 2;
+    EXPECT(check_config(&c) < 1e-2);
+}
+
 // A gradcheck must be able to fail: corrupt one gradient entry and see it caught.
 TEST(model_gradcheck_catches_wrong_gradient) {
     Config c; tiny_config(&c, HALT_NONE);

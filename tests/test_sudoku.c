@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 // A valid solved grid and a puzzle from it (Norvig's easy example), used across tests.
@@ -52,37 +51,28 @@ static void write_temp(char *path, const char *data, size_t len) {
 // child exits 0 after writing "n n_bad has_solutions" into *res; its stderr goes to err.
 typedef struct { int n, n_bad, has_sol; } ReadRes;
 
+typedef struct { const char *path; int skip_bad, pairs, out; } ReadArgs;
+static void read_sudoku(void *p) {
+    const ReadArgs *a = p;
+    SudokuSet set;
+    int bad = a->pairs ? sudoku_read_pairs(a->path, &set, a->skip_bad) : sudoku_read(a->path, &set, a->skip_bad);
+    char buf[64];
+    int k = snprintf(buf, sizeof buf, "%d %d %d", set.n, bad, set.solutions != NULL);
+    if (write(a->out, buf, (size_t)k) != k) _exit(99);
+}
+
 static int read_in_child(const char *path, int skip_bad, int pairs, ReadRes *res, char *err, size_t cap) {
-    char etmpl[] = "/tmp/loopt_test_sdk_err_XXXXXX";
-    int efd = mkstemp(etmpl);
     int pfd[2];
-    if (efd < 0 || pipe(pfd) != 0) { err[0] = '\0'; return -1; }
-    fflush(stdout); fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(efd, 2);
-        close(pfd[0]);
-        SudokuSet set;
-        int bad = pairs ? sudoku_read_pairs(path, &set, skip_bad) : sudoku_read(path, &set, skip_bad);
-        char buf[64];
-        int k = snprintf(buf, sizeof buf, "%d %d %d", set.n, bad, set.solutions != NULL);
-        if (write(pfd[1], buf, (size_t)k) != k) _exit(99);
-        _exit(0);
-    }
+    if (pipe(pfd) != 0) { err[0] = '\0'; return -1; }
+    ReadArgs a = {path, skip_bad, pairs, pfd[1]};
+    int st = test_in_child(read_sudoku, &a, err, cap);
     close(pfd[1]);
     char buf[64] = {0};
     ssize_t got = read(pfd[0], buf, sizeof buf - 1);
     close(pfd[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
     memset(res, 0, sizeof *res);
     if (got > 0) sscanf(buf, "%d %d %d", &res->n, &res->n_bad, &res->has_sol);
-    lseek(efd, 0, SEEK_SET);
-    ssize_t n = read(efd, err, cap - 1);
-    err[n > 0 ? n : 0] = '\0';
-    close(efd);
-    unlink(etmpl);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return st;
 }
 
 // The file `data` must be refused (exit 2) with a message containing `want` and `path:line:`.

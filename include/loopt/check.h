@@ -17,6 +17,16 @@ void die(int code, const char *fmt, ...);
 __attribute__((format(printf, 1, 2)))
 void warnf(const char *fmt, ...);
 
+// Write the formatted reason into why (when why is not NULL and whylen > 0) and return 0, so a
+// failing check reads `return failf(why, whylen, "...")`.
+__attribute__((format(printf, 3, 4)))
+int failf(char *why, size_t whylen, const char *fmt, ...);
+
+// One bad entry of an input file, reported as `path:line: <formatted reason>`: exits 2 unless
+// skip_bad; otherwise warns `path:line: <reason> (skipped)` on stderr and increments *counter.
+__attribute__((format(printf, 5, 6)))
+void report_bad(const char *path, int line, int skip_bad, int *counter, const char *fmt, ...);
+
 // CHECK: an internal invariant or runtime failure (exit 1). Always on, unlike assert.
 #define CHECK(cond, ...) do { if (!(cond)) die(EXIT_RUNTIME, __VA_ARGS__); } while (0)
 // CHECK_INPUT: something the user gave us is wrong (exit 2).

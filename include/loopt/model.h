@@ -106,6 +106,7 @@ typedef struct {
     RecursionConfig rc;
     HaltingConfig hc;
     LossKind loss_kind;
+    int deep_supervision;      // train.deep_supervision: loss on every kept loop (halting none)
     TaskShape shape;           // coords pointer not owned; copied into coord_ids/rope_pos
     int C, NH, L, F, M, A, R, V, Vout;
     // parameters, gradients
@@ -133,6 +134,7 @@ typedef struct {
     double ce_loss;            // task loss alone
     double ponder;             // mean (N + R) over positions (act), else loops_run
     double ponder_sum;         // Σ (N + R), accumulated by the halting steps
+    double deep_sum;           // Σ loss of the supervised loops before the last (deep supervision)
     int n_targets;
     int halt_frozen;           // 1: reuse n_halt from the previous forward (gradcheck)
     int prefix_mode;           // PREFIX_*

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
@@ -14,6 +13,7 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
+#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
 #include "loopt/model.h"
@@ -47,27 +47,8 @@ static const char *USAGE =
     "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
     "  --quiet        no log lines on stderr\n";
 
-#define DEFAULT_MODEL "data/models/sudoku.safetensors"
 #define MAX_ITERS 100000
 #define MAX_ITERS_LIST 256
-
-static const char *default_model(char *buf, size_t len) {
-    if (access(DEFAULT_MODEL, R_OK) == 0) return DEFAULT_MODEL;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%s/%s", exe, DEFAULT_MODEL);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
-        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
-        "there) or pass --model CKPT", DEFAULT_MODEL);
-}
 
 // "1,2,4" -> list; each in [1, MAX_ITERS]. Returns the count.
 static int parse_iters(const char *val, int *out) {
@@ -93,16 +74,6 @@ typedef struct {
     int line;
 } Item;
 
-// Point the model at h x w grids (mazes); coords is the caller's task_shape scratch.
-static void set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords) {
-    free(*coords);
-    *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, h, w));
-    TaskShape s;
-    task_shape(&s, *coords, cfg, h, w);
-    model_set_shape(m, &s);
-    model_alloc(m, B, 1, 0);
-}
-
 int cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data = NULL;
     int iters[MAX_ITERS_LIST] = {1, 2, 4, 8, 16, 32, 64}, n_iters = 7;
@@ -127,7 +98,7 @@ int cmd_eval(int argc, char **argv) {
     if (!data) usage_error(USAGE, "eval: missing --data FILE");
     const char *name = strcmp(data, "-") ? data : "<stdin>";
     char defbuf[4200];
-    if (!model_path) model_path = default_model(defbuf, sizeof defbuf);
+    if (!model_path) model_path = infer_default_model(defbuf, sizeof defbuf);
 
     int nthreads = threads_set(threads);
     Config cfg;
@@ -169,13 +140,9 @@ int cmd_eval(int argc, char **argv) {
         for (int i = 0; i < n_total; i++) cells += (size_t)ms.mazes[i].h * ms.mazes[i].w;
         refs = xmalloc(cells ? cells : 1);
         size_t off = 0;
-        int side = cfg.data.maze_size;
         for (int i = 0; i < n_total; i++) {
             const Maze *z = &ms.mazes[i];
-            if (m.mc.positions == POS_COORDS && (z->h > side || z->w > side)) {
-                warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
-                      "(model.positions = coords); train with model.positions = rope for other sizes",
-                      name, z->line, z->h, z->w, side, side);
+            if (!infer_size_ok(&m, &cfg, z->h, z->w, z->line, name)) {
                 n_bad++;
                 continue;
             }
@@ -192,13 +159,7 @@ int cmd_eval(int argc, char **argv) {
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
-    int B = batch;
-    if (!B) {
-        int T = s_max + m.M;
-        B = 8192 / T;
-        B = B < 1 ? 1 : B > 64 ? 64 : B;
-    }
-    if (B > n) B = n;
+    int B = infer_batch_size(batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s",
              model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, cfg.recursion.loops, B, nthreads,
              fixed ? ", halting off (--fixed)" : "");
@@ -221,7 +182,7 @@ int cmd_eval(int argc, char **argv) {
             int nb = 1, S = first->h * first->w;
             while (nb < B && i0 + nb < n && items[i0 + nb].h == first->h && items[i0 + nb].w == first->w) nb++;
             if (first->h != cur_h || first->w != cur_w) {
-                set_size(&m, &cfg, B, first->h, first->w, &coords);
+                infer_set_size(&m, &cfg, B, first->h, first->w, &coords);
                 cur_h = first->h; cur_w = first->w;
             }
             for (int b = 0; b < B; b++) {   // a short batch is padded with its first puzzle

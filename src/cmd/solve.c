@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
@@ -14,6 +13,7 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
+#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
 #include "loopt/model.h"
@@ -53,30 +53,7 @@ static const char *USAGE =
     "  --ema, --raw   use the EMA weights when the checkpoint has them (default), or the raw ones\n"
     "  --quiet        no log lines on stderr (malformed-input reports still print)\n";
 
-#define DEFAULT_MODEL "data/models/sudoku.safetensors"
 #define MAX_ITERS 100000
-
-// ---- model path --------------------------------------------------------------------------
-
-// The default checkpoint: DEFAULT_MODEL in the current directory, else in the directory of
-// the running binary (/proc/self/exe). Exits 2 with a hint when neither exists.
-static const char *default_model(char *buf, size_t len) {
-    if (access(DEFAULT_MODEL, R_OK) == 0) return DEFAULT_MODEL;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%s/%s", exe, DEFAULT_MODEL);
-            if (access(buf, R_OK) == 0) return buf;
-        }
-    }
-    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
-        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
-        "there) or pass --model CKPT", DEFAULT_MODEL);
-}
 
 // ---- puzzles -----------------------------------------------------------------------------
 
@@ -116,12 +93,7 @@ static void runner_free(Runner *r) { free(r->coords); free(r->tok); free(r->pred
 // Point the model at grids of h x w (mazes; a no-op for the size it already has).
 static void runner_size(Runner *r, int h, int w) {
     if (h == r->h && w == r->w) return;
-    free(r->coords);
-    r->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(r->cfg, h, w));
-    TaskShape s;
-    task_shape(&s, r->coords, r->cfg, h, w);
-    model_set_shape(r->m, &s);
-    model_alloc(r->m, r->B, 1, 0);
+    infer_set_size(r->m, r->cfg, r->B, h, w, &r->coords);
     r->h = h; r->w = w;
 }
 
@@ -140,18 +112,6 @@ static void runner_forward(Runner *r, int loops, int *pred, int want_loops) {
     model_forward(r->m, r->tok, NULL, loops);
     model_predict(r->m, pred);
     if (want_loops) model_loops_used(r->m, r->loops);
-}
-
-// A puzzle that the model cannot take (a maze of another size for a learned-coordinate
-// model) is an input error for that puzzle: report it, as the readers do, and skip it.
-static int size_ok(const Model *m, const Config *cfg, const Item *it, const char *name) {
-    if (cfg->task == TASK_SUDOKU || m->mc.positions != POS_COORDS) return 1;
-    int n = cfg->data.maze_size;
-    if (it->h <= n && it->w <= n) return 1;
-    warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
-          "(model.positions = coords); train with model.positions = rope for other sizes",
-          name, it->line, it->h, it->w, n, n);
-    return 0;
 }
 
 // ---- output --------------------------------------------------------------------------------
@@ -238,7 +198,7 @@ int cmd_solve(int argc, char **argv) {
     if (!path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
     const char *name = strcmp(path, "-") ? path : "<stdin>";
     char defbuf[4200];
-    if (!model_path) model_path = default_model(defbuf, sizeof defbuf);
+    if (!model_path) model_path = infer_default_model(defbuf, sizeof defbuf);
 
     int nthreads = threads_set(threads);
     Config cfg;
@@ -267,19 +227,13 @@ int cmd_solve(int argc, char **argv) {
         for (int i = 0; i < ms.n; i++) {
             const Maze *z = &ms.mazes[i];
             Item it = {z->h, z->w, z->q, z->line};
-            if (size_ok(&m, &cfg, &it, name)) items[n++] = it;
+            if (infer_size_ok(&m, &cfg, it.h, it.w, it.line, name)) items[n++] = it;
             else n_bad++;
         }
     }
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
-    int B = batch;
-    if (!B) {
-        int T = s_max + m.M;
-        B = 8192 / (T > 0 ? T : 1);
-        B = B < 1 ? 1 : B > 64 ? 64 : B;
-    }
-    if (B > n && n > 0) B = n;
+    int B = infer_batch_size(batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
              "running %d loops%s, batch %d, %d threads", model_path, cfg.task == TASK_SUDOKU ? "sudoku" : "maze",
              m.num_params, use_ema ? "EMA weights if saved" : "raw weights", train_loops, HALT_NAMES[cfg.halting.kind], iters,

@@ -181,7 +181,8 @@ int cmd_train(int argc, char **argv) {
         config_load(&cfg, path, sets, n_sets);
     }
     free(sets);
-    if (cfg.train.deep_supervision) die(EXIT_USAGE, "train.deep_supervision: not implemented yet (set it to false)");
+    if (cfg.train.deep_supervision && cfg.halting.kind != HALT_NONE)
+        die(EXIT_USAGE, "train.deep_supervision: works with halting.kind \"none\" only (ACT already weighs every loop)");
     if (cfg.recursion.scheme != SCHEME_LOOP)
         die(EXIT_USAGE, "recursion.scheme: only \"loop\" is implemented so far");
     int threads = threads_set(cfg.train.threads);

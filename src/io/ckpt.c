@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +30,6 @@ static const struct { const char *name; size_t size; } DTYPES[DT_COUNT] = {
 
 size_t dtype_size(DType dt) { return (unsigned)dt < DT_COUNT ? DTYPES[dt].size : 0; }
 const char *dtype_name(DType dt) { return (unsigned)dt < DT_COUNT ? DTYPES[dt].name : "?"; }
-
-// Write the formatted reason into why (if the caller gave room) and return 0, so a failing
-// path reads `return fail(why, whylen, "...")`.
-__attribute__((format(printf, 3, 4)))
-static int fail(char *why, size_t whylen, const char *fmt, ...) {
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
 
 static int host_is_little_endian(void) {
     const uint16_t one = 1;
@@ -155,39 +141,39 @@ static int check_write_args(const char *path, const CkptTensor *t, int n, uint64
     uint64_t total = 0;
     for (int i = 0; i < n; i++) {
         const CkptTensor *x = &t[i];
-        if (!x->name || !x->name[0]) return fail(why, whylen, "%s: tensor %d has no name", path, i);
+        if (!x->name || !x->name[0]) return failf(why, whylen, "%s: tensor %d has no name", path, i);
         const char *nm = x->name;
         if (strcmp(nm, METADATA_KEY) == 0)
-            return fail(why, whylen, "%s: '%s' is reserved and cannot name a tensor", path, METADATA_KEY);
+            return failf(why, whylen, "%s: '%s' is reserved and cannot name a tensor", path, METADATA_KEY);
         if (utf8_check((const unsigned char *)nm, strlen(nm)) != strlen(nm))
-            return fail(why, whylen, "%s: tensor name '%.64s' is not valid UTF-8", path, nm);
+            return failf(why, whylen, "%s: tensor name '%.64s' is not valid UTF-8", path, nm);
         if ((unsigned)x->dtype >= DT_COUNT)
-            return fail(why, whylen, "%s: tensor '%.64s' has invalid dtype %d", path, nm, (int)x->dtype);
+            return failf(why, whylen, "%s: tensor '%.64s' has invalid dtype %d", path, nm, (int)x->dtype);
         if (x->ndim < 0 || x->ndim > CKPT_MAX_DIM)
-            return fail(why, whylen, "%s: tensor '%.64s' has %d dimensions (0..%d allowed)", path, nm,
-                        x->ndim, CKPT_MAX_DIM);
+            return failf(why, whylen, "%s: tensor '%.64s' has %d dimensions (0..%d allowed)", path, nm,
+                         x->ndim, CKPT_MAX_DIM);
         for (int d = 0; d < x->ndim; d++)
             if (x->shape[d] < 0 || (uint64_t)x->shape[d] > MAX_EXACT)
-                return fail(why, whylen, "%s: tensor '%.64s' has dimension %" PRId64 " (0..2^53 allowed)", path, nm, x->shape[d]);
+                return failf(why, whylen, "%s: tensor '%.64s' has dimension %" PRId64 " (0..2^53 allowed)", path, nm, x->shape[d]);
         int64_t numel = checked_numel(x->ndim, x->shape, dtype_size(x->dtype));
-        if (numel < 0) return fail(why, whylen, "%s: tensor '%.64s' is too large", path, nm);
+        if (numel < 0) return failf(why, whylen, "%s: tensor '%.64s' is too large", path, nm);
         nbytes[i] = (uint64_t)numel * dtype_size(x->dtype);
-        if (nbytes[i] && !x->data) return fail(why, whylen, "%s: tensor '%.64s' has no data", path, nm);
-        if (nbytes[i] > MAX_EXACT - total) return fail(why, whylen, "%s: tensors too large in total", path);
+        if (nbytes[i] && !x->data) return failf(why, whylen, "%s: tensor '%.64s' has no data", path, nm);
+        if (nbytes[i] > MAX_EXACT - total) return failf(why, whylen, "%s: tensors too large in total", path);
         total += nbytes[i];
         for (int j = 0; j < i; j++)
-            if (strcmp(t[j].name, nm) == 0) return fail(why, whylen, "%s: duplicate tensor name '%.64s'", path, nm);
+            if (strcmp(t[j].name, nm) == 0) return failf(why, whylen, "%s: duplicate tensor name '%.64s'", path, nm);
     }
     for (int i = 0; i < n_meta; i++) {
         if (!meta_keys || !meta_vals || !meta_keys[i] || !meta_vals[i])
-            return fail(why, whylen, "%s: metadata pair %d is NULL", path, i);
+            return failf(why, whylen, "%s: metadata pair %d is NULL", path, i);
         size_t kl = strlen(meta_keys[i]), vl = strlen(meta_vals[i]);
         if (utf8_check((const unsigned char *)meta_keys[i], kl) != kl ||
             utf8_check((const unsigned char *)meta_vals[i], vl) != vl)
-            return fail(why, whylen, "%s: metadata '%.64s' is not valid UTF-8", path, meta_keys[i]);
+            return failf(why, whylen, "%s: metadata '%.64s' is not valid UTF-8", path, meta_keys[i]);
         for (int j = 0; j < i; j++)
             if (strcmp(meta_keys[j], meta_keys[i]) == 0)
-                return fail(why, whylen, "%s: duplicate metadata key '%.64s'", path, meta_keys[i]);
+                return failf(why, whylen, "%s: duplicate metadata key '%.64s'", path, meta_keys[i]);
     }
     return 1;
 }
@@ -206,10 +192,10 @@ static void fsync_parent_dir(const char *path) {
 int ckpt_write(const char *path, const CkptTensor *t, int n,
                const char *const *meta_keys, const char *const *meta_vals, int n_meta,
                char *why, size_t whylen) {
-    if (!path || !path[0]) return fail(why, whylen, "checkpoint path is empty");
-    if (!host_is_little_endian()) return fail(why, whylen, "%s: %s", path, BIG_ENDIAN_REASON);
+    if (!path || !path[0]) return failf(why, whylen, "checkpoint path is empty");
+    if (!host_is_little_endian()) return failf(why, whylen, "%s: %s", path, BIG_ENDIAN_REASON);
     if (n < 0 || n_meta < 0 || (n > 0 && !t))
-        return fail(why, whylen, "%s: invalid tensor or metadata count", path);
+        return failf(why, whylen, "%s: invalid tensor or metadata count", path);
 
     uint64_t *nbytes = xcalloc(n ? n : 1, sizeof *nbytes);
     int *order = xcalloc(n ? n : 1, sizeof *order);
@@ -224,12 +210,12 @@ int ckpt_write(const char *path, const CkptTensor *t, int n,
         for (int i = 0; i < n; i++) if (dtype_size(t[i].dtype) == sz) order[k++] = i;
 
     json = build_header(t, order, nbytes, n, meta_keys, meta_vals, n_meta);
-    if (!json) { ok = fail(why, whylen, "%s: out of memory building the header", path); goto done; }
+    if (!json) { ok = failf(why, whylen, "%s: out of memory building the header", path); goto done; }
     size_t json_len = strlen(json);
     uint64_t header_len = (json_len + 7) / 8 * 8;   // pad with spaces: data starts 8-aligned
     if (header_len > CKPT_MAX_HEADER) {
-        ok = fail(why, whylen, "%s: header of %" PRIu64 " bytes exceeds the %u-byte limit", path,
-                  header_len, CKPT_MAX_HEADER);
+        ok = failf(why, whylen, "%s: header of %" PRIu64 " bytes exceeds the %u-byte limit", path,
+                   header_len, CKPT_MAX_HEADER);
         goto done;
     }
 
@@ -238,11 +224,11 @@ int ckpt_write(const char *path, const CkptTensor *t, int n,
     snprintf(tmp, tmplen, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
-        ok = fail(why, whylen, "%s: cannot create temp file %s: %s", path, tmp, strerror(errno));
+        ok = failf(why, whylen, "%s: cannot create temp file %s: %s", path, tmp, strerror(errno));
         goto done;
     }
     f = fdopen(fd, "wb");
-    if (!f) { int e = errno; close(fd); unlink(tmp); ok = fail(why, whylen, "%s: %s", tmp, strerror(e)); goto done; }
+    if (!f) { int e = errno; close(fd); unlink(tmp); ok = failf(why, whylen, "%s: %s", tmp, strerror(e)); goto done; }
 
     unsigned char len8[8];
     for (int b = 0; b < 8; b++) len8[b] = (unsigned char)(header_len >> (8 * b));
@@ -260,13 +246,13 @@ int ckpt_write(const char *path, const CkptTensor *t, int n,
     f = NULL;
     if (!wrote) {
         unlink(tmp);
-        ok = fail(why, whylen, "%s: write failed: %s", path, strerror(err ? err : EIO));
+        ok = failf(why, whylen, "%s: write failed: %s", path, strerror(err ? err : EIO));
         goto done;
     }
     if (rename(tmp, path) != 0) {
         err = errno;
         unlink(tmp);
-        ok = fail(why, whylen, "%s: cannot rename %s over it: %s", path, tmp, strerror(err));
+        ok = failf(why, whylen, "%s: cannot rename %s over it: %s", path, tmp, strerror(err));
         goto done;
     }
     fsync_parent_dir(path);
@@ -302,84 +288,84 @@ static char *dup_or_null(const char *s) {
 static int parse_entry(const char *path, const cJSON *j, uint64_t data_size, CkptEntry *e,
                        char *why, size_t whylen) {
     const char *nm = j->string;
-    if (!nm[0]) return fail(why, whylen, "%s: a tensor has an empty name", path);
-    if (!cJSON_IsObject(j)) return fail(why, whylen, "%s: tensor '%.64s' is not a JSON object", path, nm);
+    if (!nm[0]) return failf(why, whylen, "%s: a tensor has an empty name", path);
+    if (!cJSON_IsObject(j)) return failf(why, whylen, "%s: tensor '%.64s' is not a JSON object", path, nm);
     const cJSON *dtype = NULL, *shape = NULL, *offs = NULL, *m;
     uint64_t begin, end;
     cJSON_ArrayForEach(m, j) {
         const cJSON **slot = strcmp(m->string, "dtype") == 0 ? &dtype
                            : strcmp(m->string, "shape") == 0 ? &shape
                            : strcmp(m->string, "data_offsets") == 0 ? &offs : NULL;
-        if (!slot) return fail(why, whylen, "%s: tensor '%.64s' has unexpected key '%.64s'", path, nm, m->string);
-        if (*slot) return fail(why, whylen, "%s: tensor '%.64s' has '%s' twice", path, nm, m->string);
+        if (!slot) return failf(why, whylen, "%s: tensor '%.64s' has unexpected key '%.64s'", path, nm, m->string);
+        if (*slot) return failf(why, whylen, "%s: tensor '%.64s' has '%s' twice", path, nm, m->string);
         *slot = m;
     }
     if (!dtype || !shape || !offs)
-        return fail(why, whylen, "%s: tensor '%.64s' lacks \"%s\"", path, nm,
-                    !dtype ? "dtype" : !shape ? "shape" : "data_offsets");
+        return failf(why, whylen, "%s: tensor '%.64s' lacks \"%s\"", path, nm,
+                     !dtype ? "dtype" : !shape ? "shape" : "data_offsets");
 
-    if (!cJSON_IsString(dtype)) return fail(why, whylen, "%s: tensor '%.64s': dtype is not a string", path, nm);
+    if (!cJSON_IsString(dtype)) return failf(why, whylen, "%s: tensor '%.64s': dtype is not a string", path, nm);
     int dt = -1;
     for (int k = 0; k < DT_COUNT; k++) if (strcmp(dtype->valuestring, DTYPES[k].name) == 0) dt = k;
     if (dt < 0)
-        return fail(why, whylen, "%s: tensor '%.64s' has unsupported dtype '%.16s' (loopt reads F32, F64, I32, U32, I64, U8)",
-                    path, nm, dtype->valuestring);
+        return failf(why, whylen, "%s: tensor '%.64s' has unsupported dtype '%.16s' (loopt reads F32, F64, I32, U32, I64, U8)",
+                     path, nm, dtype->valuestring);
     e->dtype = (DType)dt;
 
-    if (!cJSON_IsArray(shape)) return fail(why, whylen, "%s: tensor '%.64s': shape is not an array", path, nm);
+    if (!cJSON_IsArray(shape)) return failf(why, whylen, "%s: tensor '%.64s': shape is not an array", path, nm);
     int ndim = cJSON_GetArraySize(shape);
     if (ndim > CKPT_MAX_DIM)
-        return fail(why, whylen, "%s: tensor '%.64s' has %d dimensions (at most %d)", path, nm, ndim, CKPT_MAX_DIM);
+        return failf(why, whylen, "%s: tensor '%.64s' has %d dimensions (at most %d)", path, nm, ndim, CKPT_MAX_DIM);
     e->ndim = 0;
     cJSON_ArrayForEach(m, shape) {
         uint64_t dim;
         if (!json_uint(m, &dim))
-            return fail(why, whylen, "%s: tensor '%.64s': shape entry %d is not an integer in [0, 2^53]", path, nm, e->ndim);
+            return failf(why, whylen, "%s: tensor '%.64s': shape entry %d is not an integer in [0, 2^53]", path, nm, e->ndim);
         e->shape[e->ndim++] = (int64_t)dim;
     }
 
     if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 ||
         !json_uint(cJSON_GetArrayItem(offs, 0), &begin) || !json_uint(cJSON_GetArrayItem(offs, 1), &end))
-        return fail(why, whylen, "%s: tensor '%.64s': data_offsets is not [begin, end] with integers in [0, 2^53]", path, nm);
+        return failf(why, whylen, "%s: tensor '%.64s': data_offsets is not [begin, end] with integers in [0, 2^53]", path, nm);
     if (begin > end)
-        return fail(why, whylen, "%s: tensor '%.64s': data_offsets [%" PRIu64 ",%" PRIu64 "] end before they begin",
-                    path, nm, begin, end);
+        return failf(why, whylen, "%s: tensor '%.64s': data_offsets [%" PRIu64 ",%" PRIu64 "] end before they begin",
+                     path, nm, begin, end);
     if (end > data_size)
-        return fail(why, whylen, "%s: tensor '%.64s': data_offsets [%" PRIu64 ",%" PRIu64 "] run past the data section (%" PRIu64 " bytes)",
-                    path, nm, begin, end, data_size);
+        return failf(why, whylen, "%s: tensor '%.64s': data_offsets [%" PRIu64 ",%" PRIu64 "] run past the data section (%" PRIu64 " bytes)",
+                     path, nm, begin, end, data_size);
 
     char sh[128];
     shape_str(sh, sizeof sh, e->ndim, e->shape);
     int64_t numel = checked_numel(e->ndim, e->shape, dtype_size(e->dtype));
     if (numel < 0 || (uint64_t)numel * dtype_size(e->dtype) != end - begin)
-        return fail(why, whylen, "%s: tensor '%.64s': shape %s of %s does not match data_offsets [%" PRIu64 ",%" PRIu64 "] (%" PRIu64 " bytes)",
-                    path, nm, sh, dtype_name(e->dtype), begin, end, end - begin);
+        return failf(why, whylen, "%s: tensor '%.64s': shape %s of %s does not match data_offsets [%" PRIu64 ",%" PRIu64 "] (%" PRIu64 " bytes)",
+                     path, nm, sh, dtype_name(e->dtype), begin, end, end - begin);
     e->numel = numel;
     e->nbytes = (size_t)(end - begin);
     e->offset = begin;
     e->name = dup_or_null(nm);
-    if (!e->name) return fail(why, whylen, "%s: out of memory", path);
+    if (!e->name) return failf(why, whylen, "%s: out of memory", path);
     return 1;
 }
 
 static int parse_metadata(const char *path, const cJSON *j, Ckpt *c, char *why, size_t whylen) {
-    if (!cJSON_IsObject(j)) return fail(why, whylen, "%s: \"%s\" is not a JSON object", path, METADATA_KEY);
+    if (!cJSON_IsObject(j)) return failf(why, whylen, "%s: \"%s\" is not a JSON object", path, METADATA_KEY);
     int n = cJSON_GetArraySize(j);
     c->meta_keys = calloc(n ? n : 1, sizeof *c->meta_keys);
     c->meta_vals = calloc(n ? n : 1, sizeof *c->meta_vals);
-    if (!c->meta_keys || !c->meta_vals) return fail(why, whylen, "%s: out of memory", path);
+    if (!c->meta_keys || !c->meta_vals) return failf(why, whylen, "%s: out of memory", path);
     const cJSON *m;
     cJSON_ArrayForEach(m, j) {
         if (!cJSON_IsString(m))
-            return fail(why, whylen, "%s: metadata '%.64s' is not a string", path, m->string);
+            return failf(why, whylen, "%s: metadata '%.64s' is not a string", path, m->string);
         for (int i = 0; i < c->n_meta; i++)
             if (strcmp(c->meta_keys[i], m->string) == 0)
-                return fail(why, whylen, "%s: duplicate metadata key '%.64s'", path, m->string);
+                return failf(why, whylen, "%s: duplicate metadata key '%.64s'", path, m->string);
         c->meta_keys[c->n_meta] = dup_or_null(m->string);
         c->meta_vals[c->n_meta] = dup_or_null(m->valuestring);
         c->n_meta++;
         if (!c->meta_keys[c->n_meta - 1] || !c->meta_vals[c->n_meta - 1])
-            return fail(why, whylen, "%s: out of memory", path);
+            return failf(why, whylen, "%s: out of memory", path);
     }
     return 1;
 }
@@ -398,20 +384,20 @@ static int cmp_name(const void *a, const void *b) {
 static int parse_header(const char *path, const char *hdr, size_t N, uint64_t data_size, Ckpt *c,
                         char *why, size_t whylen) {
     size_t bad = utf8_check((const unsigned char *)hdr, N);
-    if (bad != N) return fail(why, whylen, "%s: header is not valid UTF-8 (byte %zu)", path, bad);
-    if (memchr(hdr, '\0', N)) return fail(why, whylen, "%s: header contains a NUL byte", path);
+    if (bad != N) return failf(why, whylen, "%s: header is not valid UTF-8 (byte %zu)", path, bad);
+    if (memchr(hdr, '\0', N)) return failf(why, whylen, "%s: header contains a NUL byte", path);
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(hdr, N, &end, 0);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
         size_t off = at && at >= hdr && at <= hdr + N ? (size_t)(at - hdr) : 0;
-        return fail(why, whylen, "%s: header is not valid JSON (near byte %zu of %zu)", path, off, N);
+        return failf(why, whylen, "%s: header is not valid JSON (near byte %zu of %zu)", path, off, N);
     }
     int ok = 1;
     for (const char *p = end; ok && p < hdr + N; p++)
         if (!(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-            ok = fail(why, whylen, "%s: junk after the JSON header (byte %zu of %zu)", path, (size_t)(p - hdr), N);
-    if (ok && !cJSON_IsObject(root)) ok = fail(why, whylen, "%s: header is not a JSON object", path);
+            ok = failf(why, whylen, "%s: junk after the JSON header (byte %zu of %zu)", path, (size_t)(p - hdr), N);
+    if (ok && !cJSON_IsObject(root)) ok = failf(why, whylen, "%s: header is not a JSON object", path);
 
     int n = 0, n_metadata = 0;
     const cJSON *j;
@@ -419,10 +405,10 @@ static int parse_header(const char *path, const char *hdr, size_t N, uint64_t da
         if (strcmp(j->string, METADATA_KEY) == 0) n_metadata++;
         else n++;
     }
-    if (ok && n_metadata > 1) ok = fail(why, whylen, "%s: \"%s\" appears twice", path, METADATA_KEY);
+    if (ok && n_metadata > 1) ok = failf(why, whylen, "%s: \"%s\" appears twice", path, METADATA_KEY);
     if (ok) {
         c->entries = calloc(n ? n : 1, sizeof *c->entries);
-        if (!c->entries) ok = fail(why, whylen, "%s: out of memory", path);
+        if (!c->entries) ok = failf(why, whylen, "%s: out of memory", path);
     }
     if (ok) cJSON_ArrayForEach(j, root) {
         if (strcmp(j->string, METADATA_KEY) == 0) ok = parse_metadata(path, j, c, why, whylen);
@@ -437,12 +423,12 @@ static int parse_header(const char *path, const char *hdr, size_t N, uint64_t da
 
     // Duplicate names: cJSON keeps repeated keys, so compare sorted names.
     CkptEntry **by_name = malloc(sizeof *by_name * (n ? n : 1));
-    if (!by_name) return fail(why, whylen, "%s: out of memory", path);
+    if (!by_name) return failf(why, whylen, "%s: out of memory", path);
     for (int i = 0; i < n; i++) by_name[i] = &c->entries[i];
     qsort(by_name, n, sizeof *by_name, cmp_name);
     for (int i = 1; ok && i < n; i++)
         if (strcmp(by_name[i - 1]->name, by_name[i]->name) == 0)
-            ok = fail(why, whylen, "%s: duplicate tensor name '%.64s'", path, by_name[i]->name);
+            ok = failf(why, whylen, "%s: duplicate tensor name '%.64s'", path, by_name[i]->name);
     free(by_name);
     if (!ok) return 0;
 
@@ -452,46 +438,46 @@ static int parse_header(const char *path, const char *hdr, size_t N, uint64_t da
     for (int i = 0; i < n; i++) {
         const CkptEntry *e = &c->entries[i];
         if (e->offset != expect)
-            return fail(why, whylen, "%s: tensor '%.64s' at data offset %" PRIu64 " %s (expected %" PRIu64 ")",
-                        path, e->name, e->offset, e->offset < expect ? "overlaps the tensor before it" : "leaves a gap after the tensor before it",
+            return failf(why, whylen, "%s: tensor '%.64s' at data offset %" PRIu64 " %s (expected %" PRIu64 ")",
+                         path, e->name, e->offset, e->offset < expect ? "overlaps the tensor before it" : "leaves a gap after the tensor before it",
                         expect);
         expect += e->nbytes;
     }
     if (expect != data_size)
-        return fail(why, whylen, "%s: %" PRIu64 " bytes of trailing data after the last tensor", path, data_size - expect);
+        return failf(why, whylen, "%s: %" PRIu64 " bytes of trailing data after the last tensor", path, data_size - expect);
     return 1;
 }
 
 int ckpt_read(const char *path, Ckpt *c, char *why, size_t whylen) {
     memset(c, 0, sizeof *c);
-    if (!path) return fail(why, whylen, "checkpoint path is NULL");
-    if (!host_is_little_endian()) return fail(why, whylen, "%s: %s", path, BIG_ENDIAN_REASON);
+    if (!path) return failf(why, whylen, "checkpoint path is NULL");
+    if (!host_is_little_endian()) return failf(why, whylen, "%s: %s", path, BIG_ENDIAN_REASON);
     struct stat st;
-    if (stat(path, &st) != 0) return fail(why, whylen, "%s: cannot open checkpoint: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode)) return fail(why, whylen, "%s: is a directory, expected a checkpoint file", path);
-    if (!S_ISREG(st.st_mode)) return fail(why, whylen, "%s: not a regular file", path);
-    if (st.st_size == 0) return fail(why, whylen, "%s: empty file, not a checkpoint", path);
+    if (stat(path, &st) != 0) return failf(why, whylen, "%s: cannot open checkpoint: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) return failf(why, whylen, "%s: is a directory, expected a checkpoint file", path);
+    if (!S_ISREG(st.st_mode)) return failf(why, whylen, "%s: not a regular file", path);
+    if (st.st_size == 0) return failf(why, whylen, "%s: empty file, not a checkpoint", path);
     if (st.st_size < 8)
-        return fail(why, whylen, "%s: file too short (%lld bytes) to be a checkpoint: a safetensors file starts with an 8-byte header length",
-                    path, (long long)st.st_size);
-    if ((uint64_t)st.st_size > SIZE_MAX - 16) return fail(why, whylen, "%s: file too large", path);
+        return failf(why, whylen, "%s: file too short (%lld bytes) to be a checkpoint: a safetensors file starts with an 8-byte header length",
+                     path, (long long)st.st_size);
+    if ((uint64_t)st.st_size > SIZE_MAX - 16) return failf(why, whylen, "%s: file too large", path);
 
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(why, whylen, "%s: cannot open checkpoint: %s", path, strerror(errno));
+    if (!f) return failf(why, whylen, "%s: cannot open checkpoint: %s", path, strerror(errno));
     unsigned char len8[8];
-    if (fread(len8, 1, 8, f) != 8) { fclose(f); return fail(why, whylen, "%s: cannot read the header length", path); }
+    if (fread(len8, 1, 8, f) != 8) { fclose(f); return failf(why, whylen, "%s: cannot read the header length", path); }
     uint64_t N = 0;
     for (int b = 7; b >= 0; b--) N = (N << 8) | len8[b];
     uint64_t size = (uint64_t)st.st_size;
     if (N > CKPT_MAX_HEADER) {
         fclose(f);
-        return fail(why, whylen, "%s: header length %" PRIu64 " is absurd (limit %u bytes): not a safetensors file?",
-                    path, N, CKPT_MAX_HEADER);
+        return failf(why, whylen, "%s: header length %" PRIu64 " is absurd (limit %u bytes): not a safetensors file?",
+                     path, N, CKPT_MAX_HEADER);
     }
     if (N > size - 8) {
         fclose(f);
-        return fail(why, whylen, "%s: header length %" PRIu64 " is past the end of the file (%" PRIu64 " bytes): truncated or not a safetensors file",
-                    path, N, size);
+        return failf(why, whylen, "%s: header length %" PRIu64 " is past the end of the file (%" PRIu64 " bytes): truncated or not a safetensors file",
+                     path, N, size);
     }
 
     // Place the file so that its data section (at 8 + N) lands on an 8-aligned address.
@@ -500,7 +486,7 @@ int ckpt_read(const char *path, Ckpt *c, char *why, size_t whylen) {
     char *hdr = malloc((size_t)N + 1);
     if (!c->alloc || !hdr) {
         fclose(f); free(hdr); ckpt_free(c);
-        return fail(why, whylen, "%s: out of memory reading %" PRIu64 " bytes", path, size);
+        return failf(why, whylen, "%s: out of memory reading %" PRIu64 " bytes", path, size);
     }
     c->buf = c->alloc + pad;
     c->size = (size_t)size;
@@ -512,7 +498,7 @@ int ckpt_read(const char *path, Ckpt *c, char *why, size_t whylen) {
     fclose(f);
     if (got != c->size - 8 || extra || err) {
         free(hdr); ckpt_free(c);
-        return fail(why, whylen, "%s: read error or file changed while reading", path);
+        return failf(why, whylen, "%s: read error or file changed while reading", path);
     }
     memcpy(hdr, c->buf + 8, (size_t)N);
     hdr[N] = '\0';
@@ -522,7 +508,7 @@ int ckpt_read(const char *path, Ckpt *c, char *why, size_t whylen) {
     unsigned char *data = c->buf + 8 + N;
     for (int i = 0; i < c->n; i++) c->entries[i].data = data + c->entries[i].offset;
     c->path = dup_or_null(path);
-    if (!c->path) { ckpt_free(c); return fail(why, whylen, "%s: out of memory", path); }
+    if (!c->path) { ckpt_free(c); return failf(why, whylen, "%s: out of memory", path); }
     return 1;
 }
 
@@ -542,16 +528,16 @@ int ckpt_copy(const Ckpt *c, const char *name, DType dtype, int ndim, const int6
               void *dst, char *why, size_t whylen) {
     const char *path = c->path ? c->path : "checkpoint";
     const CkptEntry *e = ckpt_find(c, name);
-    if (!e) return fail(why, whylen, "%s: no tensor '%s'", path, name);
+    if (!e) return failf(why, whylen, "%s: no tensor '%s'", path, name);
     if (e->dtype != dtype)
-        return fail(why, whylen, "%s: tensor '%s' is %s, expected %s", path, name, dtype_name(e->dtype), dtype_name(dtype));
+        return failf(why, whylen, "%s: tensor '%s' is %s, expected %s", path, name, dtype_name(e->dtype), dtype_name(dtype));
     int same = e->ndim == ndim;
     for (int d = 0; same && d < ndim; d++) same = e->shape[d] == shape[d];
     if (!same) {
         char have[128], want[128];
         shape_str(have, sizeof have, e->ndim, e->shape);
         shape_str(want, sizeof want, ndim, shape);
-        return fail(why, whylen, "%s: tensor '%s' has shape %s, expected %s", path, name, have, want);
+        return failf(why, whylen, "%s: tensor '%s' has shape %s, expected %s", path, name, have, want);
     }
     if (e->nbytes) memcpy(dst, e->data, e->nbytes);
     return 1;

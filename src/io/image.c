@@ -8,7 +8,6 @@
 #include "loopt/maze.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +37,6 @@ int image_is_png(const uint8_t *buf, size_t len) {
     return len >= sizeof PNG_MAGIC && memcmp(buf, PNG_MAGIC, sizeof PNG_MAGIC) == 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *why, int whylen, const char *fmt, ...) {
-    if (why && whylen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, (size_t)whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
-
 // Index of the palette colour within tolerance of (r,g,b), or -1.
 static int palette_code(const uint8_t *px) {
     for (int k = 0; k < MAZE_NCODES; k++) {
@@ -74,18 +62,19 @@ static int blocks_uniform(const uint8_t *codes, int ih, int iw, int s) {
 }
 
 int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    size_t wl = whylen > 0 ? (size_t)whylen : 0;   // room in why, for failf
     *grid = NULL;
-    if (!image_is_png(png, len)) return fail(why, whylen, "not a PNG file (no PNG signature)");
-    if (len > (size_t)0x7fffffff) return fail(why, whylen, "PNG file too large");
+    if (!image_is_png(png, len)) return failf(why, wl, "not a PNG file (no PNG signature)");
+    if (len > (size_t)0x7fffffff) return failf(why, wl, "PNG file too large");
     int iw, ih, comp;
     if (!stbi_info_from_memory(png, (int)len, &iw, &ih, &comp))
-        return fail(why, whylen, "cannot decode PNG: %s", stbi_failure_reason());
+        return failf(why, wl, "cannot decode PNG: %s", stbi_failure_reason());
     if (iw <= 0 || ih <= 0 || iw > IMAGE_MAX_SIDE || ih > IMAGE_MAX_SIDE)
-        return fail(why, whylen, "image is %dx%d pixels, more than the %dx%d allowed", iw, ih,
-                    IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+        return failf(why, wl, "image is %dx%d pixels, more than the %dx%d allowed", iw, ih,
+                     IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
     // Ask for 3 channels: stb converts grey/palette/alpha PNGs to RGB for us.
     uint8_t *rgb = stbi_load_from_memory(png, (int)len, &iw, &ih, &comp, 3);
-    if (!rgb) return fail(why, whylen, "cannot decode PNG: %s", stbi_failure_reason());
+    if (!rgb) return failf(why, wl, "cannot decode PNG: %s", stbi_failure_reason());
 
     uint8_t *codes = xmalloc((size_t)iw * ih);
     for (int y = 0; y < ih; y++)
@@ -93,8 +82,8 @@ int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, in
             const uint8_t *px = rgb + ((size_t)y * iw + x) * 3;
             int k = palette_code(px);
             if (k < 0) {
-                fail(why, whylen, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the maze palette "
-                     "(white open, black wall, green S, red G, blue path)", x, y, px[0], px[1], px[2]);
+                failf(why, wl, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the maze palette "
+                      "(white open, black wall, green S, red G, blue path)", x, y, px[0], px[1], px[2]);
                 stbi_image_free(rgb);
                 free(codes);
                 return 0;
@@ -119,12 +108,13 @@ int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, in
 }
 
 int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    size_t wl = whylen > 0 ? (size_t)whylen : 0;   // room in why, for failf
     *grid = NULL;
     // Not xfopen/read_file: those exit, and this function promises a reason instead.
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return fail(why, whylen, "is a directory, expected a PNG file");
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return failf(why, wl, "is a directory, expected a PNG file");
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(why, whylen, "cannot open: %s", strerror(errno));
+    if (!f) return failf(why, wl, "cannot open: %s", strerror(errno));
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = xmalloc(cap);
     for (;;) {
@@ -132,7 +122,7 @@ int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why,
             if (cap >= PNG_MAX_BYTES) {
                 fclose(f);
                 free(buf);
-                return fail(why, whylen, "file larger than %zu bytes, not a maze picture", PNG_MAX_BYTES);
+                return failf(why, wl, "file larger than %zu bytes, not a maze picture", PNG_MAX_BYTES);
             }
             cap *= 2;
             buf = xrealloc(buf, cap);
@@ -143,7 +133,7 @@ int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why,
     }
     int err = ferror(f);
     fclose(f);
-    if (err) { free(buf); return fail(why, whylen, "read error"); }
+    if (err) { free(buf); return failf(why, wl, "read error"); }
     int ok = image_decode_maze(buf, n, grid, h, w, why, whylen);
     free(buf);
     return ok;

@@ -37,6 +37,43 @@ static void embed_backward(Model *m, const float *demb) {
     }
 }
 
+// Deep supervision (train.deep_supervision, fixed looping only): the loss is the mean of the
+// head's loss on every loop of the kept window, so each loop learns to hold an answer.
+static int deep_supervision(const Model *m) {
+    return m->deep_supervision && m->hc.kind == HALT_NONE;
+}
+
+// logits (N, Vout) = wout · [rms](out); with targets also probs and losses. Returns Σ loss.
+static double head_forward(Model *m, const float *out, int with_targets) {
+    int N = m->B * m->T, C = m->C;
+    const float *hin = out;
+    if (m->mc.norm == NORM_PRE) {
+        rmsnorm_forward(m->acts.lnf, m->acts.rstdf, out, m->params.lnfg, N, C, NORM_EPS);
+        hin = m->acts.lnf;
+    }
+    linear_forward(m->acts.logits, hin, m->params.wout, N, C, m->Vout);
+    if (!with_targets) return 0.0;
+    return crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
+                                m->Vout, m->loss_kind);
+}
+
+// Backward of head_forward (whose caches must be current): dout (N, C) += scale · d loss / d out.
+static void head_backward(Model *m, const float *out, float *dout, float scale) {
+    int N = m->B * m->T, C = m->C;
+    GradTensors *g = &m->gacts;
+    float *dl = g->dlogits;                                  // (N, Vout)
+    memset(dl, 0, (size_t)N * m->Vout * sizeof(float));
+    crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout, scale, m->loss_kind);
+    if (m->mc.norm == NORM_PRE) {
+        float *dlnf = g->dx;                                 // free between block backwards
+        memset(dlnf, 0, (size_t)N * C * sizeof(float));
+        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout);
+        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C);
+    } else {
+        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout);
+    }
+}
+
 double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
     CHECK(m->acts_memory, "model_forward before model_alloc");
     CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
@@ -53,6 +90,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
 
     // loops: u_1 = e; u_k = h_{k-1} + e (input injection) or h_{k-1}
     m->ponder_sum = 0.0;
+    m->deep_sum = 0.0;
     int k_last = loops, k0 = 1;
     if (m->prefix_mode == PREFIX_REPLAY && m->prefix_loop > 0) {
         k0 = m->prefix_loop + 1;
@@ -77,6 +115,8 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
             if (running == 0) { k_last = k; break; }
         } else {
             memcpy(h, y, NC * sizeof(float));
+            if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
+                m->deep_sum += head_forward(m, h, 1);
         }
         if (m->prefix_mode == PREFIX_SAVE && k == m->prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
@@ -91,22 +131,17 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
     m->window_start = k_last - W + 1 > 1 ? k_last - W + 1 : 1;
     m->ponder = act ? m->ponder_sum / N : (double)k_last;
 
-    // head: logits = wout · [norm](out), out = the halting mix (act) or the last state
+    // head on the output: the halting mix (act) or the last state
     const float *out = act ? m->acts.mix : m->acts.h + (size_t)((k_last - 1) % W) * NC;
-    const float *hin = out;
-    if (m->mc.norm == NORM_PRE) {
-        rmsnorm_forward(m->acts.lnf, m->acts.rstdf, out, m->params.lnfg, N, C, NORM_EPS);
-        hin = m->acts.lnf;
-    }
-    linear_forward(m->acts.logits, hin, m->params.wout, N, C, m->Vout);
     m->loss = m->ce_loss = 0.0;
     m->n_targets = 0;
+    if (targets)
+        for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
+    double sum = head_forward(m, out, targets != NULL);
     if (!targets) return 0.0;
-    for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
-    double sum = crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
-                                      m->Vout, m->loss_kind);
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
     m->loss = m->ce_loss + (act ? m->hc.ponder_cost * m->ponder : 0.0);
+    if (deep_supervision(m)) m->loss = (m->deep_sum + sum) / m->n_targets / (k_last - m->window_start + 1);
     return m->loss;
 }
 
@@ -115,36 +150,28 @@ void model_backward(Model *m) {
     CHECK(m->n_targets > 0, "model_backward needs a forward with targets");
     int N = m->B * m->T, C = m->C, W = m->W;
     size_t NC = (size_t)N * C;
-    int act = m->hc.kind == HALT_ACT;
+    int act = m->hc.kind == HALT_ACT, deep = deep_supervision(m);
     GradTensors *g = &m->gacts;
     int k_last = m->loops_run;
+    float scale = 1.0f / (float)m->n_targets;
+    if (deep) scale /= (float)(k_last - m->window_start + 1);   // the mean over supervised loops
 
-    // head: dlogits = (p - onehot) / n_targets
-    float *dl = g->dlogits;
-    memset(dl, 0, (size_t)N * m->Vout * sizeof(float));
-    crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout,
-                          1.0f / (float)m->n_targets, m->loss_kind);
-    const float *out = act ? m->acts.mix : m->acts.h + (size_t)((k_last - 1) % W) * NC;
-    float *dout = g->dmix;
-    memset(dout, 0, NC * sizeof(float));
-    if (m->mc.norm == NORM_PRE) {
-        float *dlnf = g->dy;
-        memset(dlnf, 0, NC * sizeof(float));
-        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout);
-        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C);
-    } else {
-        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout);
-    }
-
-    // loops, last to first of the window
     memset(g->demb, 0, NC * sizeof(float));
     memset(g->dstate, 0, NC * sizeof(float));
-    if (act) act_backward_prepare(m);
-    else memcpy(g->dstate, dout, NC * sizeof(float));   // d h_K
+    if (act) {   // the head reads the mix: its gradient dmix feeds every loop's weight
+        memset(g->dmix, 0, NC * sizeof(float));
+        head_backward(m, m->acts.mix, g->dmix, scale);
+        act_backward_prepare(m);
+    }
     float ponder_scale = m->hc.ponder_cost / (float)N;
     for (int k = k_last; k >= m->window_start; k--) {
         int slot = (k - 1) % W;
         const float *u = m->acts.u + (size_t)slot * NC;
+        const float *h = m->acts.h + (size_t)slot * NC;
+        if (!act && (k == k_last || deep)) {   // the head reads h_k: d h_k += head gradient
+            if (k != k_last) head_forward(m, h, 1);
+            head_backward(m, h, g->dstate, scale);
+        }
         if (act) act_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
         else { memcpy(g->dy, g->dstate, NC * sizeof(float)); memset(g->dstate, 0, NC * sizeof(float)); }
         const float *du = block_backward(m, slot, u, g->dy);
@@ -152,6 +179,8 @@ void model_backward(Model *m) {
         if (k == 1 || m->mc.input_injection) axpy(g->demb, 1.0f, du, (int)NC);
     }
     embed_backward(m, g->demb);
+    // deep supervision recomputed the head on earlier loops: restore the last loop's logits
+    if (deep && m->window_start < k_last) head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
 }
 
 void model_predict(const Model *m, int *out) {

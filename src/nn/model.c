@@ -98,6 +98,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->rc = cfg->recursion;
     m->hc = cfg->halting;
     m->loss_kind = cfg->train.loss;
+    m->deep_supervision = cfg->train.deep_supervision;
     m->C = cfg->model.d_model;
     m->NH = cfg->model.n_heads;
     m->L = cfg->model.n_layers;

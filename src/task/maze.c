@@ -7,7 +7,6 @@
 #include "loopt/image.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,17 +17,6 @@ const char MAZE_CHARS[MAZE_NCODES] = {' ', '#', 'S', 'G', 'o'};
 #define MAZE_MAX_FILE ((size_t)1 << 30)
 
 static const int DR[4] = {-1, 0, 1, 0}, DC[4] = {0, -1, 0, 1};
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *why, size_t whylen, const char *fmt, ...) {
-    if (why && whylen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return 0;
-}
 
 // Byte -> cell code + 1 (0 = not a maze character): a constant table, as readers call it
 // per cell (and possibly from several threads). Must agree with MAZE_CHARS.
@@ -109,24 +97,24 @@ int maze_shortest(const uint8_t *q, int h, int w, uint8_t *out) {
 // Validation and checking
 
 int maze_validate(const uint8_t *q, int h, int w, char *why, size_t whylen) {
-    if (h < 1 || w < 1) return fail(why, whylen, "empty grid");
+    if (h < 1 || w < 1) return failf(why, whylen, "empty grid");
     int n = h * w, s = -1, g = -1;
     for (int i = 0; i < n; i++) {
         int r = i / w + 1, c = i % w + 1;
-        if (q[i] >= MAZE_NCODES) return fail(why, whylen, "cell (%d,%d): unknown code %d", r, c, q[i]);
-        if (q[i] == MAZE_PATH) return fail(why, whylen, "cell (%d,%d): a question may not contain path cells 'o'", r, c);
+        if (q[i] >= MAZE_NCODES) return failf(why, whylen, "cell (%d,%d): unknown code %d", r, c, q[i]);
+        if (q[i] == MAZE_PATH) return failf(why, whylen, "cell (%d,%d): a question may not contain path cells 'o'", r, c);
         if (q[i] == MAZE_START) {
-            if (s >= 0) return fail(why, whylen, "two starts S, at (%d,%d) and (%d,%d)", s / w + 1, s % w + 1, r, c);
+            if (s >= 0) return failf(why, whylen, "two starts S, at (%d,%d) and (%d,%d)", s / w + 1, s % w + 1, r, c);
             s = i;
         }
         if (q[i] == MAZE_GOAL) {
-            if (g >= 0) return fail(why, whylen, "two goals G, at (%d,%d) and (%d,%d)", g / w + 1, g % w + 1, r, c);
+            if (g >= 0) return failf(why, whylen, "two goals G, at (%d,%d) and (%d,%d)", g / w + 1, g % w + 1, r, c);
             g = i;
         }
     }
-    if (s < 0) return fail(why, whylen, "no start S");
-    if (g < 0) return fail(why, whylen, "no goal G");
-    if (maze_shortest(q, h, w, NULL) < 0) return fail(why, whylen, "no path from S to G");
+    if (s < 0) return failf(why, whylen, "no start S");
+    if (g < 0) return failf(why, whylen, "no goal G");
+    if (maze_shortest(q, h, w, NULL) < 0) return failf(why, whylen, "no path from S to G");
     return 1;
 }
 
@@ -134,29 +122,29 @@ static char show(uint8_t code) { return code < MAZE_NCODES ? MAZE_CHARS[code] : 
 
 int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t whylen) {
     char qwhy[160];
-    if (!maze_validate(q, h, w, qwhy, sizeof qwhy)) return fail(why, whylen, "invalid question: %s", qwhy);
+    if (!maze_validate(q, h, w, qwhy, sizeof qwhy)) return failf(why, whylen, "invalid question: %s", qwhy);
     int n = h * w, npath = 0;
     // 1. Cell by cell: only open cells may change, and only into path.
     for (int i = 0; i < n; i++) {
         int r = i / w + 1, c = i % w + 1;
-        if (a[i] >= MAZE_NCODES) return fail(why, whylen, "cell (%d,%d): unknown code %d", r, c, a[i]);
+        if (a[i] >= MAZE_NCODES) return failf(why, whylen, "cell (%d,%d): unknown code %d", r, c, a[i]);
         if (a[i] == q[i]) continue;
         switch (q[i]) {
         case MAZE_WALL:
-            if (a[i] == MAZE_PATH) return fail(why, whylen, "cell (%d,%d): path on a wall", r, c);
-            return fail(why, whylen, "cell (%d,%d): wall '#' changed to '%c'", r, c, show(a[i]));
-        case MAZE_START: return fail(why, whylen, "cell (%d,%d): start S changed to '%c'", r, c, show(a[i]));
-        case MAZE_GOAL: return fail(why, whylen, "cell (%d,%d): goal G changed to '%c'", r, c, show(a[i]));
+            if (a[i] == MAZE_PATH) return failf(why, whylen, "cell (%d,%d): path on a wall", r, c);
+            return failf(why, whylen, "cell (%d,%d): wall '#' changed to '%c'", r, c, show(a[i]));
+        case MAZE_START: return failf(why, whylen, "cell (%d,%d): start S changed to '%c'", r, c, show(a[i]));
+        case MAZE_GOAL: return failf(why, whylen, "cell (%d,%d): goal G changed to '%c'", r, c, show(a[i]));
         default:   // open
-            if (a[i] == MAZE_START) return fail(why, whylen, "cell (%d,%d): extra start S (S moved?)", r, c);
-            if (a[i] == MAZE_GOAL) return fail(why, whylen, "cell (%d,%d): extra goal G (G moved?)", r, c);
-            if (a[i] == MAZE_WALL) return fail(why, whylen, "cell (%d,%d): wall added", r, c);
+            if (a[i] == MAZE_START) return failf(why, whylen, "cell (%d,%d): extra start S (S moved?)", r, c);
+            if (a[i] == MAZE_GOAL) return failf(why, whylen, "cell (%d,%d): extra goal G (G moved?)", r, c);
+            if (a[i] == MAZE_WALL) return failf(why, whylen, "cell (%d,%d): wall added", r, c);
         }
     }
     for (int i = 0; i < n; i++) npath += a[i] == MAZE_PATH;
     int s = find_code(a, n, MAZE_START), g = find_code(a, n, MAZE_GOAL);
     int adjacent = abs(s / w - g / w) + abs(s % w - g % w) == 1;
-    if (npath == 0 && !adjacent) return fail(why, whylen, "no path marked: no 'o' cells");
+    if (npath == 0 && !adjacent) return failf(why, whylen, "no path marked: no 'o' cells");
 
     // 2. Connectivity: flood from S through {S, G, o}; everything must be reached.
     int *seen = xmalloc((size_t)n * sizeof(int)), *queue = xmalloc((size_t)n * sizeof(int));
@@ -176,10 +164,10 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
         }
     }
     int ok = 1;
-    if (seen[g] < 0) ok = fail(why, whylen, "path is not connected: G cannot be reached from S along 'o' cells");
+    if (seen[g] < 0) ok = failf(why, whylen, "path is not connected: G cannot be reached from S along 'o' cells");
     for (int i = 0; ok && i < n; i++)
         if (onp[i] && seen[i] < 0)
-            ok = fail(why, whylen, "path is not connected: cell (%d,%d) is cut off from the S-G path", i / w + 1, i % w + 1);
+            ok = failf(why, whylen, "path is not connected: cell (%d,%d) is cut off from the S-G path", i / w + 1, i % w + 1);
 
     // 3. Simple path: S and G have one path neighbour, every o-cell exactly two. Together
     // with connectivity this makes {S, G, o} exactly one S-G path, of |cells| - 1 steps.
@@ -191,12 +179,12 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
             if (rr >= 0 && rr < h && cc >= 0 && cc < w && onp[rr * w + cc]) deg++;
         }
         if (a[i] == MAZE_PATH && deg > 2)
-            ok = fail(why, whylen, "cell (%d,%d): path branches (%d path neighbours)", r + 1, c + 1, deg);
+            ok = failf(why, whylen, "cell (%d,%d): path branches (%d path neighbours)", r + 1, c + 1, deg);
         else if (a[i] == MAZE_PATH && deg < 2)
-            ok = fail(why, whylen, "cell (%d,%d): path has a dead end", r + 1, c + 1);
+            ok = failf(why, whylen, "cell (%d,%d): path has a dead end", r + 1, c + 1);
         else if (a[i] != MAZE_PATH && deg != 1)
-            ok = fail(why, whylen, "cell (%d,%d): %s has %d path neighbours, expected 1", r + 1, c + 1,
-                      a[i] == MAZE_START ? "start S" : "goal G", deg);
+            ok = failf(why, whylen, "cell (%d,%d): %s has %d path neighbours, expected 1", r + 1, c + 1,
+                       a[i] == MAZE_START ? "start S" : "goal G", deg);
     }
     free(seen);
     free(queue);
@@ -205,7 +193,7 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
 
     // 4. Shortest.
     int steps = npath + 1, best = maze_shortest(q, h, w, NULL);
-    if (steps != best) return fail(why, whylen, "path has %d steps, shortest is %d", steps, best);
+    if (steps != best) return failf(why, whylen, "path has %d steps, shortest is %d", steps, best);
     return 1;
 }
 
@@ -353,18 +341,8 @@ typedef struct {
     int cap, skip_bad, skipped;
 } Reader;
 
-// One bad entry: fatal (exit 2) unless skip_bad, when it is warned and counted.
-__attribute__((format(printf, 3, 4)))
-static void bad(Reader *rd, int line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (!rd->skip_bad) die(EXIT_USAGE, "%s:%d: %s", rd->path, line, msg);
-    warnf("%s:%d: %s (skipped)", rd->path, line, msg);
-    rd->skipped++;
-}
+// One bad entry: fatal (exit 2) unless skip_bad, when it is warned and counted (check.h).
+#define bad(rd, line, ...) report_bad((rd)->path, line, (rd)->skip_bad, &(rd)->skipped, __VA_ARGS__)
 
 // Take ownership of q and a (a may be NULL) after validating the question.
 static void push(Reader *rd, int line, int h, int w, uint8_t *q, uint8_t *a) {

@@ -7,7 +7,6 @@
 #include "loopt/check.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -473,17 +472,7 @@ typedef struct {
     uint8_t grid[SUDOKU_CELLS];
 } Reader;
 
-__attribute__((format(printf, 3, 4)))
-static void bad(Reader *rd, int line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (!rd->skip_bad) die(EXIT_USAGE, "%s:%d: %s", rd->name, line, msg);
-    warnf("%s:%d: %s", rd->name, line, msg);
-    rd->n_bad++;
-}
+#define bad(rd, line, ...) report_bad((rd)->name, line, (rd)->skip_bad, &(rd)->n_bad, __VA_ARGS__)
 
 // Read one line into rd->line (without the newline). Returns 0 at end of file.
 static int next_line(Reader *rd) {

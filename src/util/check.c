@@ -1,4 +1,4 @@
-// check.c — die/warn and the checked wrappers around malloc and stdio.
+// check.c — die/warn, failf/report_bad and the checked wrappers around malloc and stdio.
 #include "loopt/check.h"
 
 #include <errno.h>
@@ -25,6 +25,27 @@ void warnf(const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+int failf(char *why, size_t whylen, const char *fmt, ...) {
+    if (why && whylen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, whylen, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+void report_bad(const char *path, int line, int skip_bad, int *counter, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!skip_bad) die(EXIT_USAGE, "%s:%d: %s", path, line, msg);
+    warnf("%s:%d: %s (skipped)", path, line, msg);
+    (*counter)++;
 }
 
 void *xmalloc(size_t n) {

@@ -1,0 +1,34 @@
+// infer.h — what `loopt solve` and `loopt eval` share when running a trained model on puzzle
+// files: the default checkpoint path, the batch size, the maze-size check for learned-coordinate
+// models, and re-pointing the model at another grid size.
+#ifndef LOOPT_INFER_H
+#define LOOPT_INFER_H
+
+#include <stddef.h>
+
+#include "loopt/config.h"
+#include "loopt/model.h"
+
+// The checkpoint used when --model is not given (relative to the current directory).
+#define INFER_DEFAULT_MODEL "data/models/sudoku.safetensors"
+
+// The default checkpoint: INFER_DEFAULT_MODEL in the current directory, else in the directory
+// of the running binary (/proc/self/exe, path written into buf of len bytes). Exits 2 with a
+// hint on how to get a model when neither exists.
+const char *infer_default_model(char *buf, size_t len);
+
+// Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
+// sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n
+// puzzles (when n > 0).
+int infer_batch_size(int batch, int s_max, int M, int n);
+
+// Whether the model can take an h x w grid: always for Sudoku and rope models; a maze model with
+// learned coordinates (model.positions = coords) only up to data.maze_size on each side. When
+// not, warns `name:line: maze is HxW but ...` on stderr and returns 0 (the caller skips it).
+int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name);
+
+// Point the model at h x w grids (mazes) for batches of B and reallocate its activations.
+// *coords is the caller's task_shape scratch (freed and reallocated here; free it when done).
+void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords);
+
+#endif

@@ -1,0 +1,58 @@
+// infer.c — helpers shared by `loopt solve` and `loopt eval`: the default checkpoint path,
+// the batch size, the maze-size check for learned-coordinate models and grid re-sizing.
+#include "loopt/infer.h"
+#include "loopt/check.h"
+#include "loopt/dataset.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *infer_default_model(char *buf, size_t len) {
+    if (access(INFER_DEFAULT_MODEL, R_OK) == 0) return INFER_DEFAULT_MODEL;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/%s", exe, INFER_DEFAULT_MODEL);
+            if (access(buf, R_OK) == 0) return buf;
+        }
+    }
+    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
+        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
+        "there) or pass --model CKPT", INFER_DEFAULT_MODEL);
+}
+
+int infer_batch_size(int batch, int s_max, int M, int n) {
+    int B = batch;
+    if (!B) {
+        int T = s_max + M;
+        B = 8192 / (T > 0 ? T : 1);
+        B = B < 1 ? 1 : B > 64 ? 64 : B;
+    }
+    if (B > n && n > 0) B = n;
+    return B;
+}
+
+int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name) {
+    if (cfg->task == TASK_SUDOKU || m->mc.positions != POS_COORDS) return 1;
+    int n = cfg->data.maze_size;
+    if (h <= n && w <= n) return 1;
+    warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
+          "(model.positions = coords); train with model.positions = rope for other sizes",
+          name, line, h, w, n, n);
+    return 0;
+}
+
+void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords) {
+    free(*coords);
+    *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, h, w));
+    TaskShape s;
+    task_shape(&s, *coords, cfg, h, w);
+    model_set_shape(m, &s);
+    model_alloc(m, B, 1, 0);
+}

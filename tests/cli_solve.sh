@@ -1,0 +1,168 @@
+#!/bin/sh
+# cli_solve.sh — end-to-end checks of `solve`, `eval` and `info` on tiny checkpoints trained
+# here (train → solve → eval → info): answers one per puzzle in input order (batching and
+# padding do not change them), --iters beyond the training depth, json output, --trace, bad
+# lines reported and skipped (exit 1), the eval CSV, the info listing, mazes of two sizes
+# (rope) and of a size a learned-coordinate model cannot take, and every bad-input path
+# (corrupt or missing checkpoint: exit 2 naming the file). Skipped when `train` is missing.
+. "$(dirname "$0")/lib_cli.sh"
+
+# --- usage (no checkpoint needed) --------------------------------------------------------------
+for c in solve eval info; do
+    expect_exit 0 ${c}_help "$LOOPT" $c --help
+    expect_grep "usage: loopt $c" ${c}_help_text
+    expect_exit 2 ${c}_unknown_option "$LOOPT" $c --bogus x
+    expect_grep "unknown option '--bogus'" ${c}_unknown_option_msg
+    expect_grep 'usage:' ${c}_unknown_option_usage
+done
+expect_exit 2 solve_no_file "$LOOPT" solve --model x.safetensors
+expect_exit 2 solve_bad_format "$LOOPT" solve --format xml x.txt
+expect_exit 2 solve_iters_zero "$LOOPT" solve --iters 0 x.txt
+expect_exit 2 eval_no_data "$LOOPT" eval --model x.safetensors
+expect_grep 'missing --data' eval_no_data_msg
+expect_exit 2 eval_iters_junk "$LOOPT" eval --model x.safetensors --data x.txt --iters 1,a
+expect_exit 2 info_no_file "$LOOPT" info
+"$LOOPT" gen sudoku --n 5 --seed 3 --quiet >"$T/p.txt"
+expect_exit 2 solve_model_missing_file "$LOOPT" solve --model "$T/nope.safetensors" "$T/p.txt"
+expect_grep 'nope.safetensors' solve_model_missing_file_msg
+expect_exit 2 info_missing_file "$LOOPT" info "$T/nope.safetensors"
+expect_grep 'nope.safetensors' info_missing_file_msg
+# no --model and no data/models/sudoku.safetensors (cwd or next to the binary): a hint to train
+ABS=$(cd "$(dirname "$LOOPT")" && pwd)/$(basename "$LOOPT")
+if [ -f "$(dirname "$ABS")/data/models/sudoku.safetensors" ]; then
+    echo "skip solve_no_default_model (a default model exists next to the binary)"
+else
+    mkdir -p "$T/empty"
+    expect_exit 2 solve_no_default_model sh -c "cd \"$T/empty\" && \"$ABS\" solve \"$T/p.txt\""
+    expect_grep 'loopt train configs/sudoku.json' solve_no_default_model_hint
+    expect_exit 2 eval_no_default_model sh -c "cd \"$T/empty\" && \"$ABS\" eval --data \"$T/p.txt\""
+fi
+
+if ! "$LOOPT" train --help >/dev/null 2>&1; then
+    echo "skip solve_needs_train (no loopt train)"
+    echo done
+    exit 0
+fi
+
+# --- tiny checkpoints ----------------------------------------------------------------------------
+tiny="--set train.steps=30 --set data.gen_train=64 --set data.gen_valid=16 --quiet"
+expect_exit 0 train_tiny_none "$LOOPT" train configs/tiny-none.json $tiny --out "$T/none"
+expect_exit 0 train_tiny_act "$LOOPT" train configs/tiny-act.json $tiny --out "$T/act"
+M="$T/none/model.safetensors"; MA="$T/act/model.safetensors"
+"$LOOPT" gen sudoku --n 20 --seed 4 --solutions --quiet >"$T/ps.csv"
+
+# --- solve ---------------------------------------------------------------------------------------
+expect_exit 0 solve_runs "$LOOPT" solve --model "$M" "$T/p.txt"
+"$LOOPT" solve --model "$M" "$T/p.txt" 2>/dev/null >"$T/ans.txt"
+if [ "$(wc -l <"$T/ans.txt")" -eq 5 ] && ! grep -qv '^[.0-9]\{81\}$' "$T/ans.txt"; then
+    echo "ok solve_one_line_per_puzzle"; else echo "FAIL solve_one_line_per_puzzle"; head -3 "$T/ans.txt"; fi
+# order: each puzzle alone gives its line of the batched run; batch 2 (padded last batch) too
+okord=1; i=1
+while read -r p; do
+    a=$(echo "$p" | "$LOOPT" solve --model "$M" --quiet -)
+    [ "$a" = "$(sed -n "${i}p" "$T/ans.txt")" ] || okord=0
+    i=$((i + 1))
+done <"$T/p.txt"
+if [ $okord -eq 1 ]; then echo "ok solve_input_order"; else echo "FAIL solve_input_order"; fi
+"$LOOPT" solve --model "$M" --batch 2 --quiet "$T/p.txt" >"$T/ans2.txt"
+if cmp -s "$T/ans.txt" "$T/ans2.txt"; then echo "ok solve_batch_padding"; else echo "FAIL solve_batch_padding"; fi
+expect_exit 0 solve_iters_beyond_training "$LOOPT" solve --model "$M" --iters 12 "$T/p.txt"
+expect_grep 'running 12 loops' solve_iters_logged
+if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_iters_beyond_lines"; else echo "FAIL solve_iters_beyond_lines"; fi
+expect_exit 0 solve_csv_input "$LOOPT" solve --model "$M" "$T/ps.csv"
+if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 20 ]; then echo "ok solve_csv_lines"; else echo "FAIL solve_csv_lines"; fi
+expect_exit 0 solve_raw_weights "$LOOPT" solve --model "$M" --raw "$T/p.txt"
+
+# json
+expect_exit 0 solve_json "$LOOPT" solve --model "$M" --format json "$T/p.txt"
+if [ "$(grep -c '^{"line": [0-9]*, "answer": "[.0-9]\{81\}", "valid": \(true\|false\).*"loops": 3.000}$' "$T/out")" -eq 5 ]; then
+    echo "ok solve_json_fields"; else echo "FAIL solve_json_fields"; head -2 "$T/out"; fi
+expect_grep '^{"line": 5,' solve_json_line_numbers
+expect_exit 0 solve_json_act "$LOOPT" solve --model "$MA" --format json --iters 8 "$T/p.txt"
+if grep '"cell_loops": \[' "$T/out" | head -1 | sed 's/.*"cell_loops": \[\([0-9,]*\)\].*/\1/' | tr ',' '\n' | grep -c '^[1-8]$' | grep -qx 81; then
+    echo "ok solve_json_cell_loops"; else echo "FAIL solve_json_cell_loops"; head -1 "$T/out"; fi
+expect_exit 0 solve_json_act_fixed "$LOOPT" solve --model "$MA" --format json --fixed --iters 8 "$T/p.txt"
+if grep -q 'cell_loops' "$T/out" || [ "$(grep -c '"loops": 8.000}' "$T/out")" -ne 5 ]; then
+    echo "FAIL solve_fixed_runs_all_loops"; else echo "ok solve_fixed_runs_all_loops"; fi
+
+# trace: loops 1..N per puzzle on stderr, answers still on stdout
+head -2 "$T/p.txt" >"$T/p2.txt"
+"$LOOPT" solve --model "$M" --trace --iters 4 "$T/p2.txt" >"$T/tr.out" 2>"$T/tr.err"
+if [ "$(grep -c '^  loop   [1-4]  [.0-9]\{81\}  changed' "$T/tr.err")" -eq 8 ] && [ "$(wc -l <"$T/tr.out")" -eq 2 ] &&
+   grep -q '^trace: line 2, 4 loops' "$T/tr.err"; then
+    echo "ok solve_trace"; else echo "FAIL solve_trace"; head -4 "$T/tr.err"; fi
+# the trace's last loop is the answer
+if [ "$(grep '^  loop   4' "$T/tr.err" | head -1 | awk '{print $3}')" = "$(head -1 "$T/tr.out")" ]; then
+    echo "ok solve_trace_last_is_answer"; else echo "FAIL solve_trace_last_is_answer"; fi
+
+# a malformed line: reported with its number, skipped, the others solved, exit 1
+{ head -2 "$T/p.txt"; echo "12345"; tail -3 "$T/p.txt"; } >"$T/bad.txt"
+expect_exit 1 solve_bad_line "$LOOPT" solve --model "$M" "$T/bad.txt"
+expect_grep 'bad.txt:3: 5 cells' solve_bad_line_msg
+if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_bad_line_others_solved"; else echo "FAIL solve_bad_line_others_solved"; fi
+expect_exit 1 solve_bad_line_json "$LOOPT" solve --model "$M" --format json "$T/bad.txt"
+expect_grep '^{"line": 4,' solve_bad_line_json_keeps_numbers
+expect_exit 2 solve_empty_input sh -c "\"$LOOPT\" solve --model \"$M\" - </dev/null"
+
+# corrupt checkpoint: exit 2 naming the file
+head -c 3000 "$M" >"$T/trunc.safetensors"
+expect_exit 2 solve_corrupt_model "$LOOPT" solve --model "$T/trunc.safetensors" "$T/p.txt"
+expect_grep 'trunc.safetensors' solve_corrupt_model_msg
+expect_exit 2 eval_corrupt_model "$LOOPT" eval --model "$T/trunc.safetensors" --data "$T/p.txt"
+expect_grep 'trunc.safetensors' eval_corrupt_model_msg
+expect_exit 2 info_corrupt "$LOOPT" info "$T/trunc.safetensors"
+expect_grep 'trunc.safetensors' info_corrupt_msg
+printf 'not a checkpoint at all\n' >"$T/junk.safetensors"
+expect_exit 2 info_junk "$LOOPT" info "$T/junk.safetensors"
+expect_grep 'junk.safetensors' info_junk_msg
+
+# --- eval ------------------------------------------------------------------------------------------
+csv_ok() {   # $1 = expected rows: header, then rows with values in range, iters as given
+    awk -F, -v want="$1" 'NR == 1 { if ($0 != "iters,cell_acc,exact_acc,mean_loops,puzzles_per_s") bad = 1; next }
+        { n++; if (NF != 5 || $2 < 0 || $2 > 1 || $3 < 0 || $3 > 1 || $4 < 1 || $4 > $1 || $5 <= 0) bad = 1; its = its $1 " " }
+        END { if (bad || its != want) exit 1 }' "$2"
+}
+"$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 1,3,8 >"$T/e.csv" 2>"$T/e.err"; rc=$?
+if [ $rc -eq 0 ] && csv_ok "1 3 8 " "$T/e.csv"; then echo "ok eval_csv"; else echo "FAIL eval_csv (exit $rc)"; cat "$T/e.csv" "$T/e.err" | head -8; fi
+"$LOOPT" eval --model "$MA" --data "$T/p.txt" --iters 2,16 --quiet >"$T/e2.csv" 2>"$T/e2.err"; rc=$?
+if [ $rc -eq 0 ] && csv_ok "2 16 " "$T/e2.csv" && [ ! -s "$T/e2.err" ]; then echo "ok eval_no_solutions_act"; else echo "FAIL eval_no_solutions_act"; cat "$T/e2.csv"; fi
+"$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 2 --limit 3 --fixed --batch 2 >"$T/e3.csv" 2>"$T/e3.err"
+if csv_ok "2 " "$T/e3.csv" && grep -q ': 3 puzzles' "$T/e3.err"; then echo "ok eval_limit"; else echo "FAIL eval_limit"; cat "$T/e3.err"; fi
+expect_exit 1 eval_bad_line "$LOOPT" eval --model "$M" --data "$T/bad.txt" --iters 1
+expect_grep 'bad.txt:3: 5 cells' eval_bad_line_msg
+expect_grep '^1,' eval_bad_line_still_reports
+
+# --- info ------------------------------------------------------------------------------------------
+expect_exit 0 info_runs "$LOOPT" info "$M"
+expect_grep '^steps: *30$' info_steps
+expect_grep '^format: *loopt-1' info_format
+expect_grep '^task: *sudoku' info_task
+expect_grep '^parameters: *[1-9]' info_params
+expect_grep '^loops: *3 ' info_loops
+expect_grep '^halting: *none' info_halting
+expect_grep '^ema: *yes' info_ema
+expect_grep '^optimizer: *yes' info_optimizer
+expect_grep '^  wqkv *F32 *\[2, 48, 16\]' info_tensor_shape
+expect_grep '"d_model": *16' info_config
+expect_exit 0 info_act "$LOOPT" info "$MA"
+expect_grep '^halting: *act' info_act_halting
+
+# --- mazes -------------------------------------------------------------------------------------------
+mz="--set task=maze --set data.maze_size=7 --set train.steps=5 --set data.gen_train=16 --set data.gen_valid=4 --quiet"
+expect_exit 0 train_tiny_maze_rope "$LOOPT" train configs/tiny-none.json $mz --set model.positions=rope --out "$T/mr"
+expect_exit 0 train_tiny_maze_coords "$LOOPT" train configs/tiny-none.json $mz --out "$T/mc"
+{ "$LOOPT" gen maze --n 2 --size 7 --seed 1 --quiet; "$LOOPT" gen maze --n 1 --size 9 --seed 2 --quiet
+  "$LOOPT" gen maze --n 1 --size 7 --seed 3 --quiet; } >"$T/m.txt"
+expect_exit 0 solve_maze_rope_sizes "$LOOPT" solve --model "$T/mr/model.safetensors" --batch 2 "$T/m.txt"
+rows=$(grep -c '^[ #SGo]\{7\}$' "$T/out"); rows9=$(grep -c '^[ #SGo]\{9\}$' "$T/out")
+if [ "$rows" -eq 21 ] && [ "$rows9" -eq 9 ]; then echo "ok solve_maze_grids"; else echo "FAIL solve_maze_grids ($rows, $rows9)"; fi
+expect_exit 0 solve_maze_json "$LOOPT" solve --model "$T/mr/model.safetensors" --format json "$T/m.txt"
+if [ "$(grep -c '^{"line": [0-9]*, "answer": "[ #SGo]\{7\}\\n' "$T/out")" -eq 3 ]; then echo "ok solve_maze_json_lines"; else echo "FAIL solve_maze_json_lines"; fi
+expect_exit 1 solve_maze_coords_other_size "$LOOPT" solve --model "$T/mc/model.safetensors" "$T/m.txt"
+expect_grep 'm.txt:17: maze is 9x9 but the model learned coordinates for 7x7' solve_maze_coords_msg
+"$LOOPT" gen maze --n 3 --size 7 --seed 1 --solutions --quiet >"$T/ms.csv"
+"$LOOPT" eval --model "$T/mr/model.safetensors" --data "$T/ms.csv" --iters 1,2 >"$T/me.csv" 2>/dev/null; rc=$?
+if [ $rc -eq 0 ] && csv_ok "1 2 " "$T/me.csv"; then echo "ok eval_maze_csv"; else echo "FAIL eval_maze_csv"; cat "$T/me.csv"; fi
+expect_exit 0 eval_maze_sizes "$LOOPT" eval --model "$T/mr/model.safetensors" --data "$T/m.txt" --iters 2 --batch 2
+
+echo done
