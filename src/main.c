@@ -21,7 +21,9 @@ static const Command commands[] = {
     {"solve",     cmd_solve,     "solve puzzles with a trained model"},
     {"eval",      cmd_eval,      "accuracy of a model at several loop counts (CSV)"},
     {"info",      cmd_info,      "describe a checkpoint (tensors, training state, config)"},
+    {"plot",      cmd_plot,      "draw a CSV (e.g. eval output) as a line chart PNG"},
     {"gradcheck", cmd_gradcheck, "check the model's gradients by finite differences"},
+    {"bench",     cmd_bench,     "time sgemm, training steps and inference; memory per buffer"},
 };
 static const int n_commands = sizeof commands / sizeof commands[0];
 

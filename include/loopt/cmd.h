@@ -11,5 +11,7 @@ int cmd_train(int argc, char **argv);       // loopt train CONFIG
 int cmd_solve(int argc, char **argv);       // loopt solve [--model CKPT] FILE: print the model's answers
 int cmd_eval(int argc, char **argv);        // loopt eval --model CKPT --data FILE: accuracy per --iters (CSV)
 int cmd_info(int argc, char **argv);        // loopt info CKPT: describe a checkpoint
+int cmd_plot(int argc, char **argv);        // loopt plot CSV --out x.png: line chart of a CSV (eval curves)
+int cmd_bench(int argc, char **argv);       // loopt bench CONFIG: speed (vs the sgemm peak) and memory
 
 #endif

@@ -1,0 +1,645 @@
+// plot.c — `loopt plot CSV --out curve.png`: a line chart of a CSV with a header (the output
+// of `loopt eval`, or several of them with an extra first column such as `label` or `size`):
+// one curve per --y column and per value of the --group column, x on a log2 axis when every x
+// is a power of two (loop counts), y in [0, 1] unless the data leave it. Drawn pixel by pixel
+// with a built-in 5x8 bitmap font and written with stb_image_write (image_write_rgb), so a
+// machine without gnuplot can still show the test-time scaling curve.
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/args.h"
+#include "loopt/check.h"
+#include "loopt/cmd.h"
+#include "loopt/image.h"
+#include "loopt/log.h"
+
+static const char *USAGE =
+    "usage: loopt plot CSV --out OUT.png [--x COLUMN] [--y COL1,COL2,...] [--group COLUMN]\n"
+    "                  [--title TEXT] [--width W] [--height H] [--quiet]\n"
+    "\n"
+    "Draw a line chart of CSV (\"-\" = stdin) as a PNG: one curve per --y column, and with\n"
+    "--group one per distinct value of that column (same colour per value, one line style per\n"
+    "--y column). CSV has a header line naming the columns (e.g. `loopt eval` output:\n"
+    "iters,cell_acc,exact_acc,mean_loops,puzzles_per_s); blank lines, lines starting with '#'\n"
+    "and repeats of the header (concatenated outputs) are skipped; fields may be \"quoted\".\n"
+    "The x axis is log2 when every x is a power of two (1, 2, 4, ...), else linear; the y axis\n"
+    "is [0, 1] unless a value lies outside. A malformed line is an error: FILE:LINE: reason,\n"
+    "exit 2.\n"
+    "\n"
+    "  --out PATH      the PNG to write (\"-\" = stdout); required\n"
+    "  --x COLUMN      the x column (default iters)\n"
+    "  --y LIST        comma-separated y columns (default exact_acc,cell_acc)\n"
+    "  --group COLUMN  one curve per distinct value of COLUMN (e.g. label, size)\n"
+    "  --title TEXT    title above the chart (default: the CSV's file name)\n"
+    "  --width W       image width in pixels, 240..4096 (default 640)\n"
+    "  --height H      image height in pixels, 180..4096 (default 400)\n"
+    "  --quiet         no log line on stderr\n";
+
+#define MAX_FIELDS 256
+#define MAX_Y 16
+#define MAX_SERIES 32
+#define MAX_CSV_BYTES (64u << 20)
+
+// ---- the CSV ------------------------------------------------------------------------------
+
+// Split one line (no newline) into fields in place: commas separate, a field may be
+// "quoted" ("" inside is a quote). Surrounding spaces of unquoted fields are trimmed.
+// Returns the number of fields, or -1 with *why set.
+static int split_csv(char *line, char **fields, const char **why) {
+    int n = 0;
+    char *r = line;
+    for (;;) {
+        if (n == MAX_FIELDS) { *why = "more than 256 fields"; return -1; }
+        while (*r == ' ' || *r == '\t') r++;
+        char *w = r, *start = r;
+        if (*r == '"') {
+            start = w = ++r;
+            for (;;) {
+                if (*r == '\0') { *why = "unterminated quoted field"; return -1; }
+                if (*r == '"' && r[1] == '"') { *w++ = '"'; r += 2; }
+                else if (*r == '"') { r++; break; }
+                else *w++ = *r++;
+            }
+            while (*r == ' ' || *r == '\t') r++;
+            if (*r != ',' && *r != '\0') { *why = "text after a closing quote"; return -1; }
+        } else {
+            while (*r != ',' && *r != '\0') r++;
+            w = r;
+            while (w > start && (w[-1] == ' ' || w[-1] == '\t')) w--;
+        }
+        char sep = *r;
+        *w = '\0';
+        fields[n++] = start;
+        if (sep == '\0') return n;
+        r++;
+    }
+}
+
+// A finite number filling the whole field, else 0.
+static int parse_num(const char *s, double *v) {
+    char *end;
+    if (*s == '\0') return 0;
+    *v = strtod(s, &end);
+    return *end == '\0' && isfinite(*v);
+}
+
+typedef struct { double x, y; } Pt;
+typedef struct {
+    char *group;    // the --group value (NULL without --group)
+    int yi;         // which --y column (index into the --y list)
+    int color, style;
+    Pt *pts;
+    int n, cap;
+    char label[96];
+} Series;
+
+typedef struct {
+    Series s[MAX_SERIES];
+    int n;
+    int n_groups;
+    long points;
+} Chart;
+
+static Series *series_for(Chart *c, const char *group, int yi, int n_y, const char *path, int line, const char *gcol) {
+    for (int i = 0; i < c->n; i++)
+        if (c->s[i].yi == yi && (!group || !strcmp(c->s[i].group, group))) return &c->s[i];
+    if (c->n == MAX_SERIES)
+        die(EXIT_USAGE, "%s:%d: more than %d curves (%d --y column%s x the values of --group %s)", path, line,
+            MAX_SERIES, n_y, n_y == 1 ? "" : "s", gcol ? gcol : "-");
+    Series *s = &c->s[c->n++];
+    memset(s, 0, sizeof *s);
+    s->yi = yi;
+    if (group) {
+        s->group = xstrdup(group);
+        int seen = 0;   // colour = index of the group value in order of first appearance
+        for (int i = 0; i < c->n - 1 && !seen; i++)
+            if (!strcmp(c->s[i].group, group)) { s->color = c->s[i].color; seen = 1; }
+        if (!seen) s->color = c->n_groups++;
+        s->style = yi;
+    } else {
+        s->color = yi;
+        s->style = 0;
+    }
+    return s;
+}
+
+static int cmp_pt(const void *a, const void *b) {
+    double d = ((const Pt *)a)->x - ((const Pt *)b)->x;
+    return (d > 0) - (d < 0);
+}
+
+// Column index of `name` in the header, or die naming the columns there are.
+static int column(char **hdr, int n, const char *name, const char *opt, const char *path, int line) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(hdr[i], name)) return i;
+    char cols[1024] = "";
+    for (int i = 0; i < n && strlen(cols) < sizeof cols - 80; i++) {
+        if (i) strcat(cols, ",");
+        strncat(cols, hdr[i], 64);
+    }
+    die(EXIT_USAGE, "%s:%d: %s %s: no such column in the header (columns: %s)", path, line, opt, name, cols);
+}
+
+// ---- drawing ------------------------------------------------------------------------------
+
+// 5x8 glyphs for ASCII 32..126: 8 rows, low 5 bits of each (bit 4 = leftmost pixel). Row 6 is
+// the baseline row, row 7 holds descenders.
+static const uint8_t FONT[95][8] = {
+    {0x00,0x00,0x00,0x00,0x00,0x00,0x00,0x00}, // ' '
+    {0x04,0x04,0x04,0x04,0x04,0x00,0x04,0x00}, // '!'
+    {0x0a,0x0a,0x00,0x00,0x00,0x00,0x00,0x00}, // '"'
+    {0x0a,0x0a,0x1f,0x0a,0x1f,0x0a,0x0a,0x00}, // '#'
+    {0x04,0x0f,0x14,0x0e,0x05,0x1e,0x04,0x00}, // '$'
+    {0x18,0x19,0x02,0x04,0x08,0x13,0x03,0x00}, // '%'
+    {0x0c,0x12,0x14,0x08,0x15,0x12,0x0d,0x00}, // '&'
+    {0x04,0x04,0x00,0x00,0x00,0x00,0x00,0x00}, // "'"
+    {0x02,0x04,0x08,0x08,0x08,0x04,0x02,0x00}, // '('
+    {0x08,0x04,0x02,0x02,0x02,0x04,0x08,0x00}, // ')'
+    {0x00,0x04,0x15,0x0e,0x15,0x04,0x00,0x00}, // '*'
+    {0x00,0x04,0x04,0x1f,0x04,0x04,0x00,0x00}, // '+'
+    {0x00,0x00,0x00,0x00,0x00,0x04,0x04,0x08}, // ','
+    {0x00,0x00,0x00,0x1f,0x00,0x00,0x00,0x00}, // '-'
+    {0x00,0x00,0x00,0x00,0x00,0x0c,0x0c,0x00}, // '.'
+    {0x01,0x02,0x02,0x04,0x08,0x08,0x10,0x00}, // '/'
+    {0x0e,0x11,0x13,0x15,0x19,0x11,0x0e,0x00}, // '0'
+    {0x04,0x0c,0x04,0x04,0x04,0x04,0x0e,0x00}, // '1'
+    {0x0e,0x11,0x01,0x02,0x04,0x08,0x1f,0x00}, // '2'
+    {0x1f,0x02,0x04,0x02,0x01,0x11,0x0e,0x00}, // '3'
+    {0x02,0x06,0x0a,0x12,0x1f,0x02,0x02,0x00}, // '4'
+    {0x1f,0x10,0x1e,0x01,0x01,0x11,0x0e,0x00}, // '5'
+    {0x06,0x08,0x10,0x1e,0x11,0x11,0x0e,0x00}, // '6'
+    {0x1f,0x01,0x02,0x04,0x08,0x08,0x08,0x00}, // '7'
+    {0x0e,0x11,0x11,0x0e,0x11,0x11,0x0e,0x00}, // '8'
+    {0x0e,0x11,0x11,0x0f,0x01,0x02,0x0c,0x00}, // '9'
+    {0x00,0x0c,0x0c,0x00,0x0c,0x0c,0x00,0x00}, // ':'
+    {0x00,0x0c,0x0c,0x00,0x0c,0x0c,0x04,0x08}, // ';'
+    {0x02,0x04,0x08,0x10,0x08,0x04,0x02,0x00}, // '<'
+    {0x00,0x00,0x1f,0x00,0x1f,0x00,0x00,0x00}, // '='
+    {0x08,0x04,0x02,0x01,0x02,0x04,0x08,0x00}, // '>'
+    {0x0e,0x11,0x01,0x02,0x04,0x00,0x04,0x00}, // '?'
+    {0x0e,0x11,0x01,0x0d,0x15,0x15,0x0e,0x00}, // '@'
+    {0x0e,0x11,0x11,0x1f,0x11,0x11,0x11,0x00}, // 'A'
+    {0x1e,0x11,0x11,0x1e,0x11,0x11,0x1e,0x00}, // 'B'
+    {0x0e,0x11,0x10,0x10,0x10,0x11,0x0e,0x00}, // 'C'
+    {0x1c,0x12,0x11,0x11,0x11,0x12,0x1c,0x00}, // 'D'
+    {0x1f,0x10,0x10,0x1e,0x10,0x10,0x1f,0x00}, // 'E'
+    {0x1f,0x10,0x10,0x1e,0x10,0x10,0x10,0x00}, // 'F'
+    {0x0e,0x11,0x10,0x17,0x11,0x11,0x0f,0x00}, // 'G'
+    {0x11,0x11,0x11,0x1f,0x11,0x11,0x11,0x00}, // 'H'
+    {0x0e,0x04,0x04,0x04,0x04,0x04,0x0e,0x00}, // 'I'
+    {0x07,0x02,0x02,0x02,0x02,0x12,0x0c,0x00}, // 'J'
+    {0x11,0x12,0x14,0x18,0x14,0x12,0x11,0x00}, // 'K'
+    {0x10,0x10,0x10,0x10,0x10,0x10,0x1f,0x00}, // 'L'
+    {0x11,0x1b,0x15,0x15,0x11,0x11,0x11,0x00}, // 'M'
+    {0x11,0x11,0x19,0x15,0x13,0x11,0x11,0x00}, // 'N'
+    {0x0e,0x11,0x11,0x11,0x11,0x11,0x0e,0x00}, // 'O'
+    {0x1e,0x11,0x11,0x1e,0x10,0x10,0x10,0x00}, // 'P'
+    {0x0e,0x11,0x11,0x11,0x15,0x12,0x0d,0x00}, // 'Q'
+    {0x1e,0x11,0x11,0x1e,0x14,0x12,0x11,0x00}, // 'R'
+    {0x0f,0x10,0x10,0x0e,0x01,0x01,0x1e,0x00}, // 'S'
+    {0x1f,0x04,0x04,0x04,0x04,0x04,0x04,0x00}, // 'T'
+    {0x11,0x11,0x11,0x11,0x11,0x11,0x0e,0x00}, // 'U'
+    {0x11,0x11,0x11,0x11,0x11,0x0a,0x04,0x00}, // 'V'
+    {0x11,0x11,0x11,0x15,0x15,0x15,0x0a,0x00}, // 'W'
+    {0x11,0x11,0x0a,0x04,0x0a,0x11,0x11,0x00}, // 'X'
+    {0x11,0x11,0x0a,0x04,0x04,0x04,0x04,0x00}, // 'Y'
+    {0x1f,0x01,0x02,0x04,0x08,0x10,0x1f,0x00}, // 'Z'
+    {0x0e,0x08,0x08,0x08,0x08,0x08,0x0e,0x00}, // '['
+    {0x10,0x08,0x08,0x04,0x02,0x02,0x01,0x00}, // backslash
+    {0x0e,0x02,0x02,0x02,0x02,0x02,0x0e,0x00}, // ']'
+    {0x04,0x0a,0x11,0x00,0x00,0x00,0x00,0x00}, // '^'
+    {0x00,0x00,0x00,0x00,0x00,0x00,0x00,0x1f}, // '_'
+    {0x08,0x04,0x00,0x00,0x00,0x00,0x00,0x00}, // '`'
+    {0x00,0x00,0x0e,0x01,0x0f,0x11,0x0f,0x00}, // 'a'
+    {0x10,0x10,0x1e,0x11,0x11,0x11,0x1e,0x00}, // 'b'
+    {0x00,0x00,0x0e,0x10,0x10,0x11,0x0e,0x00}, // 'c'
+    {0x01,0x01,0x0f,0x11,0x11,0x11,0x0f,0x00}, // 'd'
+    {0x00,0x00,0x0e,0x11,0x1f,0x10,0x0e,0x00}, // 'e'
+    {0x06,0x09,0x08,0x1c,0x08,0x08,0x08,0x00}, // 'f'
+    {0x00,0x00,0x0f,0x11,0x11,0x0f,0x01,0x0e}, // 'g'
+    {0x10,0x10,0x16,0x19,0x11,0x11,0x11,0x00}, // 'h'
+    {0x04,0x00,0x0c,0x04,0x04,0x04,0x0e,0x00}, // 'i'
+    {0x02,0x00,0x06,0x02,0x02,0x02,0x12,0x0c}, // 'j'
+    {0x10,0x10,0x12,0x14,0x18,0x14,0x12,0x00}, // 'k'
+    {0x0c,0x04,0x04,0x04,0x04,0x04,0x0e,0x00}, // 'l'
+    {0x00,0x00,0x1a,0x15,0x15,0x15,0x15,0x00}, // 'm'
+    {0x00,0x00,0x16,0x19,0x11,0x11,0x11,0x00}, // 'n'
+    {0x00,0x00,0x0e,0x11,0x11,0x11,0x0e,0x00}, // 'o'
+    {0x00,0x00,0x1e,0x11,0x11,0x1e,0x10,0x10}, // 'p'
+    {0x00,0x00,0x0f,0x11,0x11,0x0f,0x01,0x01}, // 'q'
+    {0x00,0x00,0x16,0x19,0x10,0x10,0x10,0x00}, // 'r'
+    {0x00,0x00,0x0f,0x10,0x0e,0x01,0x1e,0x00}, // 's'
+    {0x08,0x08,0x1c,0x08,0x08,0x09,0x06,0x00}, // 't'
+    {0x00,0x00,0x11,0x11,0x11,0x13,0x0d,0x00}, // 'u'
+    {0x00,0x00,0x11,0x11,0x11,0x0a,0x04,0x00}, // 'v'
+    {0x00,0x00,0x11,0x11,0x15,0x15,0x0a,0x00}, // 'w'
+    {0x00,0x00,0x11,0x0a,0x04,0x0a,0x11,0x00}, // 'x'
+    {0x00,0x00,0x11,0x11,0x11,0x0f,0x01,0x0e}, // 'y'
+    {0x00,0x00,0x1f,0x02,0x04,0x08,0x1f,0x00}, // 'z'
+    {0x02,0x04,0x04,0x08,0x04,0x04,0x02,0x00}, // '{'
+    {0x04,0x04,0x04,0x04,0x04,0x04,0x04,0x00}, // '|'
+    {0x08,0x04,0x04,0x02,0x04,0x04,0x08,0x00}, // '}'
+    {0x00,0x00,0x08,0x15,0x02,0x00,0x00,0x00}, // '~'
+
+};
+
+typedef struct { uint8_t *px; int w, h; } Img;
+typedef struct { uint8_t r, g, b; } Rgb;
+
+static const Rgb BLACK = {0, 0, 0}, WHITE = {255, 255, 255}, GRID = {225, 225, 225}, FRAME = {150, 150, 150},
+                 TEXT = {30, 30, 30};
+// tab10: distinct on screen and in print.
+static const Rgb PALETTE[10] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+
+static void put(Img *im, int x, int y, Rgb c) {
+    if (x < 0 || y < 0 || x >= im->w || y >= im->h) return;
+    uint8_t *p = im->px + ((size_t)y * im->w + x) * 3;
+    p[0] = c.r, p[1] = c.g, p[2] = c.b;
+}
+
+static void fill(Img *im, int x0, int y0, int x1, int y1, Rgb c) {   // inclusive corners
+    for (int y = y0; y <= y1; y++)
+        for (int x = x0; x <= x1; x++) put(im, x, y, c);
+}
+
+static void hline(Img *im, int x0, int x1, int y, Rgb c) { fill(im, x0, y, x1, y, c); }
+static void vline(Img *im, int x, int y0, int y1, Rgb c) { fill(im, x, y0, x, y1, c); }
+
+// Width in pixels of text at font scale s (6 px advance per char, less the last gap).
+static int text_w(const char *t, int s) {
+    int n = (int)strlen(t);
+    return n ? (6 * n - 1) * s : 0;
+}
+
+// Text with its top-left corner at (x, y); rot: drawn bottom to top (the y axis label), (x, y)
+// is then the bottom-left corner of the rotated text.
+static void text(Img *im, int x, int y, const char *t, int s, Rgb c, int rot) {
+    for (int k = 0; t[k]; k++) {
+        unsigned ch = (unsigned char)t[k];
+        const uint8_t *g = FONT[(ch >= 32 && ch < 127 ? ch : '?') - 32];
+        for (int row = 0; row < 8; row++)
+            for (int col = 0; col < 5; col++) {
+                if (!(g[row] >> (4 - col) & 1)) continue;
+                int gx = (6 * k + col) * s, gy = row * s;
+                if (rot) fill(im, x + gy, y - gx - s + 1, x + gy + s - 1, y - gx, c);
+                else fill(im, x + gx, y + gy, x + gx + s - 1, y + gy + s - 1, c);
+            }
+    }
+}
+
+// Copy src into dst (size n), cut to at most max_px pixels wide at scale s with "..".
+static void fit_text(char *dst, size_t n, const char *src, int max_px, int s) {
+    snprintf(dst, n, "%s", src);
+    for (int len = (int)strlen(dst); len > 0 && text_w(dst, s) > max_px; len--)
+        snprintf(dst, n, "%.*s..", len - 1, src);
+}
+
+// A thick line from (x0,y0) to (x1,y1): a t x t brush along Bresenham. Dashed when `dash`:
+// *phase counts pixels along the polyline, so the pattern runs on across segments.
+static void line(Img *im, int x0, int y0, int x1, int y1, int t, Rgb c, int dash, int *phase) {
+    int dx = abs(x1 - x0), sx = x0 < x1 ? 1 : -1, dy = -abs(y1 - y0), sy = y0 < y1 ? 1 : -1, err = dx + dy;
+    int on = 6 * t, period = 10 * t;
+    for (;;) {
+        if (!dash || (*phase % period) < on) fill(im, x0 - t / 2, y0 - t / 2, x0 - t / 2 + t - 1, y0 - t / 2 + t - 1, c);
+        (*phase)++;
+        if (x0 == x1 && y0 == y1) break;
+        int e2 = 2 * err;
+        if (e2 >= dy) { err += dy; x0 += sx; }
+        if (e2 <= dx) { err += dx; y0 += sy; }
+    }
+}
+
+// Marker of half-size r at (x, y): 0 filled square, 1 hollow square, 2 diamond, 3 cross.
+static void marker(Img *im, int x, int y, int r, int shape, Rgb c) {
+    switch (shape % 4) {
+    case 0: fill(im, x - r, y - r, x + r, y + r, c); break;
+    case 1:
+        fill(im, x - r, y - r, x + r, y + r, c);
+        fill(im, x - r + 2, y - r + 2, x + r - 2, y + r - 2, WHITE);
+        break;
+    case 2:
+        for (int d = -r - 1; d <= r + 1; d++) hline(im, x - (r + 1 - abs(d)), x + (r + 1 - abs(d)), y + d, c);
+        break;
+    default: {
+        int ph = 0;
+        line(im, x - r, y - r, x + r, y + r, 2, c, 0, &ph);
+        line(im, x - r, y + r, x + r, y - r, 2, c, 0, &ph);
+    }
+    }
+}
+
+// ---- axes ---------------------------------------------------------------------------------
+
+typedef struct {
+    int log2;             // x: log2 scale
+    double lo, hi;        // data range on the axis (in log2 units for a log axis)
+    double tick0, step;   // linear ticks: tick0, tick0+step, ... <= hi
+    int decimals;         // tick label decimals
+} Axis;
+
+static double nice_step(double range, int want) {
+    double raw = range / want, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+}
+
+static void linear_axis(Axis *a, double lo, double hi, int want) {
+    if (hi - lo < 1e-12) { double d = fabs(lo) > 0 ? fabs(lo) * 0.1 : 1; lo -= d; hi += d; }
+    a->step = nice_step(hi - lo, want);
+    a->lo = floor(lo / a->step + 1e-9) * a->step;
+    a->hi = ceil(hi / a->step - 1e-9) * a->step;
+    a->tick0 = a->lo;
+    a->decimals = a->step >= 1 ? 0 : (int)ceil(-log10(a->step) - 1e-9);
+}
+
+static int is_pow2(double x) {
+    if (x < 1 || x > 1e15 || x != floor(x)) return 0;
+    long long v = (long long)x;
+    return (v & (v - 1)) == 0;
+}
+
+static void fmt_num(char *buf, size_t n, double v, int decimals) {
+    if (fabs(v) < 1e-12) v = 0;
+    if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 1e-4)) snprintf(buf, n, "%.3g", v);
+    else snprintf(buf, n, "%.*f", decimals, v);
+}
+
+// ---- the command --------------------------------------------------------------------------
+
+int cmd_plot(int argc, char **argv) {
+    const char *in = NULL, *out = NULL, *xcol = "iters", *ylist = "exact_acc,cell_acc", *gcol = NULL,
+               *title = NULL, *val;
+    long W = 640, H = 400;
+    for (int i = 1; i < argc; i++) {
+        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return EXIT_OK; }
+        else if (arg_value(argc, argv, &i, "--out", &val)) out = val;
+        else if (arg_value(argc, argv, &i, "--x", &val)) xcol = val;
+        else if (arg_value(argc, argv, &i, "--y", &val)) ylist = val;
+        else if (arg_value(argc, argv, &i, "--group", &val)) gcol = val;
+        else if (arg_value(argc, argv, &i, "--title", &val)) title = val;
+        else if (arg_value(argc, argv, &i, "--width", &val)) W = arg_long("--width", val, 240, IMAGE_MAX_SIDE);
+        else if (arg_value(argc, argv, &i, "--height", &val)) H = arg_long("--height", val, 180, IMAGE_MAX_SIDE);
+        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') usage_error(USAGE, "plot: unknown option '%s'", argv[i]);
+        else if (in) usage_error(USAGE, "plot: more than one input CSV ('%s' and '%s')", in, argv[i]);
+        else in = argv[i];
+    }
+    if (!in) usage_error(USAGE, "plot: missing the input CSV");
+    if (!out) usage_error(USAGE, "plot: missing --out OUT.png");
+    if (!*xcol) usage_error(USAGE, "plot: --x needs a column name");
+    if (gcol && !*gcol) usage_error(USAGE, "plot: --group needs a column name");
+
+    // --y list.
+    char ybuf[1024];
+    const char *ynames[MAX_Y];
+    int n_y = 0;
+    if (strlen(ylist) >= sizeof ybuf) usage_error(USAGE, "plot: --y list too long");
+    strcpy(ybuf, ylist);
+    char *save = NULL;
+    for (char *tok = strtok_r(ybuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n_y == MAX_Y) usage_error(USAGE, "plot: --y: at most %d columns", MAX_Y);
+        ynames[n_y++] = tok;
+    }
+    if (n_y == 0) usage_error(USAGE, "plot: --y needs at least one column name");
+
+    // Read the CSV.
+    char *buf = read_file(in, MAX_CSV_BYTES, NULL);
+    char *fields[MAX_FIELDS], *hdr[MAX_FIELDS], *hdr_raw = NULL;
+    int n_hdr = 0, xi = -1, gi = -1, yidx[MAX_Y], lineno = 0, hdr_line = 0;
+    const char *why;
+    Chart ch;
+    memset(&ch, 0, sizeof ch);
+    char *p = buf;
+    while (*p) {
+        char *ln = p, *nl = strchr(p, '\n');
+        if (nl) { *nl = '\0'; p = nl + 1; } else p += strlen(p);
+        lineno++;
+        size_t len = strlen(ln);
+        if (len && ln[len - 1] == '\r') ln[--len] = '\0';
+        const char *t = ln;
+        while (*t == ' ' || *t == '\t') t++;
+        if (*t == '\0' || *t == '#') continue;
+        if (hdr_raw && !strcmp(ln, hdr_raw)) continue;   // a repeated header (concatenated outputs)
+        if (!hdr_raw) {
+            hdr_raw = xstrdup(ln);
+            hdr_line = lineno;
+            n_hdr = split_csv(ln, hdr, &why);
+            if (n_hdr < 0) die(EXIT_USAGE, "%s:%d: header: %s", in, lineno, why);
+            xi = column(hdr, n_hdr, xcol, "--x", in, lineno);
+            for (int k = 0; k < n_y; k++) yidx[k] = column(hdr, n_hdr, ynames[k], "--y", in, lineno);
+            if (gcol) gi = column(hdr, n_hdr, gcol, "--group", in, lineno);
+            continue;
+        }
+        int nf = split_csv(ln, fields, &why);
+        if (nf < 0) die(EXIT_USAGE, "%s:%d: %s", in, lineno, why);
+        if (nf != n_hdr)
+            die(EXIT_USAGE, "%s:%d: %d field%s, but the header (line %d) has %d", in, lineno, nf, nf == 1 ? "" : "s",
+                hdr_line, n_hdr);
+        double x, y;
+        if (!parse_num(fields[xi], &x))
+            die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, xcol, fields[xi]);
+        for (int k = 0; k < n_y; k++) {
+            if (!parse_num(fields[yidx[k]], &y))
+                die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, ynames[k],
+                    fields[yidx[k]]);
+            Series *s = series_for(&ch, gi >= 0 ? fields[gi] : NULL, k, n_y, in, lineno, gcol);
+            if (s->n == s->cap) { s->cap = s->cap ? 2 * s->cap : 16; s->pts = xrealloc(s->pts, s->cap * sizeof(Pt)); }
+            s->pts[s->n++] = (Pt){x, y};
+            ch.points++;
+        }
+    }
+    if (!hdr_raw) die(EXIT_USAGE, "%s: no header line (empty file)", in);
+    if (ch.points == 0) die(EXIT_USAGE, "%s: no data rows after the header (line %d)", in, hdr_line);
+
+    // Ranges.
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    int all_pow2 = 1;
+    for (int i = 0; i < ch.n; i++) {
+        Series *s = &ch.s[i];
+        qsort(s->pts, s->n, sizeof(Pt), cmp_pt);
+        for (int k = 0; k < s->n; k++) {
+            xmin = fmin(xmin, s->pts[k].x), xmax = fmax(xmax, s->pts[k].x);
+            ymin = fmin(ymin, s->pts[k].y), ymax = fmax(ymax, s->pts[k].y);
+            all_pow2 &= is_pow2(s->pts[k].x);
+        }
+    }
+    Axis ax = {0}, ay = {0};
+    if (all_pow2 && xmax > xmin) {
+        ax.log2 = 1;
+        ax.lo = log2(xmin), ax.hi = log2(xmax);
+    } else {
+        linear_axis(&ax, xmin, xmax, 6);
+    }
+    if (ymin >= 0 && ymax <= 1) linear_axis(&ay, 0, 1, 5);
+    else linear_axis(&ay, fmin(ymin, 0), fmax(ymax, ymin >= 0 ? 1 : ymax), 5);
+
+    // Labels.
+    for (int i = 0; i < ch.n; i++) {
+        Series *s = &ch.s[i];
+        if (!s->group) snprintf(s->label, sizeof s->label, "%s", ynames[s->yi]);
+        else if (n_y == 1) snprintf(s->label, sizeof s->label, "%s", s->group);
+        else snprintf(s->label, sizeof s->label, "%s %s", s->group, ynames[s->yi]);
+    }
+    char ylabel[256] = "";
+    for (int k = 0; k < n_y; k++) {
+        if (strlen(ylabel) + strlen(ynames[k]) + 3 >= sizeof ylabel) break;
+        if (k) strcat(ylabel, ", ");
+        strcat(ylabel, ynames[k]);
+    }
+    char xlabel[160];
+    snprintf(xlabel, sizeof xlabel, "%s%s", xcol, ax.log2 ? " (log2 scale)" : "");
+    if (!title) {
+        const char *slash = strrchr(in, '/');
+        title = !strcmp(in, "-") ? "stdin" : slash ? slash + 1 : in;
+    }
+
+    // Layout (s = font scale: 1 up to 900x560, then larger).
+    int w = (int)W, h = (int)H;
+    int s = 1 + (int)fmin((w - 1) / 900, (h - 1) / 560);
+    int ts = 2 * s, lh = 10 * s;   // title scale, line height of small text
+    char tbuf[256], buf2[64];
+    if (text_w(title, ts) > w - 20) ts = s;   // a long title in small print, cut only if still too long
+    fit_text(tbuf, sizeof tbuf, title, w - 20, ts);
+    int ytick_w = 0;
+    for (double v = ay.tick0; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
+        fmt_num(buf2, sizeof buf2, v, ay.decimals);
+        ytick_w = (int)fmax(ytick_w, text_w(buf2, s));
+    }
+    int left = 8 + lh + 6 + ytick_w + 6, right = w - 16, top = 12 + 8 * ts + 12, bottom = h - (10 + 2 * lh + 8);
+    if (right - left < 80 || bottom - top < 60) die(EXIT_USAGE, "plot: --width/--height too small for the chart");
+
+    Img im = {xmalloc((size_t)w * h * 3), w, h};
+    memset(im.px, 255, (size_t)w * h * 3);
+
+    // Maps from data to pixels; the x range gets a margin of 3% so end markers clear the frame.
+    double xlo = ax.lo, xhi = ax.hi, xm = (xhi - xlo) * 0.03;
+    xlo -= xm, xhi += xm;
+    double ylo = ay.lo, yhi = ay.hi, ym = (yhi - ylo) * 0.02;
+    ylo -= ym, yhi += ym;
+#define PX(x) (left + (int)lround(((ax.log2 ? log2(x) : (x)) - xlo) / (xhi - xlo) * (right - left)))
+#define PY(y) (bottom - (int)lround(((y) - ylo) / (yhi - ylo) * (bottom - top)))
+
+    // Grid, ticks and tick labels.
+    for (double v = ay.tick0; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
+        int y = PY(v);
+        hline(&im, left + 1, right - 1, y, GRID);
+        hline(&im, left - 4, left, y, BLACK);
+        fmt_num(buf2, sizeof buf2, v, ay.decimals);
+        text(&im, left - 6 - text_w(buf2, s), y - 4 * s + (s > 1 ? 0 : 1), buf2, s, TEXT, 0);
+    }
+    int last_label_end = -1000000;
+    if (ax.log2) {
+        for (int k = (int)ceil(ax.lo - 1e-9); k <= (int)floor(ax.hi + 1e-9); k++) {
+            double v = ldexp(1, k);
+            int x = PX(v);
+            vline(&im, x, top + 1, bottom - 1, GRID);
+            vline(&im, x, bottom, bottom + 4, BLACK);
+            snprintf(buf2, sizeof buf2, "%.0f", v);
+            int tw = text_w(buf2, s);
+            if (x - tw / 2 > last_label_end + 6 * s && x + tw / 2 < w) {
+                text(&im, x - tw / 2, bottom + 7, buf2, s, TEXT, 0);
+                last_label_end = x + tw / 2;
+            }
+        }
+    } else {
+        for (double v = ax.tick0; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
+            int x = PX(v);
+            vline(&im, x, top + 1, bottom - 1, GRID);
+            vline(&im, x, bottom, bottom + 4, BLACK);
+            fmt_num(buf2, sizeof buf2, v, ax.decimals);
+            int tw = text_w(buf2, s);
+            if (x - tw / 2 > last_label_end + 6 * s && x + tw / 2 < w) {
+                text(&im, x - tw / 2, bottom + 7, buf2, s, TEXT, 0);
+                last_label_end = x + tw / 2;
+            }
+        }
+    }
+    // Frame: axes in black, the other two sides grey.
+    hline(&im, left, right, top, FRAME);
+    vline(&im, right, top, bottom, FRAME);
+    hline(&im, left, right, bottom, BLACK);
+    vline(&im, left, top, bottom, BLACK);
+
+    // Axis labels and title.
+    char lbuf[256];
+    fit_text(lbuf, sizeof lbuf, xlabel, right - left, s);
+    text(&im, (left + right) / 2 - text_w(lbuf, s) / 2, bottom + 7 + lh + 4, lbuf, s, TEXT, 0);
+    fit_text(lbuf, sizeof lbuf, ylabel, bottom - top, s);
+    text(&im, 8, (top + bottom) / 2 + text_w(lbuf, s) / 2, lbuf, s, TEXT, 1);
+    text(&im, w / 2 - text_w(tbuf, ts) / 2, 12, tbuf, ts, BLACK, 0);
+
+    // Curves: lines first, then markers on top.
+    int lt = 2 * s, mr = 3 * s;
+    for (int i = 0; i < ch.n; i++) {
+        Series *sr = &ch.s[i];
+        Rgb c = PALETTE[sr->color % 10];
+        int phase = 0;
+        for (int k = 1; k < sr->n; k++)
+            line(&im, PX(sr->pts[k - 1].x), PY(sr->pts[k - 1].y), PX(sr->pts[k].x), PY(sr->pts[k].y), lt, c,
+                 sr->style % 2, &phase);
+    }
+    for (int i = 0; i < ch.n; i++) {
+        Series *sr = &ch.s[i];
+        for (int k = 0; k < sr->n; k++)
+            marker(&im, PX(sr->pts[k].x), PY(sr->pts[k].y), mr, sr->style, PALETTE[sr->color % 10]);
+    }
+
+    // Legend: in the corner of the plot area that covers the fewest curve pixels.
+    int sample = 28 * s, pad = 6 * s, maxlab = (right - left) / 2 - sample - 3 * pad, shown = ch.n;
+    while (shown > 1 && pad * 2 + shown * lh > bottom - top - 8) shown--;
+    char labs[MAX_SERIES][128];
+    int lw = 0;
+    for (int i = 0; i < shown; i++) {
+        if (i == shown - 1 && shown < ch.n) snprintf(labs[i], sizeof labs[i], "(%d more)", ch.n - shown + 1);
+        else fit_text(labs[i], sizeof labs[i], ch.s[i].label, maxlab, s);
+        lw = (int)fmax(lw, text_w(labs[i], s));
+    }
+    int bw = pad + sample + pad + lw + pad, bh = pad * 2 + shown * lh - 2 * s;
+    int cx[4] = {right - 6 - bw, left + 6, left + 6, right - 6 - bw};   // lower right, upper left, lower left, upper right
+    int cy[4] = {bottom - 6 - bh, top + 6, bottom - 6 - bh, top + 6};
+    int best = 0;
+    long best_hits = -1;
+    for (int q = 0; q < 4; q++) {
+        long hits = 0;
+        for (int y = cy[q]; y < cy[q] + bh; y++)
+            for (int x = cx[q]; x < cx[q] + bw; x++) {
+                const uint8_t *px = im.px + ((size_t)y * w + x) * 3;
+                int plain = (px[0] == 255 && px[1] == 255 && px[2] == 255) ||
+                            (px[0] == GRID.r && px[1] == GRID.g && px[2] == GRID.b);
+                hits += !plain;
+            }
+        if (best_hits < 0 || hits < best_hits) best_hits = hits, best = q;
+    }
+    int bx = cx[best], by = cy[best];
+    fill(&im, bx, by, bx + bw - 1, by + bh - 1, WHITE);
+    hline(&im, bx, bx + bw - 1, by, FRAME);
+    hline(&im, bx, bx + bw - 1, by + bh - 1, FRAME);
+    vline(&im, bx, by, by + bh - 1, FRAME);
+    vline(&im, bx + bw - 1, by, by + bh - 1, FRAME);
+    for (int i = 0; i < shown; i++) {
+        int y = by + pad + i * lh, mid = y + 3 * s;
+        if (!(i == shown - 1 && shown < ch.n)) {
+            Series *sr = &ch.s[i];
+            Rgb c = PALETTE[sr->color % 10];
+            int phase = 0;
+            line(&im, bx + pad, mid, bx + pad + sample, mid, lt, c, sr->style % 2, &phase);
+            marker(&im, bx + pad + sample / 2, mid, mr, sr->style, c);
+        }
+        text(&im, bx + pad + sample + pad, y, labs[i], s, TEXT, 0);
+    }
+#undef PX
+#undef PY
+
+    image_write_rgb(out, im.px, w, h);
+    log_info("plot: wrote %s: %d curve%s, %ld points, %dx%d pixels, x %s", strcmp(out, "-") ? out : "stdout", ch.n,
+             ch.n == 1 ? "" : "s", ch.points, w, h, ax.log2 ? "log2" : "linear");
+    for (int i = 0; i < ch.n; i++) { free(ch.s[i].pts); free(ch.s[i].group); }
+    free(im.px);
+    free(hdr_raw);
+    free(buf);
+    return EXIT_OK;
+}
