@@ -21,6 +21,7 @@ static const Command commands[] = {
     {"solve",     cmd_solve,     "solve puzzles with a trained model"},
     {"eval",      cmd_eval,      "accuracy of a model at several loop counts (CSV)"},
     {"info",      cmd_info,      "describe a checkpoint (tensors, training state, config)"},
+    {"export",    cmd_export,    "write a weights-only (EMA) checkpoint for shipping"},
     {"plot",      cmd_plot,      "draw a CSV (e.g. eval output) as a line chart PNG"},
     {"gradcheck", cmd_gradcheck, "check the model's gradients by finite differences"},
     {"bench",     cmd_bench,     "time sgemm, training steps and inference; memory per buffer"},

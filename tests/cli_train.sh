@@ -28,6 +28,15 @@ if [ "$rc" -eq 1 ] && grep -q "interrupted at step" "$T/e.log" && [ -s "$T/e/mod
     echo "ok ctrl_c_saves"; else echo "FAIL ctrl_c_saves: exit $rc"; cat "$T/e.log" | tail -3; fi
 expect_exit 0 resume_after_ctrl_c $LOOPT train --resume "$T/e/model.safetensors" --set train.steps=1 --quiet --out "$T/e"
 
+# export: weights only, smaller, solvable, not resumable
+expect_exit 0 export_weights $LOOPT export "$T/a/model.safetensors" "$T/w.safetensors"
+if [ "$(wc -c < "$T/w.safetensors")" -lt "$(wc -c < "$T/a/model.safetensors")" ]; then
+    echo "ok export_smaller"; else echo "FAIL export_smaller"; fi
+$LOOPT gen sudoku --n 3 --seed 9 > "$T/p.txt" 2>/dev/null
+expect_exit 0 export_solves $LOOPT solve --model "$T/w.safetensors" "$T/p.txt"
+expect_exit 2 export_not_resumable $LOOPT train --resume "$T/w.safetensors" --out "$T/h"
+expect_grep "adam_m" export_not_resumable_named
+
 # bad input
 expect_exit 2 train_missing_config $LOOPT train
 expect_exit 2 train_bad_key $LOOPT train configs/tiny-none.json --set model.nope=1 --out "$T/f"

@@ -8,6 +8,7 @@ int cmd_render(int argc, char **argv);     // loopt render FILE --out x.png
 int cmd_gradcheck(int argc, char **argv);  // loopt gradcheck CONFIG
 int cmd_config(int argc, char **argv);     // loopt config [CONFIG] [--set k=v]: print resolved config
 int cmd_train(int argc, char **argv);       // loopt train CONFIG
+int cmd_export(int argc, char **argv);      // loopt export CKPT OUT: weights-only checkpoint
 int cmd_solve(int argc, char **argv);       // loopt solve [--model CKPT] FILE: print the model's answers
 int cmd_eval(int argc, char **argv);        // loopt eval --model CKPT --data FILE: accuracy per --iters (CSV)
 int cmd_info(int argc, char **argv);        // loopt info CKPT: describe a checkpoint
