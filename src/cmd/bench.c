@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
@@ -50,6 +51,12 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static double minimum(const double *v, int n) {
+    double r = v[0];
+    for (int i = 1; i < n; i++) r = fmin(r, v[i]);
+    return r;
+}
+
 static double median(const double *v, int n) {
     double *s = xmalloc(sizeof(double) * (size_t)n);
     memcpy(s, v, sizeof(double) * (size_t)n);
@@ -57,6 +64,14 @@ static double median(const double *v, int n) {
     double r = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
     free(s);
     return r;
+}
+
+// CPU seconds of the whole process (all threads): with --threads 1 on a machine shared with other
+// jobs this is the time the step would take alone, where the wall clock also counts waiting.
+static double cpu_seconds(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return NAN;
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
 static long peak_rss_bytes(void) {
@@ -99,7 +114,7 @@ static double backward_flops(const Model *m, int heads) {
 
 // ---- sgemm peak -------------------------------------------------------------------------------------
 
-typedef struct { int M, N, K; double gflops; } GemmResult;
+typedef struct { int M, N, K; double gflops, gflops_cpu; } GemmResult;   // per wall / CPU second
 
 // C (M, N) = A (M, K) @ W^T, W (N, K): the layout linear_forward uses. Each repetition runs
 // enough calls for ~0.25 s; the median GFLOP/s is returned.
@@ -115,15 +130,18 @@ static void bench_gemm(GemmResult *res, int M, int N, int K, int reps, Rng *r) {
     gemm(0, 1, M, N, K, 1.0f, A, W, 0.0f, Cm);
     double t1 = now_seconds() - t0;
     int calls = (int)fmin(10000.0, fmax(1.0, ceil(0.25 / fmax(t1, 1e-6))));
-    double *g = xmalloc(sizeof(double) * (size_t)reps);
+    double *g = xmalloc(sizeof(double) * (size_t)reps), *gc = xmalloc(sizeof(double) * (size_t)reps);
     for (int rep = 0; rep < reps; rep++) {
+        double c0 = cpu_seconds();
         t0 = now_seconds();
         for (int c = 0; c < calls; c++) gemm(0, 1, M, N, K, 1.0f, A, W, 0.0f, Cm);
         g[rep] = flop * calls / (now_seconds() - t0) / 1e9;
+        gc[rep] = flop * calls / (cpu_seconds() - c0) / 1e9;
     }
     res->M = M; res->N = N; res->K = K;
     res->gflops = median(g, reps);
-    free(g); free(A); free(W); free(Cm);
+    res->gflops_cpu = median(gc, reps);
+    free(g); free(gc); free(A); free(W); free(Cm);
 }
 
 // ---- report -----------------------------------------------------------------------------------------
@@ -131,6 +149,8 @@ static void bench_gemm(GemmResult *res, int M, int N, int K, int reps, Rng *r) {
 typedef struct {
     int done;
     double step_s, fwd_s, bwd_s, opt_s;   // medians
+    double step_min_s;                    // fastest repetition (least disturbed on a shared machine)
+    double step_cpu_s;                    // median process CPU seconds per step
     double gflop_step;                    // model FLOP per step / 1e9
     double loss;
     int loops_run, kept;
@@ -138,7 +158,7 @@ typedef struct {
 
 typedef struct {
     int done;
-    double fwd_s;
+    double fwd_s, fwd_min_s, fwd_cpu_s;
     double gflop_fwd;
     int loops_run;
 } InferResult;
@@ -252,7 +272,9 @@ int cmd_bench(int argc, char **argv) {
         int deep = cfg.train.deep_supervision;
         double *ts = xmalloc(sizeof(double) * (size_t)reps), *tf = xmalloc(sizeof(double) * (size_t)reps);
         double *tb = xmalloc(sizeof(double) * (size_t)reps), *to = xmalloc(sizeof(double) * (size_t)reps);
+        double *tc = xmalloc(sizeof(double) * (size_t)reps);
         for (int s = -2; s < reps; s++) {   // two warm-up steps
+            double c0 = cpu_seconds();
             double t0 = now_seconds();
             model_zero_grad(&m);
             tr.loss = model_forward(&m, tok, tgt, K);
@@ -262,16 +284,18 @@ int cmd_bench(int argc, char **argv) {
             double gn = optim_step(&opt, &m, &cfg.train);
             double t3 = now_seconds();
             if (!isfinite(tr.loss) || !isfinite(gn)) die(EXIT_RUNTIME, "bench: loss %g, gradient norm %g", tr.loss, gn);
-            if (s >= 0) { ts[s] = t3 - t0; tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; }
+            if (s >= 0) { ts[s] = t3 - t0; tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; tc[s] = cpu_seconds() - c0; }
         }
         tr.step_s = median(ts, reps); tr.fwd_s = median(tf, reps);
         tr.bwd_s = median(tb, reps); tr.opt_s = median(to, reps);
+        tr.step_min_s = minimum(ts, reps);
+        tr.step_cpu_s = median(tc, reps);
         tr.loops_run = m.loops_run;
         tr.kept = m.loops_run - m.window_start + 1;
         int heads = deep ? tr.kept : 1;
         tr.gflop_step = (forward_flops(&m, heads) + backward_flops(&m, heads)) / 1e9;
         tr.done = 1;
-        free(ts); free(tf); free(tb); free(to);
+        free(ts); free(tf); free(tb); free(to); free(tc);
         optim_free(&opt);
         if (!json) {
             double gf = tr.gflop_step / tr.step_s;
@@ -279,7 +303,7 @@ int cmd_bench(int argc, char **argv) {
                    "%.3f GFLOP/sample, %6.1f GFLOP/s",
                    tr.step_s, tr.fwd_s, tr.bwd_s, tr.opt_s, B / tr.step_s, tr.gflop_step / B, gf);
             if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
-            printf("\n");
+            printf(" (best rep %.2f samples/s)\n", B / tr.step_min_s);
             fflush(stdout);
         }
     }
@@ -291,13 +315,18 @@ int cmd_bench(int argc, char **argv) {
         by.acts_infer = m.num_acts * sizeof(float);
         if (!by.tokens) by.tokens = 3 * sizeof(int) * (size_t)B * T;
         model_forward(&m, tok, NULL, iters < 2 ? iters : 2);   // warm-up (memory is per loop)
-        double *tf = xmalloc(sizeof(double) * (size_t)reps);
+        double *tf = xmalloc(sizeof(double) * (size_t)reps), *tc = xmalloc(sizeof(double) * (size_t)reps);
         for (int s = 0; s < reps; s++) {
+            double c0 = cpu_seconds();
             double t0 = now_seconds();
             model_forward(&m, tok, NULL, iters);
             tf[s] = now_seconds() - t0;
+            tc[s] = cpu_seconds() - c0;
         }
+        ir.fwd_cpu_s = median(tc, reps);
+        free(tc);
         ir.fwd_s = median(tf, reps);
+        ir.fwd_min_s = minimum(tf, reps);
         ir.loops_run = m.loops_run;
         ir.gflop_fwd = forward_flops(&m, 1) / 1e9;
         ir.done = 1;
@@ -307,18 +336,20 @@ int cmd_bench(int argc, char **argv) {
             printf("infer  %7.3f s/batch at %d loops (%d run): %8.2f samples/s, %.3f GFLOP/sample, %6.1f GFLOP/s",
                    ir.fwd_s, iters, ir.loops_run, B / ir.fwd_s, ir.gflop_fwd / B, gf);
             if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
-            printf("\n");
+            printf(" (best rep %.2f samples/s)\n", B / ir.fwd_min_s);
         }
     }
 
     long rss = peak_rss_bytes();
     if (!json) {
         double mb = 1e-6;
-        printf("memory params %.2f MB, grads %.2f MB, adam m+v %.2f MB, ema %.2f MB, "
-               "activations %.2f MB (training, %d slots) / %.2f MB (inference, 1 slot), "
-               "activation grads %.2f MB; peak RSS %.1f MB\n",
-               by.params * mb, by.grads * mb, by.adam * mb, by.ema * mb, by.acts_train * mb, W,
-               by.acts_infer * mb, by.grad_acts * mb, rss * mb);
+        printf("memory params %.2f MB", by.params * mb);
+        if (tr.done)
+            printf(", grads %.2f MB, adam m+v %.2f MB, ema %.2f MB, activations %.2f MB (training, %d slots), "
+                   "activation grads %.2f MB", by.grads * mb, by.adam * mb, by.ema * mb, by.acts_train * mb, W,
+                   by.grad_acts * mb);
+        if (ir.done) printf(", activations %.2f MB (inference, 1 slot)", by.acts_infer * mb);
+        printf("; peak RSS %.1f MB\n", rss * mb);
     } else {
         printf("{\"config\": \"");
         for (const char *p = path; *p; p++) {
@@ -332,8 +363,10 @@ int cmd_bench(int argc, char **argv) {
         printf("\"gemm\": ");
         if (do_gemm)
             printf("{\"model_shape\": [%d, %d, %d], \"model_gflops\": %.4g, \"square_gflops\": %.4g, "
-                   "\"peak_gflops\": %.4g}, ",
-                   g_model.M, g_model.N, g_model.K, g_model.gflops, g_sq.gflops, peak);
+                   "\"peak_gflops\": %.4g, \"model_gflops_per_cpu_s\": %.4g, \"square_gflops_per_cpu_s\": %.4g, "
+                   "\"peak_gflops_per_cpu_s\": %.4g}, ",
+                   g_model.M, g_model.N, g_model.K, g_model.gflops, g_sq.gflops, peak, g_model.gflops_cpu,
+                   g_sq.gflops_cpu, fmax(g_model.gflops_cpu, g_sq.gflops_cpu));
         else printf("null, ");
         printf("\"train\": ");
         if (tr.done) {
@@ -342,6 +375,7 @@ int cmd_bench(int argc, char **argv) {
             json_num("step_s", tr.step_s, 0); json_num("forward_s", tr.fwd_s, 0);
             json_num("backward_s", tr.bwd_s, 0); json_num("optimizer_s", tr.opt_s, 0);
             json_num("samples_per_s", B / tr.step_s, 0);
+            json_num("step_min_s", tr.step_min_s, 0); json_num("step_cpu_s", tr.step_cpu_s, 0); json_num("best_samples_per_s", B / tr.step_min_s, 0);
             json_num("gflop_per_sample", tr.gflop_step / B, 0);
             json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
             json_num("loops_run", tr.loops_run, 0); json_num("loops_backprop", tr.kept, 0);
@@ -353,6 +387,7 @@ int cmd_bench(int argc, char **argv) {
             double gf = ir.gflop_fwd / ir.fwd_s;
             printf("{");
             json_num("forward_s", ir.fwd_s, 0); json_num("samples_per_s", B / ir.fwd_s, 0);
+            json_num("forward_min_s", ir.fwd_min_s, 0); json_num("forward_cpu_s", ir.fwd_cpu_s, 0); json_num("best_samples_per_s", B / ir.fwd_min_s, 0);
             json_num("gflop_per_sample", ir.gflop_fwd / B, 0);
             json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
             json_num("loops_run", ir.loops_run, 1);
