@@ -29,7 +29,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN      ?= loopt
 TESTBIN  ?= $(BUILD)/run_tests
 
-.PHONY: all test unit debug test-debug install clean
+.PHONY: all test unit debug test-debug install clean fuzz
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(OBJ)
@@ -56,6 +56,26 @@ debug:
 test-debug:
 	$(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	        LDFLAGS="-fopenmp -fsanitize=address,undefined" test
+
+# `make fuzz`: one libFuzzer binary per reader in build-fuzz/ (clang, ASan+UBSan, -DLOOPT_FUZZ
+# so that die() jumps back to the target instead of exiting). Run them with scripts/fuzz.sh.
+FUZZ_CC      ?= clang
+FUZZ_SRC     := $(wildcard src/util/*.c) src/io/config.c src/io/ckpt.c src/io/image.c \
+                src/task/sudoku.c src/task/maze.c
+FUZZ_BINS    := $(patsubst %,build-fuzz/fuzz_%,config sudoku maze png ckpt)
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -DLOOPT_FUZZ -g -O1 -fno-omit-frame-pointer \
+                -Wall -Wextra -Wno-unused-parameter -Iinclude $(DEPCFLAGS)
+fuzz: $(FUZZ_BINS)
+
+build-fuzz/stb_impl.o: fuzz/stb_impl.c
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -w -fsanitize=fuzzer-no-link,address -c -o $@ $<
+
+# --wrap: fuzz/fuzz_alloc.c tracks the blocks a reader holds, to free them when die() jumps out.
+build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h fuzz/fuzz_alloc.c build-fuzz/stb_impl.o $(FUZZ_SRC) $(wildcard include/loopt/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+	    -o $@ $< fuzz/fuzz_alloc.c $(FUZZ_SRC) build-fuzz/stb_impl.o $(shell pkg-config --libs libcjson) -lm
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loopt

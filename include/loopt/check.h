@@ -13,6 +13,14 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 __attribute__((noreturn, format(printf, 2, 3)))
 void die(int code, const char *fmt, ...);
 
+#ifdef LOOPT_FUZZ
+// Fuzz builds only (make fuzz): when die_jmp is set, die() prints its message and longjmps
+// there with the exit code (never 0) instead of exiting, so a libFuzzer target survives an
+// input the readers reject. Memory allocated before the jump leaks (run with -detect_leaks=0).
+#include <setjmp.h>
+extern jmp_buf *die_jmp;
+#endif
+
 // Print `loopt: <formatted message>` on stderr (a warning or a recoverable error); returns.
 __attribute__((format(printf, 1, 2)))
 void warnf(const char *fmt, ...);

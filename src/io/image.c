@@ -66,6 +66,19 @@ int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, in
     *grid = NULL;
     if (!image_is_png(png, len)) return failf(why, wl, "not a PNG file (no PNG signature)");
     if (len > (size_t)0x7fffffff) return failf(why, wl, "PNG file too large");
+    // Every chunk's length must fit in the file: stb_image grows its IDAT buffer to the length
+    // a chunk claims before reading it, so a few hundred bytes claiming a 1 GiB chunk made it
+    // allocate 2 GiB (found by fuzz/fuzz_maze.c; tests/fuzz_regressions/maze/).
+    for (size_t pos = 8; pos + 8 <= len;) {
+        uint32_t clen = (uint32_t)png[pos] << 24 | (uint32_t)png[pos + 1] << 16 |
+                        (uint32_t)png[pos + 2] << 8 | png[pos + 3];
+        if (clen > len - pos - 8 || len - pos - 8 - clen < 4)
+            return failf(why, wl, "cannot decode PNG: chunk at byte %zu claims %u bytes, past the end of the file "
+                         "(truncated or corrupt)", pos, clen);
+        int iend = memcmp(png + pos + 4, "IEND", 4) == 0;
+        pos += 12 + (size_t)clen;
+        if (iend) break;
+    }
     int iw, ih, comp;
     if (!stbi_info_from_memory(png, (int)len, &iw, &ih, &comp))
         return failf(why, wl, "cannot decode PNG: %s", stbi_failure_reason());

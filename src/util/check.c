@@ -7,6 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#ifdef LOOPT_FUZZ
+jmp_buf *die_jmp = NULL;
+#endif
+
 void die(int code, const char *fmt, ...) {
     va_list ap;
     fflush(stdout);
@@ -15,6 +19,9 @@ void die(int code, const char *fmt, ...) {
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+#ifdef LOOPT_FUZZ
+    if (die_jmp) longjmp(*die_jmp, code ? code : 1);
+#endif
     exit(code);
 }
 
