@@ -146,6 +146,20 @@ static void evaluate(Model *m, const Config *c, const Split *v, int loops, int *
     }
 }
 
+// Name of the first parameter tensor whose gradient holds a NaN or an inf, or NULL.
+static const char *nonfinite_grad(const Model *m) {
+    const float *g = m->grads_memory;
+    for (int t = 0; t < NUM_PARAM_TENSORS; t++) {
+        int bad = 0;
+        for (size_t i = 0; i < m->param_sizes[t]; i++) bad |= !isfinite(g[i]);
+        if (bad) return PARAM_NAMES[t];
+        g += m->param_sizes[t];
+    }
+    return NULL;
+}
+
+#define MAX_NAN_RUN 100   // with on_nan = skip: give up after this many bad batches in a row
+
 static void save(const char *path, const Model *m, const Config *c, const Optimizer *o, const TrainState *ts) {
     char why[512];
     if (!model_save(path, m, c, o, ts, why, sizeof why))
@@ -245,6 +259,7 @@ int cmd_train(int argc, char **argv) {
     double t0 = now_seconds(), t_last = t0, elapsed0 = ts.elapsed_s;
     long step_last = ts.step;
     Acc acc = {0};
+    int nan_run = 0;   // batches skipped in a row for a NaN/inf (train.on_nan = "skip")
     double loss_sum = 0.0;
     int loss_n = 0;
     while (ts.step < total && !interrupted) {
@@ -262,14 +277,26 @@ int cmd_train(int argc, char **argv) {
         }
         model_zero_grad(&m);
         double loss = model_forward(&m, bq, ba, K);
-        if (!isfinite(loss))
-            die(EXIT_RUNTIME, "step %ld: loss is %g; stopping (the last checkpoint, %s, is intact)",
-                ts.step + 1, loss, ckpt_path);
-        model_backward(&m);
-        double gnorm = optim_step(&opt, &m, &cfg.train);
-        if (!isfinite(gnorm))
-            die(EXIT_RUNTIME, "step %ld: gradient norm is %g; stopping (the last checkpoint, %s, is intact)",
-                ts.step + 1, gnorm, ckpt_path);
+        char bad[96] = "";
+        if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
+        else {
+            model_backward(&m);
+            const char *t = nonfinite_grad(&m);
+            if (t) snprintf(bad, sizeof bad, "the gradient of %s", t);
+        }
+        if (bad[0]) {   // before the optimizer step: the weights are still the good ones
+            struct stat st;
+            int have = stat(ckpt_path, &st) == 0;
+            if (!cfg.train.nan_policy_skip || ++nan_run > MAX_NAN_RUN)
+                die(EXIT_RUNTIME, "step %ld: %s is not finite%s; stopping: %s%s", ts.step + 1, bad,
+                    nan_run > MAX_NAN_RUN ? " in too many batches in a row" : "",
+                    have ? "the last checkpoint is intact: " : "no checkpoint was written yet",
+                    have ? ckpt_path : "");
+            warnf("step %ld: %s is not finite; batch skipped (train.on_nan = \"skip\")", ts.step + 1, bad);
+            continue;
+        }
+        nan_run = 0;
+        optim_step(&opt, &m, &cfg.train);
         ts.step++;
         model_predict(&m, pred);
         model_loops_used(&m, used);
