@@ -158,6 +158,16 @@ rows=$(grep -c '^[ #SGo]\{7\}$' "$T/out"); rows9=$(grep -c '^[ #SGo]\{9\}$' "$T/
 if [ "$rows" -eq 21 ] && [ "$rows9" -eq 9 ]; then echo "ok solve_maze_grids"; else echo "FAIL solve_maze_grids ($rows, $rows9)"; fi
 expect_exit 0 solve_maze_json "$LOOPT" solve --model "$T/mr/model.safetensors" --format json "$T/m.txt"
 if [ "$(grep -c '^{"line": [0-9]*, "answer": "[ #SGo]\{7\}\\n' "$T/out")" -eq 3 ]; then echo "ok solve_maze_json_lines"; else echo "FAIL solve_maze_json_lines"; fi
+# PNG in, PNG out: a maze drawn as a PNG is solved, and each answer is drawn
+"$LOOPT" gen maze --n 1 --size 9 --seed 5 --quiet >"$T/m9.txt"
+"$LOOPT" render "$T/m9.txt" --out "$T/m9.png" --quiet
+expect_exit 0 solve_maze_png_in_out "$LOOPT" solve --model "$T/mr/model.safetensors" "$T/m9.png" --out "$T/s9.png"
+[ -s "$T/s9.png" ] && [ "$(od -An -c -N4 "$T/s9.png" | tr -d ' ')" = "211PNG" ] &&
+    echo "ok solve_maze_png_written" || echo "FAIL solve_maze_png_written"
+expect_exit 0 solve_maze_png_many "$LOOPT" solve --model "$T/mr/model.safetensors" --batch 2 "$T/m.txt" --out "$T/many.png"
+[ -s "$T/many-0.png" ] && [ -s "$T/many-3.png" ] && echo "ok solve_maze_png_numbered" || echo "FAIL solve_maze_png_numbered"
+expect_exit 2 solve_out_needs_maze "$LOOPT" solve --model "$T/none/model.safetensors" "$T/p.txt" --out "$T/x.png"
+expect_grep "draws mazes" solve_out_needs_maze_msg
 expect_exit 1 solve_maze_coords_other_size "$LOOPT" solve --model "$T/mc/model.safetensors" "$T/m.txt"
 expect_grep 'm.txt:17: maze is 9x9 but the model learned coordinates for 7x7' solve_maze_coords_msg
 "$LOOPT" gen maze --n 3 --size 7 --seed 1 --solutions --quiet >"$T/ms.csv"

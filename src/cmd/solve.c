@@ -13,6 +13,7 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
+#include "loopt/image.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
@@ -51,6 +52,8 @@ static const char *USAGE =
     "  --trace        also print each puzzle's predicted grid after loops 1..N on stderr (runs\n"
     "                 the model N times per batch: use it on a few puzzles)\n"
     "  --ema, --raw   use the EMA weights when the checkpoint has them (default), or the raw ones\n"
+    "  --out X.png    maze models: also draw each answer as a PNG (X.png for one maze, X-K.png for\n"
+    "                 the K-th of several, counting from 0)\n"
     "  --quiet        no log lines on stderr (malformed-input reports still print)\n";
 
 #define MAX_ITERS 100000
@@ -169,10 +172,20 @@ static void print_trace(const Config *cfg, const Item *it, const int *trace, int
     }
 }
 
+// --out: the k-th of n answers as a PNG; with several mazes "x.png" becomes "x-K.png".
+static void write_png(const char *out, int k, int n, const uint8_t *a, int h, int w) {
+    char path[4200];
+    const char *dot = strrchr(out, '.');
+    if (n == 1) snprintf(path, sizeof path, "%s", out);
+    else if (dot && dot != out) snprintf(path, sizeof path, "%.*s-%d%s", (int)(dot - out), out, k, dot);
+    else snprintf(path, sizeof path, "%s-%d", out, k);
+    image_write_maze(path, a, h, w, 8);
+}
+
 // ---- the command ---------------------------------------------------------------------------
 
 int cmd_solve(int argc, char **argv) {
-    const char *model_path = NULL, *path = NULL;
+    const char *model_path = NULL, *path = NULL, *out_png = NULL;
     int iters = 0, fixed = 0, threads = 0, batch = 0, json = 0, trace = 0, use_ema = 1;
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
@@ -186,6 +199,7 @@ int cmd_solve(int argc, char **argv) {
             else if (!strcmp(v, "text")) json = 0;
             else usage_error(USAGE, "solve: --format: expected text or json, got '%s'", v);
         }
+        else if (arg_value(argc, argv, &i, "--out", &v)) out_png = v;
         else if (arg_flag(argv, i, "--fixed")) fixed = 1;
         else if (arg_flag(argv, i, "--trace")) trace = 1;
         else if (arg_flag(argv, i, "--ema")) use_ema = 1;
@@ -204,6 +218,7 @@ int cmd_solve(int argc, char **argv) {
     Config cfg;
     Model m;
     model_load(model_path, &cfg, &m, use_ema, NULL, NULL);
+    if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = cfg.recursion.loops;
     if (!iters) iters = train_loops;
     int act = m.hc.kind == HALT_ACT;
@@ -292,6 +307,7 @@ int cmd_solve(int argc, char **argv) {
                 } else {
                     maze_write(stdout, a, it->h, it->w);
                 }
+                if (out_png) write_png(out_png, i0 + b, n, a, it->h, it->w);
             }
             fflush(stdout);
             i0 += nb;
