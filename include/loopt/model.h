@@ -11,6 +11,7 @@
 #include "loopt/rng.h"
 
 #define MAX_AXES 4
+#define NORM_EPS 1e-5f   // RMSNorm epsilon, everywhere in the model
 
 // What the engine needs to know about a task.
 typedef struct {

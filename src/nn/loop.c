@@ -14,8 +14,6 @@
 #include "loopt/loss.h"
 #include "loopt/ops.h"
 
-#define NORM_EPS 1e-5f
-
 // emb (N, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
 static void embed_forward(Model *m) {
     int B = m->B, T = m->T, C = m->C, M = m->M;

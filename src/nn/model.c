@@ -12,8 +12,6 @@
 #include "loopt/log.h"
 #include "loopt/ops.h"
 
-#define NORM_EPS 1e-5f
-
 const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
     "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt"};
 
