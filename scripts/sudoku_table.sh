@@ -5,11 +5,13 @@
 # and (c) the public sets in ../shared/puzzles/ when that folder is there (at most LIMIT
 # puzzles of each, default 1000). One CSV per set in OUTDIR (default runs/table), then a
 # markdown table of exact accuracy (cell accuracy in parentheses) per --iters value on stdout.
+# PUBLIC_LIMIT (default LIMIT) caps the public sets separately; SETS=gen skips them.
 set -eu
 MODEL=${1:?usage: sudoku_table.sh MODEL [OUTDIR] [ITERS] [LIMIT]}
 OUT=${2:-runs/table}
 ITERS=${3:-1,2,4,8,16,32,64,128}
 LIMIT=${4:-1000}
+PUBLIC_LIMIT=${PUBLIC_LIMIT:-$LIMIT}
 LOOPT=${LOOPT:-./loopt}
 PUZ=${LOOPT_PUZZLES:-../shared/puzzles}
 mkdir -p "$OUT"
@@ -18,7 +20,7 @@ $LOOPT gen sudoku --n 1000 --seed 1001 --givens 30-40 --solutions --quiet > "$OU
 $LOOPT gen sudoku --n 1000 --seed 1002 --givens 25-29 --solutions --quiet > "$OUT/b_gen_25-29.csv"
 sets="$OUT/a_gen_30-40.csv $OUT/b_gen_25-29.csv"
 for f in sudoku_kaggle_sample9999.csv sudoku_serg_benchmark.txt sudoku_top95.txt sudoku_magictour_top1465.txt; do
-    [ -f "$PUZ/$f" ] && sets="$sets $PUZ/$f"
+    [ "${SETS:-all}" = gen ] || { [ -f "$PUZ/$f" ] && sets="$sets $PUZ/$f"; }
 done
 
 header="| set | puzzles |"
@@ -28,8 +30,9 @@ echo "$header"
 echo "$rule"
 for s in $sets; do
     name=$(basename "$s"); name=${name%.*}
-    $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --limit "$LIMIT" --quiet > "$OUT/$name.eval.csv"
-    n=$(grep -cv '^#' "$s" || true); [ "$n" -gt "$LIMIT" ] && n=$LIMIT
+    lim=$LIMIT; case "$s" in "$PUZ"/*) lim=$PUBLIC_LIMIT ;; esac
+    $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --limit "$lim" --quiet > "$OUT/$name.eval.csv"
+    n=$(grep -cv '^#' "$s" || true); [ "$n" -gt "$lim" ] && n=$lim
     row="| $name | $n |"
     # columns: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s
     row="$row$(tail -n +2 "$OUT/$name.eval.csv" | awk -F, '{ printf " %.1f%% (%.1f%%) |", 100*$3, 100*$2 }')"
