@@ -17,6 +17,11 @@
 // hint on how to get a model when neither exists.
 const char *infer_default_model(char *buf, size_t len);
 
+// Set the threads, then load the checkpoint at *model_path (NULL: infer_default_model, and
+// *model_path is pointed at the path found, in static storage) into *cfg and *m for inference
+// (EMA weights when use_ema and saved). Returns the thread count.
+int infer_load(const char **model_path, int threads, int use_ema, Config *cfg, Model *m);
+
 // Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
 // sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n
 // puzzles (when n > 0).

@@ -97,13 +97,9 @@ int cmd_eval(int argc, char **argv) {
     }
     if (!data) usage_error(USAGE, "eval: missing --data FILE");
     const char *name = strcmp(data, "-") ? data : "<stdin>";
-    char defbuf[4200];
-    if (!model_path) model_path = infer_default_model(defbuf, sizeof defbuf);
-
-    int nthreads = threads_set(threads);
     Config cfg;
     Model m;
-    model_load(model_path, &cfg, &m, use_ema, NULL, NULL);
+    int nthreads = infer_load(&model_path, threads, use_ema, &cfg, &m);
     if (fixed) m.hc.kind = HALT_NONE;
     int sudoku = cfg.task == TASK_SUDOKU;
 

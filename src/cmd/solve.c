@@ -211,13 +211,9 @@ int cmd_solve(int argc, char **argv) {
     }
     if (!path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
     const char *name = strcmp(path, "-") ? path : "<stdin>";
-    char defbuf[4200];
-    if (!model_path) model_path = infer_default_model(defbuf, sizeof defbuf);
-
-    int nthreads = threads_set(threads);
     Config cfg;
     Model m;
-    model_load(model_path, &cfg, &m, use_ema, NULL, NULL);
+    int nthreads = infer_load(&model_path, threads, use_ema, &cfg, &m);
     if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = cfg.recursion.loops;
     if (!iters) iters = train_loops;

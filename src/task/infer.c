@@ -1,6 +1,9 @@
 // infer.c — helpers shared by `loopt solve` and `loopt eval`: the default checkpoint path,
 // the batch size, the maze-size check for learned-coordinate models and grid re-sizing.
 #include "loopt/infer.h"
+
+#include "loopt/blas.h"
+#include "loopt/modelio.h"
 #include "loopt/check.h"
 #include "loopt/dataset.h"
 
@@ -55,4 +58,12 @@ void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coor
     task_shape(&s, *coords, cfg, h, w);
     model_set_shape(m, &s);
     model_alloc(m, B, 1, 0);
+}
+
+int infer_load(const char **model_path, int threads, int use_ema, Config *cfg, Model *m) {
+    static char defbuf[4200];
+    if (!*model_path) *model_path = infer_default_model(defbuf, sizeof defbuf);
+    int nthreads = threads_set(threads);
+    model_load(*model_path, cfg, m, use_ema, NULL, NULL);
+    return nthreads;
 }
