@@ -56,19 +56,13 @@ static void split_alloc(Split *s, int n, int S) {
 
 static void split_free(Split *s) { free(s->q); free(s->a); memset(s, 0, sizeof *s); }
 
-// One generated example into q/a rows.
-static void gen_example(const Config *c, Rng *r, int *q, int *a) {
-    if (c->task == TASK_SUDOKU) {
-        uint8_t pq[81], pa[81];
-        sudoku_generate(r, c->data.givens_min, c->data.givens_max, pq, pa, NULL);
-        for (int i = 0; i < 81; i++) { q[i] = pq[i]; a[i] = pa[i]; }
-    } else {
-        int n = c->data.maze_size;
-        uint8_t *mq = xmalloc((size_t)n * n), *ma = xmalloc((size_t)n * n);
-        maze_generate(r, n, n, c->data.maze_min_path, mq, ma);
-        for (int i = 0; i < n * n; i++) { q[i] = mq[i]; a[i] = ma[i]; }
-        free(mq); free(ma);
-    }
+// One generated example into q/a rows; scratch holds at least 2*S bytes (allocated once).
+static void gen_example(const Config *c, Rng *r, int *q, int *a, uint8_t *scratch) {
+    int S = c->task == TASK_SUDOKU ? 81 : c->data.maze_size * c->data.maze_size;
+    uint8_t *pq = scratch, *pa = scratch + S;
+    if (c->task == TASK_SUDOKU) sudoku_generate(r, c->data.givens_min, c->data.givens_max, pq, pa, NULL);
+    else maze_generate(r, c->data.maze_size, c->data.maze_size, c->data.maze_min_path, pq, pa);
+    for (int i = 0; i < S; i++) { q[i] = pq[i]; a[i] = pa[i]; }
 }
 
 // Load a file split (puzzles with solutions) for the config's task.
@@ -96,23 +90,18 @@ static void load_split(Split *s, const Config *c, const char *path) {
     }
 }
 
-// Augment one example in place (validity-preserving transforms).
-static void augment(const Config *c, Rng *r, int *q, int *a, int S) {
+// Augment one example in place (validity-preserving transforms); scratch holds 3*S bytes.
+static void augment(const Config *c, Rng *r, int *q, int *a, int S, uint8_t *scratch) {
+    uint8_t *pq = scratch, *pa = scratch + S, *tmp = scratch + 2 * S;
+    for (int i = 0; i < S; i++) { pq[i] = (uint8_t)q[i]; pa[i] = (uint8_t)a[i]; }
     if (c->task == TASK_SUDOKU) {
-        uint8_t pq[81], pa[81];
-        for (int i = 0; i < 81; i++) { pq[i] = (uint8_t)q[i]; pa[i] = (uint8_t)a[i]; }
         sudoku_augment(r, pq, pa);
-        for (int i = 0; i < 81; i++) { q[i] = pq[i]; a[i] = pa[i]; }
     } else {
         int n = c->data.maze_size, k = (int)rng_below(r, 8);
-        uint8_t *src = xmalloc((size_t)S), *dst = xmalloc((size_t)S);
-        for (int i = 0; i < S; i++) src[i] = (uint8_t)q[i];
-        maze_dihedral(dst, src, n, k);
-        for (int i = 0; i < S; i++) { q[i] = dst[i]; src[i] = (uint8_t)a[i]; }
-        maze_dihedral(dst, src, n, k);
-        for (int i = 0; i < S; i++) a[i] = dst[i];
-        free(src); free(dst);
+        maze_dihedral(tmp, pq, n, k); memcpy(pq, tmp, (size_t)S);
+        maze_dihedral(tmp, pa, n, k); memcpy(pa, tmp, (size_t)S);
     }
+    for (int i = 0; i < S; i++) { q[i] = pq[i]; a[i] = pa[i]; }
 }
 
 // ---- accuracy ---------------------------------------------------------------------------------
@@ -240,13 +229,14 @@ int cmd_train(int argc, char **argv) {
 
     // validation split: from data.valid or generated from its own stream (never the training one)
     int S = shape.seq_len;
+    uint8_t *scratch = xmalloc(3 * (size_t)S);   // byte grids for generation and augmentation
     Split valid = {0}, train = {0};
     if (cfg.data.valid[0]) load_split(&valid, &cfg, cfg.data.valid);
     else {
         Rng vr;
         rng_seed(&vr, cfg.data.seed ^ 0x76616c6964ULL);
         split_alloc(&valid, (int)cfg.data.gen_valid, S);
-        for (int k = 0; k < valid.n; k++) gen_example(&cfg, &vr, valid.q + (size_t)k * S, valid.a + (size_t)k * S);
+        for (int k = 0; k < valid.n; k++) gen_example(&cfg, &vr, valid.q + (size_t)k * S, valid.a + (size_t)k * S, scratch);
     }
     if (valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", valid.n, B);
     if (cfg.data.train[0]) load_split(&train, &cfg, cfg.data.train);
@@ -271,9 +261,9 @@ int cmd_train(int argc, char **argv) {
                 memcpy(q, train.q + (size_t)j * S, sizeof(int) * S);
                 memcpy(a, train.a + (size_t)j * S, sizeof(int) * S);
             } else {
-                gen_example(&cfg, &ts.data_rng, q, a);
+                gen_example(&cfg, &ts.data_rng, q, a, scratch);
             }
-            if (cfg.data.augment) augment(&cfg, &ts.data_rng, q, a, S);
+            if (cfg.data.augment) augment(&cfg, &ts.data_rng, q, a, S, scratch);
         }
         model_zero_grad(&m);
         double loss = model_forward(&m, bq, ba, K);
@@ -342,7 +332,7 @@ int cmd_train(int argc, char **argv) {
     } else {
         log_info("done: %ld steps in %.1f s; checkpoint %s", ts.step, ts.elapsed_s, ckpt_path);
     }
-    free(bq); free(ba); free(pred); free(used); free(coords);
+    free(bq); free(ba); free(pred); free(used); free(coords); free(scratch);
     split_free(&valid); split_free(&train);
     optim_free(&opt);
     model_free(&m);
