@@ -128,6 +128,11 @@ if [ $rc -eq 0 ] && csv_ok "1 3 8 " "$T/e.csv"; then echo "ok eval_csv"; else ec
 if [ $rc -eq 0 ] && csv_ok "2 16 " "$T/e2.csv" && [ ! -s "$T/e2.err" ]; then echo "ok eval_no_solutions_act"; else echo "FAIL eval_no_solutions_act"; cat "$T/e2.csv"; fi
 "$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 2 --limit 3 --fixed --batch 2 >"$T/e3.csv" 2>"$T/e3.err"
 if csv_ok "2 " "$T/e3.csv" && grep -q ': 3 puzzles' "$T/e3.err"; then echo "ok eval_limit"; else echo "FAIL eval_limit"; cat "$T/e3.err"; fi
+# a sweep continues its loops from one depth to the next: each row equals its own eval's row
+"$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 3 --quiet | tail -1 | cut -d, -f1-4 >"$T/e4.csv"
+"$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 8 --quiet | tail -1 | cut -d, -f1-4 >>"$T/e4.csv"
+"$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 8,3 --quiet | tail -2 | cut -d, -f1-4 | sort -n >"$T/e5.csv"
+if cmp -s "$T/e4.csv" "$T/e5.csv"; then echo "ok eval_sweep_resumes_exactly"; else echo "FAIL eval_sweep_resumes_exactly"; cat "$T/e4.csv" "$T/e5.csv"; fi
 expect_exit 1 eval_bad_line "$LOOPT" eval --model "$M" --data "$T/bad.txt" --iters 1
 expect_grep 'bad.txt:3: 5 cells' eval_bad_line_msg
 expect_grep '^1,' eval_bad_line_still_reports

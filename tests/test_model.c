@@ -115,6 +115,23 @@ TEST(model_gradcheck_deep_supervision) {
     EXPECT(check_config(&c) < 1e-2);
 }
 
+// The local mixer on mazes (a 2-D grid, no positions): alone, with pre-norm and rope, and
+// truncated with deep supervision.
+TEST(model_gradcheck_local_mixer) {
+    for (int h = 0; h < 2; h++) {
+        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+        c.task = TASK_MAZE; c.data.maze_size = 7;
+        c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE;
+        EXPECT(check_config(&c) < 1e-2);
+        c.model.norm = NORM_PRE; c.model.norm_gain = 1; c.model.positions = POS_ROPE;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+    Config c; tiny_config(&c, HALT_NONE);
+    c.task = TASK_MAZE; c.data.maze_size = 7; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE;
+    c.train.deep_supervision = 1; c.recursion.loops = 5; c.recursion.window = 2;
+    EXPECT(check_config(&c) < 1e-2);
+}
+
 // A gradcheck must be able to fail: corrupt one gradient entry and see it caught.
 TEST(model_gradcheck_catches_wrong_gradient) {
     Config c; tiny_config(&c, HALT_NONE);

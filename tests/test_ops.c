@@ -542,6 +542,95 @@ TEST(ops_attention_sudoku_shape) {
     free(qkv); free(out); free(att); free(ref);
 }
 
+// ---- local attention (3x3 neighbourhood) -------------------------------------------------
+
+// A 3x4 grid of positions stored in a scrambled order, so nbr really is a lookup table.
+static void local_grid(int *nbr, int T) {
+    static const int order[12] = {5, 0, 11, 3, 8, 1, 10, 6, 2, 9, 4, 7};   // cell of position t
+    int at[12];
+    for (int t = 0; t < T; t++) at[order[t]] = t;
+    for (int t = 0; t < T; t++) {
+        int r = order[t] / 4, c = order[t] % 4;
+        for (int k = 0; k < LOCAL_K; k++) {
+            int rr = r + k / 3 - 1, cc = c + k % 3 - 1;
+            nbr[t * LOCAL_K + k] = (rr < 0 || rr >= 3 || cc < 0 || cc >= 4) ? -1 : at[rr * 4 + cc];
+        }
+    }
+}
+
+static void local_ref(double *out, const float *qkv, const int *nbr, const float *bias,
+                      int B, int T, int C, int NH) {
+    int hs = C / NH;
+    for (int b = 0; b < B; b++) for (int h = 0; h < NH; h++) for (int i = 0; i < T; i++) {
+        double s[LOCAL_K], sum = 0;
+        const float *q = qkv + ((long)b * T + i) * 3 * C + h * hs;
+        for (int k = 0; k < LOCAL_K; k++) {
+            int j = nbr[i * LOCAL_K + k];
+            s[k] = 0;
+            if (j < 0) continue;
+            const float *kk = qkv + ((long)b * T + j) * 3 * C + C + h * hs;
+            double d = 0; for (int c = 0; c < hs; c++) d += (double)q[c] * kk[c];
+            s[k] = exp(d / sqrt((double)hs) + bias[h * LOCAL_K + k]);   // small scores: no max needed
+            sum += s[k];
+        }
+        for (int c = 0; c < hs; c++) {
+            double o = 0;
+            for (int k = 0; k < LOCAL_K; k++) {
+                int j = nbr[i * LOCAL_K + k];
+                if (j >= 0) o += s[k] / sum * qkv[((long)b * T + j) * 3 * C + 2 * C + h * hs + c];
+            }
+            out[((long)b * T + i) * C + h * hs + c] = o;
+        }
+    }
+}
+
+typedef struct { float *out, *att, *qkv, *bias, *R; const int *nbr; int B, T, C, NH; } LocalCtx;
+static double local_loss(void *p) {
+    LocalCtx *c = p;
+    local_attention_forward(c->out, c->att, c->qkv, c->nbr, c->bias, c->B, c->T, c->C, c->NH);
+    return dot_d(c->out, c->R, (long)c->B * c->T * c->C);
+}
+
+TEST(ops_local_attention) {
+    TRng r = {23};
+    int B = 2, T = 12, C = 12, NH = 2, nbr[12 * LOCAL_K];
+    local_grid(nbr, T);
+    long n = (long)B * T * 3 * C, no = (long)B * T * C, na = (long)B * NH * T * LOCAL_K, nb = NH * LOCAL_K;
+    float *qkv = falloc(n), *out = falloc(no), *att = falloc(na), *R = falloc(no), *bias = falloc(nb);
+    float *dqkv = falloc(n), *dbias = falloc(nb), *scratch = falloc(na);
+    fill(&r, qkv, n, -1.5f, 1.5f); fill(&r, R, no, -1, 1); fill(&r, bias, nb, -1, 1);
+    fill(&r, dqkv, n, -1, 1); fill(&r, dbias, nb, -1, 1);
+    fill(&r, scratch, na, 1e3f, 2e3f);   // garbage: backward must not read it
+    LocalCtx ctx = {out, att, qkv, bias, R, nbr, B, T, C, NH};
+    local_loss(&ctx);
+    double *ref = calloc((size_t)no, sizeof(double));
+    local_ref(ref, qkv, nbr, bias, B, T, C, NH);
+    double ef = max_rel(out, ref, no);
+    EXPECTF(ef < 1e-5, "local attention forward err %g", ef);
+    REPORT("local attention fwd", ef);
+    double w = 0;   // rows are distributions, zero off the grid
+    for (long i = 0; i < (long)B * NH * T; i++) {
+        double s = 0;
+        for (int k = 0; k < LOCAL_K; k++) {
+            s += att[i * LOCAL_K + k];
+            if (nbr[(i % T) * LOCAL_K + k] < 0) EXPECT(att[i * LOCAL_K + k] == 0.0f);
+        }
+        w = fmax(w, fabs(s - 1));
+    }
+    EXPECTF(w < 1e-5, "att rows sum to 1: %g", w);
+    float *dqkv0 = fdup(dqkv, n), *dbias0 = fdup(dbias, nb);
+    local_attention_backward(dqkv, dbias, scratch, R, qkv, att, nbr, B, T, C, NH);
+    sub_inplace(dqkv, dqkv0, n);
+    sub_inplace(dbias, dbias0, nb);
+    double e = fd_check(local_loss, &ctx, qkv, n, dqkv, 200, 1e-2f, &r);
+    EXPECTF(e < GRAD_TOL, "local attention dqkv err %g", e);
+    double eb = fd_check(local_loss, &ctx, bias, nb, dbias, nb, 1e-2f, &r);
+    EXPECTF(eb < GRAD_TOL, "local attention dbias err %g", eb);
+    REPORT("local_attention_backward", fmax(e, eb));
+    free(qkv); free(out); free(att); free(R); free(bias); free(dqkv); free(dbias); free(scratch);
+    free(dqkv0); free(dbias0); free(ref);
+}
+
 // ---- loss ---------------------------------------------------------------------------------
 
 typedef struct { float *losses, *probs, *logits; const int *targets; int N, V; LossKind kind; float scale; } LossCtx;

@@ -9,7 +9,7 @@
 #define CFG_STR 256   // max length of string values (paths, names)
 
 typedef enum { TASK_SUDOKU = 0, TASK_MAZE = 1 } TaskKind;
-typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1 } MixerKind;          // model.mixer
+typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1, MIXER_LOCAL = 2 } MixerKind;   // model.mixer
 typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model.norm
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
 typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
@@ -23,6 +23,7 @@ typedef struct {
     int n_layers;         // model.n_layers: layers in the shared block
     int d_ff;             // model.d_ff: SwiGLU hidden width; 0 = auto (ceil(8/3 d) to a multiple of 8)
     MixerKind mixer;      // model.mixer: "attention" | "mlp" (TRM-MLP: SwiGLU across positions)
+                          //   | "local" (attention over the 3x3 grid neighbourhood)
     NormKind norm;        // model.norm: "post" | "pre"
     int norm_gain;        // model.norm_gain: learn an RMSNorm gain (default false)
     PosKind positions;    // model.positions: "coords" (learned per axis) | "rope" | "none"

@@ -24,7 +24,7 @@ typedef struct {
 } TaskShape;
 
 // ---- parameters ----------------------------------------------------------------------------
-#define NUM_PARAM_TENSORS 13
+#define NUM_PARAM_TENSORS 14
 typedef struct {
     float *wte;     // (V, C)     token embedding
     float *wcoord;  // (R, C)     coordinate tables, one per axis, rows concatenated (R = sum axis_size)
@@ -39,6 +39,7 @@ typedef struct {
     float *wout;    // (Vout, C)  output head
     float *whalt;   // (C)        halting unit weight (act)
     float *bhalt;   // (1)        halting unit bias
+    float *wrel;    // (L, NH, 9) local mixer: score bias per head and neighbour offset
 } ParamTensors;
 extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
 
@@ -51,7 +52,7 @@ typedef struct {
     float *n1;      // (W, L, N, C)      pre: norm(x); post: norm(r1)
     float *rstd1;   // (W, L, N)
     float *qkv;     // (W, L, N, 3C)     after rope
-    float *att;     // (W, L, B, NH, T, T)
+    float *att;     // (W, L, B, NH, T, Tk)   Tk = T, or 9 neighbours (mixer local)
     float *atty;    // (W, L, N, C)      attention output before wo
     float *r1;      // (W, L, N, C)      x + wo(atty)
     float *n2;      // (W, L, N, C)      pre: norm(r1); post: norm(r2)
@@ -92,7 +93,7 @@ typedef struct {
     float *dqkv;    // (N, 3C)
     float *dfch;    // (N, 2F)
     float *dfcg;    // (N, F)
-    float *datt;    // (B, NH, T, T) attention backward scratch
+    float *datt;    // (B, NH, T, Tk) attention backward scratch
     float *dstate;  // (N, C)   gradient w.r.t. the state h_k flowing down the loops
     float *dy;      // (N, C)   gradient w.r.t. the block output of the current loop
     float *demb;    // (N, C)   gradient w.r.t. the embedded input (injection sums every loop)
@@ -127,6 +128,8 @@ typedef struct {
     int *targets;              // (B, T) < 0 = ignored (memory tokens)
     int *coord_ids;            // (T, A) rows of wcoord, -1 for memory tokens
     int *rope_pos;             // (T, A) raw coordinates, -1 for memory tokens
+    int *nbr;                  // (T, 9) mixer local: position of each grid neighbour, -1 if none
+    int Tk;                    // attention columns per row: T, or 9 (mixer local)
     int *n_halt;               // (N) loop at which each position halted (1-based), act
     // results of the last forward
     int loops_run;             // loops executed
@@ -141,6 +144,8 @@ typedef struct {
     int prefix_mode;           // PREFIX_*
     int prefix_loop;           // loops before the window (saved / replayed state is after it)
     double prefix_ponder;
+    int resume_loop;           // > 0: the next forward continues the last one, which ran exactly
+                               // this many loops on the same tokens (halting none; eval's sweep)
 } Model;
 
 // Sizes, parameter allocation and initialisation from the config (init stream `r`).

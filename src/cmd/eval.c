@@ -167,25 +167,46 @@ int cmd_eval(int argc, char **argv) {
     int *lu = xmalloc(sizeof(int) * (size_t)B * s_max);
     uint8_t *ans = xmalloc((size_t)s_max);
     char why[256];
-    printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");
-    fflush(stdout);
+    // Batches outside, depths inside: with fixed looping (halting none) each depth continues the
+    // previous one's loops (model.resume_loop), so the sweep costs only its deepest run.
+    // Each row's puzzles_per_s counts the time of all the loops up to its depth.
+    int *order = xmalloc(sizeof(int) * (size_t)n_iters);   // depths ascending
     for (int k = 0; k < n_iters; k++) {
-        long cell_ok = 0, cell_n = 0, exact = 0;
-        double loops_sum = 0.0;
-        double t0 = now_seconds();
-        for (int i0 = 0; i0 < n;) {
-            const Item *first = &items[i0];
-            int nb = 1, S = first->h * first->w;
-            while (nb < B && i0 + nb < n && items[i0 + nb].h == first->h && items[i0 + nb].w == first->w) nb++;
-            if (first->h != cur_h || first->w != cur_w) {
-                infer_set_size(&m, &cfg, B, first->h, first->w, &coords);
-                cur_h = first->h; cur_w = first->w;
-            }
-            for (int b = 0; b < B; b++) {   // a short batch is padded with its first puzzle
-                const uint8_t *q = items[i0 + (b < nb ? b : 0)].q;
-                for (int t = 0; t < S; t++) tok[(size_t)b * S + t] = q[t];
-            }
-            model_forward(&m, tok, NULL, iters[k]);
+        int j = k;
+        while (j > 0 && iters[order[j - 1]] > iters[k]) { order[j] = order[j - 1]; j--; }
+        order[j] = k;
+    }
+    long *cell_ok = xcalloc((size_t)n_iters, sizeof(long)), *exact = xcalloc((size_t)n_iters, sizeof(long));
+    double *loops_sum = xcalloc((size_t)n_iters, sizeof(double)), *secs = xcalloc((size_t)n_iters, sizeof(double));
+    long cell_n = 0;
+    int resume = m.hc.kind == HALT_NONE;
+    for (int i0 = 0; i0 < n;) {
+        const Item *first = &items[i0];
+        int nb = 1, S = first->h * first->w;
+        while (nb < B && i0 + nb < n && items[i0 + nb].h == first->h && items[i0 + nb].w == first->w) nb++;
+        if (first->h != cur_h || first->w != cur_w) {
+            infer_set_size(&m, &cfg, B, first->h, first->w, &coords);
+            cur_h = first->h; cur_w = first->w;
+        }
+        for (int b = 0; b < B; b++) {   // a short batch is padded with its first puzzle
+            const uint8_t *q = items[i0 + (b < nb ? b : 0)].q;
+            for (int t = 0; t < S; t++) tok[(size_t)b * S + t] = q[t];
+        }
+        for (int b = 0; b < nb; b++) {
+            const Item *it = &items[i0 + b];
+            if (!sudoku) cell_n += S;
+            else if (it->ref) for (int t = 0; t < S; t++) cell_n += it->q[t] == 0;
+        }
+        double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
+        for (int o = 0; o < n_iters; o++) {
+            int k = order[o];
+            int prev = o > 0 ? iters[order[o - 1]] : 0;
+            double t0 = now_seconds();
+            m.resume_loop = resume && prev > 0 && prev < iters[k] ? prev : 0;
+            if (!(resume && prev == iters[k])) model_forward(&m, tok, NULL, iters[k]);
+            double dt = now_seconds() - t0;
+            t_run = m.resume_loop || (resume && prev == iters[k]) ? t_run + dt : dt;
+            secs[k] += t_run;
             model_predict(&m, pred);
             model_loops_used(&m, lu);
             for (int b = 0; b < nb; b++) {
@@ -194,26 +215,28 @@ int cmd_eval(int argc, char **argv) {
                 for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
                 double ls = 0.0;
                 for (int t = 0; t < S; t++) ls += l[t];
-                loops_sum += ls / S;
+                loops_sum[k] += ls / S;
                 if (sudoku) {
                     if (it->ref)
                         for (int t = 0; t < S; t++)
-                            if (it->q[t] == 0) { cell_n++; cell_ok += ans[t] == it->ref[t]; }
-                    if (it->ref && it->ref_given) exact += memcmp(ans, it->ref, (size_t)S) == 0;
-                    else exact += sudoku_check(it->q, ans, why, sizeof why);
+                            if (it->q[t] == 0) cell_ok[k] += ans[t] == it->ref[t];
+                    if (it->ref && it->ref_given) exact[k] += memcmp(ans, it->ref, (size_t)S) == 0;
+                    else exact[k] += sudoku_check(it->q, ans, why, sizeof why);
                 } else {
-                    cell_n += S;
-                    for (int t = 0; t < S; t++) cell_ok += ans[t] == it->ref[t];
-                    exact += maze_check(it->q, ans, it->h, it->w, why, sizeof why);
+                    for (int t = 0; t < S; t++) cell_ok[k] += ans[t] == it->ref[t];
+                    exact[k] += maze_check(it->q, ans, it->h, it->w, why, sizeof why);
                 }
             }
-            i0 += nb;
         }
-        double dt = now_seconds() - t0;
-        printf("%d,%.4f,%.4f,%.2f,%.1f\n", iters[k], cell_n ? (double)cell_ok / cell_n : 0.0,
-               (double)exact / n, loops_sum / n, dt > 0 ? n / dt : 0.0);
-        fflush(stdout);
+        m.resume_loop = 0;
+        i0 += nb;
     }
+    printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");
+    for (int k = 0; k < n_iters; k++)
+        printf("%d,%.4f,%.4f,%.2f,%.1f\n", iters[k], cell_n ? (double)cell_ok[k] / cell_n : 0.0,
+               (double)exact[k] / n, loops_sum[k] / n, secs[k] > 0 ? n / secs[k] : 0.0);
+    fflush(stdout);
+    free(order); free(cell_ok); free(exact); free(loops_sum); free(secs);
     if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 

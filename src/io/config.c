@@ -39,7 +39,7 @@ typedef struct {
 } Key;
 
 static const char *const TASK_NAMES[]  = {"sudoku", "maze", NULL};
-static const char *const MIXER_NAMES[] = {"attention", "mlp", NULL};
+static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
 static const char *const POS_NAMES[]   = {"coords", "rope", "none", NULL};
 static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
@@ -541,6 +541,9 @@ void config_validate(const Config *c, const char *name) {
     if (m->positions == POS_ROPE && (m->d_model / m->n_heads) % 2 != 0)
         die(EXIT_USAGE, "%s: model.d_model: positions \"rope\" needs an even head size d_model/n_heads, "
             "got %d/%d = %d", name, m->d_model, m->n_heads, m->d_model / m->n_heads);
+    if (m->mixer == MIXER_LOCAL && m->memory_tokens > 0)
+        die(EXIT_USAGE, "%s: model.memory_tokens: mixer \"local\" attends over grid neighbours and memory "
+            "tokens have no place on the grid; expected 0, got %d", name, m->memory_tokens);
     const RecursionConfig *r = &c->recursion;
     if (r->window > r->loops)
         die(EXIT_USAGE, "%s: recursion.window: expected an integer in [0, loops], got %d (loops is %d)",

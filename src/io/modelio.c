@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loopt/attention.h"
 #include "loopt/check.h"
 #include "loopt/ckpt.h"
 #include "loopt/dataset.h"
@@ -22,6 +23,7 @@ int model_param_shape(const Model *m, int i, int64_t *s) {
     case 8: s[0] = L; s[1] = C; s[2] = F; return 3;
     case 9: case 11: s[0] = C; return 1;
     case 10: s[0] = m->Vout; s[1] = C; return 2;
+    case 13: s[0] = L; s[1] = m->NH; s[2] = LOCAL_K; return 3;
     default: s[0] = 1; return 1;
     }
 }

@@ -97,3 +97,97 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
         }
     }
 }
+
+// ---- local attention over the 3x3 neighbourhood ---------------------------------------------
+// Nine dot products per position and head: plain loops, parallel over the batch (positions of
+// one sample scatter into each other's dk, dv in backward, samples never do).
+
+void local_attention_forward(float *out, float *att, const float *qkv, const int *nbr,
+                             const float *bias, int B, int T, int C, int NH) {
+    // out (B, T, C), att (B, NH, T, K), qkv (B, T, 3C), nbr (T, K), bias (NH, K)
+    int hs = C / NH, C3 = 3 * C, K = LOCAL_K;
+    float scale = 1.0f / sqrtf((float)hs);
+    #pragma omp parallel for if ((long)B * T * C > 32768)
+    for (int b = 0; b < B; b++) {
+        const float *qkv_b = qkv + (size_t)b * T * C3;
+        for (int t = 0; t < T; t++) {
+            const int *nb = nbr + (size_t)t * K;
+            for (int h = 0; h < NH; h++) {
+                const float *q = qkv_b + (size_t)t * C3 + h * hs;             // (hs)
+                float *a = att + (((size_t)b * NH + h) * T + t) * K;          // (K)
+                float mx = -INFINITY;
+                for (int k = 0; k < K; k++) {
+                    if (nb[k] < 0) continue;
+                    const float *kv = qkv_b + (size_t)nb[k] * C3 + C + h * hs;   // key (hs)
+                    float s = 0.0f;
+                    for (int i = 0; i < hs; i++) s += q[i] * kv[i];
+                    a[k] = s * scale + bias[h * K + k];
+                    if (a[k] > mx) mx = a[k];
+                }
+                float sum = 0.0f;
+                for (int k = 0; k < K; k++) {
+                    a[k] = nb[k] < 0 ? 0.0f : expf(a[k] - mx);
+                    sum += a[k];
+                }
+                float inv = 1.0f / sum;   // the position itself (k = 4) is always on the grid
+                float *o = out + ((size_t)b * T + t) * C + h * hs;            // (hs)
+                for (int i = 0; i < hs; i++) o[i] = 0.0f;
+                for (int k = 0; k < K; k++) {
+                    if (nb[k] < 0) continue;
+                    a[k] *= inv;
+                    const float *v = qkv_b + (size_t)nb[k] * C3 + 2 * C + h * hs;
+                    for (int i = 0; i < hs; i++) o[i] += a[k] * v[i];
+                }
+            }
+        }
+    }
+}
+
+void local_attention_backward(float *dqkv, float *dbias, float *scratch, const float *dout,
+                              const float *qkv, const float *att, const int *nbr,
+                              int B, int T, int C, int NH) {
+    // dqkv (B, T, 3C) +=, dbias (NH, K) +=, scratch (B, NH, T, K), dout (B, T, C)
+    int hs = C / NH, C3 = 3 * C, K = LOCAL_K;
+    float scale = 1.0f / sqrtf((float)hs);
+    #pragma omp parallel for if ((long)B * T * C > 32768)
+    for (int b = 0; b < B; b++) {
+        const float *qkv_b = qkv + (size_t)b * T * C3;
+        float *dqkv_b = dqkv + (size_t)b * T * C3;
+        for (int t = 0; t < T; t++) {
+            const int *nb = nbr + (size_t)t * K;
+            for (int h = 0; h < NH; h++) {
+                const float *q = qkv_b + (size_t)t * C3 + h * hs;
+                float *dq = dqkv_b + (size_t)t * C3 + h * hs;
+                const float *a = att + (((size_t)b * NH + h) * T + t) * K;
+                float *ds = scratch + (((size_t)b * NH + h) * T + t) * K;    // d score (K)
+                const float *go = dout + ((size_t)b * T + t) * C + h * hs;
+                // da_k = go . v_k; dv_k += a_k go
+                float dot = 0.0f;
+                for (int k = 0; k < K; k++) {
+                    ds[k] = 0.0f;
+                    if (nb[k] < 0) continue;
+                    size_t vo = (size_t)nb[k] * C3 + 2 * C + h * hs;
+                    float s = 0.0f;
+                    for (int i = 0; i < hs; i++) { s += go[i] * qkv_b[vo + i]; dqkv_b[vo + i] += a[k] * go[i]; }
+                    ds[k] = s;
+                    dot += s * a[k];
+                }
+                // softmax backward; scores = scale q.k + bias
+                for (int k = 0; k < K; k++) {
+                    if (nb[k] < 0) continue;
+                    ds[k] = a[k] * (ds[k] - dot);
+                    size_t ko = (size_t)nb[k] * C3 + C + h * hs;
+                    float g = ds[k] * scale;
+                    for (int i = 0; i < hs; i++) { dq[i] += g * qkv_b[ko + i]; dqkv_b[ko + i] += g * q[i]; }
+                }
+            }
+        }
+    }
+    // dbias: summed serially over the scratch (no races between the samples' threads)
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < NH; h++)
+            for (int t = 0; t < T; t++) {
+                const float *ds = scratch + (((size_t)b * NH + h) * T + t) * K;
+                for (int k = 0; k < K; k++) dbias[h * K + k] += ds[k];
+            }
+}

@@ -90,6 +90,11 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
     m->ponder_sum = 0.0;
     m->deep_sum = 0.0;
     int k_last = loops, k0 = 1;
+    if (m->resume_loop > 0) {
+        CHECK(!act && m->resume_loop < loops && m->loops_run == m->resume_loop,
+              "resume_loop %d: the last forward must have run that many fixed loops", m->resume_loop);
+        k0 = m->resume_loop + 1;   // h of loop resume_loop is still in its ring slot
+    }
     if (m->prefix_mode == PREFIX_REPLAY && m->prefix_loop > 0) {
         k0 = m->prefix_loop + 1;
         memcpy(m->acts.h + (size_t)((k0 - 2) % W) * NC, m->acts.pre_h, NC * sizeof(float));

@@ -13,7 +13,7 @@
 #include "loopt/ops.h"
 
 const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
-    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt"};
+    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel"};
 
 static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
     for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
@@ -43,6 +43,7 @@ static void param_sizes(Model *m) {
     s[10] = (size_t)m->Vout * C;
     s[11] = m->hc.kind == HALT_ACT ? C : 0;
     s[12] = m->hc.kind == HALT_ACT ? 1 : 0;
+    s[13] = m->mc.mixer == MIXER_LOCAL ? L * m->NH * LOCAL_K : 0;
     m->num_params = sum_sizes(s, NUM_PARAM_TENSORS);
 }
 
@@ -52,6 +53,32 @@ static void fill_normal(float *p, size_t n, float std, Rng *r) {
 
 static void fill_const(float *p, size_t n, float v) {
     for (size_t i = 0; i < n; i++) p[i] = v;
+}
+
+// nbr (T, 9): for each position, the position at grid offset (dr, dc) in {-1,0,1}^2 on the
+// first two coordinate axes (row, column), or -1 off the grid.
+static void local_neighbours(Model *m, int T) {
+    CHECK_INPUT(m->A >= 2, "model.mixer \"local\" needs a task on a 2-D grid (rows and columns)");
+    int H = 0, Wd = 0;
+    for (int t = 0; t < T; t++) {
+        int r = m->rope_pos[t * m->A], c = m->rope_pos[t * m->A + 1];
+        CHECK(r >= 0 && c >= 0, "mixer local: position %d has no grid coordinate", t);
+        if (r + 1 > H) H = r + 1;
+        if (c + 1 > Wd) Wd = c + 1;
+    }
+    int *at = xmalloc(sizeof(int) * (size_t)H * Wd);   // (H, W) position at each cell, -1 = none
+    for (int i = 0; i < H * Wd; i++) at[i] = -1;
+    for (int t = 0; t < T; t++) at[m->rope_pos[t * m->A] * Wd + m->rope_pos[t * m->A + 1]] = t;
+    free(m->nbr);
+    m->nbr = xmalloc(sizeof(int) * (size_t)T * LOCAL_K);
+    for (int t = 0; t < T; t++) {
+        int r = m->rope_pos[t * m->A], c = m->rope_pos[t * m->A + 1];
+        for (int k = 0; k < LOCAL_K; k++) {
+            int rr = r + k / 3 - 1, cc = c + k % 3 - 1;
+            m->nbr[t * LOCAL_K + k] = (rr < 0 || rr >= H || cc < 0 || cc >= Wd) ? -1 : at[rr * Wd + cc];
+        }
+    }
+    free(at);
 }
 
 void model_set_shape(Model *m, const TaskShape *shape) {
@@ -87,12 +114,14 @@ void model_set_shape(Model *m, const TaskShape *shape) {
         }
     }
     m->A = A;
+    if (m->mc.mixer == MIXER_LOCAL) local_neighbours(m, T);
     if (m->acts_memory && T != m->T) model_alloc(m, m->B, m->W, m->training);
 }
 
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     memset(m, 0, sizeof *m);
     m->mc = cfg->model;
+    CHECK_INPUT(cfg->model.mixer != MIXER_MLP, "model.mixer \"mlp\" is not implemented yet; use \"attention\" or \"local\"");
     m->rc = cfg->recursion;
     m->hc = cfg->halting;
     m->loss_kind = cfg->train.loss;
@@ -137,6 +166,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     fill_normal(p->wout, m->param_sizes[10], m->mc.init_std, r);
     fill_const(p->whalt, m->param_sizes[11], 0.0f);
     fill_const(p->bhalt, m->param_sizes[12], m->hc.bias_init);
+    fill_const(p->wrel, m->param_sizes[13], 0.0f);
 }
 
 // ---- activations -------------------------------------------------------------------------
@@ -153,7 +183,8 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->grads_memory = m->grad_acts_memory = NULL;
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
-    size_t attn = (size_t)B * m->NH * T * T;
+    m->Tk = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T;
+    size_t attn = (size_t)B * m->NH * T * m->Tk;
     size_t *s = m->act_sizes;
     s[0] = N * C;                 // emb
     s[1] = W * N * C;             // u
@@ -216,6 +247,7 @@ void model_free(Model *m) {
     free(m->targets);
     free(m->coord_ids);
     free(m->rope_pos);
+    free(m->nbr);
     free(m->n_halt);
     memset(m, 0, sizeof *m);
 }
@@ -252,7 +284,7 @@ const float *block_forward(Model *m, int slot, const float *x) {
         float *n1 = LAYER_PTR(n1, NC);                      // (N, C)
         float *rstd1 = LAYER_PTR(rstd1, (size_t)N);         // (N)
         float *qkv = LAYER_PTR(qkv, 3 * NC);                // (N, 3C)
-        float *att = LAYER_PTR(att, (size_t)B * NH * T * T);// (B, NH, T, T)
+        float *att = LAYER_PTR(att, (size_t)B * NH * T * m->Tk);// (B, NH, T, Tk)
         float *atty = LAYER_PTR(atty, NC);                  // (N, C)
         float *r1 = LAYER_PTR(r1, NC);                      // (N, C)
         float *n2 = LAYER_PTR(n2, NC);                      // (N, C)
@@ -272,7 +304,10 @@ const float *block_forward(Model *m, int slot, const float *x) {
         linear_forward(qkv, ain, wqkv, N, C, 3 * C);
         if (m->mc.positions == POS_ROPE)
             rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
-        attention_forward(atty, att, qkv, B, T, C, NH);
+        if (m->mc.mixer == MIXER_LOCAL)
+            local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + (size_t)l * NH * LOCAL_K, B, T, C, NH);
+        else
+            attention_forward(atty, att, qkv, B, T, C, NH);
         linear_forward(r1, atty, wo, N, C, C);
         add_forward(r1, r1, x, (int)NC);
         const float *min;
@@ -307,7 +342,7 @@ float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
         float *n1 = LAYER_PTR(n1, NC);
         float *rstd1 = LAYER_PTR(rstd1, (size_t)N);
         float *qkv = LAYER_PTR(qkv, 3 * NC);
-        float *att = LAYER_PTR(att, (size_t)B * NH * T * T);
+        float *att = LAYER_PTR(att, (size_t)B * NH * T * m->Tk);
         float *atty = LAYER_PTR(atty, NC);
         float *r1 = LAYER_PTR(r1, NC);
         float *n2 = LAYER_PTR(n2, NC);
@@ -354,7 +389,11 @@ float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
         memset(g->datty, 0, NC * sizeof(float));
         linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
         memset(g->dqkv, 0, 3 * NC * sizeof(float));
-        attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
+        if (m->mc.mixer == MIXER_LOCAL)
+            local_attention_backward(g->dqkv, m->grads.wrel + (size_t)l * NH * LOCAL_K, g->datt, g->datty,
+                                     qkv, att, m->nbr, B, T, C, NH);
+        else
+            attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
         if (m->mc.positions == POS_ROPE)
             rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
         const float *ain = pre ? n1 : x;
