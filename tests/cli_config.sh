@@ -23,15 +23,15 @@ for f in configs/*.json; do
     else echo "FAIL config_round_trip_$n"; fi
 done
 expect_exit 0 config_stdin sh -c "\"$LOOPT\" config configs/maze.json | \"$LOOPT\" config -"
-expect_grep '"positions": "rope"' config_stdin_maze
+expect_grep '"mixer": "local"' config_stdin_maze
 
 # --set: nested keys, bare strings, JSON objects, later wins.
 expect_exit 0 config_set "$LOOPT" config configs/sudoku.json --set recursion.scheme=trm \
-    --set recursion.trm.n=2 --set 'halting={"kind": "act", "threshold": 0.5}' \
+    --set recursion.trm.n=2 --set 'halting={"kind": "bce", "threshold": 0.5}' \
     --set recursion.loops=4 --set=recursion.loops=16
 expect_grep '"scheme": "trm"' config_set_bare_string
 expect_grep '"n": 2' config_set_nested
-expect_grep '"kind": "act"' config_set_object
+expect_grep '"kind": "bce"' config_set_object
 expect_grep '"loops": 16' config_set_last_wins
 
 # Errors: exit 2, `loopt: <source>: <key.path>: ...`.

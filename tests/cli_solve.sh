@@ -51,6 +51,17 @@ expect_exit 0 train_tiny_act "$LOOPT" train configs/tiny-act.json $tiny --out "$
 M="$T/none/model.safetensors"; MA="$T/act/model.safetensors"
 "$LOOPT" gen sudoku --n 20 --seed 4 --solutions --quiet >"$T/ps.csv"
 
+# trm and hrm train (carried states, refills), save, load, solve and eval like the plain loop;
+# an eval sweep of trm restarts each depth from (yinit, zinit): rows equal single evals
+expect_exit 0 train_tiny_trm "$LOOPT" train configs/tiny-trm.json $tiny --out "$T/trm"
+expect_exit 0 train_tiny_hrm "$LOOPT" train configs/tiny-hrm.json $tiny --out "$T/hrm"
+expect_exit 0 solve_trm "$LOOPT" solve --model "$T/trm/model.safetensors" --iters 6 "$T/p.txt"
+if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_trm_lines"; else echo "FAIL solve_trm_lines"; fi
+"$LOOPT" eval --model "$T/hrm/model.safetensors" --data "$T/ps.csv" --iters 2,5 --quiet >"$T/eh.csv"
+"$LOOPT" eval --model "$T/hrm/model.safetensors" --data "$T/ps.csv" --iters 5 --quiet >"$T/eh5.csv"
+if [ "$(sed -n 3p "$T/eh.csv" | cut -d, -f1-4)" = "$(sed -n 2p "$T/eh5.csv" | cut -d, -f1-4)" ]; then
+    echo "ok eval_hrm_depths"; else echo "FAIL eval_hrm_depths"; cat "$T/eh.csv" "$T/eh5.csv"; fi
+
 # --- solve ---------------------------------------------------------------------------------------
 expect_exit 0 solve_runs "$LOOPT" solve --model "$M" "$T/p.txt"
 "$LOOPT" solve --model "$M" "$T/p.txt" 2>/dev/null >"$T/ans.txt"

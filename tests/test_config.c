@@ -83,7 +83,7 @@ TEST(config_parse_nested) {
     config_from_json(&c,
         "{\"task\": \"maze\", \"model\": {\"d_model\": 64, \"positions\": \"rope\", \"norm_gain\": true},"
         " \"recursion\": {\"scheme\": \"trm\", \"trm\": {\"n\": 2, \"T\": 4}, \"hrm\": {\"shared\": true}},"
-        " \"halting\": {\"kind\": \"act\", \"threshold\": 0.5},"
+        " \"halting\": {\"kind\": \"bce\", \"threshold\": 0.5},"
         " \"train\": {\"on_nan\": \"skip\", \"lr_schedule\": \"constant\", \"steps\": 5, \"seed\": 123456789012},"
         " \"data\": {\"train\": \"x.txt\", \"augment\": false}}", "t.json");
     EXPECT(c.task == TASK_MAZE);
@@ -91,7 +91,7 @@ TEST(config_parse_nested) {
     EXPECT(c.model.n_heads == 4);   // untouched keys keep their defaults
     EXPECT(c.recursion.scheme == SCHEME_TRM && c.recursion.trm_n == 2 && c.recursion.trm_T == 4);
     EXPECT(c.recursion.hrm_shared == 1);
-    EXPECT(c.halting.kind == HALT_ACT);
+    EXPECT(c.halting.kind == HALT_BCE);
     EXPECT_NEAR(c.halting.threshold, 0.5, 0);
     EXPECT(c.train.nan_policy_skip == 1 && c.train.lr_schedule == SCHED_CONSTANT);
     EXPECT(c.train.steps == 5 && c.train.seed == 123456789012ull);
@@ -134,7 +134,8 @@ TEST(config_round_trip) {
     a.model.d_model = 96; a.model.n_heads = 3; a.model.mixer = MIXER_MLP;
     a.model.init_std = 0.0123f; a.model.rope_base = 12345.5f;
     a.recursion.window = 4; a.recursion.hrm_shared = 1;
-    a.halting.kind = HALT_Q; a.halting.threshold = 0.333333f; a.halting.bias_init = -5.25f;
+    a.recursion.scheme = SCHEME_TRM;
+    a.halting.kind = HALT_BCE; a.halting.threshold = 0.333333f; a.halting.bias_init = -5.25f;
     a.train.lr = 7.7e-5f; a.train.eps = 1e-8f; a.train.ema = 0; a.train.seed = 9007199254740991ull;
     a.train.steps = 123456789012L; a.train.nan_policy_skip = 1; a.train.loss = LOSS_STABLEMAX;
     strcpy(a.data.train, "path with \"quotes\"\tand tab.txt");
@@ -171,7 +172,7 @@ TEST(config_every_key_printed_and_accepted) {
         "model.rope_base=500", "model.memory_tokens=4", "model.input_injection=false",
         "model.init_std=0.1", "recursion.scheme=loop", "recursion.loops=4", "recursion.window=2",
         "recursion.n_sup=3", "recursion.trm.n=1", "recursion.trm.T=2", "recursion.hrm.k=3",
-        "recursion.hrm.shared=true", "halting.kind=q", "halting.threshold=1",
+        "recursion.hrm.shared=true", "recursion.hrm.N=3", "halting.kind=act", "halting.threshold=1",
         "halting.ponder_cost=0", "halting.bias_init=-5", "halting.explore_prob=0",
         "train.batch=1", "train.steps=1", "train.lr=0.5", "train.lr_schedule=constant",
         "train.warmup=0", "train.min_lr_frac=0", "train.weight_decay=0", "train.beta1=0",
@@ -198,8 +199,21 @@ TEST(config_every_key_printed_and_accepted) {
     config_defaults(&b);
     config_from_json(&b, json, "printed");
     EXPECT(configs_equal(&c, &b));
-    EXPECT(b.data.maze_min_path == 25 && b.train.nan_policy_skip == 1 && b.halting.kind == HALT_Q);
+    EXPECT(b.data.maze_min_path == 25 && b.train.nan_policy_skip == 1 && b.halting.kind == HALT_ACT);
     free(json);
+}
+
+// Keys that are fine alone but not together: the message names the key and the reason.
+TEST(config_err_scheme_combinations) {
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"bce\"}}"), "halting.kind: \"bce\" is the halting head of schemes");
+    EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"trm\"}, \"halting\": {\"kind\": \"act\"}}"),
+                "halting.kind: scheme \"trm\" takes \"none\" or \"bce\"");
+    EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"hrm\"}, \"halting\": {\"kind\": \"q\"}}"),
+                "halting.kind: \"q\" (HRM's Q-learning head) is not implemented yet");
+    EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"hrm\"}, \"model\": {\"norm\": \"pre\"}}"),
+                "model.norm: scheme \"hrm\" needs \"post\"");
+    EXPECT_DIES(JSON("{\"model\": {\"mixer\": \"local\", \"memory_tokens\": 2}}"),
+                "model.memory_tokens: mixer \"local\"");
 }
 
 TEST(config_err_unknown_key) {
@@ -220,7 +234,7 @@ TEST(config_err_wrong_type) {
     EXPECT_DIES(JSON("{\"data\": {\"train\": [1]}}"), "data.train: expected a string, got an array");
     EXPECT_DIES(JSON("{\"recursion\": {\"loops\": 3.5}}"), "recursion.loops: expected an integer, got 3.5");
     EXPECT_DIES(JSON("{\"model\": {\"mixer\": \"conv\"}}"),
-                "model.mixer: expected one of \"attention\", \"mlp\", got \"conv\"");
+                "model.mixer: expected one of \"attention\", \"mlp\", \"local\", got \"conv\"");
     EXPECT_DIES(JSON("{\"model\": {\"d_model\": 1, \"d_model\": 2}}"), "model.d_model: duplicate key");
     EXPECT_DIES(SET("train.lr=fast"), "--set: train.lr: expected a number, got a string");
     EXPECT_DIES(SET("train"), "--set: expected key.path=value");

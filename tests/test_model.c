@@ -132,6 +132,87 @@ TEST(model_gradcheck_local_mixer) {
     EXPECT(check_config(&c) < 1e-2);
 }
 
+// TRM and HRM: gradient of what backprop touches (the last cycle's kept updates; the state
+// entering them is held fixed by the prefix replay), for every option the schemes add.
+static void recur_config(Config *c, SchemeKind scheme) {
+    tiny_config(c, HALT_BCE);
+    c->recursion.scheme = scheme;
+    c->recursion.loops = 2;             // supervision steps: one without gradient, one with
+    c->recursion.trm_n = 2; c->recursion.trm_T = 2;
+    c->recursion.hrm_k = 2; c->recursion.hrm_N = 2;
+}
+
+TEST(model_gradcheck_trm) {
+    Config c; recur_config(&c, SCHEME_TRM);
+    EXPECT(check_config(&c) < 1e-2);
+    c.recursion.trm_T = 1; c.recursion.loops = 1;   // from (yinit, zinit) straight into the kept cycle
+    EXPECT(check_config(&c) < 1e-2);
+    recur_config(&c, SCHEME_TRM);
+    c.halting.kind = HALT_NONE; c.model.norm_gain = 1; c.model.memory_tokens = 1;
+    EXPECT(check_config(&c) < 1e-2);
+    recur_config(&c, SCHEME_TRM);
+    c.task = TASK_MAZE; c.data.maze_size = 7; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE;
+    EXPECT(check_config(&c) < 1e-2);
+}
+
+TEST(model_gradcheck_hrm) {
+    for (int shared = 0; shared < 2; shared++) {
+        Config c; recur_config(&c, SCHEME_HRM);
+        c.recursion.hrm_shared = shared;
+        EXPECT(check_config(&c) < 1e-2);
+        c.recursion.hrm_k = 3; c.recursion.hrm_N = 1; c.recursion.loops = 1;
+        EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+// trm/hrm: the forward is the same with the kept slots (training) as with one (inference), and
+// a halting logit far above zero stops every sample after its first supervision step.
+TEST(model_recur_slots_and_halting) {
+    for (int s = 0; s < 2; s++) {
+        Config c; recur_config(&c, s ? SCHEME_HRM : SCHEME_TRM);
+        c.halting.kind = HALT_NONE;
+        c.recursion.loops = 3;
+        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+        Rng r; rng_seed(&r, 13);
+        Model m; model_init(&m, &c, &shape, &r);
+        int tok[162], tgt[162];
+        random_batch(&r, &shape, 2, tok, tgt);
+        model_alloc(&m, 2, 0, 1);
+        EXPECT(m.W == (s ? 2 : 3));
+        double lt = model_forward(&m, tok, tgt, 3);
+        float *logits = malloc(m.act_sizes[20] * sizeof(float));
+        memcpy(logits, m.acts.logits, m.act_sizes[20] * sizeof(float));
+        model_alloc(&m, 2, 0, 0);
+        EXPECT(m.W == 1);
+        double li = model_forward(&m, tok, tgt, 3);
+        EXPECT(li == lt);
+        EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+        free(logits);
+        model_free(&m);
+    }
+    Config c; recur_config(&c, SCHEME_TRM);
+    c.halting.bias_init = 20.0f;
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    Rng r; rng_seed(&r, 14);
+    Model m; model_init(&m, &c, &shape, &r);
+    int tok[162], tgt[162], used[162];
+    random_batch(&r, &shape, 2, tok, tgt);
+    model_alloc(&m, 2, 1, 0);
+    model_forward(&m, tok, NULL, 5);
+    float *logits = malloc(m.act_sizes[20] * sizeof(float));
+    memcpy(logits, m.acts.logits, m.act_sizes[20] * sizeof(float));
+    model_loops_used(&m, used);
+    EXPECT(used[0] == 1 && used[161] == 1);
+    m.params.bhalt[0] = -20.0f;   // never halts: 1 step by --iters 1 must give the same answer
+    model_forward(&m, tok, NULL, 1);
+    EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+    model_forward(&m, tok, NULL, 5);
+    model_loops_used(&m, used);
+    EXPECT(used[0] == 5 && used[161] == 5);
+    free(logits);
+    model_free(&m);
+}
+
 // A gradcheck must be able to fail: corrupt one gradient entry and see it caught.
 TEST(model_gradcheck_catches_wrong_gradient) {
     Config c; tiny_config(&c, HALT_NONE);

@@ -42,6 +42,7 @@ typedef struct {
     int n_sup;            // recursion.n_sup: max deep-supervision steps per sample (trm, hrm)
     int hrm_k;            // recursion.hrm.k: low-level steps per high-level step
     int hrm_shared;       // recursion.hrm.shared: one block for both levels
+    int hrm_N;            // recursion.hrm.N: high-level cycles per supervision step
 } RecursionConfig;
 
 typedef struct {
@@ -119,5 +120,8 @@ char *config_to_json(const Config *c);
 
 // Derived sizes.
 int config_d_ff(const ModelConfig *m);   // resolves d_ff = 0 to the auto width
+// The training depth, the default of --iters: recursion.loops for scheme "loop"; for "trm" and
+// "hrm" recursion.n_sup (supervision steps, each of T cycles).
+int config_depth(const Config *c);
 
 #endif

@@ -24,7 +24,7 @@ typedef struct {
 } TaskShape;
 
 // ---- parameters ----------------------------------------------------------------------------
-#define NUM_PARAM_TENSORS 14
+#define NUM_PARAM_TENSORS 16
 typedef struct {
     float *wte;     // (V, C)     token embedding
     float *wcoord;  // (R, C)     coordinate tables, one per axis, rows concatenated (R = sum axis_size)
@@ -40,12 +40,16 @@ typedef struct {
     float *whalt;   // (C)        halting unit weight (act)
     float *bhalt;   // (1)        halting unit bias
     float *wrel;    // (L, NH, 9) local mixer: score bias per head and neighbour offset
+    float *yinit;   // (C)        trm/hrm: initial answer state y (z_H), broadcast over positions
+    float *zinit;   // (C)        trm/hrm: initial reasoning state z (z_L)
 } ParamTensors;
+// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel) have P*L layers: P = 2 for hrm with
+// separate weights (part 0 = low level, part 1 = high level), else 1.
 extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
 
 // ---- activations ---------------------------------------------------------------------------
 // N = B*T rows (T includes memory tokens). W = ring slots (loops that keep activations).
-#define NUM_ACT_TENSORS 27
+#define NUM_ACT_TENSORS 30
 typedef struct {
     float *emb;     // (N, C)            embedded input e (token + coords; memory tokens)
     float *u;       // (W, N, C)         loop input: h_{k-1} + e (input injection) or h_{k-1}
@@ -74,6 +78,9 @@ typedef struct {
     float *pre_h;   // (N, C)            recurrent state saved after loop prefix_loop (training only)
     float *pre_mix; // (N, C)
     float *pre_cum; // (N)
+    float *ycar;    // (N, C)            trm/hrm: answer state y carried between supervision steps
+    float *zcar;    // (N, C)            trm/hrm: reasoning state z
+    float *qhalt;   // (B)               trm/hrm: halting logit of the last supervision step
 } ActTensors;
 
 // Prefix replay, for checking truncated backprop by finite differences: the loops before the
@@ -111,6 +118,7 @@ typedef struct {
     int deep_supervision;      // train.deep_supervision: loss on every kept loop (halting none)
     TaskShape shape;           // coords pointer not owned; copied into coord_ids/rope_pos
     int C, NH, L, F, M, A, R, V, Vout;
+    int P;                     // weight sets of the block: 2 for hrm with separate levels, else 1
     // parameters, gradients
     size_t param_sizes[NUM_PARAM_TENSORS];
     size_t num_params;
@@ -174,10 +182,39 @@ void model_loops_used(const Model *m, int *out);
 // Print the parameter count and each buffer's bytes on stderr (log_info).
 void model_print_sizes(const Model *m);
 
-// The shared block: L layers over x (N, C) for ring slot `slot`; output pointer returned.
-const float *block_forward(Model *m, int slot, const float *x);
+// The block: L layers of weight set `part` over x (N, C) for ring slot `slot`; output pointer
+// returned (inside the slot's activations).
+const float *block_forward(Model *m, int slot, int part, const float *x);
 // Backward through the block of ring slot `slot`: dout (N, C) → returns pointer to dx (N, C)
 // (one of the gacts ping-pong buffers). x is the block input used in forward.
-float *block_backward(Model *m, int slot, const float *x, const float *dout);
+float *block_backward(Model *m, int slot, int part, const float *x, const float *dout);
+
+// Shared by the schemes (loop.c, recur.c): embedding of m->tokens into acts.emb and its
+// backward; the output head on a state (logits, and with targets probs/losses; returns Σ loss)
+// and its backward (dout += scale · d loss / d out).
+void model_embed_forward(Model *m);
+void model_embed_backward(Model *m, const float *demb);
+double model_head_forward(Model *m, const float *out, int with_targets);
+void model_head_backward(Model *m, const float *out, float *dout, float scale);
+// tokens (B, seq_len) and targets (B, seq_len or NULL) into m->tokens/m->targets (memory slots).
+void model_set_batch(Model *m, const int *tokens, const int *targets);
+
+// ---- recursion schemes trm and hrm (recur.c) ------------------------------------------------
+// State (y, z) per position, carried in acts.ycar/zcar. One supervision step runs T cycles of
+// n z-updates z = f(z + y + x) and one y-update y = f'(y + z); only the last cycle's last G
+// updates keep activations for backprop (trm: all n+1; hrm: the last z- and the y-update).
+// model_forward/model_backward dispatch here for these schemes: model_forward(loops = S)
+// starts every sample from (yinit, zinit) and runs S supervision steps (the last one with
+// gradient when training); with halting bce outside training a sample stops at q > 0.
+double recur_forward(Model *m, const int *tokens, const int *targets, int steps);
+// One supervision step from the carried state (training: T-1 cycles without gradient, then one
+// with). Sets acts.qhalt and the loss = CE on y's logits + 0.5 · BCE(q, "whole grid right").
+double recur_step(Model *m, const int *tokens, const int *targets);
+void recur_backward(Model *m);
+// Reset sample b's carried state to (yinit, zinit).
+void recur_reset(Model *m, int b);
+// Block applications per supervision step, and those with gradient (the ring slots needed).
+int recur_apps(const Model *m);
+int recur_grad_apps(const Model *m);
 
 #endif

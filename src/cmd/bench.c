@@ -38,7 +38,7 @@ static const char *USAGE =
     "\n"
     "  --threads T    CPU threads for OpenBLAS and OpenMP (default: train.threads, 0 = all cores)\n"
     "  --batch B      batch (default train.batch)\n"
-    "  --iters N      loops for the inference timing (default recursion.loops)\n"
+    "  --iters N      loops for the inference timing (default: the training depth)\n"
     "  --reps R       repetitions; medians are reported (default 5)\n"
     "  --only LIST    run only these parts, comma-separated: gemm, train, infer (default all);\n"
     "                 `--only infer` allocates only the inference buffers, for memory checks\n"
@@ -214,7 +214,7 @@ int cmd_bench(int argc, char **argv) {
         die(EXIT_USAGE, "train.deep_supervision: works with halting.kind \"none\" only");
     threads = threads_set(threads >= 0 ? threads : cfg.train.threads);
     int B = batch ? batch : cfg.train.batch;
-    int K = cfg.recursion.loops;
+    int K = config_depth(&cfg);
     int W = cfg.recursion.window ? cfg.recursion.window : K;
     if (!iters) iters = K;
 

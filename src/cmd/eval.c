@@ -157,7 +157,7 @@ int cmd_eval(int argc, char **argv) {
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
     int B = infer_batch_size(batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s",
-             model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, cfg.recursion.loops, B, nthreads,
+             model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, config_depth(&cfg), B, nthreads,
              fixed ? ", halting off (--fixed)" : "");
 
     int *coords = NULL, cur_h = sudoku ? 9 : cfg.data.maze_size, cur_w = cur_h;
@@ -179,7 +179,7 @@ int cmd_eval(int argc, char **argv) {
     long *cell_ok = xcalloc((size_t)n_iters, sizeof(long)), *exact = xcalloc((size_t)n_iters, sizeof(long));
     double *loops_sum = xcalloc((size_t)n_iters, sizeof(double)), *secs = xcalloc((size_t)n_iters, sizeof(double));
     long cell_n = 0;
-    int resume = m.hc.kind == HALT_NONE;
+    int resume = m.hc.kind == HALT_NONE && m.rc.scheme == SCHEME_LOOP;
     for (int i0 = 0; i0 < n;) {
         const Item *first = &items[i0];
         int nb = 1, S = first->h * first->w;

@@ -62,7 +62,7 @@ int cmd_gradcheck(int argc, char **argv) {
     rng_seed(&rng, seed);
     Model m;
     model_init(&m, &cfg, &shape, &rng);
-    int loops = cfg.recursion.loops;
+    int loops = config_depth(&cfg);
     int window = cfg.recursion.window ? cfg.recursion.window : loops;
     model_alloc(&m, batch, window, 1);
 

@@ -19,7 +19,7 @@ static const char *USAGE =
     "usage: loopt info CKPT\n"
     "\n"
     "Describes a checkpoint written by loopt train: format, task, parameter count, every tensor\n"
-    "(name, dtype, shape), steps trained, training wall time, training depth (recursion.loops),\n"
+    "(name, dtype, shape), steps trained, training wall time, training depth (recursion.loops; trm/hrm: n_sup),\n"
     "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
@@ -70,7 +70,7 @@ int cmd_info(int argc, char **argv) {
     else if (el >= 60) printf(" (%.1f min)", el / 60);
     printf("\n");
     printf("loops:       %d (training depth, scheme %s; `loopt solve --iters` may go beyond)\n",
-           cfg.recursion.loops, SCHEME_NAMES[cfg.recursion.scheme]);
+           config_depth(&cfg), SCHEME_NAMES[cfg.recursion.scheme]);
     printf("halting:     %s\n", HALT_NAMES[cfg.halting.kind]);
     printf("ema:         %s\n", has_prefix(&c, "ema.") ? "yes (solve/eval use it unless --raw)" : "no");
     printf("optimizer:   %s\n", has_prefix(&c, "adam_m.") && has_prefix(&c, "adam_v.")

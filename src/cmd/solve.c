@@ -42,7 +42,9 @@ static const char *USAGE =
     "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors in\n"
     "                 the current directory, else next to the loopt binary)\n"
     "  --iters N      loops to run (default: the training depth recursion.loops; may exceed it —\n"
-    "                 test-time scaling). With halting act, N is the maximum and each cell still\n"
+    "                 test-time scaling); for trm/hrm, supervision steps (default n_sup), each of\n"
+    "                 T cycles, and with halting bce a puzzle stops at its first step with q > 0.\n"
+    "                 With halting act, N is the maximum and each cell still\n"
     "                 halts on its own; the answer is the halting-weighted mix of the loop states.\n"
     "  --fixed        turn halting off for this run: every cell runs exactly N loops and the\n"
     "                 answer is read from the last loop's state (not the halting mix)\n"
@@ -215,7 +217,7 @@ int cmd_solve(int argc, char **argv) {
     Model m;
     int nthreads = infer_load(&model_path, threads, use_ema, &cfg, &m);
     if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
-    int train_loops = cfg.recursion.loops;
+    int train_loops = config_depth(&cfg);
     if (!iters) iters = train_loops;
     int act = m.hc.kind == HALT_ACT;
     if (fixed) { m.hc.kind = HALT_NONE; act = 0; }

@@ -82,6 +82,7 @@ static const Key KEYS[] = {
     INT("recursion.trm.T", recursion.trm_T, 1, 64),
     INT("recursion.hrm.k", recursion.hrm_k, 1, 64),
     BOOL("recursion.hrm.shared", recursion.hrm_shared),
+    INT("recursion.hrm.N", recursion.hrm_N, 1, 64),
 
     ENUM("halting.kind", halting.kind, HALT_NAMES),
     FLT("halting.threshold", halting.threshold, 0, 1, 1, 0),
@@ -135,7 +136,7 @@ void config_defaults(Config *c) {
 
     RecursionConfig *r = &c->recursion;
     r->scheme = SCHEME_LOOP; r->loops = 8; r->window = 0;
-    r->trm_n = 6; r->trm_T = 3; r->n_sup = 16; r->hrm_k = 2; r->hrm_shared = 0;
+    r->trm_n = 6; r->trm_T = 3; r->n_sup = 16; r->hrm_k = 2; r->hrm_shared = 0; r->hrm_N = 2;
 
     HaltingConfig *h = &c->halting;
     h->kind = HALT_NONE; h->threshold = 0.99f; h->ponder_cost = 0.01f;
@@ -153,6 +154,10 @@ void config_defaults(Config *c) {
     d->gen_train = 100000; d->gen_valid = 1000;
     d->givens_min = 25; d->givens_max = 45;
     d->maze_size = 9; d->maze_min_path = 0; d->seed = 2;
+}
+
+int config_depth(const Config *c) {
+    return c->recursion.scheme == SCHEME_LOOP ? c->recursion.loops : c->recursion.n_sup;
 }
 
 int config_d_ff(const ModelConfig *m) {
@@ -548,6 +553,18 @@ void config_validate(const Config *c, const char *name) {
     if (r->window > r->loops)
         die(EXIT_USAGE, "%s: recursion.window: expected an integer in [0, loops], got %d (loops is %d)",
             name, r->window, r->loops);
+    const HaltingConfig *h = &c->halting;
+    if (r->scheme == SCHEME_LOOP && h->kind == HALT_BCE)
+        die(EXIT_USAGE, "%s: halting.kind: \"bce\" is the halting head of schemes \"trm\" and \"hrm\"; "
+            "scheme \"loop\" takes \"none\" or \"act\"", name);
+    if (r->scheme != SCHEME_LOOP && h->kind == HALT_ACT)
+        die(EXIT_USAGE, "%s: halting.kind: scheme \"%s\" takes \"none\" or \"bce\" (ACT halts positions of "
+            "the plain loop)", name, SCHEME_NAMES[r->scheme]);
+    if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
+        die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
+            "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);
+    if (h->kind == HALT_Q)
+        die(EXIT_USAGE, "%s: halting.kind: \"q\" (HRM's Q-learning head) is not implemented yet; use \"bce\"", name);
     const DataConfig *d = &c->data;
     if (d->givens_min > d->givens_max)
         die(EXIT_USAGE, "%s: data.givens_min: expected givens_min <= givens_max, got %d > %d",

@@ -11,7 +11,7 @@
 #include "loopt/dataset.h"
 
 int model_param_shape(const Model *m, int i, int64_t *s) {
-    int64_t C = m->C, L = m->L, F = m->F;
+    int64_t C = m->C, L = (int64_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
     switch (i) {
     case 0: s[0] = m->V; s[1] = C; return 2;
     case 1: s[0] = m->R; s[1] = C; return 2;
@@ -21,7 +21,7 @@ int model_param_shape(const Model *m, int i, int64_t *s) {
     case 5: s[0] = L; s[1] = C; s[2] = C; return 3;
     case 7: s[0] = L; s[1] = 2 * F; s[2] = C; return 3;
     case 8: s[0] = L; s[1] = C; s[2] = F; return 3;
-    case 9: case 11: s[0] = C; return 1;
+    case 9: case 11: case 14: case 15: s[0] = C; return 1;
     case 10: s[0] = m->Vout; s[1] = C; return 2;
     case 13: s[0] = L; s[1] = m->NH; s[2] = LOCAL_K; return 3;
     default: s[0] = 1; return 1;
@@ -65,7 +65,7 @@ int model_save(const char *path, const Model *m, const Config *cfg, const Optimi
     char step[32], elapsed[32], loops[32];
     snprintf(step, sizeof step, "%ld", ts ? ts->step : 0L);
     snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
-    snprintf(loops, sizeof loops, "%d", cfg->recursion.loops);
+    snprintf(loops, sizeof loops, "%d", config_depth(cfg));
     const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops"};
     const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, cfg->task == TASK_SUDOKU ? "sudoku" : "maze", loops};
     int ok = ckpt_write(path, t, n, keys, vals, 6, why, whylen);

@@ -15,7 +15,7 @@
 #include "loopt/ops.h"
 
 // emb (N, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
-static void embed_forward(Model *m) {
+void model_embed_forward(Model *m) {
     int B = m->B, T = m->T, C = m->C, M = m->M;
     embedding_forward(m->acts.emb, m->tokens, m->params.wte, B * T, C);
     for (int b = 0; b < B; b++)
@@ -24,7 +24,7 @@ static void embed_forward(Model *m) {
         coord_embed_forward(m->acts.emb, m->coord_ids, m->params.wcoord, B, T, m->A, C);
 }
 
-static void embed_backward(Model *m, const float *demb) {
+void model_embed_backward(Model *m, const float *demb) {
     int B = m->B, T = m->T, C = m->C, M = m->M;
     if (m->mc.positions == POS_COORDS && m->A)
         coord_embed_backward(m->grads.wcoord, demb, m->coord_ids, B, T, m->A, C);
@@ -42,7 +42,7 @@ static int deep_supervision(const Model *m) {
 }
 
 // logits (N, Vout) = wout · [rms](out); with targets also probs and losses. Returns Σ loss.
-static double head_forward(Model *m, const float *out, int with_targets) {
+double model_head_forward(Model *m, const float *out, int with_targets) {
     int N = m->B * m->T, C = m->C;
     const float *hin = out;
     if (m->mc.norm == NORM_PRE) {
@@ -56,7 +56,7 @@ static double head_forward(Model *m, const float *out, int with_targets) {
 }
 
 // Backward of head_forward (whose caches must be current): dout (N, C) += scale · d loss / d out.
-static void head_backward(Model *m, const float *out, float *dout, float scale) {
+void model_head_backward(Model *m, const float *out, float *dout, float scale) {
     int N = m->B * m->T, C = m->C;
     GradTensors *g = &m->gacts;
     float *dl = g->dlogits;                                  // (N, Vout)
@@ -72,19 +72,25 @@ static void head_backward(Model *m, const float *out, float *dout, float scale) 
     }
 }
 
-double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
-    CHECK(m->acts_memory, "model_forward before model_alloc");
-    CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
-    int B = m->B, T = m->T, C = m->C, M = m->M, S = m->shape.seq_len;
-    int N = B * T, W = m->W;
-    size_t NC = (size_t)N * C;
-    int act = m->hc.kind == HALT_ACT;
+void model_set_batch(Model *m, const int *tokens, const int *targets) {
+    int B = m->B, T = m->T, M = m->M, S = m->shape.seq_len;
     for (int b = 0; b < B; b++)
         for (int t = 0; t < T; t++) {
             m->tokens[b * T + t] = t < M ? 0 : tokens[b * S + t - M];
             m->targets[b * T + t] = (t < M || !targets) ? -1 : targets[b * S + t - M];
         }
-    embed_forward(m);
+}
+
+double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
+    CHECK(m->acts_memory, "model_forward before model_alloc");
+    CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
+    if (m->rc.scheme != SCHEME_LOOP) return recur_forward(m, tokens, targets, loops);
+    int B = m->B, T = m->T, C = m->C;
+    int N = B * T, W = m->W;
+    size_t NC = (size_t)N * C;
+    int act = m->hc.kind == HALT_ACT;
+    model_set_batch(m, tokens, targets);
+    model_embed_forward(m);
 
     // loops: u_1 = e; u_k = h_{k-1} + e (input injection) or h_{k-1}
     m->ponder_sum = 0.0;
@@ -111,7 +117,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
         if (k == 1) memcpy(u, m->acts.emb, NC * sizeof(float));
         else if (m->mc.input_injection) add_forward(u, h_prev, m->acts.emb, (int)NC);
         else memcpy(u, h_prev, NC * sizeof(float));
-        const float *y = block_forward(m, slot, u);
+        const float *y = block_forward(m, slot, 0, u);
         float *h = m->acts.h + (size_t)slot * NC;
         if (act) {
             int running = act_forward_step(m, k, loops, slot, y, h_prev, h);
@@ -119,7 +125,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
         } else {
             memcpy(h, y, NC * sizeof(float));
             if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
-                m->deep_sum += head_forward(m, h, 1);
+                m->deep_sum += model_head_forward(m, h, 1);
         }
         if (m->prefix_mode == PREFIX_SAVE && k == m->prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
@@ -140,7 +146,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
     m->n_targets = 0;
     if (targets)
         for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
-    double sum = head_forward(m, out, targets != NULL);
+    double sum = model_head_forward(m, out, targets != NULL);
     if (!targets) return 0.0;
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
     m->loss = m->ce_loss + (act ? m->hc.ponder_cost * m->ponder : 0.0);
@@ -151,6 +157,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
 void model_backward(Model *m) {
     CHECK(m->training && m->grads_memory, "model_backward needs a model allocated for training");
     CHECK(m->n_targets > 0, "model_backward needs a forward with targets");
+    if (m->rc.scheme != SCHEME_LOOP) { recur_backward(m); return; }
     int N = m->B * m->T, C = m->C, W = m->W;
     size_t NC = (size_t)N * C;
     int act = m->hc.kind == HALT_ACT, deep = deep_supervision(m);
@@ -163,7 +170,7 @@ void model_backward(Model *m) {
     memset(g->dstate, 0, NC * sizeof(float));
     if (act) {   // the head reads the mix: its gradient dmix feeds every loop's weight
         memset(g->dmix, 0, NC * sizeof(float));
-        head_backward(m, m->acts.mix, g->dmix, scale);
+        model_head_backward(m, m->acts.mix, g->dmix, scale);
         act_backward_prepare(m);
     }
     float ponder_scale = m->hc.ponder_cost / (float)N;
@@ -172,18 +179,18 @@ void model_backward(Model *m) {
         const float *u = m->acts.u + (size_t)slot * NC;
         const float *h = m->acts.h + (size_t)slot * NC;
         if (!act && (k == k_last || deep)) {   // the head reads h_k: d h_k += head gradient
-            if (k != k_last) head_forward(m, h, 1);
-            head_backward(m, h, g->dstate, scale);
+            if (k != k_last) model_head_forward(m, h, 1);
+            model_head_backward(m, h, g->dstate, scale);
         }
         if (act) act_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
         else { memcpy(g->dy, g->dstate, NC * sizeof(float)); memset(g->dstate, 0, NC * sizeof(float)); }
-        const float *du = block_backward(m, slot, u, g->dy);
+        const float *du = block_backward(m, slot, 0, u, g->dy);
         axpy(g->dstate, 1.0f, du, (int)NC);                   // u_k = h_{k-1} + ...
         if (k == 1 || m->mc.input_injection) axpy(g->demb, 1.0f, du, (int)NC);
     }
-    embed_backward(m, g->demb);
+    model_embed_backward(m, g->demb);
     // deep supervision recomputed the head on earlier loops: restore the last loop's logits
-    if (deep && m->window_start < k_last) head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
+    if (deep && m->window_start < k_last) model_head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
 }
 
 void model_predict(const Model *m, int *out) {
@@ -196,5 +203,6 @@ void model_loops_used(const Model *m, int *out) {
     int T = m->T, M = m->M, S = m->shape.seq_len;
     for (int b = 0; b < m->B; b++)
         for (int t = 0; t < S; t++)
-            out[b * S + t] = m->hc.kind == HALT_ACT ? m->n_halt[b * T + M + t] : m->loops_run;
+            out[b * S + t] = m->hc.kind == HALT_ACT || m->rc.scheme != SCHEME_LOOP
+                             ? m->n_halt[b * T + M + t] : m->loops_run;
 }

@@ -13,7 +13,7 @@
 #include "loopt/ops.h"
 
 const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
-    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel"};
+    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel", "yinit", "zinit"};
 
 static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
     for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
@@ -28,8 +28,9 @@ static size_t sum_sizes(const size_t *sizes, int n) {
 // ---- parameters --------------------------------------------------------------------------
 
 static void param_sizes(Model *m) {
-    size_t C = m->C, L = m->L, F = m->F;
+    size_t C = m->C, L = (size_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
     size_t *s = m->param_sizes;
+    int recur = m->rc.scheme != SCHEME_LOOP, halt_unit = m->hc.kind == HALT_ACT || m->hc.kind == HALT_BCE;
     s[0] = (size_t)m->V * C;
     s[1] = (size_t)m->R * C;
     s[2] = (size_t)m->M * C;
@@ -41,9 +42,11 @@ static void param_sizes(Model *m) {
     s[8] = L * C * F;
     s[9] = (m->mc.norm_gain && m->mc.norm == NORM_PRE) ? C : 0;
     s[10] = (size_t)m->Vout * C;
-    s[11] = m->hc.kind == HALT_ACT ? C : 0;
-    s[12] = m->hc.kind == HALT_ACT ? 1 : 0;
+    s[11] = halt_unit ? C : 0;
+    s[12] = halt_unit ? 1 : 0;
     s[13] = m->mc.mixer == MIXER_LOCAL ? L * m->NH * LOCAL_K : 0;
+    s[14] = recur ? C : 0;
+    s[15] = recur ? C : 0;
     m->num_params = sum_sizes(s, NUM_PARAM_TENSORS);
 }
 
@@ -129,6 +132,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->C = cfg->model.d_model;
     m->NH = cfg->model.n_heads;
     m->L = cfg->model.n_layers;
+    m->P = cfg->recursion.scheme == SCHEME_HRM && !cfg->recursion.hrm_shared ? 2 : 1;
     m->F = config_d_ff(&cfg->model);
     m->M = cfg->model.memory_tokens;
     m->V = shape->vocab;
@@ -167,12 +171,15 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     fill_const(p->whalt, m->param_sizes[11], 0.0f);
     fill_const(p->bhalt, m->param_sizes[12], m->hc.bias_init);
     fill_const(p->wrel, m->param_sizes[13], 0.0f);
+    fill_normal(p->yinit, m->param_sizes[14], 1.0f, r);
+    fill_normal(p->zinit, m->param_sizes[15], 1.0f, r);
 }
 
 // ---- activations -------------------------------------------------------------------------
 
 void model_alloc(Model *m, int B, int window, int training) {
     int T = m->shape.seq_len + m->M;
+    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_grad_apps(m) : 1;
     if (m->acts_memory && B == m->B && T == m->T && window == m->W && training == m->training) return;
     free(m->acts_memory);
     free(m->grad_acts_memory);
@@ -181,6 +188,7 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->targets);
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
+    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_grad_apps(m) : 1;   // the slots trm/hrm need
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
     m->Tk = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T;
@@ -213,6 +221,10 @@ void model_alloc(Model *m, int B, int window, int training) {
     s[24] = training ? N * C : 0; // pre_h
     s[25] = training ? N * C : 0; // pre_mix
     s[26] = training ? N : 0;     // pre_cum
+    int recur = m->rc.scheme != SCHEME_LOOP;
+    s[27] = recur ? N * C : 0;    // ycar
+    s[28] = recur ? N * C : 0;    // zcar
+    s[29] = recur ? (size_t)B : 0;// qhalt
     m->num_acts = sum_sizes(s, NUM_ACT_TENSORS);
     m->acts_memory = xcalloc(m->num_acts, sizeof(float));
     carve(m->acts_memory, s, NUM_ACT_TENSORS, (float **)&m->acts);
@@ -276,7 +288,7 @@ void model_print_sizes(const Model *m) {
 
 #define LAYER_PTR(field, width) (m->acts.field + ((size_t)slot * m->L + l) * (width))
 
-const float *block_forward(Model *m, int slot, const float *x) {
+const float *block_forward(Model *m, int slot, int part, const float *x) {
     int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
     int N = B * T, pre = m->mc.norm == NORM_PRE;
     size_t NC = (size_t)N * C;
@@ -292,12 +304,13 @@ const float *block_forward(Model *m, int slot, const float *x) {
         float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);     // (N, 2F)
         float *fcg = LAYER_PTR(fcg, (size_t)N * F);         // (N, F)
         float *r2 = LAYER_PTR(r2, NC);                      // (N, C)
-        const float *g1 = m->params.ln1g ? m->params.ln1g + (size_t)l * C : NULL;
-        const float *g2 = m->params.ln2g ? m->params.ln2g + (size_t)l * C : NULL;
-        const float *wqkv = m->params.wqkv + (size_t)l * 3 * C * C;
-        const float *wo = m->params.wo + (size_t)l * C * C;
-        const float *wfc = m->params.wfc + (size_t)l * 2 * F * C;
-        const float *wproj = m->params.wproj + (size_t)l * C * F;
+        size_t lp = (size_t)part * m->L + l;                // layer in the weight tensors
+        const float *g1 = m->params.ln1g ? m->params.ln1g + lp * C : NULL;
+        const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
+        const float *wqkv = m->params.wqkv + lp * 3 * C * C;
+        const float *wo = m->params.wo + lp * C * C;
+        const float *wfc = m->params.wfc + lp * 2 * F * C;
+        const float *wproj = m->params.wproj + lp * C * F;
 
         const float *ain = x;
         if (pre) { rmsnorm_forward(n1, rstd1, x, g1, N, C, NORM_EPS); ain = n1; }
@@ -305,7 +318,7 @@ const float *block_forward(Model *m, int slot, const float *x) {
         if (m->mc.positions == POS_ROPE)
             rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
         if (m->mc.mixer == MIXER_LOCAL)
-            local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + (size_t)l * NH * LOCAL_K, B, T, C, NH);
+            local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + lp * NH * LOCAL_K, B, T, C, NH);
         else
             attention_forward(atty, att, qkv, B, T, C, NH);
         linear_forward(r1, atty, wo, N, C, C);
@@ -323,7 +336,7 @@ const float *block_forward(Model *m, int slot, const float *x) {
     return x;
 }
 
-float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
+float *block_backward(Model *m, int slot, int part, const float *x0, const float *dout) {
     int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
     int N = B * T, pre = m->mc.norm == NORM_PRE;
     size_t NC = (size_t)N * C;
@@ -350,18 +363,19 @@ float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
         float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);
         float *fcg = LAYER_PTR(fcg, (size_t)N * F);
         float *r2 = LAYER_PTR(r2, NC);
-        const float *g1 = m->params.ln1g ? m->params.ln1g + (size_t)l * C : NULL;
-        const float *g2 = m->params.ln2g ? m->params.ln2g + (size_t)l * C : NULL;
-        float *dg1 = m->grads.ln1g ? m->grads.ln1g + (size_t)l * C : NULL;
-        float *dg2 = m->grads.ln2g ? m->grads.ln2g + (size_t)l * C : NULL;
-        const float *wqkv = m->params.wqkv + (size_t)l * 3 * C * C;
-        const float *wo = m->params.wo + (size_t)l * C * C;
-        const float *wfc = m->params.wfc + (size_t)l * 2 * F * C;
-        const float *wproj = m->params.wproj + (size_t)l * C * F;
-        float *dwqkv = m->grads.wqkv + (size_t)l * 3 * C * C;
-        float *dwo = m->grads.wo + (size_t)l * C * C;
-        float *dwfc = m->grads.wfc + (size_t)l * 2 * F * C;
-        float *dwproj = m->grads.wproj + (size_t)l * C * F;
+        size_t lp = (size_t)part * m->L + l;                // layer in the weight tensors
+        const float *g1 = m->params.ln1g ? m->params.ln1g + lp * C : NULL;
+        const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
+        float *dg1 = m->grads.ln1g ? m->grads.ln1g + lp * C : NULL;
+        float *dg2 = m->grads.ln2g ? m->grads.ln2g + lp * C : NULL;
+        const float *wqkv = m->params.wqkv + lp * 3 * C * C;
+        const float *wo = m->params.wo + lp * C * C;
+        const float *wfc = m->params.wfc + lp * 2 * F * C;
+        const float *wproj = m->params.wproj + lp * C * F;
+        float *dwqkv = m->grads.wqkv + lp * 3 * C * C;
+        float *dwo = m->grads.wo + lp * C * C;
+        float *dwfc = m->grads.wfc + lp * 2 * F * C;
+        float *dwproj = m->grads.wproj + lp * C * F;
 
         // output norm (post) -> dr2
         float *dr2 = g->dr2;
@@ -390,7 +404,7 @@ float *block_backward(Model *m, int slot, const float *x0, const float *dout) {
         linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
         memset(g->dqkv, 0, 3 * NC * sizeof(float));
         if (m->mc.mixer == MIXER_LOCAL)
-            local_attention_backward(g->dqkv, m->grads.wrel + (size_t)l * NH * LOCAL_K, g->datt, g->datty,
+            local_attention_backward(g->dqkv, m->grads.wrel + lp * NH * LOCAL_K, g->datt, g->datty,
                                      qkv, att, m->nbr, B, T, C, NH);
         else
             attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);

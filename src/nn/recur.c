@@ -1,0 +1,194 @@
+// recur.c — the two-state recursion schemes: TRM (Tiny Recursive Model) and HRM (Hierarchical
+// Reasoning Model), on the same block as the plain loop. docs/schemes.md has the equations.
+//
+// Every position carries two states: y (the answer; HRM's z_H) and z (the reasoning; z_L).
+// One update of z:  u = z + y + x,  z = f_0(u)            (x: the embedded puzzle, acts.emb)
+// One update of y:  u = y + z,      y = f_{P-1}(u)        (y never sees x)
+// A cycle is n z-updates then one y-update (trm: n = trm.n; hrm: n = hrm.k); a supervision
+// step is C cycles (trm.T; hrm.N). Training keeps gradient only in the last cycle, through its
+// last G updates: trm all n + 1, hrm the last z- and the y-update (its one-step gradient).
+// Those G updates write ring slots 0..G-1 of the activation arena; every other update runs in
+// slot 0 and is overwritten. Between supervision steps (y, z) are carried detached in
+// acts.ycar/zcar. The head reads y; the halting logit q = whalt · y[position 0] + bhalt.
+#include "loopt/model.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "loopt/check.h"
+#include "loopt/ops.h"
+
+#define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · BCE(q, whole grid right)
+
+int recur_apps(const Model *m) { return (m->rc.scheme == SCHEME_TRM ? m->rc.trm_n : m->rc.hrm_k) + 1; }
+int recur_grad_apps(const Model *m) { return m->rc.scheme == SCHEME_TRM ? recur_apps(m) : 2; }
+static int cycles(const Model *m) { return m->rc.scheme == SCHEME_TRM ? m->rc.trm_T : m->rc.hrm_N; }
+
+void recur_reset(Model *m, int b) {
+    int T = m->T, C = m->C;
+    for (int t = 0; t < T; t++) {
+        memcpy(m->acts.ycar + ((size_t)b * T + t) * C, m->params.yinit, (size_t)C * sizeof(float));
+        memcpy(m->acts.zcar + ((size_t)b * T + t) * C, m->params.zinit, (size_t)C * sizeof(float));
+    }
+}
+
+// Update a of a cycle (a < n: z, a = n: y) in ring slot `slot`.
+static void update(Model *m, int a, int slot) {
+    int n = recur_apps(m) - 1;
+    int NC = m->B * m->T * m->C;
+    float *u = m->acts.u + (size_t)slot * NC;        // (N, C) block input, kept for backward
+    float *y = m->acts.ycar, *z = m->acts.zcar;      // (N, C) each
+    if (a < n) { add_forward(u, z, y, NC); add_forward(u, u, m->acts.emb, NC); }
+    else add_forward(u, y, z, NC);
+    const float *out = block_forward(m, slot, a < n ? 0 : m->P - 1, u);
+    memcpy(a < n ? z : y, out, (size_t)NC * sizeof(float));
+}
+
+// The cycles of one supervision step on acts.emb; with grad the last cycle's last G updates
+// keep their slots. Prefix save/replay (gradcheck) holds the state entering those G updates.
+static void cycles_forward(Model *m, int grad) {
+    int A = recur_apps(m), G = recur_grad_apps(m), Cy = cycles(m);
+    size_t NC = (size_t)m->B * m->T * m->C;
+    if (grad && m->prefix_mode == PREFIX_REPLAY) {
+        memcpy(m->acts.ycar, m->acts.pre_h, NC * sizeof(float));
+        memcpy(m->acts.zcar, m->acts.pre_mix, NC * sizeof(float));
+    } else {
+        for (int c = 0; c < Cy - grad; c++)
+            for (int a = 0; a < A; a++) update(m, a, 0);
+        if (grad)
+            for (int a = 0; a < A - G; a++) update(m, a, 0);
+        if (grad && m->prefix_mode == PREFIX_SAVE) {
+            memcpy(m->acts.pre_h, m->acts.ycar, NC * sizeof(float));
+            memcpy(m->acts.pre_mix, m->acts.zcar, NC * sizeof(float));
+        }
+    }
+    if (grad)
+        for (int a = A - G; a < A; a++) update(m, a, a - (A - G));
+}
+
+// q (B) from y's position 0 (no halting unit: q = 0).
+static void halt_logits(Model *m, const float *y) {
+    int T = m->T, C = m->C;
+    for (int b = 0; b < m->B; b++) {
+        float q = 0.0f;
+        if (m->params.whalt) {
+            const float *yb = y + (size_t)b * T * C;
+            q = m->params.bhalt[0];
+            for (int c = 0; c < C; c++) q += m->params.whalt[c] * yb[c];
+        }
+        m->acts.qhalt[b] = q;
+    }
+}
+
+// 1 if every target position of sample b is predicted right by the current logits.
+static int sample_right(const Model *m, int b) {
+    int T = m->T, V = m->Vout;
+    for (int t = 0; t < T; t++) {
+        int tg = m->targets[b * T + t];
+        if (tg < 0) continue;
+        const float *l = m->acts.logits + ((size_t)b * T + t) * V;
+        for (int v = 0; v < V; v++) if (l[v] > l[tg]) return 0;
+    }
+    return 1;
+}
+
+// Head, halting logits and loss on the answer state y.
+static double finish(Model *m, const float *y, int with_targets) {
+    int N = m->B * m->T;
+    m->loss = m->ce_loss = 0.0;
+    m->n_targets = 0;
+    double sum = model_head_forward(m, y, with_targets);
+    halt_logits(m, y);
+    if (!with_targets) return 0.0;
+    for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
+    m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
+    double bce = 0.0;
+    if (m->params.whalt)
+        for (int b = 0; b < m->B; b++) {
+            double q = m->acts.qhalt[b];
+            bce += fmax(q, 0.0) - q * sample_right(m, b) + log1p(exp(-fabs(q)));
+        }
+    m->loss = m->ce_loss + HALT_LOSS_WEIGHT * bce / m->B;
+    return m->loss;
+}
+
+double recur_step(Model *m, const int *tokens, const int *targets) {
+    model_set_batch(m, tokens, targets);
+    model_embed_forward(m);
+    int grad = m->training && targets;
+    cycles_forward(m, grad);
+    m->loops_run = 1;
+    m->window_start = grad ? 2 : 1;
+    m->ponder = 1.0;
+    return finish(m, m->acts.ycar, targets != NULL);
+}
+
+double recur_forward(Model *m, const int *tokens, const int *targets, int steps) {
+    int B = m->B, T = m->T, C = m->C;
+    size_t TC = (size_t)T * C;
+    int grad = m->training && targets;
+    model_set_batch(m, tokens, targets);
+    model_embed_forward(m);
+    for (int b = 0; b < B; b++) recur_reset(m, b);
+    // halting at inference: a sample stops after the first step with q > 0; its y is kept in
+    // acts.mix and its positions report that step in n_halt
+    int halting = m->hc.kind == HALT_BCE && !grad;
+    int running = B;
+    for (int i = 0; i < B * T; i++) m->n_halt[i] = 0;
+    int s = 1;
+    if (grad && m->prefix_mode == PREFIX_REPLAY) s = steps;   // the state entering the last cycle is restored
+    for (; s <= steps && running > 0; s++) {
+        cycles_forward(m, grad && s == steps);
+        if (!halting) continue;
+        halt_logits(m, m->acts.ycar);
+        for (int b = 0; b < B; b++) {
+            if (m->n_halt[b * T] || (m->acts.qhalt[b] <= 0.0f && s < steps)) continue;
+            memcpy(m->acts.mix + b * TC, m->acts.ycar + b * TC, TC * sizeof(float));
+            for (int t = 0; t < T; t++) m->n_halt[b * T + t] = s;
+            running--;
+        }
+    }
+    if (!halting)
+        for (int i = 0; i < B * T; i++) m->n_halt[i] = steps;
+    m->loops_run = steps;
+    m->window_start = grad ? 2 : 1;   // > 1: gradcheck saves and replays the state entering the last cycle
+    double sum = 0.0;
+    for (int i = 0; i < B * T; i++) sum += m->n_halt[i];
+    m->ponder = sum / (B * T);
+    return finish(m, halting ? m->acts.mix : m->acts.ycar, targets != NULL);
+}
+
+void recur_backward(Model *m) {
+    int B = m->B, T = m->T, C = m->C, A = recur_apps(m), G = recur_grad_apps(m), n = A - 1;
+    int NC = B * T * C;
+    GradTensors *g = &m->gacts;
+    float *dy = g->dstate;                                    // (N, C) d loss / d y
+    memset(dy, 0, (size_t)NC * sizeof(float));
+    model_head_backward(m, m->acts.ycar, dy, 1.0f / (float)m->n_targets);
+    if (m->params.whalt) {   // BCE on q = whalt · y[b, 0] + bhalt
+        for (int b = 0; b < B; b++) {
+            float q = m->acts.qhalt[b];
+            float dq = HALT_LOSS_WEIGHT / B * (1.0f / (1.0f + expf(-q)) - (float)sample_right(m, b));
+            const float *yb = m->acts.ycar + (size_t)b * T * C;
+            float *dyb = dy + (size_t)b * T * C;
+            for (int c = 0; c < C; c++) {
+                dyb[c] += dq * m->params.whalt[c];
+                m->grads.whalt[c] += dq * yb[c];
+            }
+            m->grads.bhalt[0] += dq;
+        }
+    }
+    // back through the kept updates, newest first: the y-update's input u = y + z passes its
+    // gradient to z (y entering the cycle is detached); each z-update's u = z + y + x passes
+    // it to the previous z and to x
+    memset(g->demb, 0, (size_t)NC * sizeof(float));
+    const float *d = dy;
+    for (int a = n; a >= A - G; a--) {
+        int slot = a - (A - G);
+        const float *u = m->acts.u + (size_t)slot * NC;
+        float *du = block_backward(m, slot, a < n ? 0 : m->P - 1, u, d);
+        if (a < n) axpy(g->demb, 1.0f, du, NC);
+        d = du;
+    }
+    model_embed_backward(m, g->demb);
+}
