@@ -155,6 +155,19 @@ TEST(model_gradcheck_trm) {
     EXPECT(check_config(&c) < 1e-2);
 }
 
+// The MLP token mixer (TRM-MLP) in the plain loop and in trm. Its fan-in is the sequence
+// length (81), so a smaller init keeps the finite differences in their linear range.
+TEST(model_gradcheck_mlp_mixer) {
+    Config c; tiny_config(&c, HALT_NONE);
+    c.model.mixer = MIXER_MLP; c.model.init_std = 0.05f;
+    EXPECT(check_config(&c) < 1e-2);
+    c.model.norm = NORM_PRE; c.model.memory_tokens = 2;
+    EXPECT(check_config(&c) < 1e-2);
+    recur_config(&c, SCHEME_TRM);
+    c.model.mixer = MIXER_MLP; c.model.init_std = 0.05f;
+    EXPECT(check_config(&c) < 1e-2);
+}
+
 TEST(model_gradcheck_hrm) {
     for (int shared = 0; shared < 2; shared++) {
         Config c; recur_config(&c, SCHEME_HRM);

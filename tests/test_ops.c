@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "loopt/attention.h"
+#include "loopt/tokenmix.h"
 #include "loopt/blas.h"
 #include "loopt/loss.h"
 #include "loopt/ops.h"
@@ -629,6 +630,60 @@ TEST(ops_local_attention) {
     REPORT("local_attention_backward", fmax(e, eb));
     free(qkv); free(out); free(att); free(R); free(bias); free(dqkv); free(dbias); free(scratch);
     free(dqkv0); free(dbias0); free(ref);
+}
+
+// ---- MLP token mixer --------------------------------------------------------------------
+
+typedef struct { float *out, *th, *tg, *x, *wfc, *wproj, *R; int B, T, C, F; } MixCtx;
+static double mix_loss(void *p) {
+    MixCtx *c = p;
+    tokenmix_forward(c->out, c->th, c->tg, c->x, c->wfc, c->wproj, c->B, c->T, c->C, c->F);
+    return dot_d(c->out, c->R, (long)c->B * c->T * c->C);
+}
+
+TEST(ops_tokenmix) {
+    TRng r = {24};
+    int B = 2, T = 5, C = 3, F = 4;
+    long nx = (long)B * T * C, nf = 2L * F * T, np = (long)T * F, nh = (long)B * C * 2 * F, ng = (long)B * C * F;
+    float *x = falloc(nx), *out = falloc(nx), *R = falloc(nx), *wfc = falloc(nf), *wproj = falloc(np);
+    float *th = falloc(nh), *tg = falloc(ng), *dth = falloc(nh), *dtg = falloc(ng);
+    float *dx = falloc(nx), *dwfc = falloc(nf), *dwproj = falloc(np);
+    fill(&r, x, nx, -1, 1); fill(&r, R, nx, -1, 1); fill(&r, wfc, nf, -0.5f, 0.5f); fill(&r, wproj, np, -0.5f, 0.5f);
+    fill(&r, dx, nx, -1, 1); fill(&r, dwfc, nf, -1, 1); fill(&r, dwproj, np, -1, 1);
+    fill(&r, dth, nh, 1e3f, 2e3f); fill(&r, dtg, ng, 1e3f, 2e3f);   // garbage scratch
+    MixCtx ctx = {out, th, tg, x, wfc, wproj, R, B, T, C, F};
+    mix_loss(&ctx);
+    // reference: per sample and channel, the column x[:, c] through a SwiGLU over positions
+    double err = 0;
+    for (int b = 0; b < B; b++) for (int c = 0; c < C; c++) {
+        double g[4];
+        for (int f = 0; f < F; f++) {
+            double a = 0, u = 0;
+            for (int t = 0; t < T; t++) {
+                double xv = x[((long)b * T + t) * C + c];
+                a += wfc[f * T + t] * xv;
+                u += wfc[(F + f) * T + t] * xv;
+            }
+            g[f] = a / (1 + exp(-a)) * u;
+        }
+        for (int t = 0; t < T; t++) {
+            double o = 0;
+            for (int f = 0; f < F; f++) o += wproj[t * F + f] * g[f];
+            err = fmax(err, fabs(o - out[((long)b * T + t) * C + c]) / fmax(fabs(o), 1e-3));
+        }
+    }
+    EXPECTF(err < 1e-5, "tokenmix forward err %g", err);
+    REPORT("tokenmix fwd", err);
+    float *dx0 = fdup(dx, nx), *dwfc0 = fdup(dwfc, nf), *dwproj0 = fdup(dwproj, np);
+    tokenmix_backward(dx, dwfc, dwproj, dtg, dth, R, x, th, tg, wfc, wproj, B, T, C, F);
+    sub_inplace(dx, dx0, nx); sub_inplace(dwfc, dwfc0, nf); sub_inplace(dwproj, dwproj0, np);
+    double e1 = fd_check(mix_loss, &ctx, x, nx, dx, (int)nx, 1e-2f, &r);
+    double e2 = fd_check(mix_loss, &ctx, wfc, nf, dwfc, (int)nf, 1e-2f, &r);
+    double e3 = fd_check(mix_loss, &ctx, wproj, np, dwproj, (int)np, 1e-2f, &r);
+    EXPECTF(e1 < GRAD_TOL && e2 < GRAD_TOL && e3 < GRAD_TOL, "tokenmix grads %g %g %g", e1, e2, e3);
+    REPORT("tokenmix_backward", fmax(e1, fmax(e2, e3)));
+    free(x); free(out); free(R); free(wfc); free(wproj); free(th); free(tg); free(dth); free(dtg);
+    free(dx); free(dwfc); free(dwproj); free(dx0); free(dwfc0); free(dwproj0);
 }
 
 // ---- loss ---------------------------------------------------------------------------------

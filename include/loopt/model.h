@@ -24,7 +24,7 @@ typedef struct {
 } TaskShape;
 
 // ---- parameters ----------------------------------------------------------------------------
-#define NUM_PARAM_TENSORS 16
+#define NUM_PARAM_TENSORS 18
 typedef struct {
     float *wte;     // (V, C)     token embedding
     float *wcoord;  // (R, C)     coordinate tables, one per axis, rows concatenated (R = sum axis_size)
@@ -42,8 +42,10 @@ typedef struct {
     float *wrel;    // (L, NH, 9) local mixer: score bias per head and neighbour offset
     float *yinit;   // (C)        trm/hrm: initial answer state y (z_H), broadcast over positions
     float *zinit;   // (C)        trm/hrm: initial reasoning state z (z_L)
+    float *wtfc;    // (L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up] (replaces wqkv)
+    float *wtproj;  // (L, T, Ft)  mixer mlp: back to positions (replaces wo)
 } ParamTensors;
-// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel) have P*L layers: P = 2 for hrm with
+// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) have P*L layers: P = 2 for hrm with
 // separate weights (part 0 = low level, part 1 = high level), else 1.
 extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
 
@@ -56,7 +58,8 @@ typedef struct {
     float *n1;      // (W, L, N, C)      pre: norm(x); post: norm(r1)
     float *rstd1;   // (W, L, N)
     float *qkv;     // (W, L, N, 3C)     after rope
-    float *att;     // (W, L, B, NH, T, Tk)   Tk = T, or 9 neighbours (mixer local)
+    float *att;     // (W, L, att_size)  mixer cache: attention (B, NH, T, T); local (B, NH, T, 9);
+                    //                   mlp [th (B, C, 2Ft) | tg (B, C, Ft)]
     float *atty;    // (W, L, N, C)      attention output before wo
     float *r1;      // (W, L, N, C)      x + wo(atty)
     float *n2;      // (W, L, N, C)      pre: norm(r1); post: norm(r2)
@@ -100,7 +103,7 @@ typedef struct {
     float *dqkv;    // (N, 3C)
     float *dfch;    // (N, 2F)
     float *dfcg;    // (N, F)
-    float *datt;    // (B, NH, T, Tk) attention backward scratch
+    float *datt;    // (att_size) mixer backward scratch
     float *dstate;  // (N, C)   gradient w.r.t. the state h_k flowing down the loops
     float *dy;      // (N, C)   gradient w.r.t. the block output of the current loop
     float *demb;    // (N, C)   gradient w.r.t. the embedded input (injection sums every loop)
@@ -119,6 +122,7 @@ typedef struct {
     TaskShape shape;           // coords pointer not owned; copied into coord_ids/rope_pos
     int C, NH, L, F, M, A, R, V, Vout;
     int P;                     // weight sets of the block: 2 for hrm with separate levels, else 1
+    int Tmix, Ft;              // mixer mlp: the sequence length its weights fix, its hidden width
     // parameters, gradients
     size_t param_sizes[NUM_PARAM_TENSORS];
     size_t num_params;
@@ -137,7 +141,7 @@ typedef struct {
     int *coord_ids;            // (T, A) rows of wcoord, -1 for memory tokens
     int *rope_pos;             // (T, A) raw coordinates, -1 for memory tokens
     int *nbr;                  // (T, 9) mixer local: position of each grid neighbour, -1 if none
-    int Tk;                    // attention columns per row: T, or 9 (mixer local)
+    size_t att_size;           // floats of the mixer cache per layer and slot (acts.att)
     int *n_halt;               // (N) loop at which each position halted (1-based), act
     // results of the last forward
     int loops_run;             // loops executed

@@ -24,6 +24,8 @@ int model_param_shape(const Model *m, int i, int64_t *s) {
     case 9: case 11: case 14: case 15: s[0] = C; return 1;
     case 10: s[0] = m->Vout; s[1] = C; return 2;
     case 13: s[0] = L; s[1] = m->NH; s[2] = LOCAL_K; return 3;
+    case 16: s[0] = L; s[1] = 2 * m->Ft; s[2] = m->Tmix; return 3;
+    case 17: s[0] = L; s[1] = m->Tmix; s[2] = m->Ft; return 3;
     default: s[0] = 1; return 1;
     }
 }

@@ -11,9 +11,10 @@
 #include "loopt/check.h"
 #include "loopt/log.h"
 #include "loopt/ops.h"
+#include "loopt/tokenmix.h"
 
 const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
-    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel", "yinit", "zinit"};
+    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel", "yinit", "zinit", "wtfc", "wtproj"};
 
 static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
     for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
@@ -35,8 +36,9 @@ static void param_sizes(Model *m) {
     s[1] = (size_t)m->R * C;
     s[2] = (size_t)m->M * C;
     s[3] = m->mc.norm_gain ? L * C : 0;
-    s[4] = L * 3 * C * C;
-    s[5] = L * C * C;
+    int mlp = m->mc.mixer == MIXER_MLP;
+    s[4] = mlp ? 0 : L * 3 * C * C;
+    s[5] = mlp ? 0 : L * C * C;
     s[6] = m->mc.norm_gain ? L * C : 0;
     s[7] = L * 2 * F * C;
     s[8] = L * C * F;
@@ -47,6 +49,8 @@ static void param_sizes(Model *m) {
     s[13] = m->mc.mixer == MIXER_LOCAL ? L * m->NH * LOCAL_K : 0;
     s[14] = recur ? C : 0;
     s[15] = recur ? C : 0;
+    s[16] = mlp ? L * 2 * m->Ft * m->Tmix : 0;
+    s[17] = mlp ? L * m->Tmix * m->Ft : 0;
     m->num_params = sum_sizes(s, NUM_PARAM_TENSORS);
 }
 
@@ -95,6 +99,9 @@ void model_set_shape(Model *m, const TaskShape *shape) {
                         "(use model.positions = rope for size-agnostic models)",
                         a, m->shape.axis_size[a], shape->axis_size[a]);
     }
+    if (m->mc.mixer == MIXER_MLP && m->params_memory)
+        CHECK_INPUT(shape->seq_len + m->M == m->Tmix, "model.mixer \"mlp\" has weights for %d positions, "
+                    "the puzzle has %d: an mlp mixer solves one size only", m->Tmix - m->M, shape->seq_len);
     int keep_sizes = m->params_memory != NULL;
     TaskShape old = m->shape;
     m->shape = *shape;
@@ -124,7 +131,6 @@ void model_set_shape(Model *m, const TaskShape *shape) {
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     memset(m, 0, sizeof *m);
     m->mc = cfg->model;
-    CHECK_INPUT(cfg->model.mixer != MIXER_MLP, "model.mixer \"mlp\" is not implemented yet; use \"attention\" or \"local\"");
     m->rc = cfg->recursion;
     m->hc = cfg->halting;
     m->loss_kind = cfg->train.loss;
@@ -148,6 +154,9 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
                     "one rotation pair per axis (%d axes)", hs, shape->n_axes);
     }
     model_set_shape(m, shape);
+    m->Tmix = shape->seq_len + m->M;
+    m->Ft = (8 * m->Tmix + 2) / 3;
+    m->Ft = (m->Ft + 7) / 8 * 8;   // as the auto d_ff: ceil(8/3 T) to a multiple of 8
 
     param_sizes(m);
     m->params_memory = xmalloc(m->num_params * sizeof(float));
@@ -173,6 +182,8 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     fill_const(p->wrel, m->param_sizes[13], 0.0f);
     fill_normal(p->yinit, m->param_sizes[14], 1.0f, r);
     fill_normal(p->zinit, m->param_sizes[15], 1.0f, r);
+    fill_normal(p->wtfc, m->param_sizes[16], m->mc.init_std, r);
+    fill_normal(p->wtproj, m->param_sizes[17], m->mc.init_std, r);
 }
 
 // ---- activations -------------------------------------------------------------------------
@@ -191,8 +202,9 @@ void model_alloc(Model *m, int B, int window, int training) {
     if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_grad_apps(m) : 1;   // the slots trm/hrm need
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
-    m->Tk = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T;
-    size_t attn = (size_t)B * m->NH * T * m->Tk;
+    size_t attn = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
+                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
+    m->att_size = attn;
     size_t *s = m->act_sizes;
     s[0] = N * C;                 // emb
     s[1] = W * N * C;             // u
@@ -296,7 +308,7 @@ const float *block_forward(Model *m, int slot, int part, const float *x) {
         float *n1 = LAYER_PTR(n1, NC);                      // (N, C)
         float *rstd1 = LAYER_PTR(rstd1, (size_t)N);         // (N)
         float *qkv = LAYER_PTR(qkv, 3 * NC);                // (N, 3C)
-        float *att = LAYER_PTR(att, (size_t)B * NH * T * m->Tk);// (B, NH, T, Tk)
+        float *att = LAYER_PTR(att, m->att_size);           // mixer cache
         float *atty = LAYER_PTR(atty, NC);                  // (N, C)
         float *r1 = LAYER_PTR(r1, NC);                      // (N, C)
         float *n2 = LAYER_PTR(n2, NC);                      // (N, C)
@@ -307,21 +319,27 @@ const float *block_forward(Model *m, int slot, int part, const float *x) {
         size_t lp = (size_t)part * m->L + l;                // layer in the weight tensors
         const float *g1 = m->params.ln1g ? m->params.ln1g + lp * C : NULL;
         const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
-        const float *wqkv = m->params.wqkv + lp * 3 * C * C;
-        const float *wo = m->params.wo + lp * C * C;
+        const float *wqkv = m->params.wqkv ? m->params.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
+        const float *wo = m->params.wo ? m->params.wo + lp * C * C : NULL;   // NULL: mixer mlp
         const float *wfc = m->params.wfc + lp * 2 * F * C;
         const float *wproj = m->params.wproj + lp * C * F;
 
         const float *ain = x;
         if (pre) { rmsnorm_forward(n1, rstd1, x, g1, N, C, NORM_EPS); ain = n1; }
-        linear_forward(qkv, ain, wqkv, N, C, 3 * C);
-        if (m->mc.positions == POS_ROPE)
-            rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
-        if (m->mc.mixer == MIXER_LOCAL)
-            local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + lp * NH * LOCAL_K, B, T, C, NH);
-        else
-            attention_forward(atty, att, qkv, B, T, C, NH);
-        linear_forward(r1, atty, wo, N, C, C);
+        if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain): no projections around it
+            size_t wl = lp * 2 * m->Ft * T;
+            tokenmix_forward(r1, att, att + (size_t)B * C * 2 * m->Ft, ain, m->params.wtfc + wl,
+                             m->params.wtproj + wl / 2, B, T, C, m->Ft);
+        } else {
+            linear_forward(qkv, ain, wqkv, N, C, 3 * C);
+            if (m->mc.positions == POS_ROPE)
+                rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+            if (m->mc.mixer == MIXER_LOCAL)
+                local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + lp * NH * LOCAL_K, B, T, C, NH);
+            else
+                attention_forward(atty, att, qkv, B, T, C, NH);
+            linear_forward(r1, atty, wo, N, C, C);
+        }
         add_forward(r1, r1, x, (int)NC);
         const float *min;
         if (pre) { rmsnorm_forward(n2, rstd2, r1, g2, N, C, NORM_EPS); min = n2; }
@@ -355,7 +373,7 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         float *n1 = LAYER_PTR(n1, NC);
         float *rstd1 = LAYER_PTR(rstd1, (size_t)N);
         float *qkv = LAYER_PTR(qkv, 3 * NC);
-        float *att = LAYER_PTR(att, (size_t)B * NH * T * m->Tk);
+        float *att = LAYER_PTR(att, m->att_size);
         float *atty = LAYER_PTR(atty, NC);
         float *r1 = LAYER_PTR(r1, NC);
         float *n2 = LAYER_PTR(n2, NC);
@@ -368,12 +386,12 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
         float *dg1 = m->grads.ln1g ? m->grads.ln1g + lp * C : NULL;
         float *dg2 = m->grads.ln2g ? m->grads.ln2g + lp * C : NULL;
-        const float *wqkv = m->params.wqkv + lp * 3 * C * C;
-        const float *wo = m->params.wo + lp * C * C;
+        const float *wqkv = m->params.wqkv ? m->params.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
+        const float *wo = m->params.wo ? m->params.wo + lp * C * C : NULL;   // NULL: mixer mlp
         const float *wfc = m->params.wfc + lp * 2 * F * C;
         const float *wproj = m->params.wproj + lp * C * F;
-        float *dwqkv = m->grads.wqkv + lp * 3 * C * C;
-        float *dwo = m->grads.wo + lp * C * C;
+        float *dwqkv = m->grads.wqkv ? m->grads.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
+        float *dwo = m->grads.wo ? m->grads.wo + lp * C * C : NULL;   // NULL: mixer mlp
         float *dwfc = m->grads.wfc + lp * 2 * F * C;
         float *dwproj = m->grads.wproj + lp * C * F;
 
@@ -399,20 +417,26 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
             memset(dr1, 0, NC * sizeof(float));
             rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C);    // n1 = norm(r1)
         }
-        // attention: r1 = x + wo·attn(ain)
-        memset(g->datty, 0, NC * sizeof(float));
-        linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
-        memset(g->dqkv, 0, 3 * NC * sizeof(float));
-        if (m->mc.mixer == MIXER_LOCAL)
-            local_attention_backward(g->dqkv, m->grads.wrel + lp * NH * LOCAL_K, g->datt, g->datty,
-                                     qkv, att, m->nbr, B, T, C, NH);
-        else
-            attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
-        if (m->mc.positions == POS_ROPE)
-            rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
         const float *ain = pre ? n1 : x;
         memset(g->dain, 0, NC * sizeof(float));
-        linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C);
+        if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain)
+            size_t wl = lp * 2 * m->Ft * T, BCF = (size_t)B * C * m->Ft;
+            tokenmix_backward(g->dain, m->grads.wtfc + wl, m->grads.wtproj + wl / 2, g->datt, g->datt + BCF,
+                              dr1, ain, att, att + 2 * BCF, m->params.wtfc + wl, m->params.wtproj + wl / 2,
+                              B, T, C, m->Ft);
+        } else {   // attention: r1 = x + wo·attn(ain)
+            memset(g->datty, 0, NC * sizeof(float));
+            linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
+            memset(g->dqkv, 0, 3 * NC * sizeof(float));
+            if (m->mc.mixer == MIXER_LOCAL)
+                local_attention_backward(g->dqkv, m->grads.wrel + lp * NH * LOCAL_K, g->datt, g->datty,
+                                         qkv, att, m->nbr, B, T, C, NH);
+            else
+                attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
+            if (m->mc.positions == POS_ROPE)
+                rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+            linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C);
+        }
         // dx = dr1 (residual) + d(ain)/dx
         float *dx = dr1;
         if (pre) rmsnorm_backward(dx, dg1, g->dain, x, g1, rstd1, N, C);
