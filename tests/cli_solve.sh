@@ -51,6 +51,9 @@ expect_exit 0 train_tiny_act "$LOOPT" train configs/tiny-act.json $tiny --out "$
 M="$T/none/model.safetensors"; MA="$T/act/model.safetensors"
 "$LOOPT" gen sudoku --n 20 --seed 4 --solutions --quiet >"$T/ps.csv"
 
+# a checkpoint written before later config keys existed loads with their defaults
+expect_exit 0 info_older_checkpoint "$LOOPT" info tests/fuzz_corpus/ckpt/tiny.safetensors
+
 # trm and hrm train (carried states, refills), save, load, solve and eval like the plain loop;
 # an eval sweep of trm restarts each depth from (yinit, zinit): rows equal single evals
 expect_exit 0 train_tiny_trm "$LOOPT" train configs/tiny-trm.json $tiny --out "$T/trm"

@@ -111,6 +111,7 @@ void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer 
     if (!config) die(EXIT_USAGE, "%s: checkpoint has no config in its metadata", path);
     char name[600];
     snprintf(name, sizeof name, "%s (stored config)", path);
+    config_defaults(cfg);   // keys added after the checkpoint was written take their defaults
     config_from_json(cfg, config, name);
 
     int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, 0, 0));
