@@ -58,6 +58,8 @@ expect_exit 0 info_older_checkpoint "$LOOPT" info tests/fuzz_corpus/ckpt/tiny.sa
 # an eval sweep of trm restarts each depth from (yinit, zinit): rows equal single evals
 expect_exit 0 train_tiny_trm "$LOOPT" train configs/tiny-trm.json $tiny --out "$T/trm"
 expect_exit 0 train_tiny_hrm "$LOOPT" train configs/tiny-hrm.json $tiny --out "$T/hrm"
+expect_exit 0 train_tiny_hrm_q "$LOOPT" train configs/tiny-hrm.json $tiny --set halting.kind=q --out "$T/hrmq"
+expect_exit 0 solve_hrm_q "$LOOPT" solve --model "$T/hrmq/model.safetensors" "$T/p.txt"
 expect_exit 0 solve_trm "$LOOPT" solve --model "$T/trm/model.safetensors" --iters 6 "$T/p.txt"
 if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_trm_lines"; else echo "FAIL solve_trm_lines"; fi
 "$LOOPT" eval --model "$T/hrm/model.safetensors" --data "$T/ps.csv" --iters 2,5 --quiet >"$T/eh.csv"

@@ -205,11 +205,10 @@ TEST(config_every_key_printed_and_accepted) {
 
 // Keys that are fine alone but not together: the message names the key and the reason.
 TEST(config_err_scheme_combinations) {
-    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"bce\"}}"), "halting.kind: \"bce\" is the halting head of schemes");
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"bce\"}}"), "halting.kind: \"bce\" is a halting head of schemes");
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"q\"}}"), "halting.kind: \"q\" is a halting head of schemes");
     EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"trm\"}, \"halting\": {\"kind\": \"act\"}}"),
-                "halting.kind: scheme \"trm\" takes \"none\" or \"bce\"");
-    EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"hrm\"}, \"halting\": {\"kind\": \"q\"}}"),
-                "halting.kind: \"q\" (HRM's Q-learning head) is not implemented yet");
+                "halting.kind: scheme \"trm\" takes \"none\", \"bce\" or \"q\"");
     EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"hrm\"}, \"model\": {\"norm\": \"pre\"}}"),
                 "model.norm: scheme \"hrm\" needs \"post\"");
     EXPECT_DIES(JSON("{\"model\": {\"mixer\": \"local\", \"memory_tokens\": 2}}"),

@@ -44,6 +44,10 @@ static double check_config(const Config *c) {
     rng_seed(&r, 7);
     Model m;
     model_init(&m, c, &shape, &r);
+    // the halting unit starts at zero weights (and q's two rows equal): give it values, so its
+    // gradient and everything downstream of it are checked away from that special point
+    for (size_t i = 0; i < m.param_sizes[11]; i++) m.params.whalt[i] = 0.3f * rng_normal(&r);
+    for (size_t i = 0; i < m.param_sizes[12]; i++) m.params.bhalt[i] += 0.5f * (float)i;
     int W = c->recursion.window ? c->recursion.window : c->recursion.loops;
     model_alloc(&m, c->train.batch, W, 1);
     int n = c->train.batch * shape.seq_len;
@@ -173,6 +177,9 @@ TEST(model_gradcheck_hrm) {
         Config c; recur_config(&c, SCHEME_HRM);
         c.recursion.hrm_shared = shared;
         EXPECT(check_config(&c) < 1e-2);
+        c.halting.kind = HALT_Q;   // Q-learning head: q_continue's target is held fixed
+        EXPECT(check_config(&c) < 1e-2);
+        c.halting.kind = HALT_BCE;
         c.recursion.hrm_k = 3; c.recursion.hrm_N = 1; c.recursion.loops = 1;
         EXPECT(check_config(&c) < 1e-2);
     }

@@ -51,7 +51,7 @@ extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
 
 // ---- activations ---------------------------------------------------------------------------
 // N = B*T rows (T includes memory tokens). W = ring slots (loops that keep activations).
-#define NUM_ACT_TENSORS 30
+#define NUM_ACT_TENSORS 31
 typedef struct {
     float *emb;     // (N, C)            embedded input e (token + coords; memory tokens)
     float *u;       // (W, N, C)         loop input: h_{k-1} + e (input injection) or h_{k-1}
@@ -83,7 +83,9 @@ typedef struct {
     float *pre_cum; // (N)
     float *ycar;    // (N, C)            trm/hrm: answer state y carried between supervision steps
     float *zcar;    // (N, C)            trm/hrm: reasoning state z
-    float *qhalt;   // (B)               trm/hrm: halting logit of the last supervision step
+    float *qhalt;   // (3, B)            trm/hrm: halting logits of the last supervision step:
+                    //                   [q_halt | q_continue (halting q) | q_continue's target]
+    float *qsave;   // (2, N, C)         halting q, training: (y, z) kept while the target step runs
 } ActTensors;
 
 // Prefix replay, for checking truncated backprop by finite differences: the loops before the
@@ -143,6 +145,8 @@ typedef struct {
     int *nbr;                  // (T, 9) mixer local: position of each grid neighbour, -1 if none
     size_t att_size;           // floats of the mixer cache per layer and slot (acts.att)
     int *n_halt;               // (N) loop at which each position halted (1-based), act
+    uint8_t *last_step;        // (B) trm/hrm with halting q: 1 = this supervision step is the
+                               // sample's last (n_sup reached), for Q-learning's target
     // results of the last forward
     int loops_run;             // loops executed
     int window_start;          // first loop (1-based) whose activations are kept
@@ -217,8 +221,12 @@ double recur_step(Model *m, const int *tokens, const int *targets);
 void recur_backward(Model *m);
 // Reset sample b's carried state to (yinit, zinit).
 void recur_reset(Model *m, int b);
-// Block applications per supervision step, and those with gradient (the ring slots needed).
+// After a step: 1 if sample b's halting head says stop (bce: q_halt > 0; q: q_halt > q_continue).
+int recur_halts(const Model *m, int b);
+// Block applications per supervision step, those with gradient, and the ring slots training
+// needs (the gradient ones, plus one for halting q's no-gradient target step).
 int recur_apps(const Model *m);
 int recur_grad_apps(const Model *m);
+int recur_slots(const Model *m);
 
 #endif

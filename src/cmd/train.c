@@ -279,6 +279,8 @@ int cmd_train(int argc, char **argv) {
                              ? 2 + (int)rng_below(&ts.halt_rng, (uint32_t)(n_sup - 1)) : 1;
             }
         }
+        if (recur)
+            for (int k = 0; k < B; k++) m.last_step[k] = sup_done[k] + 1 >= cfg.recursion.n_sup;
         model_zero_grad(&m);
         double loss = recur ? recur_step(&m, bq, ba) : model_forward(&m, bq, ba, K);
         char bad[96] = "";
@@ -308,7 +310,7 @@ int cmd_train(int argc, char **argv) {
             for (int k = 0; k < B; k++) {
                 sup_done[k]++;
                 for (int j = 0; j < S; j++) used[(size_t)k * S + j] = sup_done[k];
-                int halt = cfg.halting.kind == HALT_BCE && m.acts.qhalt[k] > 0.0f && sup_done[k] >= sup_min[k];
+                int halt = cfg.halting.kind != HALT_NONE && recur_halts(&m, k) && sup_done[k] >= sup_min[k];
                 refill[k] = halt || sup_done[k] >= cfg.recursion.n_sup;
             }
         accumulate(&acc, &cfg, bq, ba, pred, used, B, S);

@@ -554,17 +554,15 @@ void config_validate(const Config *c, const char *name) {
         die(EXIT_USAGE, "%s: recursion.window: expected an integer in [0, loops], got %d (loops is %d)",
             name, r->window, r->loops);
     const HaltingConfig *h = &c->halting;
-    if (r->scheme == SCHEME_LOOP && h->kind == HALT_BCE)
-        die(EXIT_USAGE, "%s: halting.kind: \"bce\" is the halting head of schemes \"trm\" and \"hrm\"; "
-            "scheme \"loop\" takes \"none\" or \"act\"", name);
+    if (r->scheme == SCHEME_LOOP && (h->kind == HALT_BCE || h->kind == HALT_Q))
+        die(EXIT_USAGE, "%s: halting.kind: \"%s\" is a halting head of schemes \"trm\" and \"hrm\"; "
+            "scheme \"loop\" takes \"none\" or \"act\"", name, HALT_NAMES[h->kind]);
     if (r->scheme != SCHEME_LOOP && h->kind == HALT_ACT)
-        die(EXIT_USAGE, "%s: halting.kind: scheme \"%s\" takes \"none\" or \"bce\" (ACT halts positions of "
+        die(EXIT_USAGE, "%s: halting.kind: scheme \"%s\" takes \"none\", \"bce\" or \"q\" (ACT halts positions of "
             "the plain loop)", name, SCHEME_NAMES[r->scheme]);
     if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
         die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
             "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);
-    if (h->kind == HALT_Q)
-        die(EXIT_USAGE, "%s: halting.kind: \"q\" (HRM's Q-learning head) is not implemented yet; use \"bce\"", name);
     const DataConfig *d = &c->data;
     if (d->givens_min > d->givens_max)
         die(EXIT_USAGE, "%s: data.givens_min: expected givens_min <= givens_max, got %d > %d",

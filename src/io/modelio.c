@@ -21,7 +21,9 @@ int model_param_shape(const Model *m, int i, int64_t *s) {
     case 5: s[0] = L; s[1] = C; s[2] = C; return 3;
     case 7: s[0] = L; s[1] = 2 * F; s[2] = C; return 3;
     case 8: s[0] = L; s[1] = C; s[2] = F; return 3;
-    case 9: case 11: case 14: case 15: s[0] = C; return 1;
+    case 9: case 14: case 15: s[0] = C; return 1;
+    case 11: if (m->hc.kind == HALT_Q) { s[0] = 2; s[1] = C; return 2; } s[0] = C; return 1;
+    case 12: s[0] = m->hc.kind == HALT_Q ? 2 : 1; return 1;
     case 10: s[0] = m->Vout; s[1] = C; return 2;
     case 13: s[0] = L; s[1] = m->NH; s[2] = LOCAL_K; return 3;
     case 16: s[0] = L; s[1] = 2 * m->Ft; s[2] = m->Tmix; return 3;

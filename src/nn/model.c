@@ -31,7 +31,8 @@ static size_t sum_sizes(const size_t *sizes, int n) {
 static void param_sizes(Model *m) {
     size_t C = m->C, L = (size_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
     size_t *s = m->param_sizes;
-    int recur = m->rc.scheme != SCHEME_LOOP, halt_unit = m->hc.kind == HALT_ACT || m->hc.kind == HALT_BCE;
+    int recur = m->rc.scheme != SCHEME_LOOP, halt_unit = m->hc.kind != HALT_NONE;
+    size_t heads = m->hc.kind == HALT_Q ? 2 : 1;   // q: [halt | continue] rows
     s[0] = (size_t)m->V * C;
     s[1] = (size_t)m->R * C;
     s[2] = (size_t)m->M * C;
@@ -44,8 +45,8 @@ static void param_sizes(Model *m) {
     s[8] = L * C * F;
     s[9] = (m->mc.norm_gain && m->mc.norm == NORM_PRE) ? C : 0;
     s[10] = (size_t)m->Vout * C;
-    s[11] = halt_unit ? C : 0;
-    s[12] = halt_unit ? 1 : 0;
+    s[11] = halt_unit ? heads * C : 0;
+    s[12] = halt_unit ? heads : 0;
     s[13] = m->mc.mixer == MIXER_LOCAL ? L * m->NH * LOCAL_K : 0;
     s[14] = recur ? C : 0;
     s[15] = recur ? C : 0;
@@ -190,7 +191,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
 
 void model_alloc(Model *m, int B, int window, int training) {
     int T = m->shape.seq_len + m->M;
-    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_grad_apps(m) : 1;
+    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_slots(m) : 1;
     if (m->acts_memory && B == m->B && T == m->T && window == m->W && training == m->training) return;
     free(m->acts_memory);
     free(m->grad_acts_memory);
@@ -199,7 +200,7 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->targets);
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
-    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_grad_apps(m) : 1;   // the slots trm/hrm need
+    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_slots(m) : 1;   // the slots trm/hrm need
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
     size_t attn = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
@@ -236,10 +237,13 @@ void model_alloc(Model *m, int B, int window, int training) {
     int recur = m->rc.scheme != SCHEME_LOOP;
     s[27] = recur ? N * C : 0;    // ycar
     s[28] = recur ? N * C : 0;    // zcar
-    s[29] = recur ? (size_t)B : 0;// qhalt
+    s[29] = recur ? 3 * (size_t)B : 0;   // qhalt: [q_halt | q_continue | continue target]
+    s[30] = recur && m->hc.kind == HALT_Q && training ? 2 * N * C : 0;   // qsave
     m->num_acts = sum_sizes(s, NUM_ACT_TENSORS);
     m->acts_memory = xcalloc(m->num_acts, sizeof(float));
     carve(m->acts_memory, s, NUM_ACT_TENSORS, (float **)&m->acts);
+    free(m->last_step);
+    m->last_step = xcalloc((size_t)B, 1);
     m->tokens = xcalloc(N, sizeof(int));
     m->targets = xcalloc(N, sizeof(int));
     m->n_halt = xcalloc(N, sizeof(int));
@@ -272,6 +276,7 @@ void model_free(Model *m) {
     free(m->coord_ids);
     free(m->rope_pos);
     free(m->nbr);
+    free(m->last_step);
     free(m->n_halt);
     memset(m, 0, sizeof *m);
 }

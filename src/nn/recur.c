@@ -10,6 +10,10 @@
 // Those G updates write ring slots 0..G-1 of the activation arena; every other update runs in
 // slot 0 and is overwritten. Between supervision steps (y, z) are carried detached in
 // acts.ycar/zcar. The head reads y; the halting logit q = whalt · y[position 0] + bhalt.
+// Halting "q" (HRM's Q-learning head) has two rows, q_halt and q_continue: q_halt learns "the
+// grid is right" like bce; q_continue learns σ of the next step's best value, read from one more
+// supervision step run without gradient in a spare ring slot: σ(q_halt') at the sample's last
+// allowed step, else σ(max(q_halt', q_continue')). A sample halts when q_halt > q_continue.
 #include "loopt/model.h"
 
 #include <math.h>
@@ -18,11 +22,12 @@
 #include "loopt/check.h"
 #include "loopt/ops.h"
 
-#define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · BCE(q, whole grid right)
+#define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · (BCE(q_halt, whole grid right) [+ BCE(q_continue, target)])
 
 int recur_apps(const Model *m) { return (m->rc.scheme == SCHEME_TRM ? m->rc.trm_n : m->rc.hrm_k) + 1; }
 int recur_grad_apps(const Model *m) { return m->rc.scheme == SCHEME_TRM ? recur_apps(m) : 2; }
 static int cycles(const Model *m) { return m->rc.scheme == SCHEME_TRM ? m->rc.trm_T : m->rc.hrm_N; }
+int recur_slots(const Model *m) { return recur_grad_apps(m) + (m->hc.kind == HALT_Q); }
 
 void recur_reset(Model *m, int b) {
     int T = m->T, C = m->C;
@@ -46,7 +51,7 @@ static void update(Model *m, int a, int slot) {
 
 // The cycles of one supervision step on acts.emb; with grad the last cycle's last G updates
 // keep their slots. Prefix save/replay (gradcheck) holds the state entering those G updates.
-static void cycles_forward(Model *m, int grad) {
+static void cycles_forward(Model *m, int grad, int free_slot) {
     int A = recur_apps(m), G = recur_grad_apps(m), Cy = cycles(m);
     size_t NC = (size_t)m->B * m->T * m->C;
     if (grad && m->prefix_mode == PREFIX_REPLAY) {
@@ -54,9 +59,9 @@ static void cycles_forward(Model *m, int grad) {
         memcpy(m->acts.zcar, m->acts.pre_mix, NC * sizeof(float));
     } else {
         for (int c = 0; c < Cy - grad; c++)
-            for (int a = 0; a < A; a++) update(m, a, 0);
+            for (int a = 0; a < A; a++) update(m, a, free_slot);
         if (grad)
-            for (int a = 0; a < A - G; a++) update(m, a, 0);
+            for (int a = 0; a < A - G; a++) update(m, a, free_slot);
         if (grad && m->prefix_mode == PREFIX_SAVE) {
             memcpy(m->acts.pre_h, m->acts.ycar, NC * sizeof(float));
             memcpy(m->acts.pre_mix, m->acts.zcar, NC * sizeof(float));
@@ -66,18 +71,46 @@ static void cycles_forward(Model *m, int grad) {
         for (int a = A - G; a < A; a++) update(m, a, a - (A - G));
 }
 
-// q (B) from y's position 0 (no halting unit: q = 0).
+// q_halt (and q_continue for halting q) into acts.qhalt rows 0 (1) from y's position 0
+// (no halting unit: q = 0).
 static void halt_logits(Model *m, const float *y) {
-    int T = m->T, C = m->C;
-    for (int b = 0; b < m->B; b++) {
-        float q = 0.0f;
-        if (m->params.whalt) {
-            const float *yb = y + (size_t)b * T * C;
-            q = m->params.bhalt[0];
-            for (int c = 0; c < C; c++) q += m->params.whalt[c] * yb[c];
+    int B = m->B, T = m->T, C = m->C, rows = m->hc.kind == HALT_Q ? 2 : 1;
+    for (int b = 0; b < B; b++)
+        for (int r = 0; r < rows; r++) {
+            float q = 0.0f;
+            if (m->params.whalt) {
+                const float *yb = y + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
+                q = m->params.bhalt[r];
+                for (int c = 0; c < C; c++) q += w[c] * yb[c];
+            }
+            m->acts.qhalt[r * B + b] = q;
         }
-        m->acts.qhalt[b] = q;
+}
+
+int recur_halts(const Model *m, int b) {
+    const float *q = m->acts.qhalt;
+    return m->hc.kind == HALT_Q ? q[b] > q[m->B + b] : q[b] > 0.0f;
+}
+
+static double bce(double q, double t) { return fmax(q, 0.0) - q * t + log1p(exp(-fabs(q))); }
+static float sigmoidf(float q) { return 1.0f / (1.0f + expf(-q)); }
+
+// Halting q, training: the target of q_continue from one more supervision step without gradient
+// (spare ring slot W-1), then (y, z) restored. Held fixed under gradcheck (halt_frozen).
+static void continue_target(Model *m) {
+    int B = m->B, W = m->W;
+    size_t NC = (size_t)B * m->T * m->C;
+    float *qs = m->acts.qsave;
+    memcpy(qs, m->acts.ycar, NC * sizeof(float));
+    memcpy(qs + NC, m->acts.zcar, NC * sizeof(float));
+    cycles_forward(m, 0, W - 1);
+    halt_logits(m, m->acts.ycar);
+    for (int b = 0; b < B; b++) {
+        float qh = m->acts.qhalt[b], qc = m->acts.qhalt[B + b];
+        m->acts.qhalt[2 * B + b] = sigmoidf(m->last_step[b] ? qh : fmaxf(qh, qc));
     }
+    memcpy(m->acts.ycar, qs, NC * sizeof(float));
+    memcpy(m->acts.zcar, qs + NC, NC * sizeof(float));
 }
 
 // 1 if every target position of sample b is predicted right by the current logits.
@@ -102,13 +135,14 @@ static double finish(Model *m, const float *y, int with_targets) {
     if (!with_targets) return 0.0;
     for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
-    double bce = 0.0;
+    double hl = 0.0;
+    int B = m->B;
     if (m->params.whalt)
-        for (int b = 0; b < m->B; b++) {
-            double q = m->acts.qhalt[b];
-            bce += fmax(q, 0.0) - q * sample_right(m, b) + log1p(exp(-fabs(q)));
+        for (int b = 0; b < B; b++) {
+            hl += bce(m->acts.qhalt[b], sample_right(m, b));
+            if (m->hc.kind == HALT_Q) hl += bce(m->acts.qhalt[B + b], m->acts.qhalt[2 * B + b]);
         }
-    m->loss = m->ce_loss + HALT_LOSS_WEIGHT * bce / m->B;
+    m->loss = m->ce_loss + HALT_LOSS_WEIGHT * hl / B;
     return m->loss;
 }
 
@@ -116,7 +150,8 @@ double recur_step(Model *m, const int *tokens, const int *targets) {
     model_set_batch(m, tokens, targets);
     model_embed_forward(m);
     int grad = m->training && targets;
-    cycles_forward(m, grad);
+    cycles_forward(m, grad, 0);
+    if (grad && m->hc.kind == HALT_Q && !m->halt_frozen) continue_target(m);
     m->loops_run = 1;
     m->window_start = grad ? 2 : 1;
     m->ponder = 1.0;
@@ -132,17 +167,17 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     for (int b = 0; b < B; b++) recur_reset(m, b);
     // halting at inference: a sample stops after the first step with q > 0; its y is kept in
     // acts.mix and its positions report that step in n_halt
-    int halting = m->hc.kind == HALT_BCE && !grad;
+    int halting = m->hc.kind != HALT_NONE && !grad;
     int running = B;
     for (int i = 0; i < B * T; i++) m->n_halt[i] = 0;
     int s = 1;
     if (grad && m->prefix_mode == PREFIX_REPLAY) s = steps;   // the state entering the last cycle is restored
     for (; s <= steps && running > 0; s++) {
-        cycles_forward(m, grad && s == steps);
+        cycles_forward(m, grad && s == steps, 0);
         if (!halting) continue;
         halt_logits(m, m->acts.ycar);
         for (int b = 0; b < B; b++) {
-            if (m->n_halt[b * T] || (m->acts.qhalt[b] <= 0.0f && s < steps)) continue;
+            if (m->n_halt[b * T] || (!recur_halts(m, b) && s < steps)) continue;
             memcpy(m->acts.mix + b * TC, m->acts.ycar + b * TC, TC * sizeof(float));
             for (int t = 0; t < T; t++) m->n_halt[b * T + t] = s;
             running--;
@@ -150,6 +185,10 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     }
     if (!halting)
         for (int i = 0; i < B * T; i++) m->n_halt[i] = steps;
+    if (grad && m->hc.kind == HALT_Q && !m->halt_frozen) {   // this is every sample's last step
+        memset(m->last_step, 1, (size_t)B);
+        continue_target(m);
+    }
     m->loops_run = steps;
     m->window_start = grad ? 2 : 1;   // > 1: gradcheck saves and replays the state entering the last cycle
     double sum = 0.0;
@@ -165,18 +204,20 @@ void recur_backward(Model *m) {
     float *dy = g->dstate;                                    // (N, C) d loss / d y
     memset(dy, 0, (size_t)NC * sizeof(float));
     model_head_backward(m, m->acts.ycar, dy, 1.0f / (float)m->n_targets);
-    if (m->params.whalt) {   // BCE on q = whalt · y[b, 0] + bhalt
-        for (int b = 0; b < B; b++) {
-            float q = m->acts.qhalt[b];
-            float dq = HALT_LOSS_WEIGHT / B * (1.0f / (1.0f + expf(-q)) - (float)sample_right(m, b));
-            const float *yb = m->acts.ycar + (size_t)b * T * C;
-            float *dyb = dy + (size_t)b * T * C;
-            for (int c = 0; c < C; c++) {
-                dyb[c] += dq * m->params.whalt[c];
-                m->grads.whalt[c] += dq * yb[c];
+    if (m->params.whalt) {   // BCE on each row r: q_r = whalt_r · y[b, 0] + bhalt_r
+        int rows = m->hc.kind == HALT_Q ? 2 : 1;
+        for (int b = 0; b < B; b++)
+            for (int r = 0; r < rows; r++) {
+                float target = r == 0 ? (float)sample_right(m, b) : m->acts.qhalt[2 * B + b];
+                float dq = HALT_LOSS_WEIGHT / B * (sigmoidf(m->acts.qhalt[r * B + b]) - target);
+                const float *yb = m->acts.ycar + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
+                float *dyb = dy + (size_t)b * T * C, *dw = m->grads.whalt + (size_t)r * C;
+                for (int c = 0; c < C; c++) {
+                    dyb[c] += dq * w[c];
+                    dw[c] += dq * yb[c];
+                }
+                m->grads.bhalt[r] += dq;
             }
-            m->grads.bhalt[0] += dq;
-        }
     }
     // back through the kept updates, newest first: the y-update's input u = y + z passes its
     // gradient to z (y entering the cycle is detached); each z-update's u = z + y + x passes
