@@ -27,16 +27,16 @@ expect_exit 2 solve_model_missing_file "$LOOPT" solve --model "$T/nope.safetenso
 expect_grep 'nope.safetensors' solve_model_missing_file_msg
 expect_exit 2 info_missing_file "$LOOPT" info "$T/nope.safetensors"
 expect_grep 'nope.safetensors' info_missing_file_msg
-# no --model and no data/models/sudoku.safetensors (cwd or next to the binary): a hint to train
-ABS=$(cd "$(dirname "$LOOPT")" && pwd)/$(basename "$LOOPT")
-if [ -f "$(dirname "$ABS")/data/models/sudoku.safetensors" ]; then
-    echo "skip solve_no_default_model (a default model exists next to the binary)"
-else
-    mkdir -p "$T/empty"
-    expect_exit 2 solve_no_default_model sh -c "cd \"$T/empty\" && \"$ABS\" solve \"$T/p.txt\""
-    expect_grep 'loopt train configs/sudoku.json' solve_no_default_model_hint
-    expect_exit 2 eval_no_default_model sh -c "cd \"$T/empty\" && \"$ABS\" eval --data \"$T/p.txt\""
-fi
+# no --model and no data/models/<task>.safetensors (cwd or next to the binary: a copy of the
+# binary in an empty folder has none): a hint to train, naming the task the input looks like
+mkdir -p "$T/empty" "$T/bin"
+cp "$LOOPT" "$T/bin/loopt"
+"$LOOPT" gen maze --n 1 --size 9 --quiet >"$T/empty/m.txt"
+expect_exit 2 solve_no_default_model sh -c "cd \"$T/empty\" && \"$T/bin/loopt\" solve \"$T/p.txt\""
+expect_grep 'loopt train configs/sudoku.json' solve_no_default_model_hint
+expect_exit 2 eval_no_default_model sh -c "cd \"$T/empty\" && \"$T/bin/loopt\" eval --data \"$T/p.txt\""
+expect_exit 2 solve_no_default_maze_model sh -c "cd \"$T/empty\" && \"$T/bin/loopt\" solve - <m.txt"
+expect_grep 'data/models/maze.safetensors not found' solve_no_default_maze_model_hint
 
 if ! "$LOOPT" train --help >/dev/null 2>&1; then
     echo "skip solve_needs_train (no loopt train)"

@@ -54,5 +54,10 @@ void xfwrite(const void *buf, size_t size, size_t n, FILE *f, const char *path);
 // Read a whole file ("-" = stdin) into a NUL-terminated buffer. Dies (exit 2) on a
 // directory, a missing file, or more than max_bytes. *len gets the byte count (may be NULL).
 char *read_file(const char *path, size_t max_bytes, size_t *len);
+// The first HEAD_BYTES of `path` ("-" = stdin; `name` for messages), NUL-terminated, for
+// sniffing the task. Stdin is spooled to a temp file that replaces fd 0, so the readers can
+// read "-" afterwards from the start. *len gets the bytes read.
+#define HEAD_BYTES (64 * 1024)
+char *read_head(const char *path, const char *name, size_t *len);
 
 #endif

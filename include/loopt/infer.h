@@ -9,18 +9,21 @@
 #include "loopt/config.h"
 #include "loopt/model.h"
 
-// The checkpoint used when --model is not given (relative to the current directory).
-#define INFER_DEFAULT_MODEL "data/models/sudoku.safetensors"
+// The checkpoints used when --model is not given (relative to the current directory), by the
+// task the input looks like.
+#define INFER_DEFAULT_DIR "data/models"
 
-// The default checkpoint: INFER_DEFAULT_MODEL in the current directory, else in the directory
-// of the running binary (/proc/self/exe, path written into buf of len bytes). Exits 2 with a
-// hint on how to get a model when neither exists.
-const char *infer_default_model(char *buf, size_t len);
+// The default checkpoint for `task` ("sudoku" or "maze"): INFER_DEFAULT_DIR/<task>.safetensors
+// in the current directory, else next to the running binary (/proc/self/exe); the path is
+// written into buf of len bytes. Exits 2 with a hint on how to get a model when neither exists.
+const char *infer_default_model(const char *task, char *buf, size_t len);
 
-// Set the threads, then load the checkpoint at *model_path (NULL: infer_default_model, and
-// *model_path is pointed at the path found, in static storage) into *cfg and *m for inference
-// (EMA weights when use_ema and saved). Returns the thread count.
-int infer_load(const char **model_path, int threads, int use_ema, Config *cfg, Model *m);
+// Set the threads, then load the checkpoint at *model_path into *cfg and *m for inference (EMA
+// weights when use_ema and saved). *model_path NULL: the default model of the task that the
+// input `path` (`name` in messages; "-" = stdin, spooled so it can still be read) looks like,
+// and *model_path is pointed at it (static storage). Returns the thread count.
+int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
+               Config *cfg, Model *m);
 
 // Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
 // sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n

@@ -35,8 +35,9 @@ static const char *USAGE =
     "per cell (below --iters only with halting act); puzzles_per_s is wall time of the forwards.\n"
     "Malformed entries are reported as FILE:LINE: reason, skipped, and make the exit status 1.\n"
     "\n"
-    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors in\n"
-    "                 the current directory, else next to the loopt binary)\n"
+    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors,\n"
+    "                 or data/models/maze.safetensors when the input is mazes, in the current\n"
+    "                 directory, else next to the loopt binary)\n"
     "  --data FILE    puzzles ('-' = stdin), any format `loopt solve` reads; solutions optional\n"
     "  --iters LIST   comma-separated loop counts (default 1,2,4,8,16,32,64); with halting act each\n"
     "                 is the maximum\n"
@@ -99,7 +100,7 @@ int cmd_eval(int argc, char **argv) {
     const char *name = strcmp(data, "-") ? data : "<stdin>";
     Config cfg;
     Model m;
-    int nthreads = infer_load(&model_path, threads, use_ema, &cfg, &m);
+    int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
     if (fixed) m.hc.kind = HALT_NONE;
     int sudoku = cfg.task == TASK_SUDOKU;
 

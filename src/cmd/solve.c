@@ -39,8 +39,9 @@ static const char *USAGE =
     "A malformed puzzle is reported as FILE:LINE: reason on stderr and skipped; the others are still\n"
     "solved; the exit status is then 1. A summary (valid answers, speed) goes to stderr.\n"
     "\n"
-    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors in\n"
-    "                 the current directory, else next to the loopt binary)\n"
+    "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors,\n"
+    "                 or data/models/maze.safetensors when the input is mazes, in the current\n"
+    "                 directory, else next to the loopt binary)\n"
     "  --iters N      loops to run (default: the training depth recursion.loops; may exceed it —\n"
     "                 test-time scaling); for trm/hrm, supervision steps (default n_sup), each of\n"
     "                 T cycles, and with halting bce a puzzle stops at its first step with q > 0.\n"
@@ -215,7 +216,7 @@ int cmd_solve(int argc, char **argv) {
     const char *name = strcmp(path, "-") ? path : "<stdin>";
     Config cfg;
     Model m;
-    int nthreads = infer_load(&model_path, threads, use_ema, &cfg, &m);
+    int nthreads = infer_load(&model_path, path, name, threads, use_ema, &cfg, &m);
     if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
     if (!iters) iters = train_loops;

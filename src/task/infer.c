@@ -6,14 +6,21 @@
 #include "loopt/modelio.h"
 #include "loopt/check.h"
 #include "loopt/dataset.h"
+#include "loopt/maze.h"
+#include "loopt/sudoku.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-const char *infer_default_model(char *buf, size_t len) {
-    if (access(INFER_DEFAULT_MODEL, R_OK) == 0) return INFER_DEFAULT_MODEL;
+const char *infer_default_model(const char *task, char *buf, size_t len) {
+    char rel[64];
+    snprintf(rel, sizeof rel, "%s/%s.safetensors", INFER_DEFAULT_DIR, task);
+    if (access(rel, R_OK) == 0) {
+        snprintf(buf, len, "%s", rel);
+        return buf;
+    }
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -21,13 +28,13 @@ const char *infer_default_model(char *buf, size_t len) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(buf, len, "%s/%s", exe, INFER_DEFAULT_MODEL);
+            snprintf(buf, len, "%s/%s", exe, rel);
             if (access(buf, R_OK) == 0) return buf;
         }
     }
     die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
-        "train one with `loopt train configs/sudoku.json` (then copy runs/sudoku/model.safetensors "
-        "there) or pass --model CKPT", INFER_DEFAULT_MODEL);
+        "train one with `loopt train configs/%s.json` (then copy runs/%s/model.safetensors "
+        "there) or pass --model CKPT", rel, task, task);
 }
 
 int infer_batch_size(int batch, int s_max, int M, int n) {
@@ -60,9 +67,16 @@ void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coor
     model_alloc(m, B, 1, 0);
 }
 
-int infer_load(const char **model_path, int threads, int use_ema, Config *cfg, Model *m) {
+int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
+               Config *cfg, Model *m) {
     static char defbuf[4200];
-    if (!*model_path) *model_path = infer_default_model(defbuf, sizeof defbuf);
+    if (!*model_path) {
+        size_t len;
+        char *head = read_head(path, name, &len);
+        int maze = !sudoku_looks_like(head) && maze_looks_like(head);
+        free(head);
+        *model_path = infer_default_model(maze ? "maze" : "sudoku", defbuf, sizeof defbuf);
+    }
     int nthreads = threads_set(threads);
     model_load(*model_path, cfg, m, use_ema, NULL, NULL);
     return nthreads;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef LOOPT_FUZZ
 jmp_buf *die_jmp = NULL;
@@ -125,4 +126,38 @@ char *read_file(const char *path, size_t max_bytes, size_t *len) {
     buf[n] = '\0';
     if (len) *len = n;
     return buf;
+}
+
+// The readers take a path and stdin can be read only once, so stdin is first spooled into an
+// anonymous temp file that then replaces file descriptor 0: the readers read "-" again.
+char *read_head(const char *path, const char *name, size_t *len) {
+    char *head = xmalloc(HEAD_BYTES + 1);
+    size_t n = 0;
+    if (strcmp(path, "-") != 0) {
+        FILE *f = xfopen(path, "rb");
+        n = fread(head, 1, HEAD_BYTES, f);
+        if (ferror(f)) die(EXIT_USAGE, "%s: read error", name);
+        fclose(f);
+    } else {
+        FILE *tmp = tmpfile();
+        CHECK(tmp, "cannot create a temporary file to hold stdin");
+        char buf[1 << 16];
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, stdin)) > 0) {
+            if (n < HEAD_BYTES) {
+                size_t k = got < HEAD_BYTES - n ? got : HEAD_BYTES - n;
+                memcpy(head + n, buf, k);
+                n += k;
+            }
+            xfwrite(buf, 1, got, tmp, "temporary file");
+        }
+        if (ferror(stdin)) die(EXIT_USAGE, "%s: read error", name);
+        CHECK(fflush(tmp) == 0 && dup2(fileno(tmp), 0) == 0, "cannot redirect stdin to its copy");
+        fclose(tmp);                        // fd 0 keeps the (unlinked) file alive
+        clearerr(stdin);
+        CHECK(fseek(stdin, 0, SEEK_SET) == 0, "cannot rewind the copy of stdin");
+    }
+    head[n] = '\0';
+    *len = n;
+    return head;
 }
