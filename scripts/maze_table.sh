@@ -4,7 +4,8 @@
 # `loopt gen` mazes each of (a) the training size, (b) twice that size and (c) 30x30 with a
 # shortest path of at least 110 steps (Maze-Hard's rule). Seeds 2001-2003: the training stream
 # (data.seed) never draws these. One CSV per set in OUTDIR (default runs/maze_table), then a
-# markdown table of exact accuracy (cell accuracy in parentheses) per --iters value on stdout.
+# markdown table of exact accuracy (cell accuracy in parentheses) per --iters value on stdout,
+# and OUTDIR/maze_scaling.png: accuracy against loops, one colour per set (`loopt plot`).
 # Exact means `loopt check`'s rules: only open cells marked, connected S->G, shortest.
 set -eu
 MODEL=${1:?usage: maze_table.sh MODEL SIZE [OUTDIR] [ITERS] [LIMIT]}
@@ -31,3 +32,12 @@ for s in "$OUT/a_${SIZE}x${SIZE}.csv" "$OUT/b_${D}x${D}.csv" "$OUT/c_30x30_hard.
     row="| $name | $LIMIT |$(tail -n +2 "$OUT/$name.eval.csv" | awk -F, '{ printf " %.1f%% (%.2f%%) |", 100*$3, 100*$2 }')"
     echo "$row"
 done
+{
+    echo "label,iters,cell_acc,exact_acc,mean_loops,puzzles_per_s"
+    for s in "$OUT/a_${SIZE}x${SIZE}.csv" "$OUT/b_${D}x${D}.csv" "$OUT/c_30x30_hard.csv"; do
+        name=$(basename "$s" .csv)
+        tail -n +2 "$OUT/$name.eval.csv" | sed "s/^/$name,/"
+    done
+} > "$OUT/maze_scaling.csv"
+$LOOPT plot "$OUT/maze_scaling.csv" --out "$OUT/maze_scaling.png" --group label \
+    --title "maze model: exact (solid) and cell (dashed) accuracy against loops" --quiet

@@ -155,7 +155,7 @@ expect_grep '^1,' eval_bad_line_still_reports
 
 # --- info ------------------------------------------------------------------------------------------
 expect_exit 0 info_runs "$LOOPT" info "$M"
-expect_grep '^steps: *30$' info_steps
+expect_grep '^steps: *30 (batch 2)$' info_steps
 expect_grep '^format: *loopt-1' info_format
 expect_grep '^task: *sudoku' info_task
 expect_grep '^parameters: *[1-9]' info_params

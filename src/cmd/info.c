@@ -64,7 +64,7 @@ int cmd_info(int argc, char **argv) {
     printf("parameters:  %zu (%.2f MB as float32)\n", m.num_params, m.num_params * 4.0 / 1e6);
     printf("model:       d_model %d, %d heads, %d layers in the block, ffn %d, positions %s, "
            "%d memory tokens\n", m.C, m.NH, m.L, m.F, POS_NAMES[cfg.model.positions], m.M);
-    printf("steps:       %s\n", step ? step : "0 (not recorded)");
+    printf("steps:       %s (batch %d)\n", step ? step : "0 (not recorded)", cfg.train.batch);
     printf("elapsed:     %.1f s", el);
     if (el >= 3600) printf(" (%.2f h)", el / 3600);
     else if (el >= 60) printf(" (%.1f min)", el / 60);
