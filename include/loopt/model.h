@@ -78,8 +78,9 @@ typedef struct {
     float *probs;   // (N, Vout)
     float *losses;  // (N)
     float *cum;     // (N)               cumulative halting probability of earlier loops
-    float *pre_h;   // (N, C)            recurrent state saved after loop prefix_loop (training only)
-    float *pre_mix; // (N, C)
+    float *pre_h;   // (N, C)            recurrent state saved after loop prefix_loop (training only;
+                    //                   trm/hrm: y entering the kept updates)
+    float *pre_mix; // (N, C)            act: the mix so far; trm/hrm: z entering the kept updates
     float *pre_cum; // (N)
     float *ycar;    // (N, C)            trm/hrm: answer state y carried between supervision steps
     float *zcar;    // (N, C)            trm/hrm: reasoning state z

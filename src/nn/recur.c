@@ -8,7 +8,7 @@
 // step is C cycles (trm.T; hrm.N). Training keeps gradient only in the last cycle, through its
 // last G updates: trm all n + 1, hrm the last z- and the y-update (its one-step gradient).
 // Those G updates write ring slots 0..G-1 of the activation arena; every other update runs in
-// slot 0 and is overwritten. Between supervision steps (y, z) are carried detached in
+// slot 0 before them and is overwritten (or in the spare slot G, for halting q's target step). Between supervision steps (y, z) are carried detached in
 // acts.ycar/zcar. The head reads y; the halting logit q = whalt · y[position 0] + bhalt.
 // Halting "q" (HRM's Q-learning head) has two rows, q_halt and q_continue: q_halt learns "the
 // grid is right" like bce; q_continue learns σ of the next step's best value, read from one more
