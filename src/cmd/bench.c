@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "loopt/args.h"
+#include "loopt/attention.h"
 #include "loopt/blas.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
@@ -87,12 +88,15 @@ static long peak_rss_bytes(void) {
 // One layer of the block, forward, for the whole batch.
 static double layer_flops(const Model *m) {
     double N = (double)m->B * m->T, C = m->C, F = m->F, B = m->B, T = m->T;
+    double mlp = 2.0 * N * C * (2 * F)       // wfc (gate | up)
+               + 2.0 * N * F * C;            // wproj
+    if (m->mc.mixer == MIXER_MLP)            // token mixer: wtfc (2Ft, T) and wtproj (T, Ft) per channel
+        return mlp + 2.0 * B * C * T * (2.0 * m->Ft) + 2.0 * B * C * m->Ft * T;
     double proj = 2.0 * N * C * (3 * C)      // qkv
-                + 2.0 * N * C * C            // wo
-                + 2.0 * N * C * (2 * F)      // wfc (gate | up)
-                + 2.0 * N * F * C;           // wproj
-    double attn = 2.0 * 2.0 * B * T * T * C; // QK^T and AV over all heads: NH * (2*T*T*hs) each
-    return proj + attn;
+                + 2.0 * N * C * C;           // wo
+    double keys = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T;   // keys each query sees
+    double attn = 2.0 * 2.0 * B * T * keys * C;   // QK^T and AV over all heads: NH * (2*T*keys*hs) each
+    return proj + mlp + attn;
 }
 
 static double head_flops(const Model *m) {
@@ -209,7 +213,7 @@ int cmd_bench(int argc, char **argv) {
     config_load(&cfg, path, sets, n_sets);
     free(sets);
     if (cfg.recursion.scheme != SCHEME_LOOP)
-        die(EXIT_USAGE, "recursion.scheme: only \"loop\" is implemented so far");
+        die(EXIT_USAGE, "recursion.scheme: loopt bench times scheme \"loop\" only (its FLOP count is per loop)");
     if (cfg.train.deep_supervision && cfg.halting.kind != HALT_NONE)
         die(EXIT_USAGE, "train.deep_supervision: works with halting.kind \"none\" only");
     threads = threads_set(threads >= 0 ? threads : cfg.train.threads);
