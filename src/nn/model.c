@@ -14,7 +14,8 @@
 #include "loopt/tokenmix.h"
 
 const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
-    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt", "wrel", "yinit", "zinit", "wtfc", "wtproj"};
+    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt",
+    "wrel", "yinit", "zinit", "wtfc", "wtproj"};
 
 static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
     for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
@@ -191,7 +192,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
 
 void model_alloc(Model *m, int B, int window, int training) {
     int T = m->shape.seq_len + m->M;
-    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_slots(m) : 1;
+    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_slots(m) : 1;   // the slots trm/hrm need
     if (m->acts_memory && B == m->B && T == m->T && window == m->W && training == m->training) return;
     free(m->acts_memory);
     free(m->grad_acts_memory);
@@ -200,7 +201,6 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->targets);
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
-    if (m->rc.scheme != SCHEME_LOOP) window = training ? recur_slots(m) : 1;   // the slots trm/hrm need
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
     size_t attn = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
