@@ -31,10 +31,17 @@ echo "== 100 mazes 30x30 with a shortest path of at least 110 steps, checked"
 ./loopt gen maze --n 100 --size 30 --min-path 110 --seed 1 --solutions > "$out/maze.csv"
 ./loopt check "$out/maze.csv"
 ./loopt render "$out/maze.csv" --out "$out/maze.png"
-echo "   drew the first solved maze: $out/maze.png"
-echo "== the engine's gradients against finite differences (tiny models)"
-./loopt gradcheck configs/tiny-none.json | tail -1
-./loopt gradcheck configs/tiny-act.json | tail -1
+echo "   drew the first maze with its exact shortest path: $out/maze.png"
+echo "== the engine's gradients against finite differences (tiny models of each scheme)"
+for c in tiny-none tiny-act tiny-local tiny-trm tiny-trm-mlp tiny-hrm; do
+    printf '%-13s ' "$c"; ./loopt gradcheck "configs/$c.json" | tail -1
+done
+echo "== the shipped maze model (trained on 14x14) on 100 fresh 14x14 mazes at 16 and 64 loops"
+./loopt gen maze --n 100 --size 14 --seed 4242 --solutions > "$out/maze14.csv"
+./loopt eval --data "$out/maze14.csv" --iters 16,64
+./loopt gen maze --n 1 --size 14 --seed 77 > "$out/maze14_one.txt"
+./loopt solve --iters 64 "$out/maze14_one.txt" --out "$out/maze14_model.png"
+echo "   the model's answer to one more, drawn: $out/maze14_model.png"
 echo "== train a small looped transformer on generated Sudoku for about a minute (configs/quick.json)"
 ./loopt train configs/quick.json --out "$out/model"
 echo "== solve 200 fresh puzzles with it at 1, 2, 4, 8 and 16 loops (trained with 4)"
