@@ -179,6 +179,18 @@ rows=$(grep -c '^[ #SGo]\{7\}$' "$T/out"); rows9=$(grep -c '^[ #SGo]\{9\}$' "$T/
 if [ "$rows" -eq 21 ] && [ "$rows9" -eq 9 ]; then echo "ok solve_maze_grids"; else echo "FAIL solve_maze_grids ($rows, $rows9)"; fi
 expect_exit 0 solve_maze_json "$LOOPT" solve --model "$T/mr/model.safetensors" --format json "$T/m.txt"
 if [ "$(grep -c '^{"line": [0-9]*, "answer": "[ #SGo]\{7\}\\n' "$T/out")" -eq 3 ]; then echo "ok solve_maze_json_lines"; else echo "FAIL solve_maze_json_lines"; fi
+# the local mixer: trained on 7x7, solves 7x7 and 9x9 in one file, and eval sweeps its loops
+expect_exit 0 train_tiny_maze_local "$LOOPT" train configs/tiny-local.json --set train.steps=5 \
+    --set data.gen_train=16 --set data.gen_valid=4 --quiet --out "$T/ml"
+expect_exit 0 solve_maze_local_sizes "$LOOPT" solve --model "$T/ml/model.safetensors" --iters 6 "$T/m.txt"
+rows=$(grep -c '^[ #SGo]\{7\}$' "$T/out"); rows9=$(grep -c '^[ #SGo]\{9\}$' "$T/out")
+if [ "$rows" -eq 21 ] && [ "$rows9" -eq 9 ]; then echo "ok solve_maze_local_grids"; else echo "FAIL solve_maze_local_grids ($rows, $rows9)"; fi
+expect_exit 0 eval_maze_local "$LOOPT" eval --model "$T/ml/model.safetensors" --data "$T/m.txt" --iters 2,8
+# the mlp mixer's weights fix the size: another size is refused with the reason
+expect_exit 0 train_tiny_maze_mlp "$LOOPT" train configs/tiny-none.json $mz --set model.mixer=mlp \
+    --set model.positions=none --out "$T/mm"
+expect_exit 1 solve_maze_mlp_other_size "$LOOPT" solve --model "$T/mm/model.safetensors" "$T/m.txt"
+expect_grep 'an mlp mixer solves one size only' solve_maze_mlp_other_size_msg
 # PNG in, PNG out: a maze drawn as a PNG is solved, and each answer is drawn
 "$LOOPT" gen maze --n 1 --size 9 --seed 5 --quiet >"$T/m9.txt"
 "$LOOPT" render "$T/m9.txt" --out "$T/m9.png" --quiet

@@ -30,8 +30,9 @@ int infer_load(const char **model_path, const char *path, const char *name, int 
 // puzzles (when n > 0).
 int infer_batch_size(int batch, int s_max, int M, int n);
 
-// Whether the model can take an h x w grid: always for Sudoku and rope models; a maze model with
-// learned coordinates (model.positions = coords) only up to data.maze_size on each side. When
+// Whether the model can take an h x w grid: always for Sudoku, rope and local-mixer models; a
+// maze model with learned coordinates (model.positions = coords) only up to data.maze_size on
+// each side, one with the mlp mixer only at its training size (h*w cells). When
 // not, warns `name:line: maze is HxW but ...` on stderr and returns 0 (the caller skips it).
 int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name);
 

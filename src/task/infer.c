@@ -49,7 +49,14 @@ int infer_batch_size(int batch, int s_max, int M, int n) {
 }
 
 int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name) {
-    if (cfg->task == TASK_SUDOKU || m->mc.positions != POS_COORDS) return 1;
+    if (cfg->task == TASK_SUDOKU) return 1;
+    if (m->mc.mixer == MIXER_MLP && h * w + m->M != m->Tmix) {
+        warnf("%s:%d: maze is %dx%d but the model's mlp mixer has weights for %d cells "
+              "(model.mixer = mlp fixes the size; an mlp mixer solves one size only)",
+              name, line, h, w, m->Tmix - m->M);
+        return 0;
+    }
+    if (m->mc.positions != POS_COORDS) return 1;
     int n = cfg->data.maze_size;
     if (h <= n && w <= n) return 1;
     warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
