@@ -37,16 +37,16 @@ typedef struct {
     float *wproj;   // (L, C, F)
     float *lnfg;    // (C)        final norm gain (pre-norm with gain only)
     float *wout;    // (Vout, C)  output head
-    float *whalt;   // (C)        halting unit weight (act)
-    float *bhalt;   // (1)        halting unit bias
+    float *whalt;   // (C)        halting unit weight (act, bce); (2, C) [halt | continue] for q
+    float *bhalt;   // (1)        halting unit bias; (2) for q
     float *wrel;    // (L, NH, 9) local mixer: score bias per head and neighbour offset
     float *yinit;   // (C)        trm/hrm: initial answer state y (z_H), broadcast over positions
     float *zinit;   // (C)        trm/hrm: initial reasoning state z (z_L)
     float *wtfc;    // (L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up] (replaces wqkv)
     float *wtproj;  // (L, T, Ft)  mixer mlp: back to positions (replaces wo)
 } ParamTensors;
-// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) have P*L layers: P = 2 for hrm with
-// separate weights (part 0 = low level, part 1 = high level), else 1.
+// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) have P*L layers: P = 2
+// for hrm with separate weights (part 0 = low level, part 1 = high level), else 1.
 extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
 
 // ---- activations ---------------------------------------------------------------------------
