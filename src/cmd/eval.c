@@ -202,11 +202,12 @@ int cmd_eval(int argc, char **argv) {
         for (int o = 0; o < n_iters; o++) {
             int k = order[o];
             int prev = o > 0 ? iters[order[o - 1]] : 0;
+            int same = resume && prev == iters[k];   // a repeated depth: nothing more to run
             double t0 = now_seconds();
-            m.resume_loop = resume && prev > 0 && prev < iters[k] ? prev : 0;
-            if (!(resume && prev == iters[k])) model_forward(&m, tok, NULL, iters[k]);
+            m.resume_loop = resume && prev > 0 && !same ? prev : 0;
+            if (!same) model_forward(&m, tok, NULL, iters[k]);
             double dt = now_seconds() - t0;
-            t_run = m.resume_loop || (resume && prev == iters[k]) ? t_run + dt : dt;
+            t_run = (m.resume_loop || same ? t_run : 0.0) + dt;   // continued: add; from scratch: restart
             secs[k] += t_run;
             model_predict(&m, pred);
             model_loops_used(&m, lu);
