@@ -43,6 +43,8 @@ expect_grep "adam_m" export_not_resumable_named
 expect_exit 2 train_missing_config $LOOPT train
 expect_exit 2 train_bad_key $LOOPT train configs/tiny-none.json --set model.nope=1 --out "$T/f"
 expect_grep "model.nope" train_bad_key_named
+expect_exit 2 bench_refuses_trm $LOOPT bench configs/tiny-trm.json
+expect_grep 'loopt bench times scheme "loop" only' bench_refuses_trm_msg
 head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"
 expect_exit 2 train_resume_truncated $LOOPT train --resume "$T/trunc.safetensors" --out "$T/g"
 expect_grep "trunc.safetensors" train_resume_truncated_named

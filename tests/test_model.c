@@ -36,6 +36,14 @@ static void random_batch(Rng *r, const TaskShape *s, int B, int *tok, int *tgt) 
     }
 }
 
+// A model of config c (init stream `seed`) and a random batch of 2 for it.
+static void tiny_model(const Config *c, uint64_t seed, Model *m, int *tok, int *tgt) {
+    TaskShape shape; task_shape(&shape, coords, c, 0, 0);
+    Rng r; rng_seed(&r, seed);
+    model_init(m, c, &shape, &r);
+    random_batch(&r, &shape, 2, tok, tgt);
+}
+
 // Gradcheck one configuration; returns the worst relative error.
 static double check_config(const Config *c) {
     TaskShape shape;
@@ -192,11 +200,8 @@ TEST(model_recur_slots_and_halting) {
         Config c; recur_config(&c, s ? SCHEME_HRM : SCHEME_TRM);
         c.halting.kind = HALT_NONE;
         c.recursion.loops = 3;
-        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
-        Rng r; rng_seed(&r, 13);
-        Model m; model_init(&m, &c, &shape, &r);
-        int tok[162], tgt[162];
-        random_batch(&r, &shape, 2, tok, tgt);
+        Model m; int tok[162], tgt[162];
+        tiny_model(&c, 13, &m, tok, tgt);
         model_alloc(&m, 2, 0, 1);
         EXPECT(m.W == (s ? 2 : 3));
         double lt = model_forward(&m, tok, tgt, 3);
@@ -212,11 +217,8 @@ TEST(model_recur_slots_and_halting) {
     }
     Config c; recur_config(&c, SCHEME_TRM);
     c.halting.bias_init = 20.0f;
-    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
-    Rng r; rng_seed(&r, 14);
-    Model m; model_init(&m, &c, &shape, &r);
-    int tok[162], tgt[162], used[162];
-    random_batch(&r, &shape, 2, tok, tgt);
+    Model m; int tok[162], tgt[162], used[162];
+    tiny_model(&c, 14, &m, tok, tgt);
     model_alloc(&m, 2, 1, 0);
     model_forward(&m, tok, NULL, 5);
     float *logits = malloc(m.act_sizes[20] * sizeof(float));
@@ -264,11 +266,8 @@ TEST(model_ring_slots_do_not_change_forward) {
     for (int h = 0; h < 2; h++) {
         Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
         c.halting.bias_init = -2.0f;
-        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
-        Rng r; rng_seed(&r, 11);
-        Model m; model_init(&m, &c, &shape, &r);
-        int tok[162], tgt[162];
-        random_batch(&r, &shape, 2, tok, tgt);
+        Model m; int tok[162], tgt[162];
+        tiny_model(&c, 11, &m, tok, tgt);
         model_alloc(&m, 2, 6, 1);
         double l6 = model_forward(&m, tok, tgt, 6);
         float *logits6 = malloc(m.act_sizes[20] * sizeof(float));

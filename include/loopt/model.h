@@ -169,7 +169,8 @@ typedef struct {
 // Prints nothing. Exits 2 if the config cannot fit the task (e.g. rope head size).
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r);
 // (Re)allocate activations for batch B, `window` loops kept (1 for inference), training
-// (gradient buffers) or not. Idempotent for the same sizes.
+// (gradient buffers) or not. Idempotent for the same sizes. Schemes trm/hrm ignore `window`:
+// they keep the slots their kept updates need (recur_slots), or 1 for inference.
 void model_alloc(Model *m, int B, int window, int training);
 // Load coordinates for a (new) task shape with the same seq_len (or a new one when
 // positions are rope/none: activations are reallocated as needed).
