@@ -1,6 +1,7 @@
 // blas.h — the one wrapper over OpenBLAS sgemm (src/nn/blas.c is the only file that
 // includes cblas.h), a naive reference for tests, and the thread setting.
-// All matrices are row-major. Never call gemm from inside an OpenMP parallel region.
+// All matrices are row-major. OpenBLAS runs single-threaded; gemm splits large products over
+// the OpenMP threads itself, and runs on the calling thread inside an OpenMP parallel region.
 #ifndef LOOPT_BLAS_H
 #define LOOPT_BLAS_H
 
@@ -18,6 +19,9 @@ void gemm_ref(int transA, int transB, int M, int N, int K, float alpha,
 
 // One thread setting for OpenBLAS and OpenMP; n <= 0 means all cores. Returns the count used.
 int threads_set(int n);
+// For `loopt bench`'s peak only: n > 0 hands every gemm whole to OpenBLAS's own pool of n
+// threads (no split here); 0 returns to the split. threads_set also returns to the split.
+void blas_use_own_threads(int n);
 // Call first thing in main: unless OMP_WAIT_POLICY is set, re-executes the program once with
 // OMP_WAIT_POLICY=PASSIVE so idle OpenMP workers sleep instead of spinning against OpenBLAS's
 // threads (measured +60% training throughput on 2 cores). Returns only if nothing was done.

@@ -1,8 +1,10 @@
 // attention.c — multi-head self-attention without a mask (every cell sees every cell).
 // QK^T and AV are GEMMs on strided views of qkv (B, T, 3C) — lda = 3C — so nothing is copied
-// or transposed. The work is B*NH small matrices (e.g. 64*4 of 81x81x32); the GEMMs are issued
-// one after another from the serial part of the code (sgemm must never run inside an OpenMP
-// region), while the softmax passes over all B*NH*T rows run OpenMP-parallel between them.
+// or transposed. The work is B*NH small problems (e.g. 64*4 of 81x81x32): one OpenMP loop over
+// the (batch, head) pairs does each pair's whole chain (scores, softmax, A·V; in backward the
+// four products and the softmax backward) on one thread, with single-threaded sgemm calls (gemm
+// runs on the calling thread inside a parallel region), while its (T, T) tile is in cache.
+// Pairs write disjoint slices of out / dqkv, so no two threads touch the same element.
 #include "loopt/attention.h"
 
 #include <math.h>
@@ -10,27 +12,9 @@
 
 #include "loopt/blas.h"
 
-void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH) {
-    // out (B, T, C), att (B, NH, T, T), qkv (B, T, 3C)
-    int hs = C / NH;
-    int C3 = 3 * C;
-    float scale = 1.0f / sqrtf((float)hs);
-
-    // scores (T, T) = q k^T * scale, per (b, h)
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            const float *q = qkv + (size_t)b * T * C3 + h * hs;   // (T, hs) view, row stride 3C
-            const float *k = q + C;                               // (T, hs) view
-            float *a = att + ((size_t)b * NH + h) * T * T;        // (T, T)
-            gemm_ex(0, 1, T, T, hs, scale, q, C3, k, C3, 0.0f, a, T);
-        }
-    }
-
-    // softmax over each row, max subtracted so exp never overflows
-    long rows = (long)B * NH * T;
-    #pragma omp parallel for if (rows * T > 32768)
-    for (long r = 0; r < rows; r++) {
-        float *a = att + r * T;   // (T)
+// Row-wise softmax of a (T, T) tile in place, the max subtracted so exp never overflows.
+static void softmax_rows(float *a, int T) {
+    for (int i = 0; i < T; i++, a += T) {
         float mx = a[0];
         for (int j = 1; j < T; j++) if (a[j] > mx) mx = a[j];
         double sum = 0.0;
@@ -38,15 +22,34 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
         float inv = (float)(1.0 / sum);
         for (int j = 0; j < T; j++) a[j] *= inv;
     }
+}
 
-    // out_h (T, hs) = att (T, T) @ v (T, hs), written straight into out's head slice (ldc = C)
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            const float *v = qkv + (size_t)b * T * C3 + 2 * C + h * hs;   // (T, hs) view
-            const float *a = att + ((size_t)b * NH + h) * T * T;          // (T, T)
-            float *o = out + (size_t)b * T * C + h * hs;                  // (T, hs) view, stride C
-            gemm_ex(0, 0, T, hs, T, 1.0f, a, T, v, C3, 0.0f, o, C);
-        }
+// Softmax backward of a (T, T) tile in place: d = a * (d - sum_j d_j * a_j), row by row.
+static void softmax_rows_backward(float *d, const float *a, int T) {
+    for (int i = 0; i < T; i++, a += T, d += T) {
+        double dot = 0.0;
+        for (int j = 0; j < T; j++) dot += (double)d[j] * a[j];
+        float fd = (float)dot;
+        for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - fd);
+    }
+}
+
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH) {
+    // out (B, T, C), att (B, NH, T, T), qkv (B, T, 3C)
+    int hs = C / NH;
+    int C3 = 3 * C;
+    float scale = 1.0f / sqrtf((float)hs);
+    #pragma omp parallel for schedule(static) if ((long)B * NH * T * T > 32768)
+    for (int bh = 0; bh < B * NH; bh++) {
+        int b = bh / NH, h = bh % NH;
+        const float *q = qkv + (size_t)b * T * C3 + h * hs;   // (T, hs) view, row stride 3C
+        const float *k = q + C;                               // (T, hs) view
+        const float *v = q + 2 * C;                           // (T, hs) view
+        float *a = att + (size_t)bh * T * T;                  // (T, T)
+        float *o = out + (size_t)b * T * C + h * hs;          // (T, hs) view, row stride C
+        gemm_ex(0, 1, T, T, hs, scale, q, C3, k, C3, 0.0f, a, T);   // scores = q k^T * scale
+        softmax_rows(a, T);
+        gemm_ex(0, 0, T, hs, T, 1.0f, a, T, v, C3, 0.0f, o, C);     // out_h = att @ v
     }
 }
 
@@ -56,45 +59,20 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
     int hs = C / NH;
     int C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
-
-    // datt = dout_h @ v^T (into scratch); dv += att^T @ dout_h
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            size_t qoff = (size_t)b * T * C3 + h * hs;
-            const float *v = qkv + qoff + 2 * C;                     // (T, hs) view
-            float *dv = dqkv + qoff + 2 * C;                         // (T, hs) view
-            const float *go = dout + (size_t)b * T * C + h * hs;     // (T, hs) view, stride C
-            const float *a = att + ((size_t)b * NH + h) * T * T;     // (T, T)
-            float *da = scratch + ((size_t)b * NH + h) * T * T;      // (T, T)
-            gemm_ex(0, 1, T, T, hs, 1.0f, go, C, v, C3, 0.0f, da, T);
-            gemm_ex(1, 0, T, hs, T, 1.0f, a, T, go, C, 1.0f, dv, C3);
-        }
-    }
-
-    // softmax backward in place: dpre = att * (datt - sum_j datt_j * att_j)
-    long rows = (long)B * NH * T;
-    #pragma omp parallel for if (rows * T > 32768)
-    for (long r = 0; r < rows; r++) {
-        const float *a = att + r * T;   // (T)
-        float *d = scratch + r * T;     // (T)
-        double dot = 0.0;
-        for (int j = 0; j < T; j++) dot += (double)d[j] * a[j];
-        float fd = (float)dot;
-        for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - fd);
-    }
-
-    // dq += dpre @ k * scale; dk += dpre^T @ q * scale
-    for (int b = 0; b < B; b++) {
-        for (int h = 0; h < NH; h++) {
-            size_t qoff = (size_t)b * T * C3 + h * hs;
-            const float *q = qkv + qoff;                               // (T, hs) view
-            const float *k = q + C;                                    // (T, hs) view
-            float *dq = dqkv + qoff;                                   // (T, hs) view
-            float *dk = dq + C;                                        // (T, hs) view
-            const float *dp = scratch + ((size_t)b * NH + h) * T * T;  // (T, T)
-            gemm_ex(0, 0, T, hs, T, scale, dp, T, k, C3, 1.0f, dq, C3);
-            gemm_ex(1, 0, T, hs, T, scale, dp, T, q, C3, 1.0f, dk, C3);
-        }
+    #pragma omp parallel for schedule(static) if ((long)B * NH * T * T > 32768)
+    for (int bh = 0; bh < B * NH; bh++) {
+        int b = bh / NH, h = bh % NH;
+        size_t qoff = (size_t)b * T * C3 + h * hs;
+        const float *q = qkv + qoff, *k = q + C, *v = q + 2 * C;   // (T, hs) views
+        float *dq = dqkv + qoff, *dk = dq + C, *dv = dq + 2 * C;   // (T, hs) views
+        const float *go = dout + (size_t)b * T * C + h * hs;       // (T, hs) view, stride C
+        const float *a = att + (size_t)bh * T * T;                 // (T, T)
+        float *da = scratch + (size_t)bh * T * T;                  // (T, T)
+        gemm_ex(0, 1, T, T, hs, 1.0f, go, C, v, C3, 0.0f, da, T);        // datt = dout_h @ v^T
+        gemm_ex(1, 0, T, hs, T, 1.0f, a, T, go, C, 1.0f, dv, C3);        // dv += att^T @ dout_h
+        softmax_rows_backward(da, a, T);                                 // da: d scores
+        gemm_ex(0, 0, T, hs, T, scale, da, T, k, C3, 1.0f, dq, C3);      // dq += dpre @ k * scale
+        gemm_ex(1, 0, T, hs, T, scale, da, T, q, C3, 1.0f, dk, C3);      // dk += dpre^T @ q * scale
     }
 }
 
