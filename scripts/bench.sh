@@ -147,7 +147,8 @@ MB = 1e-6
 print(f"config {lo['config']}: batch {lo['batch']}, d_model {lo['d_model']}, {lo['n_heads']} heads, "
       f"{lo['n_layers']} layers, d_ff {lo['d_ff']}, {lo['loops']} loops (window {lo['window']}), "
       f"loopt {lo['threads']} threads, {lo['reps']} reps (medians)")
-print(f"sgemm peak: {g['peak_gflops']:.1f} GFLOP/s (1024^3: {g['square_gflops']:.1f}; "
+print(f"sgemm peak: {g['peak_gflops']:.1f} GFLOP/s (1024^3: {g['square_gflops']:.1f}, on OpenBLAS's threads "
+      f"{g['square_openblas_threads_gflops']:.1f}; "
       f"model shape {g['model_shape'][0]}x{g['model_shape'][1]}x{g['model_shape'][2]}: {g['model_gflops']:.1f})")
 print()
 print(f"| {'':<34} | {'loopt':>10} | {'PyTorch':>10} | {'ratio':>7} |")
