@@ -11,15 +11,21 @@
 #include <stddef.h>
 
 #include "loopt/blas.h"
+#include "loopt/vexp.h"
 
 // Row-wise softmax of a (T, T) tile in place, the max subtracted so exp never overflows.
 static void softmax_rows(float *a, int T) {
     for (int i = 0; i < T; i++, a += T) {
         float mx = a[0];
-        for (int j = 1; j < T; j++) if (a[j] > mx) mx = a[j];
+        #pragma omp simd reduction(max:mx)
+        for (int j = 1; j < T; j++) mx = a[j] > mx ? a[j] : mx;
+        #pragma omp simd
+        for (int j = 0; j < T; j++) a[j] = vexpf(a[j] - mx);
         double sum = 0.0;
-        for (int j = 0; j < T; j++) { a[j] = expf(a[j] - mx); sum += a[j]; }
+        #pragma omp simd reduction(+:sum)
+        for (int j = 0; j < T; j++) sum += a[j];
         float inv = (float)(1.0 / sum);
+        #pragma omp simd
         for (int j = 0; j < T; j++) a[j] *= inv;
     }
 }
@@ -28,8 +34,10 @@ static void softmax_rows(float *a, int T) {
 static void softmax_rows_backward(float *d, const float *a, int T) {
     for (int i = 0; i < T; i++, a += T, d += T) {
         double dot = 0.0;
+        #pragma omp simd reduction(+:dot)
         for (int j = 0; j < T; j++) dot += (double)d[j] * a[j];
         float fd = (float)dot;
+        #pragma omp simd
         for (int j = 0; j < T; j++) d[j] = a[j] * (d[j] - fd);
     }
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "loopt/blas.h"
+#include "loopt/vexp.h"
 
 // Below this many floats an OpenMP fork costs more than the loop itself.
 #define OMP_MIN_WORK 32768
@@ -136,8 +137,9 @@ void swiglu_forward(float *out, const float *inp, int N, int F) {
         const float *g = inp + (size_t)n * 2 * F;
         const float *u = g + F;
         float *o = out + (size_t)n * F;
+        #pragma omp simd
         for (int f = 0; f < F; f++) {
-            float sig = 1.0f / (1.0f + expf(-g[f]));
+            float sig = 1.0f / (1.0f + vexpf(-g[f]));
             o[f] = g[f] * sig * u[f];
         }
     }
@@ -153,8 +155,9 @@ void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, in
         const float *dy = dout + (size_t)n * F;
         float *dg = dinp + (size_t)n * 2 * F;
         float *du = dg + F;
+        #pragma omp simd
         for (int f = 0; f < F; f++) {
-            float sig = 1.0f / (1.0f + expf(-g[f]));
+            float sig = 1.0f / (1.0f + vexpf(-g[f]));
             float silu = g[f] * sig;
             dg[f] += dy[f] * u[f] * sig * (1.0f + g[f] * (1.0f - sig));
             du[f] += dy[f] * silu;
