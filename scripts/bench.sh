@@ -24,14 +24,14 @@ cd "$(dirname "$0")/.."
 # of CONFIG with perf (DWARF call graphs; the start and the warm-up steps skipped), and charges
 # every sample to the line of block_forward / block_backward / model_forward / ... that called
 # the op (OpenBLAS frames count for the op above them). PROF_THREADS (default 1: every sample is
-# then in the calling thread), PROF_SKIP_MS (default 9000: the start and the two warm-up steps).
+# then in the calling thread), PROF_SKIP_MS (default 5000: the start and the two warm-up steps), PROF_REPS (default 10).
 if [ "${1:-}" = profile ]; then
     CONFIG=${CONFIG:-configs/bench.json}
     OUT=${OUT:-runs/bench}
     mkdir -p "$OUT"
     make -s BUILD=build-prof BIN=build-prof/loopt OPT="-O2 -march=native -g -fno-omit-frame-pointer" build-prof/loopt
-    OMP_WAIT_POLICY=PASSIVE perf record -q -D "${PROF_SKIP_MS:-9000}" -F 299 --call-graph dwarf,8192 \
-        -o "$OUT/perf.data" build-prof/loopt bench "$CONFIG" --only train --reps 4 \
+    OMP_WAIT_POLICY=PASSIVE perf record -q -D "${PROF_SKIP_MS:-5000}" -F 299 --call-graph dwarf,8192 \
+        -o "$OUT/perf.data" build-prof/loopt bench "$CONFIG" --only train --reps "${PROF_REPS:-10}" \
         --threads "${PROF_THREADS:-1}" >&2
     perf script -i "$OUT/perf.data" -F ip,sym 2>/dev/null > "$OUT/perf.txt"
     python3 - "$OUT/perf.txt" build-prof/loopt <<'PYEOF'

@@ -327,17 +327,22 @@ TEST(ops_linear) {
     double ef = max_rel(out, ref, N * OC);
     EXPECTF(ef < 1e-5, "linear forward err %g", ef);
     float *dinp0 = fdup(dinp, N * IC), *dw0 = fdup(dw, OC * IC);
-    linear_backward(dinp, dw, R, inp, w, N, IC, OC);
+    linear_backward(dinp, dw, R, inp, w, N, IC, OC, GRAD_ADD);
     sub_inplace(dinp, dinp0, N * IC); sub_inplace(dw, dw0, OC * IC);
     double ei = fd_check(lin_loss, &ctx, inp, N * IC, dinp, 60, 1e-2f, &r);
     double ew = fd_check(lin_loss, &ctx, w, OC * IC, dw, 60, 1e-2f, &r);
     EXPECTF(ei < GRAD_TOL && ew < GRAD_TOL, "linear grad err inp %g w %g", ei, ew);
     // NULL gradients are skipped; calling twice doubles (accumulation)
     float *d2 = falloc(OC * IC);
-    linear_backward(NULL, d2, R, inp, w, N, IC, OC);
-    linear_backward(NULL, d2, R, inp, w, N, IC, OC);
+    linear_backward(NULL, d2, R, inp, w, N, IC, OC, GRAD_ADD);
+    linear_backward(NULL, d2, R, inp, w, N, IC, OC, GRAD_ADD);
     double acc = 0; for (int i = 0; i < OC * IC; i++) acc = fmax(acc, fabs(d2[i] - 2 * dw[i]));
     EXPECTF(acc < 1e-4, "linear backward twice != 2x: %g", acc);
+    // GRAD_SET overwrites dinp, whatever it held (NaN included)
+    for (int i = 0; i < N * IC; i++) dinp0[i] = NAN;
+    linear_backward(dinp0, NULL, R, inp, w, N, IC, OC, GRAD_SET);
+    double es = 0; for (int i = 0; i < N * IC; i++) es = fmax(es, fabs(dinp0[i] - dinp[i]));
+    EXPECTF(es < 1e-5, "linear backward GRAD_SET differs from the accumulated delta: %g", es);
     REPORT("linear fwd", ef);
     REPORT("linear_backward dinp", ei);
     REPORT("linear_backward dw", ew);
@@ -414,8 +419,12 @@ TEST(ops_swiglu) {
     double ef = max_rel(out, ref, N * F);
     EXPECTF(ef < 1e-5, "swiglu forward err %g", ef);
     float *dinp0 = fdup(dinp, N * 2 * F);
-    swiglu_backward(dinp, R, inp, N, F);
+    swiglu_backward(dinp, R, inp, N, F, GRAD_ADD);
     sub_inplace(dinp, dinp0, N * 2 * F);
+    for (int i = 0; i < N * 2 * F; i++) dinp0[i] = NAN;   // GRAD_SET overwrites, NaN included
+    swiglu_backward(dinp0, R, inp, N, F, GRAD_SET);
+    double es = 0; for (int i = 0; i < N * 2 * F; i++) es = fmax(es, fabs(dinp0[i] - dinp[i]));
+    EXPECTF(es < 1e-5, "swiglu backward GRAD_SET differs from the accumulated delta: %g", es);
     double e = fd_check(swi_loss, &ctx, inp, N * 2 * F, dinp, 1000, 1e-2f, &r);
     EXPECTF(e < GRAD_TOL, "swiglu grad err %g", e);
     REPORT("swiglu fwd", ef);
@@ -582,12 +591,13 @@ static void attention_case(int with_rope) {
     float *dqkv0 = fdup(dqkv, n);
     if (with_rope) {
         float *d = falloc(n);
-        attention_backward(d, scratch, R, tmp, att, B, T, C, NH);
+        for (long i = 0; i < n; i++) d[i] = NAN;   // GRAD_SET: every element is written
+        attention_backward(d, scratch, R, tmp, att, B, T, C, NH, GRAD_SET);
         rope_backward(d, pos, B, T, C, NH, A, 50.0f);
         for (long i = 0; i < n; i++) dqkv[i] += d[i];
         free(d);
     } else {
-        attention_backward(dqkv, scratch, R, qkv, att, B, T, C, NH);
+        attention_backward(dqkv, scratch, R, qkv, att, B, T, C, NH, GRAD_ADD);
     }
     sub_inplace(dqkv, dqkv0, n);
     double e = fd_check(att_loss, &ctx, qkv, n, dqkv, 200, 1e-2f, &r);

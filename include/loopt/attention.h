@@ -6,9 +6,10 @@
 // qkv (B, T, 3C) = [q | k | v], head h of q is channels [h*hs, (h+1)*hs), hs = C / NH.
 // out (B, T, C) (overwritten), att (B, NH, T, T) caches the softmax probabilities.
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH);
-// dqkv (B, T, 3C) += ...; scratch (B, NH, T, T) is workspace (contents ignored, overwritten).
+// dqkv (B, T, 3C) += ... (= with mode GRAD_SET, ops.h); scratch (B, NH, T, T) is workspace
+// (contents ignored, overwritten).
 void attention_backward(float *dqkv, float *scratch, const float *dout, const float *qkv,
-                        const float *att, int B, int T, int C, int NH);
+                        const float *att, int B, int T, int C, int NH, int mode);
 
 // Local attention (model.mixer "local"): each position attends only to its 3x3 grid
 // neighbourhood, K = LOCAL_K offsets (dr, dc) in row-major order from (-1,-1) to (1,1),

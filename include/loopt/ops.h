@@ -20,12 +20,17 @@ void coord_embed_forward(float *out, const int *ids, const float *table, int B, 
 // dtable (R, C) += sum over b of dout (B, T, C) at the rows named by ids.
 void coord_embed_backward(float *dtable, const float *dout, const int *ids, int B, int T, int A, int C);
 
+// Backward ops accumulate into the input gradient (+=): the shared block receives gradient
+// from every loop. The ones that take a mode may instead overwrite it (GRAD_SET) where the
+// buffer is written for the first time, which saves zeroing it first (a memory pass).
+enum { GRAD_SET = 0, GRAD_ADD = 1 };
+
 // ---- linear (no bias) via gemm ------------------------------------------------------------
 // out (N, OC) = inp (N, IC) @ w^T, w (OC, IC)  (overwrites out).
 void linear_forward(float *out, const float *inp, const float *w, int N, int IC, int OC);
-// dinp (N, IC) += dout @ w ; dw (OC, IC) += dout^T @ inp. Either may be NULL.
+// dinp (N, IC) += dout @ w (= with GRAD_SET); dw (OC, IC) += dout^T @ inp. Either may be NULL.
 void linear_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
-                     int N, int IC, int OC);
+                     int N, int IC, int OC, int mode);
 
 // ---- RMSNorm (no gain by default) ---------------------------------------------------------
 // out (N, C) = inp / sqrt(mean(inp^2) + eps) [* gain (C) if gain != NULL]; rstd (N) cached.
@@ -37,8 +42,8 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
 // ---- SwiGLU activation ---------------------------------------------------------------------
 // inp (N, 2F) holds [gate | up] per row; out (N, F) = silu(gate) * up.
 void swiglu_forward(float *out, const float *inp, int N, int F);
-// dinp (N, 2F) += ...
-void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F);
+// dinp (N, 2F) += ... (= with GRAD_SET)
+void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F, int mode);
 
 // ---- residual / element-wise helpers ------------------------------------------------------
 void add_forward(float *out, const float *a, const float *b, int n);      // out = a + b (out may alias a or b)

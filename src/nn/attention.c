@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "loopt/blas.h"
+#include "loopt/ops.h"
 #include "loopt/vexp.h"
 
 // Row-wise softmax of a (T, T) tile in place, the max subtracted so exp never overflows.
@@ -62,11 +63,12 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
 }
 
 void attention_backward(float *dqkv, float *scratch, const float *dout, const float *qkv,
-                        const float *att, int B, int T, int C, int NH) {
-    // dqkv (B, T, 3C) +=, scratch (B, NH, T, T), dout (B, T, C), qkv (B, T, 3C), att (B, NH, T, T)
+                        const float *att, int B, int T, int C, int NH, int mode) {
+    // dqkv (B, T, 3C) += (or =), scratch (B, NH, T, T), dout (B, T, C), qkv (B, T, 3C), att (B, NH, T, T)
     int hs = C / NH;
     int C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
+    float beta = mode == GRAD_ADD ? 1.0f : 0.0f;   // each (b, h) slice of dq, dk, dv is written once
     #pragma omp parallel for schedule(static) if ((long)B * NH * T * T > 32768)
     for (int bh = 0; bh < B * NH; bh++) {
         int b = bh / NH, h = bh % NH;
@@ -77,10 +79,10 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
         const float *a = att + (size_t)bh * T * T;                 // (T, T)
         float *da = scratch + (size_t)bh * T * T;                  // (T, T)
         gemm_ex(0, 1, T, T, hs, 1.0f, go, C, v, C3, 0.0f, da, T);        // datt = dout_h @ v^T
-        gemm_ex(1, 0, T, hs, T, 1.0f, a, T, go, C, 1.0f, dv, C3);        // dv += att^T @ dout_h
+        gemm_ex(1, 0, T, hs, T, 1.0f, a, T, go, C, beta, dv, C3);        // dv += att^T @ dout_h
         softmax_rows_backward(da, a, T);                                 // da: d scores
-        gemm_ex(0, 0, T, hs, T, scale, da, T, k, C3, 1.0f, dq, C3);      // dq += dpre @ k * scale
-        gemm_ex(1, 0, T, hs, T, scale, da, T, q, C3, 1.0f, dk, C3);      // dk += dpre^T @ q * scale
+        gemm_ex(0, 0, T, hs, T, scale, da, T, k, C3, beta, dq, C3);      // dq += dpre @ k * scale
+        gemm_ex(1, 0, T, hs, T, scale, da, T, q, C3, beta, dk, C3);      // dk += dpre^T @ q * scale
     }
 }
 

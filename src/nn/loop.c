@@ -64,11 +64,10 @@ void model_head_backward(Model *m, const float *out, float *dout, float scale) {
     crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout, scale, m->loss_kind);
     if (m->mc.norm == NORM_PRE) {
         float *dlnf = g->dx;                                 // free between block backwards
-        memset(dlnf, 0, (size_t)N * C * sizeof(float));
-        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout);
+        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout, GRAD_SET);
         rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C);
     } else {
-        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout);
+        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout, GRAD_ADD);
     }
 }
 

@@ -406,12 +406,9 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         else { memset(dr2, 0, NC * sizeof(float)); rmsnorm_backward(dr2, dg2, dcur, r2, g2, rstd2, N, C); }
         // mlp: r2 = base + wproj·swiglu(wfc·min)
         const float *min = pre ? n2 : n1;
-        memset(g->dfcg, 0, (size_t)N * F * sizeof(float));
-        linear_backward(g->dfcg, dwproj, dr2, fcg, wproj, N, F, C);
-        memset(g->dfch, 0, (size_t)N * 2 * F * sizeof(float));
-        swiglu_backward(g->dfch, g->dfcg, fch, N, F);
-        memset(g->dmin, 0, NC * sizeof(float));
-        linear_backward(g->dmin, dwfc, g->dfch, min, wfc, N, C, 2 * F);
+        linear_backward(g->dfcg, dwproj, dr2, fcg, wproj, N, F, C, GRAD_SET);
+        swiglu_backward(g->dfch, g->dfcg, fch, N, F, GRAD_SET);
+        linear_backward(g->dmin, dwfc, g->dfch, min, wfc, N, C, 2 * F, GRAD_SET);
         // dr1: through the residual base and the mlp input's norm
         float *dr1 = dnext;   // reuse the pong buffer: dnext becomes the layer-input grad below
         if (pre) {
@@ -423,24 +420,24 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
             rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C);    // n1 = norm(r1)
         }
         const float *ain = pre ? n1 : x;
-        memset(g->dain, 0, NC * sizeof(float));
         if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain)
+            memset(g->dain, 0, NC * sizeof(float));
             size_t wl = lp * 2 * m->Ft * T, BCF = (size_t)B * C * m->Ft;
             tokenmix_backward(g->dain, m->grads.wtfc + wl, m->grads.wtproj + wl / 2, g->datt, g->datt + BCF,
                               dr1, ain, att, att + 2 * BCF, m->params.wtfc + wl, m->params.wtproj + wl / 2,
                               B, T, C, m->Ft);
         } else {   // attention: r1 = x + wo·attn(ain)
-            memset(g->datty, 0, NC * sizeof(float));
-            linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C);
-            memset(g->dqkv, 0, 3 * NC * sizeof(float));
-            if (m->mc.mixer == MIXER_LOCAL)
+            linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C, GRAD_SET);
+            if (m->mc.mixer == MIXER_LOCAL) {
+                memset(g->dqkv, 0, 3 * NC * sizeof(float));   // scattered into neighbours: accumulates
                 local_attention_backward(g->dqkv, m->grads.wrel + lp * NH * LOCAL_K, g->datt, g->datty,
                                          qkv, att, m->nbr, B, T, C, NH);
-            else
-                attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH);
+            } else {
+                attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH, GRAD_SET);
+            }
             if (m->mc.positions == POS_ROPE)
                 rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
-            linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C);
+            linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C, GRAD_SET);
         }
         // dx = dr1 (residual) + d(ain)/dx
         float *dx = dr1;

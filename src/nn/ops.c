@@ -1,5 +1,5 @@
 // ops.c — the engine's element-wise and dense ops (see include/loopt/ops.h), each op's
-// forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=): the shared
+// forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=) unless given GRAD_SET: the shared
 // block is applied in every loop and receives gradient from each of them.
 // Element-wise loops are OpenMP-parallel over rows; scatter-adds (embedding backward) stay
 // serial because rows of the table collide and the work is tiny next to the GEMMs.
@@ -76,9 +76,9 @@ void linear_forward(float *out, const float *inp, const float *w, int N, int IC,
 }
 
 void linear_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
-                     int N, int IC, int OC) {
+                     int N, int IC, int OC, int mode) {
     // dinp (N, IC), dw (OC, IC), dout (N, OC), inp (N, IC), w (OC, IC)
-    if (dinp) gemm(0, 0, N, IC, OC, 1.0f, dout, w, 1.0f, dinp);   // dinp += dout @ w
+    if (dinp) gemm(0, 0, N, IC, OC, 1.0f, dout, w, mode == GRAD_ADD ? 1.0f : 0.0f, dinp);   // dinp (+)= dout @ w
     if (dw) gemm(1, 0, OC, IC, N, 1.0f, dout, inp, 1.0f, dw);      // dw += dout^T @ inp
 }
 
@@ -145,7 +145,7 @@ void swiglu_forward(float *out, const float *inp, int N, int F) {
     }
 }
 
-void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F) {
+void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F, int mode) {
     // dinp (N, 2F), dout (N, F), inp (N, 2F)
     // d silu(a)/da = sig(a) * (1 + a * (1 - sig(a))).
     #pragma omp parallel for if ((long)N * F > OMP_MIN_WORK)
@@ -159,8 +159,10 @@ void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, in
         for (int f = 0; f < F; f++) {
             float sig = 1.0f / (1.0f + vexpf(-g[f]));
             float silu = g[f] * sig;
-            dg[f] += dy[f] * u[f] * sig * (1.0f + g[f] * (1.0f - sig));
-            du[f] += dy[f] * silu;
+            float dgf = dy[f] * u[f] * sig * (1.0f + g[f] * (1.0f - sig));
+            float duf = dy[f] * silu;
+            dg[f] = mode == GRAD_ADD ? dg[f] + dgf : dgf;
+            du[f] = mode == GRAD_ADD ? du[f] + duf : duf;
         }
     }
 }

@@ -28,8 +28,7 @@ void tokenmix_backward(float *dx, float *dwtfc, float *dwtproj, float *dtg, floa
         gemm_ex(1, 0, C, Ft, T, 1.0f, go, C, wtproj, Ft, 0.0f, dtg + (size_t)b * C * Ft, Ft);
         gemm_ex(0, 0, T, Ft, C, 1.0f, go, C, tgb, Ft, 1.0f, dwtproj, Ft);
     }
-    memset(dth, 0, (size_t)B * C * 2 * Ft * sizeof(float));
-    swiglu_backward(dth, dtg, th, B * C, Ft);
+    swiglu_backward(dth, dtg, th, B * C, Ft, GRAD_SET);
     for (int b = 0; b < B; b++) {
         const float *dh = dth + (size_t)b * C * 2 * Ft;   // (C, 2Ft)
         const float *xb = x + b * TC;                     // (T, C)
