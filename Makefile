@@ -42,7 +42,7 @@ $(BIN): $(MAIN_OBJ) $(OBJ)
 $(TESTBIN): $(TEST_OBJ) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c Makefile   # Makefile: a changed flag rebuilds everything
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
