@@ -114,9 +114,14 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
             const float *dy = dout + (size_t)n * C;
             float *dx = dinp + (size_t)n * C;
             float r = rstd[n];
-            double dot = 0.0;   // sum_c x_c * g_c * dy_c
-            #pragma omp simd reduction(+:dot)
-            for (int c = 0; c < C; c++) dot += (double)x[c] * dy[c] * (gain ? gain[c] : 1.0f);
+            double dot = 0.0;   // sum_c x_c * g_c * dy_c (two loops: a branch inside would not vectorise)
+            if (gain) {
+                #pragma omp simd reduction(+:dot)
+                for (int c = 0; c < C; c++) dot += (double)x[c] * dy[c] * gain[c];
+            } else {
+                #pragma omp simd reduction(+:dot)
+                for (int c = 0; c < C; c++) dot += (double)x[c] * dy[c];
+            }
             float k = (float)(dot / C) * r * r * r;
             for (int c = 0; c < C; c++) dx[c] += r * dy[c] * (gain ? gain[c] : 1.0f) - x[c] * k;
         }
