@@ -65,7 +65,7 @@ void model_head_backward(Model *m, const float *out, float *dout, float scale) {
     if (m->mc.norm == NORM_PRE) {
         float *dlnf = g->dx;                                 // free between block backwards
         linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout, GRAD_SET);
-        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C);
+        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C, GRAD_ADD);
     } else {
         linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout, GRAD_ADD);
     }

@@ -403,7 +403,7 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         // output norm (post) -> dr2
         float *dr2 = g->dr2;
         if (pre) memcpy(dr2, dcur, NC * sizeof(float));
-        else { memset(dr2, 0, NC * sizeof(float)); rmsnorm_backward(dr2, dg2, dcur, r2, g2, rstd2, N, C); }
+        else rmsnorm_backward(dr2, dg2, dcur, r2, g2, rstd2, N, C, GRAD_SET);
         // mlp: r2 = base + wproj·swiglu(wfc·min)
         const float *min = pre ? n2 : n1;
         linear_backward(g->dfcg, dwproj, dr2, fcg, wproj, N, F, C, GRAD_SET);
@@ -413,11 +413,10 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         float *dr1 = dnext;   // reuse the pong buffer: dnext becomes the layer-input grad below
         if (pre) {
             memcpy(dr1, dr2, NC * sizeof(float));                         // base = r1
-            rmsnorm_backward(dr1, dg2, g->dmin, r1, g2, rstd2, N, C);     // min = norm(r1)
+            rmsnorm_backward(dr1, dg2, g->dmin, r1, g2, rstd2, N, C, GRAD_ADD);   // min = norm(r1)
         } else {
             add_forward(g->dmin, g->dmin, dr2, (int)NC);                 // dn1 = dmin + dbase
-            memset(dr1, 0, NC * sizeof(float));
-            rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C);    // n1 = norm(r1)
+            rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C, GRAD_SET);   // n1 = norm(r1)
         }
         const float *ain = pre ? n1 : x;
         if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain)
@@ -441,7 +440,7 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         }
         // dx = dr1 (residual) + d(ain)/dx
         float *dx = dr1;
-        if (pre) rmsnorm_backward(dx, dg1, g->dain, x, g1, rstd1, N, C);
+        if (pre) rmsnorm_backward(dx, dg1, g->dain, x, g1, rstd1, N, C, GRAD_ADD);
         else add_forward(dx, dx, g->dain, (int)NC);
         // swap: dx (in dnext) is the gradient of the next layer down's output
         dnext = dcur;

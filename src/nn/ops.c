@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "loopt/blas.h"
 #include "loopt/vexp.h"
@@ -103,7 +104,7 @@ void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *gai
 }
 
 void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float *inp, const float *gain,
-                      const float *rstd, int N, int C) {
+                      const float *rstd, int N, int C, int mode) {
     // dinp (N, C), dgain (C), dout (N, C), inp (N, C), gain (C) or NULL, rstd (N)
     // y = x * r * g with r = (mean(x^2) + eps)^(-1/2), dr/dx_c = -r^3 x_c / C, so
     // dx = r * (g dy) - x * r^3 * mean(x * g dy).
@@ -123,6 +124,7 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
                 for (int c = 0; c < C; c++) dot += (double)x[c] * dy[c];
             }
             float k = (float)(dot / C) * r * r * r;
+            if (mode == GRAD_SET) memset(dx, 0, (size_t)C * sizeof(float));   // one row, in cache
             for (int c = 0; c < C; c++) dx[c] += r * dy[c] * (gain ? gain[c] : 1.0f) - x[c] * k;
         }
     }
