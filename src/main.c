@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "loopt/blas.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 
@@ -35,7 +34,6 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-    threads_prepare(argv);
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);

@@ -22,9 +22,5 @@ int threads_set(int n);
 // For `loopt bench`'s peak only: n > 0 hands every gemm whole to OpenBLAS's own pool of n
 // threads (no split here); 0 returns to the split. threads_set also returns to the split.
 void blas_use_own_threads(int n);
-// Call first thing in main: unless OMP_WAIT_POLICY is set, re-executes the program once with
-// OMP_WAIT_POLICY=PASSIVE so idle OpenMP workers sleep instead of spinning against OpenBLAS's
-// threads (measured +60% training throughput on 2 cores). Returns only if nothing was done.
-void threads_prepare(char **argv);
 
 #endif

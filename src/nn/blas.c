@@ -6,15 +6,14 @@
 // and libgomp's would spin-yield against each other: 13-15% of a 2-thread training step's CPU
 // went to sched_yield). A large gemm is split here into one block of rows (or columns) of C
 // per OpenMP thread, each a single-threaded sgemm; inside an OpenMP region (e.g. attention's
-// loop over (batch, head) pairs) gemm runs on the calling thread. Every element of C is the
-// same sum over K in the same order whatever the split, so results do not depend on the
-// thread count.
+// loop over (batch, head) pairs) gemm runs on the calling thread. At the model's shapes every
+// element of C is the same sum over K in the same order whatever the split, so training does
+// not depend on the thread count (tests/test_ops.c checks it). With one pool, libgomp's default
+// wait policy (spin a little, then sleep) beat both PASSIVE and ACTIVE (docs/bench.md).
 #include "loopt/blas.h"
 
 #include <cblas.h>
 #include <omp.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 // Declared by OpenBLAS's own cblas.h; repeated here so a reference-CBLAS header still compiles.
 void openblas_set_num_threads(int num_threads);
@@ -98,15 +97,4 @@ int threads_set(int n) {
 void blas_use_own_threads(int n) {
     blas_own_threads = n > 0 ? n : 0;
     openblas_set_num_threads(n > 0 ? n : 1);
-}
-
-// libgomp reads OMP_WAIT_POLICY once, when it loads. Its default lets idle OpenMP workers spin,
-// and OpenBLAS's own worker threads spin too: on 2 cores they fight, and a training step of
-// configs/sudoku.json ran at 25.5 samples/s against 40.6 with OMP_WAIT_POLICY=PASSIVE (same
-// losses). Unless the user chose a policy, re-execute once with PASSIVE set.
-void threads_prepare(char **argv) {
-    if (getenv("OMP_WAIT_POLICY")) return;
-    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
-    execv("/proc/self/exe", argv);
-    // exec failed (no /proc): carry on with the default policy
 }
