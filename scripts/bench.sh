@@ -30,7 +30,7 @@ if [ "${1:-}" = profile ]; then
     OUT=${OUT:-runs/bench}
     mkdir -p "$OUT"
     make -s BUILD=build-prof BIN=build-prof/loopt OPT="-O2 -march=native -g -fno-omit-frame-pointer" build-prof/loopt
-    OMP_WAIT_POLICY=PASSIVE perf record -q -D "${PROF_SKIP_MS:-5000}" -F 299 --call-graph dwarf,8192 \
+    perf record -q -D "${PROF_SKIP_MS:-5000}" -F 299 --call-graph dwarf,8192 \
         -o "$OUT/perf.data" build-prof/loopt bench "$CONFIG" --only train --reps "${PROF_REPS:-10}" \
         --threads "${PROF_THREADS:-1}" >&2
     perf script -i "$OUT/perf.data" -F ip,sym 2>/dev/null > "$OUT/perf.txt"
