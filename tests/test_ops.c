@@ -376,6 +376,18 @@ static void rmsnorm_case(int with_gain) {
     }
     double ef = max_rel(out, ref, N * C);
     EXPECTF(ef < 1e-5, "rmsnorm forward err %g", ef);
+    {   // the fused residual form: bit for bit add_forward then rmsnorm_forward
+        float *r1 = fdup(R, N * C), *r2 = fdup(R, N * C), *o1 = falloc(N * C), *o2 = falloc(N * C);
+        float *s1 = falloc(N), *s2 = falloc(N);
+        add_forward(r1, r1, inp, N * C);
+        rmsnorm_forward(o1, s1, r1, gain, N, C, eps);
+        residual_rmsnorm_forward(o2, s2, r2, inp, gain, N, C, eps);
+        int differ = 0;
+        for (int i = 0; i < N * C; i++) differ += o1[i] != o2[i] || r1[i] != r2[i];
+        for (int i = 0; i < N; i++) differ += s1[i] != s2[i];
+        EXPECTF(differ == 0, "residual_rmsnorm_forward: %d values differ from add + rmsnorm", differ);
+        free(r1); free(r2); free(o1); free(o2); free(s1); free(s2);
+    }
     float *dinp0 = fdup(dinp, N * C), *dgain0 = with_gain ? fdup(dgain, C) : NULL;
     rmsnorm_backward(dinp, dgain, R, inp, gain, rstd, N, C, GRAD_ADD);
     sub_inplace(dinp, dinp0, N * C);

@@ -35,6 +35,9 @@ void linear_backward(float *dinp, float *dw, const float *dout, const float *inp
 // ---- RMSNorm (no gain by default) ---------------------------------------------------------
 // out (N, C) = inp / sqrt(mean(inp^2) + eps) [* gain (C) if gain != NULL]; rstd (N) cached.
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *gain, int N, int C, float eps);
+// The residual add before a norm, fused: r (N, C) += res, then out = rmsnorm(r) as above.
+void residual_rmsnorm_forward(float *out, float *rstd, float *r, const float *res, const float *gain,
+                              int N, int C, float eps);
 // dinp (N, C) += ... (= with GRAD_SET), dgain (C) += ... (dgain ignored if gain == NULL).
 void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float *inp, const float *gain,
                       const float *rstd, int N, int C, int mode);

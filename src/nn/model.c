@@ -345,15 +345,14 @@ const float *block_forward(Model *m, int slot, int part, const float *x) {
                 attention_forward(atty, att, qkv, B, T, C, NH);
             linear_forward(r1, atty, wo, N, C, C);
         }
-        add_forward(r1, r1, x, (int)NC);
-        const float *min;
-        if (pre) { rmsnorm_forward(n2, rstd2, r1, g2, N, C, NORM_EPS); min = n2; }
-        else     { rmsnorm_forward(n1, rstd1, r1, g1, N, C, NORM_EPS); min = n1; }
+        const float *min;   // r1 += x, then the mlp's input norm
+        if (pre) { residual_rmsnorm_forward(n2, rstd2, r1, x, g2, N, C, NORM_EPS); min = n2; }
+        else     { residual_rmsnorm_forward(n1, rstd1, r1, x, g1, N, C, NORM_EPS); min = n1; }
         linear_forward(fch, min, wfc, N, C, 2 * F);
         swiglu_forward(fcg, fch, N, F);
         linear_forward(r2, fcg, wproj, N, F, C);
-        add_forward(r2, r2, pre ? r1 : n1, (int)NC);
-        if (!pre) rmsnorm_forward(n2, rstd2, r2, g2, N, C, NORM_EPS);
+        if (pre) add_forward(r2, r2, r1, (int)NC);
+        else residual_rmsnorm_forward(n2, rstd2, r2, n1, g2, N, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
         x = pre ? r2 : n2;
     }
     return x;

@@ -87,19 +87,34 @@ void linear_backward(float *dinp, float *dw, const float *dout, const float *inp
 
 // ---- RMSNorm --------------------------------------------------------------------------------
 
+// One row: o (C) = x (C) normalised [* gain]; returns its rstd.
+static inline float rmsnorm_row(float *o, const float *x, const float *gain, int C, float eps) {
+    double ss = 0.0;   // double: the sum of squares of a wide row loses bits in float
+    #pragma omp simd reduction(+:ss)
+    for (int c = 0; c < C; c++) ss += (double)x[c] * x[c];
+    float r = (float)(1.0 / sqrt(ss / C + eps));
+    if (gain) for (int c = 0; c < C; c++) o[c] = x[c] * r * gain[c];
+    else      for (int c = 0; c < C; c++) o[c] = x[c] * r;
+    return r;
+}
+
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *gain, int N, int C, float eps) {
     // out (N, C), rstd (N), inp (N, C), gain (C) or NULL
     #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
+    for (int n = 0; n < N; n++)
+        rstd[n] = rmsnorm_row(out + (size_t)n * C, inp + (size_t)n * C, gain, C, eps);
+}
+
+void residual_rmsnorm_forward(float *out, float *rstd, float *r, const float *res, const float *gain,
+                              int N, int C, float eps) {
+    // out (N, C), rstd (N), r (N, C) += res (N, C) first, gain (C) or NULL. One pass over the
+    // rows instead of add_forward + rmsnorm_forward; the same results.
+    #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
     for (int n = 0; n < N; n++) {
-        const float *x = inp + (size_t)n * C;
-        float *o = out + (size_t)n * C;
-        double ss = 0.0;   // double: the sum of squares of a wide row loses bits in float
-        #pragma omp simd reduction(+:ss)
-        for (int c = 0; c < C; c++) ss += (double)x[c] * x[c];
-        float r = (float)(1.0 / sqrt(ss / C + eps));
-        rstd[n] = r;
-        if (gain) for (int c = 0; c < C; c++) o[c] = x[c] * r * gain[c];
-        else      for (int c = 0; c < C; c++) o[c] = x[c] * r;
+        float *x = r + (size_t)n * C;
+        const float *a = res + (size_t)n * C;
+        for (int c = 0; c < C; c++) x[c] = x[c] + a[c];
+        rstd[n] = rmsnorm_row(out + (size_t)n * C, x, gain, C, eps);
     }
 }
 
