@@ -43,6 +43,16 @@ expect_grep "adam_m" export_not_resumable_named
 expect_exit 2 train_missing_config $LOOPT train
 expect_exit 2 train_bad_key $LOOPT train configs/tiny-none.json --set model.nope=1 --out "$T/f"
 expect_grep "model.nope" train_bad_key_named
+# bench: runs end to end and reports what it says (no timing is checked: that is the benchmark's job)
+expect_exit 0 bench_tiny_json $LOOPT bench configs/tiny-none.json --reps 1 --threads 2 --json
+expect_grep '"peak_gflops": [0-9]' bench_json_peak
+expect_grep '"square_openblas_threads_gflops": [0-9]' bench_json_openblas_threads
+expect_grep '"frac_peak": [0-9]' bench_json_frac_peak
+expect_grep '"activations_train": [1-9]' bench_json_train_bytes
+i1=$($LOOPT bench configs/tiny-none.json --only infer --iters 1 --reps 1 --json 2>/dev/null | grep -o '"activations_infer": [0-9]*')
+i64=$($LOOPT bench configs/tiny-none.json --only infer --iters 64 --reps 1 --json 2>/dev/null | grep -o '"activations_infer": [0-9]*')
+if [ -n "$i1" ] && [ "$i1" = "$i64" ]; then echo "ok bench_infer_bytes_flat_in_iters"; else
+    echo "FAIL bench_infer_bytes_flat_in_iters: '$i1' at 1 loop, '$i64' at 64"; fi
 expect_exit 2 bench_refuses_trm $LOOPT bench configs/tiny-trm.json
 expect_grep 'loopt bench times scheme "loop" only' bench_refuses_trm_msg
 head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"
