@@ -40,10 +40,22 @@ float optim_lr(const TrainConfig *tc, long step, long total) {
     return (float)(tc->lr * (floor + (1.0 - floor) * 0.5 * (1.0 + cos(3.14159265358979323846 * t))));
 }
 
+// The sum of squares in NORM_CHUNKS fixed chunks, added in order: the same bits on any number
+// of threads (an OpenMP reduction adds in thread order), so the clipping scale, and training
+// with it, does not depend on train.threads.
+#define NORM_CHUNKS 64
 double grad_norm(const float *grads, size_t n) {
+    double part[NORM_CHUNKS];
+    size_t chunk = (n + NORM_CHUNKS - 1) / NORM_CHUNKS;
+    #pragma omp parallel for if (n > 32768)
+    for (int c = 0; c < NORM_CHUNKS; c++) {
+        size_t lo = (size_t)c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+        double s = 0.0;
+        for (size_t i = lo; i < hi; i++) s += (double)grads[i] * grads[i];
+        part[c] = s;
+    }
     double s = 0.0;
-    #pragma omp parallel for reduction(+:s)
-    for (size_t i = 0; i < n; i++) s += (double)grads[i] * grads[i];
+    for (int c = 0; c < NORM_CHUNKS; c++) s += part[c];
     return sqrt(s);
 }
 
