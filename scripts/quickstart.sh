@@ -2,7 +2,7 @@
 # quickstart.sh — set up loopt on a fresh Debian 12 machine and run the main job on a small
 # built-in default: install the Debian packages (if missing), build, generate Sudoku puzzles
 # and mazes, verify them with the exact checkers, draw a maze, and check the engine's
-# gradients on the tiny configs, then train a small model for about a minute and solve fresh
+# gradients on the tiny configs, then train a small model for 300 steps (~25 s) and solve fresh
 # puzzles with it at several loop counts. Everything it writes goes to runs/quickstart/.
 set -eu
 cd "$(dirname "$0")/.."
@@ -42,11 +42,11 @@ echo "== the shipped maze model (trained on 14x14) on 100 fresh 14x14 mazes at 1
 ./loopt gen maze --n 1 --size 14 --seed 77 > "$out/maze14_one.txt"
 ./loopt solve --iters 64 "$out/maze14_one.txt" --out "$out/maze14_model.png"
 echo "   the model's answer to one more, drawn: $out/maze14_model.png"
-echo "== train a small looped transformer on generated Sudoku for about a minute (configs/quick.json)"
+echo "== train a small looped transformer on generated Sudoku for 300 steps (configs/quick.json)"
 ./loopt train configs/quick.json --out "$out/model"
 echo "== solve 200 fresh puzzles with it at 1, 2, 4, 8 and 16 loops (trained with 4)"
 ./loopt gen sudoku --n 200 --seed 12345 --givens 30-45 --solutions > "$out/test.csv"
 ./loopt eval --model "$out/model/model.safetensors" --data "$out/test.csv" --iters 1,2,4,8,16
 ./loopt solve --model "$out/model/model.safetensors" "$out/test.csv" | head -3
-echo "quickstart: done (outputs in $out/). A minute of training learns little beyond the"
+echo "quickstart: done (outputs in $out/). 300 steps of training learn little beyond the"
 echo "givens; the shipped model is the real one: ./loopt solve --iters 32 $out/test.csv"
