@@ -10,6 +10,9 @@
 // element of C is the same sum over K in the same order whatever the split, so training does
 // not depend on the thread count (tests/test_ops.c checks it). With one pool, libgomp's default
 // wait policy (spin a little, then sleep) beat both PASSIVE and ACTIVE (docs/bench.md).
+// Single-threaded sgemm calls from several threads at once are what OpenBLAS's FAQ prescribes
+// for a multi-threaded caller; its threaded builds (Debian's pthreads 0.3.21 here) lock their
+// buffer allocation, and the one-thread path takes no other lock, so the calls really overlap.
 #include "loopt/blas.h"
 
 #include <cblas.h>
