@@ -6,7 +6,8 @@
 // two parts so r is exact to float), exp(r) by Cephes' degree-7 polynomial; 2^n is built in the
 // exponent bits. Relative error below 2e-7 (~2 ulp) for x in [-87, 88] (tests/test_ops.c sweeps
 // it against double exp); 0 below -87.33 (where expf gives denormals), +inf above 88 (expf
-// overflows only above 88.72: the callers take x <= 0 or feed a sigmoid, where it does not matter).
+// overflows only above 88.72: the callers take x <= 0 or feed a sigmoid, where it does not matter);
+// NaN gives NaN.
 // No branches and no libm call, so a loop over it vectorises at -O2 -march=native.
 #ifndef LOOPT_VEXP_H
 #define LOOPT_VEXP_H
@@ -17,7 +18,7 @@
 
 static inline float vexpf(float x) {
     const float hi = 88.0f, lo = -87.33f;    // keeps n in [-126, 127]
-    float xc = x > hi ? hi : (x < lo ? lo : x);
+    float xc = x > hi ? hi : (x >= lo ? x : lo);   // NaN -> lo: no NaN reaches the int cast
     // n = round(x / ln 2): adding 1.5 * 2^23 rounds to an integer in the low mantissa bits
     float t = xc * 1.44269504088896341f + 12582912.0f;
     float n = t - 12582912.0f;
@@ -35,7 +36,7 @@ static inline float vexpf(float x) {
     float scale;
     memcpy(&scale, &e, sizeof scale);
     float y = p * scale;
-    return x < lo ? 0.0f : (x > hi ? INFINITY : y);
+    return x < lo ? 0.0f : (x > hi ? INFINITY : (x == x ? y : x));   // NaN in, NaN out
 }
 
 #endif
