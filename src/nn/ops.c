@@ -1,6 +1,6 @@
 // ops.c — the engine's element-wise and dense ops (see include/loopt/ops.h), each op's
-// forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=) unless given GRAD_SET: the shared
-// block is applied in every loop and receives gradient from each of them.
+// forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=) unless given
+// GRAD_SET: the shared block is applied in every loop and receives gradient from each of them.
 // Element-wise loops are OpenMP-parallel over rows; scatter-adds (embedding backward) stay
 // serial because rows of the table collide and the work is tiny next to the GEMMs.
 // No malloc here: all buffers come from the caller's arenas.
@@ -160,7 +160,6 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
         }
     }
 }
-
 
 // ---- SwiGLU ---------------------------------------------------------------------------------
 
