@@ -158,36 +158,36 @@ TEST(ops_blas_split_over_threads) {
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
         for (int tA = 0; tA < 2; tA++)
             for (int tB = 0; tB < 2; tB++)
-            for (int c = 0; c < 3; c++) {
-                float alpha = ab[c][0], beta = ab[c][1];
-                int M = sizes[s][0], N = sizes[s][1], K = sizes[s][2], pad = 3;
-                int lda = (tA ? M : K) + pad, ldb = (tB ? K : N) + pad, ldc = N + pad;
-                long na = (long)(tA ? K : M) * lda, nb = (long)(tB ? N : K) * ldb, nc = (long)M * ldc;
-                float *A = falloc(na), *B = falloc(nb), *C1 = falloc(nc);
-                fill(&r, A, na, -1, 1); fill(&r, B, nb, -1, 1); fill(&r, C1, nc, -1, 1);
-                float *C2 = fdup(C1, nc), *C3 = fdup(C1, nc), *C4 = fdup(C1, nc);
-                threads_set(1);
-                gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
-                threads_set(3);
-                gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
-                #pragma omp parallel num_threads(2)
-                {
-                    #pragma omp single
-                    gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc);
+                for (int c = 0; c < 3; c++) {
+                    float alpha = ab[c][0], beta = ab[c][1];
+                    int M = sizes[s][0], N = sizes[s][1], K = sizes[s][2], pad = 3;
+                    int lda = (tA ? M : K) + pad, ldb = (tB ? K : N) + pad, ldc = N + pad;
+                    long na = (long)(tA ? K : M) * lda, nb = (long)(tB ? N : K) * ldb, nc = (long)M * ldc;
+                    float *A = falloc(na), *B = falloc(nb), *C1 = falloc(nc);
+                    fill(&r, A, na, -1, 1); fill(&r, B, nb, -1, 1); fill(&r, C1, nc, -1, 1);
+                    float *C2 = fdup(C1, nc), *C3 = fdup(C1, nc), *C4 = fdup(C1, nc);
+                    threads_set(1);
+                    gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
+                    threads_set(3);
+                    gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
+                    #pragma omp parallel num_threads(2)
+                    {
+                        #pragma omp single
+                        gemm_ex(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc);
+                    }
+                    if (s < 3) gemm_ref(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C4, ldc);   // slow
+                    else memcpy(C4, C1, (size_t)nc * sizeof(float));
+                    double worst = 0.0;
+                    long differ = 0;
+                    for (long i = 0; i < nc; i++) {
+                        worst = fmax(worst, fabs(C2[i] - C4[i]) / fmax(fabs(C4[i]), 1.0));
+                        differ += C1[i] != C2[i] || C1[i] != C3[i];
+                    }
+                    EXPECTF(worst < 1e-4 && (s < 3 || alpha != 1.0f || differ == 0),
+                            "split gemm tA=%d tB=%d %dx%dx%d alpha %g beta %g: err %g, %ld differ from 1 thread",
+                            tA, tB, M, N, K, alpha, beta, worst, differ);
+                    free(A); free(B); free(C1); free(C2); free(C3); free(C4);
                 }
-                if (s < 3) gemm_ref(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C4, ldc);   // slow
-                else memcpy(C4, C1, (size_t)nc * sizeof(float));
-                double worst = 0.0;
-                long differ = 0;
-                for (long i = 0; i < nc; i++) {
-                    worst = fmax(worst, fabs(C2[i] - C4[i]) / fmax(fabs(C4[i]), 1.0));
-                    differ += C1[i] != C2[i] || C1[i] != C3[i];
-                }
-                EXPECTF(worst < 1e-4 && (s < 3 || alpha != 1.0f || differ == 0),
-                        "split gemm tA=%d tB=%d %dx%dx%d alpha %g beta %g: err %g, %ld differ from 1 thread",
-                        tA, tB, M, N, K, alpha, beta, worst, differ);
-                free(A); free(B); free(C1); free(C2); free(C3); free(C4);
-            }
     threads_set(0);
 }
 
