@@ -46,7 +46,8 @@ $(BUILD)/%.o: %.c Makefile   # Makefile: a changed flag rebuilds everything
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-# The suite: C unit tests then the CLI end-to-end tests; one closing line `N passed, N failed`.
+# The suite: C unit tests then the CLI end-to-end tests, then the numerics-sensitive ones again
+# under every OpenBLAS core type the CPU can run; one closing line `N passed, N failed`.
 test: $(BIN) $(TESTBIN)
 	@LOOPT=./$(BIN) TESTBIN=$(TESTBIN) sh tests/run.sh
 
@@ -57,8 +58,9 @@ debug:
 	$(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	        LDFLAGS="-fopenmp -fsanitize=address,undefined" all
 
+# The core-type sweep (tests/run.sh) is left to `make test`: OpenBLAS is not instrumented.
 test-debug:
-	$(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	CORETYPES=none $(MAKE) BUILD=build-debug BIN=loopt-debug OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	        LDFLAGS="-fopenmp -fsanitize=address,undefined" test
 
 # `make fuzz`: one libFuzzer binary per reader in build-fuzz/ (clang, ASan+UBSan, -DLOOPT_FUZZ

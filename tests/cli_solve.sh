@@ -82,6 +82,15 @@ done <"$T/p.txt"
 if [ $okord -eq 1 ]; then echo "ok solve_input_order"; else echo "FAIL solve_input_order"; fi
 "$LOOPT" solve --model "$M" --batch 2 --quiet "$T/p.txt" >"$T/ans2.txt"
 if cmp -s "$T/ans.txt" "$T/ans2.txt"; then echo "ok solve_batch_padding"; else echo "FAIL solve_batch_padding"; fi
+# the same answers on any thread count (tiles of a product are cut by its shape, never by the
+# thread count): the shipped model, 64 puzzles, products big enough to be split over threads
+if [ -f data/models/sudoku.safetensors ]; then
+    "$LOOPT" gen sudoku --n 64 --seed 13 --givens 28-36 >"$T/p64.txt" 2>/dev/null
+    "$LOOPT" solve --iters 6 --threads 1 --quiet "$T/p64.txt" >"$T/t1.txt" 2>/dev/null
+    "$LOOPT" solve --iters 6 --threads 2 --quiet "$T/p64.txt" >"$T/t2.txt" 2>/dev/null
+    if [ -s "$T/t1.txt" ] && cmp -s "$T/t1.txt" "$T/t2.txt"; then echo "ok solve_same_on_any_thread_count"
+    else echo "FAIL solve_same_on_any_thread_count"; fi
+else echo "skip solve_same_on_any_thread_count (no data/models/sudoku.safetensors)"; fi
 expect_exit 0 solve_iters_beyond_training "$LOOPT" solve --model "$M" --iters 12 "$T/p.txt"
 expect_grep 'running 12 loops' solve_iters_logged
 if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_iters_beyond_lines"; else echo "FAIL solve_iters_beyond_lines"; fi

@@ -23,4 +23,8 @@ int threads_set(int n);
 // threads (no split here); 0 returns to the split. threads_set also returns to the split.
 void blas_use_own_threads(int n);
 
+// The kernel family OpenBLAS picked for this CPU (or OPENBLAS_CORETYPE's), e.g. "Haswell":
+// the same binary's speed and last-bit rounding depend on it, so benchmarks record it.
+const char *blas_core_name(void);
+
 #endif

@@ -70,6 +70,36 @@ static double median(const double *v, int n) {
 
 // CPU seconds of the whole process (all threads): with --threads 1 on a machine shared with other
 // jobs this is the time the step would take alone, where the wall clock also counts waiting.
+// The CPU's model name, family and model from /proc/cpuinfo ("unknown" elsewhere): speed
+// figures name their CPU, and a hypervisor may show only "AMD EPYC" as the name.
+static void cpu_model(char *out, size_t cap) {
+    snprintf(out, cap, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return;
+    char line[512], name[256] = "unknown";
+    int family = -1, model = -1;
+    while (fgets(line, sizeof line, f) && strcmp(line, "\n")) {   // the first processor only
+        char *v = strchr(line, ':');
+        if (!v) continue;
+        v += 1 + (v[1] == ' ');
+        v[strcspn(v, "\n")] = '\0';
+        if (!strncmp(line, "model name", 10)) snprintf(name, sizeof name, "%s", v);
+        else if (!strncmp(line, "cpu family", 10)) family = atoi(v);
+        else if (!strncmp(line, "model\t", 6)) model = atoi(v);
+    }
+    fclose(f);
+    snprintf(out, cap, "%s (family %d, model %d)", name, family, model);
+}
+
+static void json_str(const char *key, const char *v) {
+    printf("\"%s\": \"", key);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"' || *p == '\\') putchar('\\');
+        if ((unsigned char)*p >= 0x20) putchar(*p);
+    }
+    printf("\", ");
+}
+
 static double cpu_seconds(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return NAN;
@@ -241,10 +271,12 @@ int cmd_bench(int argc, char **argv) {
 
     Bytes by = {0};
     by.params = m.num_params * sizeof(float);
+    char cpu[256];
+    cpu_model(cpu, sizeof cpu);
     if (!json)
         printf("loopt bench %s: batch %d, seq %d, d_model %d, %d heads, %d layers, d_ff %d, %d loops "
-               "(window %d), %d threads, %d reps\n",
-               path, B, T, m.C, m.NH, m.L, m.F, K, W, threads, reps);
+               "(window %d), %d threads, %d reps\nCPU %s, OpenBLAS core %s\n",
+               path, B, T, m.C, m.NH, m.L, m.F, K, W, threads, reps, cpu, blas_core_name());
     fflush(stdout);
 
     // (1) sgemm
@@ -363,12 +395,11 @@ int cmd_bench(int argc, char **argv) {
         if (ir.done) printf(", activations %.2f MB (inference, 1 slot)", by.acts_infer * mb);
         printf("; peak RSS %.1f MB\n", rss * mb);
     } else {
-        printf("{\"config\": \"");
-        for (const char *p = path; *p; p++) {
-            if (*p == '"' || *p == '\\') putchar('\\');
-            if ((unsigned char)*p >= 0x20) putchar(*p);
-        }
-        printf("\", \"threads\": %d, \"batch\": %d, \"seq_len\": %d, \"d_model\": %d, \"n_heads\": %d, "
+        printf("{");
+        json_str("config", path);
+        json_str("cpu", cpu);
+        json_str("openblas_core", blas_core_name());
+        printf("\"threads\": %d, \"batch\": %d, \"seq_len\": %d, \"d_model\": %d, \"n_heads\": %d, "
                "\"n_layers\": %d, \"d_ff\": %d, \"loops\": %d, \"window\": %d, \"iters\": %d, \"reps\": %d, "
                "\"num_params\": %zu, ",
                threads, B, T, m.C, m.NH, m.L, m.F, K, W, iters, reps, m.num_params);
