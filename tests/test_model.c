@@ -54,8 +54,8 @@ static double check_config(const Config *c) {
     model_init(&m, c, &shape, &r);
     // the halting unit starts at zero weights (and q's two rows equal): give it values, so its
     // gradient and everything downstream of it are checked away from that special point
-    for (size_t i = 0; i < m.param_sizes[11]; i++) m.params.whalt[i] = 0.3f * rng_normal(&r);
-    for (size_t i = 0; i < m.param_sizes[12]; i++) m.params.bhalt[i] += 0.5f * (float)i;
+    for (size_t i = 0; i < m.param_sizes[PARAM_whalt]; i++) m.params.whalt[i] = 0.3f * rng_normal(&r);
+    for (size_t i = 0; i < m.param_sizes[PARAM_bhalt]; i++) m.params.bhalt[i] += 0.5f * (float)i;
     int W = c->recursion.window ? c->recursion.window : c->recursion.loops;
     model_alloc(&m, c->train.batch, W, 1);
     int n = c->train.batch * shape.seq_len;
@@ -64,7 +64,7 @@ static double check_config(const Config *c) {
     GradcheckResult res;
     gradcheck_model(&m, tok, tgt, c->recursion.loops, 12, 1e-2f, &r, &res);
     for (int t = 0; t < NUM_PARAM_TENSORS; t++)
-        if (res.max_rel[t] >= 1e-2) test_fail(__FILE__, __LINE__, "tensor %s: max rel err %.3e", PARAM_NAMES[t], res.max_rel[t]);
+        if (res.max_rel[t] >= 1e-2) test_fail(__FILE__, __LINE__, "tensor %s: max rel err %.3e", PARAMS[t].name, res.max_rel[t]);
     free(tok); free(tgt);
     model_free(&m);
     return res.worst;

@@ -24,30 +24,60 @@ typedef struct {
 } TaskShape;
 
 // ---- parameters ----------------------------------------------------------------------------
-#define NUM_PARAM_TENSORS 18
-typedef struct {
-    float *wte;     // (V, C)     token embedding
-    float *wcoord;  // (R, C)     coordinate tables, one per axis, rows concatenated (R = sum axis_size)
-    float *wmem;    // (M, C)     memory tokens
-    float *ln1g;    // (L, C)     RMSNorm gains (only with model.norm_gain)
-    float *wqkv;    // (L, 3C, C)
-    float *wo;      // (L, C, C)
-    float *ln2g;    // (L, C)
-    float *wfc;     // (L, 2F, C) SwiGLU [gate | up]
-    float *wproj;   // (L, C, F)
-    float *lnfg;    // (C)        final norm gain (pre-norm with gain only)
-    float *wout;    // (Vout, C)  output head
-    float *whalt;   // (C)        halting unit weight (act, bce); (2, C) [halt | continue] for q
-    float *bhalt;   // (1)        halting unit bias; (2) for q
-    float *wrel;    // (L, NH, 9) local mixer: score bias per head and neighbour offset
-    float *yinit;   // (C)        trm/hrm: initial answer state y (z_H), broadcast over positions
-    float *zinit;   // (C)        trm/hrm: initial reasoning state z (z_L)
-    float *wtfc;    // (L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up] (replaces wqkv)
-    float *wtproj;  // (L, T, Ft)  mixer mlp: back to positions (replaces wo)
-} ParamTensors;
-// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) have P*L layers: P = 2
+// The parameter table: one row per tensor, in storage order (also the order init draws from
+// the init stream, so a new row goes at the end). The struct of named pointers, the PARAM_*
+// indices, the names in checkpoints, init, the AdamW decay mask and bench's FLOP count all come
+// from it; each tensor's shape (and whether this config has it: ndim 0) is model_param_shape.
+//   X(name, init, decay, flops, doc)
+//   init:  EMB normal(1/sqrt(1 + axes)) · STD normal(model.init_std) · UNIT normal(1)
+//          · ONE · ZERO · HALT_BIAS halting.bias_init
+//   decay: 1 = AdamW weight decay (matrices and embeddings; not gains, biases, init states)
+//   flops: per forward, on the whole batch: TOKEN 2·B·T·(one layer's slice) per layer applied,
+//          CHANNEL 2·B·C·slice per layer (the MLP token mixer), HEAD 2·B·T·size per head, NONE
+// Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) hold P*L layers: P = 2
 // for hrm with separate weights (part 0 = low level, part 1 = high level), else 1.
-extern const char *const PARAM_NAMES[NUM_PARAM_TENSORS];
+#define PARAM_TABLE(X) \
+    X(wte,    EMB,       1, NONE,    "(V, C) token embedding") \
+    X(wcoord, EMB,       1, NONE,    "(R, C) coordinate tables, one per axis, rows concatenated") \
+    X(wmem,   UNIT,      1, NONE,    "(M, C) memory tokens") \
+    X(ln1g,   ONE,       0, NONE,    "(L, C) RMSNorm gains (model.norm_gain)") \
+    X(wqkv,   STD,       1, TOKEN,   "(L, 3C, C) attention projections") \
+    X(wo,     STD,       1, TOKEN,   "(L, C, C) attention output") \
+    X(ln2g,   ONE,       0, NONE,    "(L, C)") \
+    X(wfc,    STD,       1, TOKEN,   "(L, 2F, C) SwiGLU [gate | up]") \
+    X(wproj,  STD,       1, TOKEN,   "(L, C, F)") \
+    X(lnfg,   ONE,       0, NONE,    "(C) final norm gain (pre-norm with gain only)") \
+    X(wout,   STD,       1, HEAD,    "(Vout, C) output head") \
+    X(whalt,  ZERO,      1, NONE,    "(C) halting unit weight (act, bce); (2, C) [halt | continue] for q") \
+    X(bhalt,  HALT_BIAS, 0, NONE,    "(1) halting unit bias; (2) for q") \
+    X(wrel,   ZERO,      0, NONE,    "(L, NH, 9) local mixer: score bias per head and neighbour offset") \
+    X(yinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial answer state y (z_H)") \
+    X(zinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial reasoning state z (z_L)") \
+    X(wtfc,   STD,       1, CHANNEL, "(L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up]") \
+    X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions")
+
+enum {
+#define X(name, init, decay, flops, doc) PARAM_##name,
+    PARAM_TABLE(X)
+#undef X
+    NUM_PARAM_TENSORS
+};
+typedef struct {
+#define X(name, init, decay, flops, doc) float *name;
+    PARAM_TABLE(X)
+#undef X
+} ParamTensors;
+typedef enum { INIT_EMB, INIT_STD, INIT_UNIT, INIT_ONE, INIT_ZERO, INIT_HALT_BIAS } ParamInit;
+typedef enum { FLOPS_NONE, FLOPS_TOKEN, FLOPS_CHANNEL, FLOPS_HEAD } ParamFlops;
+typedef struct {
+    const char *name;
+    ParamInit init;
+    int decay;
+    ParamFlops flops;
+    const char *doc;
+} ParamSpec;
+extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
+#define PARAM_MAX_DIM 3
 
 // ---- activations ---------------------------------------------------------------------------
 // N = B*T rows (T includes memory tokens). W = ring slots (loops that keep activations).
@@ -165,6 +195,9 @@ typedef struct {
                                // this many loops on the same tokens (halting none; eval's sweep)
 } Model;
 
+// Shape of parameter tensor i (PARAM_*) in this model: fills dims, returns ndim (0: this
+// config has no such tensor). Checkpoints store each tensor with this shape.
+int model_param_shape(const Model *m, int i, int64_t *dims);
 // Sizes, parameter allocation and initialisation from the config (init stream `r`).
 // Prints nothing. Exits 2 if the config cannot fit the task (e.g. rope head size).
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r);

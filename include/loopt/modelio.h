@@ -1,5 +1,5 @@
 // modelio.h — saving and loading a model (and its training state) as a safetensors checkpoint.
-// Tensors: the raw weights under their parameter names (PARAM_NAMES, with their logical
+// Tensors: the raw weights under their parameter names (PARAMS in model.h, with their logical
 // shapes, e.g. wqkv (L, 3C, C)), "ema.<name>" for the EMA weights, "adam_m.<name>" and
 // "adam_v.<name>" for the optimizer moments, "rng.data"/"rng.halt" (U32) for the RNG streams.
 // __metadata__: "format" = "loopt-1", "config" = the resolved config JSON, "step", "elapsed_s",
@@ -32,8 +32,5 @@ int model_save(const char *path, const Model *m, const Config *cfg, const Optimi
 // Any problem (not a loopt checkpoint, a newer format, a tensor of the wrong shape) exits 2
 // with a message naming the file.
 void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts);
-
-// Shape of parameter tensor i as saved: returns ndim, fills shape.
-int model_param_shape(const Model *m, int i, int64_t *shape);
 
 #endif

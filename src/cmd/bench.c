@@ -116,22 +116,32 @@ static long peak_rss_bytes(void) {
 // Matrix products only (2*M*N*K each); element-wise ops, norms, softmax and the optimizer are not
 // counted. See docs/bench.md.
 
-// One layer of the block, forward, for the whole batch.
+// The products of the parameters with a FLOPs kind in the parameter table (model.h), for the
+// whole batch: per layer of the block (TOKEN, CHANNEL: one layer's slice of the tensor), or
+// per application of the head (HEAD).
+static double param_flops(const Model *m, ParamFlops kind) {
+    double B = m->B, T = m->T, C = m->C, f = 0.0;
+    for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+        double n = (double)m->param_sizes[i];
+        if (PARAMS[i].flops != kind || n == 0.0) continue;
+        if (kind == FLOPS_TOKEN) f += 2.0 * B * T * n / ((double)m->L * m->P);
+        if (kind == FLOPS_CHANNEL) f += 2.0 * B * C * n / ((double)m->L * m->P);
+        if (kind == FLOPS_HEAD) f += 2.0 * B * T * n;
+    }
+    return f;
+}
+
+// One layer of the block, forward, for the whole batch: its weight products, and attention's
+// two products of each query with the keys it sees (QK^T and AV, all heads together).
 static double layer_flops(const Model *m) {
-    double N = (double)m->B * m->T, C = m->C, F = m->F, B = m->B, T = m->T;
-    double mlp = 2.0 * N * C * (2 * F)       // wfc (gate | up)
-               + 2.0 * N * F * C;            // wproj
-    if (m->mc.mixer == MIXER_MLP)            // token mixer: wtfc (2Ft, T) and wtproj (T, Ft) per channel
-        return mlp + 2.0 * B * C * T * (2.0 * m->Ft) + 2.0 * B * C * m->Ft * T;
-    double proj = 2.0 * N * C * (3 * C)      // qkv
-                + 2.0 * N * C * C;           // wo
-    double keys = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T;   // keys each query sees
-    double attn = 2.0 * 2.0 * B * T * keys * C;   // QK^T and AV over all heads: NH * (2*T*keys*hs) each
-    return proj + mlp + attn;
+    double f = param_flops(m, FLOPS_TOKEN) + param_flops(m, FLOPS_CHANNEL);
+    if (m->mc.mixer == MIXER_MLP) return f;
+    double keys = m->mc.mixer == MIXER_LOCAL ? LOCAL_K : m->T;
+    return f + 2.0 * 2.0 * m->B * m->T * keys * m->C;
 }
 
 static double head_flops(const Model *m) {
-    return 2.0 * (double)m->B * m->T * m->C * m->Vout;
+    return param_flops(m, FLOPS_HEAD);
 }
 
 // Forward of the last model_forward: loops_run loops of L layers, the head once (and on every

@@ -141,7 +141,7 @@ static const char *nonfinite_grad(const Model *m) {
     for (int t = 0; t < NUM_PARAM_TENSORS; t++) {
         int bad = 0;
         for (size_t i = 0; i < m->param_sizes[t]; i++) bad |= !isfinite(g[i]);
-        if (bad) return PARAM_NAMES[t];
+        if (bad) return PARAMS[t].name;
         g += m->param_sizes[t];
     }
     return NULL;

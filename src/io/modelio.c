@@ -10,28 +10,6 @@
 #include "loopt/ckpt.h"
 #include "loopt/dataset.h"
 
-int model_param_shape(const Model *m, int i, int64_t *s) {
-    int64_t C = m->C, L = (int64_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
-    switch (i) {
-    case 0: s[0] = m->V; s[1] = C; return 2;
-    case 1: s[0] = m->R; s[1] = C; return 2;
-    case 2: s[0] = m->M; s[1] = C; return 2;
-    case 3: case 6: s[0] = L; s[1] = C; return 2;
-    case 4: s[0] = L; s[1] = 3 * C; s[2] = C; return 3;
-    case 5: s[0] = L; s[1] = C; s[2] = C; return 3;
-    case 7: s[0] = L; s[1] = 2 * F; s[2] = C; return 3;
-    case 8: s[0] = L; s[1] = C; s[2] = F; return 3;
-    case 9: case 14: case 15: s[0] = C; return 1;
-    case 11: if (m->hc.kind == HALT_Q) { s[0] = 2; s[1] = C; return 2; } s[0] = C; return 1;
-    case 12: s[0] = m->hc.kind == HALT_Q ? 2 : 1; return 1;
-    case 10: s[0] = m->Vout; s[1] = C; return 2;
-    case 13: s[0] = L; s[1] = m->NH; s[2] = LOCAL_K; return 3;
-    case 16: s[0] = L; s[1] = 2 * m->Ft; s[2] = m->Tmix; return 3;
-    case 17: s[0] = L; s[1] = m->Tmix; s[2] = m->Ft; return 3;
-    default: s[0] = 1; return 1;
-    }
-}
-
 int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
                const TrainState *ts, char *why, size_t whylen) {
     enum { MAXT = 4 * NUM_PARAM_TENSORS + 2 };
@@ -46,7 +24,7 @@ int model_save(const char *path, const Model *m, const Config *cfg, const Optimi
         for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
             size_t sz = m->param_sizes[i];
             if (sz) {
-                snprintf(names[n], sizeof names[n], "%s%s", prefix[k], PARAM_NAMES[i]);
+                snprintf(names[n], sizeof names[n], "%s%s", prefix[k], PARAMS[i].name);
                 t[n].name = names[n];
                 t[n].dtype = DT_F32;
                 t[n].ndim = model_param_shape(m, i, t[n].shape);
@@ -85,7 +63,7 @@ static int copy_set(const Ckpt *c, const Model *m, const char *prefix, float *ds
     for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
         size_t sz = m->param_sizes[i];
         if (sz) {
-            snprintf(name, sizeof name, "%s%s", prefix, PARAM_NAMES[i]);
+            snprintf(name, sizeof name, "%s%s", prefix, PARAMS[i].name);
             if (!ckpt_find(c, name)) {
                 if (!required) return 0;
                 die(EXIT_USAGE, "%s: tensor '%s' missing (the config needs it)", path, name);

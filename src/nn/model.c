@@ -13,9 +13,11 @@
 #include "loopt/ops.h"
 #include "loopt/tokenmix.h"
 
-const char *const PARAM_NAMES[NUM_PARAM_TENSORS] = {
-    "wte", "wcoord", "wmem", "ln1g", "wqkv", "wo", "ln2g", "wfc", "wproj", "lnfg", "wout", "whalt", "bhalt",
-    "wrel", "yinit", "zinit", "wtfc", "wtproj"};
+const ParamSpec PARAMS[NUM_PARAM_TENSORS] = {
+#define X(name, init, decay, flops, doc) {#name, INIT_##init, decay, FLOPS_##flops, doc},
+    PARAM_TABLE(X)
+#undef X
+};
 
 static void carve(float *mem, const size_t *sizes, int n, float **ptrs) {
     for (int i = 0; i < n; i++) { ptrs[i] = sizes[i] ? mem : NULL; mem += sizes[i]; }
@@ -29,31 +31,43 @@ static size_t sum_sizes(const size_t *sizes, int n) {
 
 // ---- parameters --------------------------------------------------------------------------
 
+int model_param_shape(const Model *m, int i, int64_t *d) {
+    int64_t C = m->C, L = (int64_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
+    int gain = m->mc.norm_gain, mlp = m->mc.mixer == MIXER_MLP, recur = m->rc.scheme != SCHEME_LOOP;
+    int halt_unit = m->hc.kind != HALT_NONE, q = m->hc.kind == HALT_Q;   // q: [halt | continue]
+    switch (i) {
+    case PARAM_wte:    d[0] = m->V; d[1] = C; return 2;
+    case PARAM_wcoord: d[0] = m->R; d[1] = C; return m->R ? 2 : 0;
+    case PARAM_wmem:   d[0] = m->M; d[1] = C; return m->M ? 2 : 0;
+    case PARAM_ln1g:
+    case PARAM_ln2g:   d[0] = L; d[1] = C; return gain ? 2 : 0;
+    case PARAM_wqkv:   d[0] = L; d[1] = 3 * C; d[2] = C; return mlp ? 0 : 3;
+    case PARAM_wo:     d[0] = L; d[1] = C; d[2] = C; return mlp ? 0 : 3;
+    case PARAM_wfc:    d[0] = L; d[1] = 2 * F; d[2] = C; return 3;
+    case PARAM_wproj:  d[0] = L; d[1] = C; d[2] = F; return 3;
+    case PARAM_lnfg:   d[0] = C; return gain && m->mc.norm == NORM_PRE ? 1 : 0;
+    case PARAM_wout:   d[0] = m->Vout; d[1] = C; return 2;
+    case PARAM_whalt:  if (q) { d[0] = 2; d[1] = C; return 2; } d[0] = C; return halt_unit ? 1 : 0;
+    case PARAM_bhalt:  d[0] = q ? 2 : 1; return halt_unit ? 1 : 0;
+    case PARAM_wrel:   d[0] = L; d[1] = m->NH; d[2] = LOCAL_K; return m->mc.mixer == MIXER_LOCAL ? 3 : 0;
+    case PARAM_yinit:
+    case PARAM_zinit:  d[0] = C; return recur ? 1 : 0;
+    case PARAM_wtfc:   d[0] = L; d[1] = 2 * m->Ft; d[2] = m->Tmix; return mlp ? 3 : 0;
+    case PARAM_wtproj: d[0] = L; d[1] = m->Tmix; d[2] = m->Ft; return mlp ? 3 : 0;
+    }
+    CHECK(0, "no parameter tensor %d", i);
+    return 0;
+}
+
 static void param_sizes(Model *m) {
-    size_t C = m->C, L = (size_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
-    size_t *s = m->param_sizes;
-    int recur = m->rc.scheme != SCHEME_LOOP, halt_unit = m->hc.kind != HALT_NONE;
-    size_t heads = m->hc.kind == HALT_Q ? 2 : 1;   // q: [halt | continue] rows
-    s[0] = (size_t)m->V * C;
-    s[1] = (size_t)m->R * C;
-    s[2] = (size_t)m->M * C;
-    s[3] = m->mc.norm_gain ? L * C : 0;
-    int mlp = m->mc.mixer == MIXER_MLP;
-    s[4] = mlp ? 0 : L * 3 * C * C;
-    s[5] = mlp ? 0 : L * C * C;
-    s[6] = m->mc.norm_gain ? L * C : 0;
-    s[7] = L * 2 * F * C;
-    s[8] = L * C * F;
-    s[9] = (m->mc.norm_gain && m->mc.norm == NORM_PRE) ? C : 0;
-    s[10] = (size_t)m->Vout * C;
-    s[11] = halt_unit ? heads * C : 0;
-    s[12] = halt_unit ? heads : 0;
-    s[13] = m->mc.mixer == MIXER_LOCAL ? L * m->NH * LOCAL_K : 0;
-    s[14] = recur ? C : 0;
-    s[15] = recur ? C : 0;
-    s[16] = mlp ? L * 2 * m->Ft * m->Tmix : 0;
-    s[17] = mlp ? L * m->Tmix * m->Ft : 0;
-    m->num_params = sum_sizes(s, NUM_PARAM_TENSORS);
+    for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+        int64_t d[PARAM_MAX_DIM];
+        int nd = model_param_shape(m, i, d);
+        size_t n = nd ? 1 : 0;
+        for (int k = 0; k < nd; k++) n *= (size_t)d[k];
+        m->param_sizes[i] = n;
+    }
+    m->num_params = sum_sizes(m->param_sizes, NUM_PARAM_TENSORS);
 }
 
 static void fill_normal(float *p, size_t n, float std, Rng *r) {
@@ -166,26 +180,19 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
 
     // Embeddings: unit variance for the sum of the token and the per-axis tables, so the
     // injected input is on the same scale as the RMS-normalised state.
-    ParamTensors *p = &m->params;
     float emb_std = 1.0f / sqrtf((float)(1 + (m->mc.positions == POS_COORDS ? m->A : 0)));
-    fill_normal(p->wte, m->param_sizes[0], emb_std, r);
-    fill_normal(p->wcoord, m->param_sizes[1], emb_std, r);
-    fill_normal(p->wmem, m->param_sizes[2], 1.0f, r);
-    fill_const(p->ln1g, m->param_sizes[3], 1.0f);
-    fill_normal(p->wqkv, m->param_sizes[4], m->mc.init_std, r);
-    fill_normal(p->wo, m->param_sizes[5], m->mc.init_std, r);
-    fill_const(p->ln2g, m->param_sizes[6], 1.0f);
-    fill_normal(p->wfc, m->param_sizes[7], m->mc.init_std, r);
-    fill_normal(p->wproj, m->param_sizes[8], m->mc.init_std, r);
-    fill_const(p->lnfg, m->param_sizes[9], 1.0f);
-    fill_normal(p->wout, m->param_sizes[10], m->mc.init_std, r);
-    fill_const(p->whalt, m->param_sizes[11], 0.0f);
-    fill_const(p->bhalt, m->param_sizes[12], m->hc.bias_init);
-    fill_const(p->wrel, m->param_sizes[13], 0.0f);
-    fill_normal(p->yinit, m->param_sizes[14], 1.0f, r);
-    fill_normal(p->zinit, m->param_sizes[15], 1.0f, r);
-    fill_normal(p->wtfc, m->param_sizes[16], m->mc.init_std, r);
-    fill_normal(p->wtproj, m->param_sizes[17], m->mc.init_std, r);
+    float *p = m->params_memory;
+    for (int i = 0; i < NUM_PARAM_TENSORS; p += m->param_sizes[i], i++) {
+        size_t n = m->param_sizes[i];
+        switch (PARAMS[i].init) {
+        case INIT_EMB:       fill_normal(p, n, emb_std, r); break;
+        case INIT_STD:       fill_normal(p, n, m->mc.init_std, r); break;
+        case INIT_UNIT:      fill_normal(p, n, 1.0f, r); break;
+        case INIT_ONE:       fill_const(p, n, 1.0f); break;
+        case INIT_ZERO:      fill_const(p, n, 0.0f); break;
+        case INIT_HALT_BIAS: fill_const(p, n, m->hc.bias_init); break;
+        }
+    }
 }
 
 // ---- activations -------------------------------------------------------------------------
@@ -289,7 +296,7 @@ void model_print_sizes(const Model *m) {
     log_info("model: %zu parameters (%.2f MB); block of %d layers, d_model %d, %d heads, ffn %d",
              m->num_params, m->num_params * 4.0 / 1e6, m->L, m->C, m->NH, m->F);
     for (int i = 0; i < NUM_PARAM_TENSORS; i++)
-        if (m->param_sizes[i]) log_info("  param %-7s %9zu", PARAM_NAMES[i], m->param_sizes[i]);
+        if (m->param_sizes[i]) log_info("  param %-7s %9zu", PARAMS[i].name, m->param_sizes[i]);
     double mb = 1e-6 * sizeof(float);
     log_info("buffers: params %.2f MB, grads %.2f MB, activations %.2f MB (%d loop slots), "
              "activation grads %.2f MB",

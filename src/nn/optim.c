@@ -13,11 +13,10 @@ void optim_init(Optimizer *o, const Model *model, const TrainConfig *tc) {
     o->m = xcalloc(o->n, sizeof(float));
     o->v = xcalloc(o->n, sizeof(float));
     o->decay = xcalloc(o->n, 1);
-    // decay the weight matrices and embeddings; not norm gains nor the halting unit's bias
-    static const int decayed[NUM_PARAM_TENSORS] = {1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 1};
+    // the decay column of the parameter table (model.h): matrices and embeddings
     size_t off = 0;
     for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
-        if (decayed[i]) memset(o->decay + off, 1, model->param_sizes[i]);
+        if (PARAMS[i].decay) memset(o->decay + off, 1, model->param_sizes[i]);
         off += model->param_sizes[i];
     }
     if (tc->ema > 0.0f) {
