@@ -7,9 +7,7 @@
 
 #include "loopt/check.h"
 
-void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
-                     float step, Rng *r, GradcheckResult *res) {
-    memset(res, 0, sizeof *res);
+void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loops) {
     // 1. a plain forward fixes the halting decisions and the window
     m->halt_frozen = 0;
     m->prefix_mode = PREFIX_OFF;
@@ -25,6 +23,17 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops,
     model_zero_grad(m);
     model_forward(m, tokens, targets, loops);
     model_backward(m);
+}
+
+void gradcheck_thaw(Model *m) {
+    m->halt_frozen = 0;
+    m->prefix_mode = PREFIX_OFF;
+}
+
+void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
+                     float step, Rng *r, GradcheckResult *res) {
+    memset(res, 0, sizeof *res);
+    gradcheck_analytic(m, tokens, targets, loops);
     float *analytic = xmalloc(m->num_params * sizeof(float));
     memcpy(analytic, m->grads_memory, m->num_params * sizeof(float));
     // 3. central differences on sampled entries of every tensor
@@ -91,6 +100,5 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops,
         off += n;
     }
     free(analytic);
-    m->halt_frozen = 0;
-    m->prefix_mode = PREFIX_OFF;
+    gradcheck_thaw(m);
 }
