@@ -205,13 +205,13 @@ TEST(model_recur_slots_and_halting) {
         model_alloc(&m, 2, 0, 1);
         EXPECT(m.W == (s ? 2 : 3));
         double lt = model_forward(&m, tok, tgt, 3);
-        float *logits = malloc(m.act_sizes[20] * sizeof(float));
-        memcpy(logits, m.acts.logits, m.act_sizes[20] * sizeof(float));
+        float *logits = malloc(m.act_sizes[ACT_logits] * sizeof(float));
+        memcpy(logits, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float));
         model_alloc(&m, 2, 0, 0);
         EXPECT(m.W == 1);
         double li = model_forward(&m, tok, tgt, 3);
         EXPECT(li == lt);
-        EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+        EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float)) == 0);
         free(logits);
         model_free(&m);
     }
@@ -221,13 +221,13 @@ TEST(model_recur_slots_and_halting) {
     tiny_model(&c, 14, &m, tok, tgt);
     model_alloc(&m, 2, 1, 0);
     model_forward(&m, tok, NULL, 5);
-    float *logits = malloc(m.act_sizes[20] * sizeof(float));
-    memcpy(logits, m.acts.logits, m.act_sizes[20] * sizeof(float));
+    float *logits = malloc(m.act_sizes[ACT_logits] * sizeof(float));
+    memcpy(logits, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float));
     model_loops_used(&m, used);
     EXPECT(used[0] == 1 && used[161] == 1);
     m.params.bhalt[0] = -20.0f;   // never halts: 1 step by --iters 1 must give the same answer
     model_forward(&m, tok, NULL, 1);
-    EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+    EXPECT(memcmp(logits, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float)) == 0);
     model_forward(&m, tok, NULL, 5);
     model_loops_used(&m, used);
     EXPECT(used[0] == 5 && used[161] == 5);
@@ -270,14 +270,14 @@ TEST(model_ring_slots_do_not_change_forward) {
         tiny_model(&c, 11, &m, tok, tgt);
         model_alloc(&m, 2, 6, 1);
         double l6 = model_forward(&m, tok, tgt, 6);
-        float *logits6 = malloc(m.act_sizes[20] * sizeof(float));
-        memcpy(logits6, m.acts.logits, m.act_sizes[20] * sizeof(float));
+        float *logits6 = malloc(m.act_sizes[ACT_logits] * sizeof(float));
+        memcpy(logits6, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float));
         int run6 = m.loops_run;
         model_alloc(&m, 2, 1, 0);
         double l1 = model_forward(&m, tok, tgt, 6);
         EXPECT(m.loops_run == run6);
         EXPECT(l1 == l6);
-        EXPECT(memcmp(logits6, m.acts.logits, m.act_sizes[20] * sizeof(float)) == 0);
+        EXPECT(memcmp(logits6, m.acts.logits, m.act_sizes[ACT_logits] * sizeof(float)) == 0);
         free(logits6);
         model_free(&m);
     }

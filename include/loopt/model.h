@@ -80,70 +80,83 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 #define PARAM_MAX_DIM 3
 
 // ---- activations ---------------------------------------------------------------------------
-// N = B*T rows (T includes memory tokens). W = ring slots (loops that keep activations).
-#define NUM_ACT_TENSORS 31
-typedef struct {
-    float *emb;     // (N, C)            embedded input e (token + coords; memory tokens)
-    float *u;       // (W, N, C)         loop input: h_{k-1} + e (input injection) or h_{k-1}
-    float *n1;      // (W, L, N, C)      pre: norm(x); post: norm(r1)
-    float *rstd1;   // (W, L, N)
-    float *qkv;     // (W, L, N, 3C)     after rope
-    float *att;     // (W, L, att_size)  mixer cache: attention (B, NH, T, T); local (B, NH, T, 9);
-                    //                   mlp [th (B, C, 2Ft) | tg (B, C, Ft)]
-    float *atty;    // (W, L, N, C)      attention output before wo
-    float *r1;      // (W, L, N, C)      x + wo(atty)
-    float *n2;      // (W, L, N, C)      pre: norm(r1); post: norm(r2)
-    float *rstd2;   // (W, L, N)
-    float *fch;     // (W, L, N, 2F)
-    float *fcg;     // (W, L, N, F)
-    float *r2;      // (W, L, N, C)      mlp residual sum
-    float *h;       // (W, N, C)         state after the loop (halted positions frozen)
-    float *halt_p;  // (W, N)            halting probability of the loop (act)
-    float *halt_w;  // (W, N)            weight of the loop's output in the mix (0 once halted)
-    float *halt_run;// (W, N)            1 if the position ran this loop (halted positions: 0)
-    float *mix;     // (N, C)            halting-weighted mix of loop outputs (act) — the model output
-    float *lnf;     // (N, C)            final norm (pre-norm) or copy
-    float *rstdf;   // (N)
-    float *logits;  // (N, Vout)
-    float *probs;   // (N, Vout)
-    float *losses;  // (N)
-    float *cum;     // (N)               cumulative halting probability of earlier loops
-    float *pre_h;   // (N, C)            recurrent state saved after loop prefix_loop (training only;
-                    //                   trm/hrm: y entering the kept updates)
-    float *pre_mix; // (N, C)            act: the mix so far; trm/hrm: z entering the kept updates
-    float *pre_cum; // (N)
-    float *ycar;    // (N, C)            trm/hrm: answer state y carried between supervision steps
-    float *zcar;    // (N, C)            trm/hrm: reasoning state z
-    float *qhalt;   // (3, B)            trm/hrm: halting logits of the last supervision step:
-                    //                   [q_halt | q_continue (halting q) | q_continue's target]
-    float *qsave;   // (2, N, C)         halting q, training: (y, z) kept while the target step runs
-} ActTensors;
+// The activation table: one row per buffer, X(name, size, doc), carved in this order out of one
+// allocation by model_alloc, where the sizes are evaluated with N = B*T rows (T includes memory
+// tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), the
+// mixer cache size `att` per layer and slot, `train` (1 when training), `recur` (trm/hrm) and
+// `haltq` (halting q). A size of 0 leaves the pointer NULL.
+#define ACT_TABLE(X) \
+    X(emb,      N * C,                  "(N, C) embedded input e (token + coords; memory tokens)") \
+    X(u,        W * N * C,              "(W, N, C) loop input: h_{k-1} + e (input injection) or h_{k-1}") \
+    X(n1,       W * L * N * C,          "(W, L, N, C) pre: norm(x); post: norm(r1)") \
+    X(rstd1,    W * L * N,              "(W, L, N)") \
+    X(qkv,      W * L * N * 3 * C,      "(W, L, N, 3C) after rope") \
+    X(att,      W * L * att,            "(W, L, att) mixer cache: attention (B, NH, T, T); local " \
+                                        "(B, NH, T, 9); mlp [th (B, C, 2Ft) | tg (B, C, Ft)]") \
+    X(atty,     W * L * N * C,          "(W, L, N, C) attention output before wo") \
+    X(r1,       W * L * N * C,          "(W, L, N, C) x + wo(atty)") \
+    X(n2,       W * L * N * C,          "(W, L, N, C) pre: norm(r1); post: norm(r2)") \
+    X(rstd2,    W * L * N,              "(W, L, N)") \
+    X(fch,      W * L * N * 2 * F,      "(W, L, N, 2F)") \
+    X(fcg,      W * L * N * F,          "(W, L, N, F)") \
+    X(r2,       W * L * N * C,          "(W, L, N, C) mlp residual sum") \
+    X(h,        W * N * C,              "(W, N, C) state after the loop (halted positions frozen)") \
+    X(halt_p,   W * N,                  "(W, N) halting probability of the loop (act)") \
+    X(halt_w,   W * N,                  "(W, N) weight of the loop's output in the mix (0 once halted)") \
+    X(halt_run, W * N,                  "(W, N) 1 if the position ran this loop (halted positions: 0)") \
+    X(mix,      N * C,                  "(N, C) halting-weighted mix of loop outputs (act): the output") \
+    X(lnf,      N * C,                  "(N, C) final norm (pre-norm) or copy") \
+    X(rstdf,    N,                      "(N)") \
+    X(logits,   N * V,                  "(N, Vout)") \
+    X(probs,    N * V,                  "(N, Vout)") \
+    X(losses,   N,                      "(N)") \
+    X(cum,      N,                      "(N) cumulative halting probability of earlier loops") \
+    X(pre_h,    train * N * C,          "(N, C) recurrent state saved after loop prefix_loop " \
+                                        "(training only; trm/hrm: y entering the kept updates)") \
+    X(pre_mix,  train * N * C,          "(N, C) act: the mix so far; trm/hrm: z entering the kept updates") \
+    X(pre_cum,  train * N,              "(N)") \
+    X(ycar,     recur * N * C,          "(N, C) trm/hrm: answer state y carried between supervision steps") \
+    X(zcar,     recur * N * C,          "(N, C) trm/hrm: reasoning state z") \
+    X(qhalt,    recur * 3 * B,          "(3, B) trm/hrm: halting logits of the last supervision step: " \
+                                        "[q_halt | q_continue (halting q) | q_continue's target]") \
+    X(qsave,    recur * haltq * train * 2 * N * C, \
+                                        "(2, N, C) halting q, training: (y, z) kept while the target step runs")
+
+// Gradient buffers for one layer of one loop, reused across layers and loops (training only).
+#define GRAD_TABLE(X) \
+    X(dx,      N * C,     "(N, C) gradient w.r.t. the current layer's output / input (ping)") \
+    X(dx2,     N * C,     "(N, C) (pong)") \
+    X(dr2,     N * C,     "(N, C)") \
+    X(dmin,    N * C,     "(N, C) gradient at the mlp input") \
+    X(datty,   N * C,     "(N, C)") \
+    X(dain,    N * C,     "(N, C) gradient at the attention input") \
+    X(dqkv,    N * 3 * C, "(N, 3C)") \
+    X(dfch,    N * 2 * F, "(N, 2F)") \
+    X(dfcg,    N * F,     "(N, F)") \
+    X(datt,    att,       "(att) mixer backward scratch") \
+    X(dstate,  N * C,     "(N, C) gradient w.r.t. the state h_k flowing down the loops") \
+    X(dy,      N * C,     "(N, C) gradient w.r.t. the block output of the current loop") \
+    X(demb,    N * C,     "(N, C) gradient w.r.t. the embedded input (injection sums every loop)") \
+    X(dmix,    N * C,     "(N, C) gradient w.r.t. the model output (the halting mix for act)") \
+    X(hq,      N,         "(N) act: dmix . y_N per position (the remainder's share)") \
+    X(dlogits, N * V,     "(N, Vout)")
+
+#define X(name, size, doc) float *name;
+typedef struct { ACT_TABLE(X) } ActTensors;
+typedef struct { GRAD_TABLE(X) } GradTensors;
+#undef X
+#define X(name, size, doc) ACT_##name,
+enum { ACT_TABLE(X) NUM_ACT_TENSORS };
+#undef X
+#define X(name, size, doc) GRAD_##name,
+enum { GRAD_TABLE(X) NUM_GRAD_TENSORS };
+#undef X
 
 // Prefix replay, for checking truncated backprop by finite differences: the loops before the
 // window are constants for the gradient, so the check must hold them fixed. PREFIX_SAVE saves
 // the recurrent state after loop prefix_loop; PREFIX_REPLAY starts the next forwards from it.
 enum { PREFIX_OFF = 0, PREFIX_SAVE = 1, PREFIX_REPLAY = 2 };
 
-// Gradient buffers for one layer of one loop, reused across layers and loops.
-#define NUM_GRAD_TENSORS 16
-typedef struct {
-    float *dx;      // (N, C)   gradient w.r.t. the current layer's output / input (ping)
-    float *dx2;     // (N, C)   (pong)
-    float *dr2;     // (N, C)
-    float *dmin;    // (N, C)   gradient at the mlp input
-    float *datty;   // (N, C)
-    float *dain;    // (N, C)   gradient at the attention input
-    float *dqkv;    // (N, 3C)
-    float *dfch;    // (N, 2F)
-    float *dfcg;    // (N, F)
-    float *datt;    // (att_size) mixer backward scratch
-    float *dstate;  // (N, C)   gradient w.r.t. the state h_k flowing down the loops
-    float *dy;      // (N, C)   gradient w.r.t. the block output of the current loop
-    float *demb;    // (N, C)   gradient w.r.t. the embedded input (injection sums every loop)
-    float *dmix;    // (N, C)   gradient w.r.t. the model output (the halting mix for act)
-    float *hq;      // (N)      act: dmix . y_N per position (the remainder's share)
-    float *dlogits; // (N, Vout)
-} GradTensors;
 
 typedef struct {
     // config and sizes

@@ -210,42 +210,14 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->grads_memory = m->grad_acts_memory = NULL;
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
-    size_t attn = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
-                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
-    m->att_size = attn;
+    size_t att = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
+               : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
+    m->att_size = att;
+    size_t train = training != 0, recur = m->rc.scheme != SCHEME_LOOP, haltq = m->hc.kind == HALT_Q;
     size_t *s = m->act_sizes;
-    s[0] = N * C;                 // emb
-    s[1] = W * N * C;             // u
-    s[2] = W * L * N * C;         // n1
-    s[3] = W * L * N;             // rstd1
-    s[4] = W * L * N * 3 * C;     // qkv
-    s[5] = W * L * attn;          // att
-    s[6] = W * L * N * C;         // atty
-    s[7] = W * L * N * C;         // r1
-    s[8] = W * L * N * C;         // n2
-    s[9] = W * L * N;             // rstd2
-    s[10] = W * L * N * 2 * F;    // fch
-    s[11] = W * L * N * F;        // fcg
-    s[12] = W * L * N * C;        // r2
-    s[13] = W * N * C;            // h
-    s[14] = W * N;                // halt_p
-    s[15] = W * N;                // halt_w
-    s[16] = W * N;                // halt_run
-    s[17] = N * C;                // mix
-    s[18] = N * C;                // lnf
-    s[19] = N;                    // rstdf
-    s[20] = N * V;                // logits
-    s[21] = N * V;                // probs
-    s[22] = N;                    // losses
-    s[23] = N;                    // cum
-    s[24] = training ? N * C : 0; // pre_h
-    s[25] = training ? N * C : 0; // pre_mix
-    s[26] = training ? N : 0;     // pre_cum
-    int recur = m->rc.scheme != SCHEME_LOOP;
-    s[27] = recur ? N * C : 0;    // ycar
-    s[28] = recur ? N * C : 0;    // zcar
-    s[29] = recur ? 3 * (size_t)B : 0;   // qhalt: [q_halt | q_continue | continue target]
-    s[30] = recur && m->hc.kind == HALT_Q && training ? 2 * N * C : 0;   // qsave
+#define X(name, size, doc) s[ACT_##name] = (size);
+    ACT_TABLE(X)
+#undef X
     m->num_acts = sum_sizes(s, NUM_ACT_TENSORS);
     m->acts_memory = xcalloc(m->num_acts, sizeof(float));
     carve(m->acts_memory, s, NUM_ACT_TENSORS, (float **)&m->acts);
@@ -257,14 +229,9 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->num_grad_acts = 0;
     if (training) {
         size_t *g = m->grad_sizes;
-        g[0] = g[1] = g[2] = g[3] = g[4] = g[5] = N * C;
-        g[6] = N * 3 * C;
-        g[7] = N * 2 * F;
-        g[8] = N * F;
-        g[9] = attn;
-        g[10] = g[11] = g[12] = g[13] = N * C;
-        g[14] = N;
-        g[15] = N * V;
+#define X(name, size, doc) g[GRAD_##name] = (size);
+        GRAD_TABLE(X)
+#undef X
         m->num_grad_acts = sum_sizes(g, NUM_GRAD_TENSORS);
         m->grad_acts_memory = xcalloc(m->num_grad_acts, sizeof(float));
         carve(m->grad_acts_memory, g, NUM_GRAD_TENSORS, (float **)&m->gacts);
