@@ -30,7 +30,7 @@ except ImportError:
     print("reference_torch: python3-torch is missing (apt-get install python3-torch): nothing checked")
     sys.exit(77)
 
-LOSS_TOL = 1e-6   # relative, on loss, loss.ce and ponder (measured: below 5e-8)
+LOSS_TOL = 1e-6   # relative, on loss, loss.ce and ponder (measured: below 6e-8)
 GRAD_TOL = 1e-4   # max |error| / max |gradient| per tensor (measured: below 9e-6)
 EPS = 1e-5        # RMSNorm epsilon (NORM_EPS in model.h)
 DT = torch.float64
