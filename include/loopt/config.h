@@ -13,7 +13,12 @@ typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1, MIXER_LOCAL = 2 } MixerKind; 
 typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model.norm
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
 typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
-typedef enum { HALT_NONE = 0, HALT_ACT = 1, HALT_BCE = 2, HALT_Q = 3 } HaltKind; // halting.kind
+// halting.kind: each value's rule is one row of src/nn/halting.c's table; HALT_NAMES[kind].
+#define HALT_KINDS(X) X(NONE, "none") X(ACT, "act") X(BCE, "bce") X(Q, "q")
+#define X(kind, name) HALT_##kind,
+typedef enum { HALT_KINDS(X) NUM_HALT_KINDS } HaltKind;
+#undef X
+extern const char *const HALT_NAMES[NUM_HALT_KINDS + 1];   // NULL-terminated
 typedef enum { LOSS_SOFTMAX = 0, LOSS_STABLEMAX = 1 } LossKind;         // train.loss
 typedef enum { SCHED_COSINE = 0, SCHED_CONSTANT = 1 } SchedKind;        // train.lr_schedule
 

@@ -1,30 +1,50 @@
-// halting.h — Adaptive Computation Time per position (Graves 2016, as in the Universal
-// Transformer): after loop k each still-running position computes p_k = sigmoid(w·y_k + b);
-// it halts at the first loop N where the cumulative p reaches the threshold (1 − ε), or at
-// the last loop. Its output is the mix  Σ_{k<N} p_k y_k + R y_N  with the remainder
-// R = 1 − Σ_{k<N} p_k; the ponder cost is N + R. A halted position's state is frozen (other
-// positions still attend to it).
+// halting.h — the halting rules, one interface (halting.c holds them all). A rule decides when
+// a position or a puzzle stops looping; the recursion code calls it and knows no rule by name.
+//
+// act — Adaptive Computation Time per position (Graves 2016, as in the Universal Transformer):
+// after loop k each still-running position computes p_k = sigmoid(w·y_k + b); it halts at the
+// first loop N where the cumulative p reaches the threshold (1 − ε), or at the last loop. Its
+// output is the mix  Σ_{k<N} p_k y_k + R y_N  with the remainder R = 1 − Σ_{k<N} p_k; the
+// ponder cost is N + R. A halted position's state is frozen (other positions still attend to it).
+//
+// bce, q — a head on the answer state y of trm/hrm, read after each supervision step:
+// q = whalt·y[position 0] + bhalt; bce learns "the whole grid is right", q (HRM) adds a second
+// row, q_continue, trained towards σ of the next step's best value. A puzzle stops at
+// q_halt > 0 (bce) or q_halt > q_continue (q). docs/schemes.md has the equations.
 #ifndef LOOPT_HALTING_H
 #define LOOPT_HALTING_H
 
 #include "loopt/model.h"
 
-// Loop k (1-based) of at most K, ring slot `slot`: reads the block output y (N, C) and the
-// previous state h_prev (N, C; unused at k = 1), writes halt_p/halt_w/halt_run of the slot,
-// the new state h (N, C), and updates cum, n_halt and the output mix. With m->halt_frozen the
-// halting loops recorded in n_halt are reused instead of the threshold test.
-// Adds N + R of the positions that halt here to m->ponder_sum.
-// Returns the number of positions still running after this loop.
-int act_forward_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h);
+typedef struct {
+    int head_rows;        // rows of the halting head whalt (rows, C), bhalt (rows); 0: none
+    int mixes;            // 1: the output is the halting-weighted mix of the loops (acts.mix), and
+                          //    the loss adds halting.ponder_cost · ponder (act)
 
-// Before the backward loop: hq[i] = dmix_i · y_{N_i} for positions whose halting loop is in the
-// kept window (their y_N is the state h in that loop's slot).
-void act_backward_prepare(Model *m);
+    // Scheme loop. After loop k (1-based) of at most K, ring slot `slot`: read the block output
+    // y (N, C) and the previous state h_prev (N, C; NULL at k = 1), write the new state h
+    // (N, C). Returns the positions still running (0 ends the loop early). With
+    // m->halt_frozen the decisions of the previous forward (n_halt) are replayed.
+    int (*loop_step)(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h);
+    // Before the backward loop (may be NULL), after dmix holds the head's gradient (mixes).
+    void (*loop_backward_prepare)(Model *m);
+    // Backward of loop k's step: from dstate (d loss / d h_k) and dmix write dy (d loss / d y_k)
+    // and leave in dstate what flows straight to h_{k-1}. ponder_scale = τ / positions.
+    void (*loop_backward_step)(Model *m, int k, int slot, float ponder_scale);
 
-// Backward of loop k's halting step: given dstate (gradient w.r.t. h_k) and dmix, writes dy
-// (gradient w.r.t. the block output y_k) and leaves in dstate the part that flows straight to
-// h_{k-1} (frozen positions); accumulates the halting unit's gradients. `ponder_scale` is
-// τ / (number of positions).
-void act_backward_step(Model *m, int k, int slot, float ponder_scale);
+    // Schemes trm, hrm (NULL for rules without a head). After a supervision step: the head's
+    // logits from the answer state y (N, C) into acts.qhalt; the loss term (after the answer
+    // head, with targets); its backward (dy += d term / d y, head gradients accumulate);
+    // whether puzzle b stops; and, when set, the target of q_continue from the logits of the
+    // step after this one (recur.c runs that step without gradient, then calls it).
+    void (*sup_logits)(Model *m, const float *y);
+    double (*sup_loss)(Model *m);
+    void (*sup_backward)(Model *m, const float *y, float *dy);
+    int (*sup_halts)(const Model *m, int b);
+    void (*sup_target)(Model *m);
+} HaltRule;
+
+// The rule of halting.kind `kind`.
+const HaltRule *halt_rule(HaltKind kind);
 
 #endif

@@ -23,7 +23,6 @@ static const char *USAGE =
     "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
-static const char *HALT_NAMES[] = {"none", "act", "bce", "q"};
 static const char *POS_NAMES[] = {"coords", "rope", "none"};
 static const char *SCHEME_NAMES[] = {"loop", "trm", "hrm"};
 

@@ -69,7 +69,6 @@ typedef struct {
     int line;             // 1-based input line, for messages and json
 } Item;
 
-static const char *HALT_NAMES[] = {"none", "act", "bce", "q"};
 
 // ---- batched inference ---------------------------------------------------------------------
 // Batches take consecutive puzzles of equal size, so answers stream out in input order.

@@ -43,7 +43,9 @@ static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
 static const char *const POS_NAMES[]   = {"coords", "rope", "none", NULL};
 static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
-static const char *const HALT_NAMES[]  = {"none", "act", "bce", "q", NULL};
+#define X(kind, name) name,
+const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
+#undef X
 static const char *const LOSS_NAMES[]  = {"softmax", "stablemax", NULL};
 static const char *const SCHED_NAMES[] = {"cosine", "constant", NULL};
 static const char *const NAN_NAMES[]   = {"stop", "skip", NULL};

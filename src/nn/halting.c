@@ -1,11 +1,36 @@
-// halting.c — ACT halting per position: the forward step of one loop and its backward.
-// See halting.h for the equations.
+// halting.c — every halting rule, one row each of HALT_RULES: its head's size, its step after
+// each loop (scheme loop) or supervision step (trm/hrm), its loss term and their backward.
+// The loop (loop.c) and the two-state schemes (recur.c) call rules only through this table.
+//   none  fixed looping: every loop runs; a state passes straight on.
+//   act   Graves ACT per position (halting.h has the equations).
+//   bce   TRM's head on the answer y: q = whalt·y[0] + bhalt learns "the whole grid is right".
+//   q     HRM's two rows [q_halt | q_continue]: q_halt as bce, q_continue learns σ of the next
+//         step's best value (recur.c runs that step; halt_q_target turns it into the target).
 #include "loopt/halting.h"
 
 #include <math.h>
 #include <string.h>
 
-int act_forward_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
+#include "loopt/check.h"
+
+#define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · (BCE(q_halt, whole grid right) [+ BCE(q_continue, target)])
+
+// ---- none ----------------------------------------------------------------------------------
+
+static int none_loop_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
+    memcpy(h, y, (size_t)m->B * m->T * m->C * sizeof(float));
+    return m->B * m->T;   // nobody stops: the loop runs to K
+}
+
+static void none_loop_backward_step(Model *m, int k, int slot, float ponder_scale) {
+    size_t NC = (size_t)m->B * m->T * m->C;
+    memcpy(m->gacts.dy, m->gacts.dstate, NC * sizeof(float));
+    memset(m->gacts.dstate, 0, NC * sizeof(float));
+}
+
+// ---- act -----------------------------------------------------------------------------------
+
+static int act_forward_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
     int N = m->B * m->T, C = m->C;
     float *p = m->acts.halt_p + (size_t)slot * N;     // (N)
     float *w = m->acts.halt_w + (size_t)slot * N;     // (N)
@@ -45,7 +70,7 @@ int act_forward_step(Model *m, int k, int K, int slot, const float *y, const flo
     return running;
 }
 
-void act_backward_prepare(Model *m) {
+static void act_backward_prepare(Model *m) {
     int N = m->B * m->T, C = m->C;
     #pragma omp parallel for
     for (int i = 0; i < N; i++) {
@@ -60,7 +85,7 @@ void act_backward_prepare(Model *m) {
     }
 }
 
-void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
+static void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
     int N = m->B * m->T, C = m->C;
     const float *p = m->acts.halt_p + (size_t)slot * N;
     const float *w = m->acts.halt_w + (size_t)slot * N;
@@ -91,4 +116,94 @@ void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
         }
     }
     m->grads.bhalt[0] += (float)dbh;
+}
+
+// ---- bce and q: a head on the answer state of trm/hrm --------------------------------------
+
+// q_halt (and q_continue for q) into acts.qhalt rows 0 (1) from y's position 0.
+static void head_logits(Model *m, const float *y) {
+    int B = m->B, T = m->T, C = m->C, rows = halt_rule(m->hc.kind)->head_rows;
+    for (int b = 0; b < B; b++)
+        for (int r = 0; r < rows; r++) {
+            const float *yb = y + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
+            float q = m->params.bhalt[r];
+            for (int c = 0; c < C; c++) q += w[c] * yb[c];
+            m->acts.qhalt[r * B + b] = q;
+        }
+}
+
+static int bce_halts(const Model *m, int b) { return m->acts.qhalt[b] > 0.0f; }
+static int q_halts(const Model *m, int b) { return m->acts.qhalt[b] > m->acts.qhalt[m->B + b]; }
+
+static double bce(double q, double t) { return fmax(q, 0.0) - q * t + log1p(exp(-fabs(q))); }
+static float sigmoidf(float q) { return 1.0f / (1.0f + expf(-q)); }
+
+// 1 if every target position of sample b is predicted right by the current logits.
+static int sample_right(const Model *m, int b) {
+    int T = m->T, V = m->Vout;
+    for (int t = 0; t < T; t++) {
+        int tg = m->targets[b * T + t];
+        if (tg < 0) continue;
+        const float *l = m->acts.logits + ((size_t)b * T + t) * V;
+        for (int v = 0; v < V; v++) if (l[v] > l[tg]) return 0;
+    }
+    return 1;
+}
+
+// The head's loss term (after head_logits and the answer head): Σ_b BCE over its rows, scaled.
+static double head_loss(Model *m) {
+    int B = m->B, q = m->hc.kind == HALT_Q;
+    double hl = 0.0;
+    for (int b = 0; b < B; b++) {
+        hl += bce(m->acts.qhalt[b], sample_right(m, b));
+        if (q) hl += bce(m->acts.qhalt[B + b], m->acts.qhalt[2 * B + b]);
+    }
+    return HALT_LOSS_WEIGHT * hl / B;
+}
+
+// dy (N, C) += d head_loss / d y; the head's parameter gradients accumulate.
+static void head_backward(Model *m, const float *y, float *dy) {
+    int B = m->B, T = m->T, C = m->C, rows = halt_rule(m->hc.kind)->head_rows;
+    for (int b = 0; b < B; b++)
+        for (int r = 0; r < rows; r++) {
+            float target = r == 0 ? (float)sample_right(m, b) : m->acts.qhalt[2 * B + b];
+            float dq = HALT_LOSS_WEIGHT / B * (sigmoidf(m->acts.qhalt[r * B + b]) - target);
+            const float *yb = y + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
+            float *dyb = dy + (size_t)b * T * C, *dw = m->grads.whalt + (size_t)r * C;
+            for (int c = 0; c < C; c++) {
+                dyb[c] += dq * w[c];
+                dw[c] += dq * yb[c];
+            }
+            m->grads.bhalt[r] += dq;
+        }
+}
+
+// q: the target of q_continue from the logits of the step after this one (row 2):
+// σ(q_halt') at the sample's last allowed step, else σ(max(q_halt', q_continue')).
+static void q_target(Model *m) {
+    int B = m->B;
+    for (int b = 0; b < B; b++) {
+        float qh = m->acts.qhalt[b], qc = m->acts.qhalt[B + b];
+        m->acts.qhalt[2 * B + b] = sigmoidf(m->last_step[b] ? qh : fmaxf(qh, qc));
+    }
+}
+
+// ---- the table -----------------------------------------------------------------------------
+
+// Indexed by halting.kind (config.h's HALT_KINDS names them).
+static const HaltRule HALT_RULES[NUM_HALT_KINDS] = {
+    [HALT_NONE] = {.loop_step = none_loop_step, .loop_backward_step = none_loop_backward_step},
+    [HALT_ACT]  = {.head_rows = 1, .mixes = 1, .loop_step = act_forward_step,
+                   .loop_backward_prepare = act_backward_prepare, .loop_backward_step = act_backward_step},
+    [HALT_BCE]  = {.head_rows = 1, .sup_logits = head_logits, .sup_loss = head_loss,
+                   .sup_backward = head_backward, .sup_halts = bce_halts},
+    [HALT_Q]    = {.head_rows = 2, .sup_logits = head_logits, .sup_loss = head_loss,
+                   .sup_backward = head_backward, .sup_halts = q_halts, .sup_target = q_target},
+};
+
+const HaltRule *halt_rule(HaltKind kind) {
+    CHECK(kind >= 0 && kind < NUM_HALT_KINDS, "no halting rule %d", (int)kind);
+    const HaltRule *r = &HALT_RULES[kind];
+    CHECK(r->loop_step || r->sup_logits, "halting.kind \"%s\" has no row in halting.c", HALT_NAMES[kind]);
+    return r;
 }

@@ -1,6 +1,7 @@
 // loop.c — the recursion: embed the puzzle once, apply the shared block again and again,
-// read the answer out with the head. Scheme "loop" with halting "none" (ALBERT / looped
-// block: a fixed number of loops) or "act" (Universal Transformer per-position halting).
+// read the answer out with the head. Scheme "loop": after each loop the halting rule
+// (halting.c) turns the block output into the next state and says who still runs — "none"
+// (ALBERT / looped block: a fixed number of loops), "act" (Universal Transformer per position).
 //
 // Activations live in a ring of W slots: loop k writes slot (k-1) % W, so after the forward
 // the last W loops are still there and only they receive gradient (truncated backprop);
@@ -35,10 +36,10 @@ void model_embed_backward(Model *m, const float *demb) {
     }
 }
 
-// Deep supervision (train.deep_supervision, fixed looping only): the loss is the mean of the
-// head's loss on every loop of the kept window, so each loop learns to hold an answer.
+// Deep supervision (train.deep_supervision, not with a mixing rule): the loss is the mean of
+// the head's loss on every loop of the kept window, so each loop learns to hold an answer.
 static int deep_supervision(const Model *m) {
-    return m->deep_supervision && m->hc.kind == HALT_NONE;
+    return m->deep_supervision && !halt_rule(m->hc.kind)->mixes;
 }
 
 // logits (N, Vout) = wout · [rms](out); with targets also probs and losses. Returns Σ loss.
@@ -87,7 +88,8 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
     int B = m->B, T = m->T, C = m->C;
     int N = B * T, W = m->W;
     size_t NC = (size_t)N * C;
-    int act = m->hc.kind == HALT_ACT;
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    int act = rule->mixes;
     model_set_batch(m, tokens, targets);
     model_embed_forward(m);
 
@@ -118,14 +120,10 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
         else memcpy(u, h_prev, NC * sizeof(float));
         const float *y = block_forward(m, slot, 0, u);
         float *h = m->acts.h + (size_t)slot * NC;
-        if (act) {
-            int running = act_forward_step(m, k, loops, slot, y, h_prev, h);
-            if (running == 0) { k_last = k; break; }
-        } else {
-            memcpy(h, y, NC * sizeof(float));
-            if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
-                m->deep_sum += model_head_forward(m, h, 1);
-        }
+        int running = rule->loop_step(m, k, loops, slot, y, h_prev, h);
+        if (running == 0) { k_last = k; break; }
+        if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
+            m->deep_sum += model_head_forward(m, h, 1);
         if (m->prefix_mode == PREFIX_SAVE && k == m->prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
             if (act) {
@@ -159,7 +157,8 @@ void model_backward(Model *m) {
     if (m->rc.scheme != SCHEME_LOOP) { recur_backward(m); return; }
     int N = m->B * m->T, C = m->C, W = m->W;
     size_t NC = (size_t)N * C;
-    int act = m->hc.kind == HALT_ACT, deep = deep_supervision(m);
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    int act = rule->mixes, deep = deep_supervision(m);
     GradTensors *g = &m->gacts;
     int k_last = m->loops_run;
     float scale = 1.0f / (float)m->n_targets;
@@ -170,8 +169,8 @@ void model_backward(Model *m) {
     if (act) {   // the head reads the mix: its gradient dmix feeds every loop's weight
         memset(g->dmix, 0, NC * sizeof(float));
         model_head_backward(m, m->acts.mix, g->dmix, scale);
-        act_backward_prepare(m);
     }
+    if (rule->loop_backward_prepare) rule->loop_backward_prepare(m);
     float ponder_scale = m->hc.ponder_cost / (float)N;
     for (int k = k_last; k >= m->window_start; k--) {
         int slot = (k - 1) % W;
@@ -181,8 +180,7 @@ void model_backward(Model *m) {
             if (k != k_last) model_head_forward(m, h, 1);
             model_head_backward(m, h, g->dstate, scale);
         }
-        if (act) act_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
-        else { memcpy(g->dy, g->dstate, NC * sizeof(float)); memset(g->dstate, 0, NC * sizeof(float)); }
+        rule->loop_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
         const float *du = block_backward(m, slot, 0, u, g->dy);
         axpy(g->dstate, 1.0f, du, (int)NC);                   // u_k = h_{k-1} + ...
         if (k == 1 || m->mc.input_injection) axpy(g->demb, 1.0f, du, (int)NC);
@@ -202,6 +200,6 @@ void model_loops_used(const Model *m, int *out) {
     int T = m->T, M = m->M, S = m->shape.seq_len;
     for (int b = 0; b < m->B; b++)
         for (int t = 0; t < S; t++)
-            out[b * S + t] = m->hc.kind == HALT_ACT || m->rc.scheme != SCHEME_LOOP
+            out[b * S + t] = halt_rule(m->hc.kind)->mixes || m->rc.scheme != SCHEME_LOOP
                              ? m->n_halt[b * T + M + t] : m->loops_run;
 }

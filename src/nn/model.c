@@ -9,6 +9,7 @@
 
 #include "loopt/attention.h"
 #include "loopt/check.h"
+#include "loopt/halting.h"
 #include "loopt/log.h"
 #include "loopt/ops.h"
 #include "loopt/tokenmix.h"
@@ -34,7 +35,7 @@ static size_t sum_sizes(const size_t *sizes, int n) {
 int model_param_shape(const Model *m, int i, int64_t *d) {
     int64_t C = m->C, L = (int64_t)m->L * m->P, F = m->F;   // block tensors: P weight sets
     int gain = m->mc.norm_gain, mlp = m->mc.mixer == MIXER_MLP, recur = m->rc.scheme != SCHEME_LOOP;
-    int halt_unit = m->hc.kind != HALT_NONE, q = m->hc.kind == HALT_Q;   // q: [halt | continue]
+    int rows = halt_rule(m->hc.kind)->head_rows;   // the halting rule's head: whalt (rows, C)
     switch (i) {
     case PARAM_wte:    d[0] = m->V; d[1] = C; return 2;
     case PARAM_wcoord: d[0] = m->R; d[1] = C; return m->R ? 2 : 0;
@@ -47,8 +48,8 @@ int model_param_shape(const Model *m, int i, int64_t *d) {
     case PARAM_wproj:  d[0] = L; d[1] = C; d[2] = F; return 3;
     case PARAM_lnfg:   d[0] = C; return gain && m->mc.norm == NORM_PRE ? 1 : 0;
     case PARAM_wout:   d[0] = m->Vout; d[1] = C; return 2;
-    case PARAM_whalt:  if (q) { d[0] = 2; d[1] = C; return 2; } d[0] = C; return halt_unit ? 1 : 0;
-    case PARAM_bhalt:  d[0] = q ? 2 : 1; return halt_unit ? 1 : 0;
+    case PARAM_whalt:  if (rows > 1) { d[0] = rows; d[1] = C; return 2; } d[0] = C; return rows ? 1 : 0;
+    case PARAM_bhalt:  d[0] = rows; return rows ? 1 : 0;
     case PARAM_wrel:   d[0] = L; d[1] = m->NH; d[2] = LOCAL_K; return m->mc.mixer == MIXER_LOCAL ? 3 : 0;
     case PARAM_yinit:
     case PARAM_zinit:  d[0] = C; return recur ? 1 : 0;
@@ -213,7 +214,7 @@ void model_alloc(Model *m, int B, int window, int training) {
     size_t att = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
     m->att_size = att;
-    size_t train = training != 0, recur = m->rc.scheme != SCHEME_LOOP, haltq = m->hc.kind == HALT_Q;
+    size_t train = training != 0, recur = m->rc.scheme != SCHEME_LOOP, haltq = halt_rule(m->hc.kind)->sup_target != NULL;
     size_t *s = m->act_sizes;
 #define X(name, size, doc) s[ACT_##name] = (size);
     ACT_TABLE(X)

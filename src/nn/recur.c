@@ -20,14 +20,13 @@
 #include <string.h>
 
 #include "loopt/check.h"
+#include "loopt/halting.h"
 #include "loopt/ops.h"
-
-#define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · (BCE(q_halt, whole grid right) [+ BCE(q_continue, target)])
 
 int recur_apps(const Model *m) { return (m->rc.scheme == SCHEME_TRM ? m->rc.trm_n : m->rc.hrm_k) + 1; }
 int recur_grad_apps(const Model *m) { return m->rc.scheme == SCHEME_TRM ? recur_apps(m) : 2; }
 static int cycles(const Model *m) { return m->rc.scheme == SCHEME_TRM ? m->rc.trm_T : m->rc.hrm_N; }
-int recur_slots(const Model *m) { return recur_grad_apps(m) + (m->hc.kind == HALT_Q); }
+int recur_slots(const Model *m) { return recur_grad_apps(m) + (halt_rule(m->hc.kind)->sup_target != NULL); }
 
 void recur_reset(Model *m, int b) {
     int T = m->T, C = m->C;
@@ -71,58 +70,24 @@ static void cycles_forward(Model *m, int grad, int free_slot) {
         for (int a = A - G; a < A; a++) update(m, a, a - (A - G));
 }
 
-// q_halt (and q_continue for halting q) into acts.qhalt rows 0 (1) from y's position 0
-// (no halting unit: q = 0).
-static void halt_logits(Model *m, const float *y) {
-    int B = m->B, T = m->T, C = m->C, rows = m->hc.kind == HALT_Q ? 2 : 1;
-    for (int b = 0; b < B; b++)
-        for (int r = 0; r < rows; r++) {
-            float q = 0.0f;
-            if (m->params.whalt) {
-                const float *yb = y + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
-                q = m->params.bhalt[r];
-                for (int c = 0; c < C; c++) q += w[c] * yb[c];
-            }
-            m->acts.qhalt[r * B + b] = q;
-        }
-}
-
 int recur_halts(const Model *m, int b) {
-    const float *q = m->acts.qhalt;
-    return m->hc.kind == HALT_Q ? q[b] > q[m->B + b] : q[b] > 0.0f;
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    return rule->sup_halts && rule->sup_halts(m, b);
 }
-
-static double bce(double q, double t) { return fmax(q, 0.0) - q * t + log1p(exp(-fabs(q))); }
-static float sigmoidf(float q) { return 1.0f / (1.0f + expf(-q)); }
 
 // Halting q, training: the target of q_continue from one more supervision step without gradient
 // (spare ring slot W-1), then (y, z) restored. Held fixed under gradcheck (halt_frozen).
 static void continue_target(Model *m) {
-    int B = m->B, W = m->W;
-    size_t NC = (size_t)B * m->T * m->C;
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    size_t NC = (size_t)m->B * m->T * m->C;
     float *qs = m->acts.qsave;
     memcpy(qs, m->acts.ycar, NC * sizeof(float));
     memcpy(qs + NC, m->acts.zcar, NC * sizeof(float));
-    cycles_forward(m, 0, W - 1);
-    halt_logits(m, m->acts.ycar);
-    for (int b = 0; b < B; b++) {
-        float qh = m->acts.qhalt[b], qc = m->acts.qhalt[B + b];
-        m->acts.qhalt[2 * B + b] = sigmoidf(m->last_step[b] ? qh : fmaxf(qh, qc));
-    }
+    cycles_forward(m, 0, m->W - 1);
+    rule->sup_logits(m, m->acts.ycar);
+    rule->sup_target(m);
     memcpy(m->acts.ycar, qs, NC * sizeof(float));
     memcpy(m->acts.zcar, qs + NC, NC * sizeof(float));
-}
-
-// 1 if every target position of sample b is predicted right by the current logits.
-static int sample_right(const Model *m, int b) {
-    int T = m->T, V = m->Vout;
-    for (int t = 0; t < T; t++) {
-        int tg = m->targets[b * T + t];
-        if (tg < 0) continue;
-        const float *l = m->acts.logits + ((size_t)b * T + t) * V;
-        for (int v = 0; v < V; v++) if (l[v] > l[tg]) return 0;
-    }
-    return 1;
 }
 
 // Head, halting logits and loss on the answer state y.
@@ -130,19 +95,13 @@ static double finish(Model *m, const float *y, int with_targets) {
     int N = m->B * m->T;
     m->loss = m->ce_loss = 0.0;
     m->n_targets = 0;
+    const HaltRule *rule = halt_rule(m->hc.kind);
     double sum = model_head_forward(m, y, with_targets);
-    halt_logits(m, y);
+    if (rule->sup_logits) rule->sup_logits(m, y);
     if (!with_targets) return 0.0;
     for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
-    double hl = 0.0;
-    int B = m->B;
-    if (m->params.whalt)
-        for (int b = 0; b < B; b++) {
-            hl += bce(m->acts.qhalt[b], sample_right(m, b));
-            if (m->hc.kind == HALT_Q) hl += bce(m->acts.qhalt[B + b], m->acts.qhalt[2 * B + b]);
-        }
-    m->loss = m->ce_loss + HALT_LOSS_WEIGHT * hl / B;
+    m->loss = m->ce_loss + (rule->sup_loss ? rule->sup_loss(m) : 0.0);
     return m->loss;
 }
 
@@ -151,7 +110,7 @@ double recur_step(Model *m, const int *tokens, const int *targets) {
     model_embed_forward(m);
     int grad = m->training && targets;
     cycles_forward(m, grad, 0);
-    if (grad && m->hc.kind == HALT_Q && !m->halt_frozen) continue_target(m);
+    if (grad && halt_rule(m->hc.kind)->sup_target && !m->halt_frozen) continue_target(m);
     m->loops_run = 1;
     m->window_start = grad ? 2 : 1;
     m->ponder = 1.0;
@@ -167,7 +126,8 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     for (int b = 0; b < B; b++) recur_reset(m, b);
     // halting at inference: a sample stops after the first step with q > 0; its y is kept in
     // acts.mix and its positions report that step in n_halt
-    int halting = m->hc.kind != HALT_NONE && !grad;
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    int halting = rule->sup_halts && !grad;
     int running = B;
     for (int i = 0; i < B * T; i++) m->n_halt[i] = 0;
     int s = 1;
@@ -175,9 +135,9 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     for (; s <= steps && running > 0; s++) {
         cycles_forward(m, grad && s == steps, 0);
         if (!halting) continue;
-        halt_logits(m, m->acts.ycar);
+        rule->sup_logits(m, m->acts.ycar);
         for (int b = 0; b < B; b++) {
-            if (m->n_halt[b * T] || (!recur_halts(m, b) && s < steps)) continue;
+            if (m->n_halt[b * T] || (!rule->sup_halts(m, b) && s < steps)) continue;
             memcpy(m->acts.mix + b * TC, m->acts.ycar + b * TC, TC * sizeof(float));
             for (int t = 0; t < T; t++) m->n_halt[b * T + t] = s;
             running--;
@@ -185,7 +145,7 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     }
     if (!halting)
         for (int i = 0; i < B * T; i++) m->n_halt[i] = steps;
-    if (grad && m->hc.kind == HALT_Q && !m->halt_frozen) {   // this is every sample's last step
+    if (grad && rule->sup_target && !m->halt_frozen) {   // this is every sample's last step
         memset(m->last_step, 1, (size_t)B);
         continue_target(m);
     }
@@ -204,21 +164,8 @@ void recur_backward(Model *m) {
     float *dy = g->dstate;                                    // (N, C) d loss / d y
     memset(dy, 0, (size_t)NC * sizeof(float));
     model_head_backward(m, m->acts.ycar, dy, 1.0f / (float)m->n_targets);
-    if (m->params.whalt) {   // BCE on each row r: q_r = whalt_r · y[b, 0] + bhalt_r
-        int rows = m->hc.kind == HALT_Q ? 2 : 1;
-        for (int b = 0; b < B; b++)
-            for (int r = 0; r < rows; r++) {
-                float target = r == 0 ? (float)sample_right(m, b) : m->acts.qhalt[2 * B + b];
-                float dq = HALT_LOSS_WEIGHT / B * (sigmoidf(m->acts.qhalt[r * B + b]) - target);
-                const float *yb = m->acts.ycar + (size_t)b * T * C, *w = m->params.whalt + (size_t)r * C;
-                float *dyb = dy + (size_t)b * T * C, *dw = m->grads.whalt + (size_t)r * C;
-                for (int c = 0; c < C; c++) {
-                    dyb[c] += dq * w[c];
-                    dw[c] += dq * yb[c];
-                }
-                m->grads.bhalt[r] += dq;
-            }
-    }
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    if (rule->sup_backward) rule->sup_backward(m, m->acts.ycar, dy);
     // back through the kept updates, newest first: the y-update's input u = y + z passes its
     // gradient to z (y entering the cycle is detached); each z-update's u = z + y + x passes
     // it to the previous z and to x
