@@ -31,8 +31,9 @@ static const char *USAGE =
     "  --tol X      pass if every max relative error < X (default 1e-2)\n"
     "  --seed S     seed for the weights, the batch and the sampled entries (default 1)\n"
     "  --batch B    batch size (default: the config's train.batch)\n"
-    "  --dump FILE  skip the differences; write FILE (safetensors) with the initial weights under\n"
-    "               their checkpoint names, the batch (tokens, targets), the loss (loss, loss.ce,\n"
+    "  --dump FILE  skip the differences; write FILE (safetensors) with the weights under their\n"
+    "               checkpoint names (the init, the halting unit given random values so it is not\n"
+    "               checked at zero), the batch (tokens, targets), the loss (loss, loss.ce,\n"
     "               ponder; n_halt for act, q_target for halting q) and the analytic gradient\n"
     "               of every parameter (grad.NAME) of the forward + backward the check tests;\n"
     "               metadata as a checkpoint's. tests/reference_torch.py recomputes it all\n";
