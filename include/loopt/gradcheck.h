@@ -20,10 +20,9 @@ typedef struct {
 // halting decisions and the window, the state entering the window is saved, then grads are
 // zeroed and one forward + backward runs with both held. m->grads_memory and m->loss (ce_loss,
 // ponder, n_halt) are then the analytic result the differences are compared with — and what
-// `loopt gradcheck --dump` writes for tests/reference_torch.py. Leaves the model frozen
-// (halt_frozen, prefix replay) for the differences; gradcheck_thaw undoes that.
+// `loopt gradcheck --dump` writes for tests/reference_torch.py. The differences then run with
+// the same decisions and replayed prefix, passed as forward options (model.h).
 void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loops);
-void gradcheck_thaw(Model *m);
 
 // Differences use a five-point stencil. The error measure for one entry:
 // |g - fd| / max(|g|, |fd|, floor), with floor = 1e-2 x the largest |g| in the tensor or in the

@@ -157,6 +157,19 @@ enum { GRAD_TABLE(X) NUM_GRAD_TENSORS };
 // the recurrent state after loop prefix_loop; PREFIX_REPLAY starts the next forwards from it.
 enum { PREFIX_OFF = 0, PREFIX_SAVE = 1, PREFIX_REPLAY = 2 };
 
+// What a caller may ask of one forward, instead of writing the model's fields.
+#define HALT_DEFAULT (-1)
+typedef struct {
+    int loops;        // scheme loop: loops (the maximum under halting); trm/hrm: supervision steps
+    int halting;      // HALT_DEFAULT: the model's halting.kind; else the rule to run instead
+                      // (HALT_NONE = fixed looping, `--fixed`); a learned rule needs its head
+    int resume_loop;  // > 0: continue the last forward, which ran exactly this many loops on the
+                      // same tokens with fixed looping (eval's sweep: only the new loops run)
+    int frozen;       // 1: replay the previous forward's halting decisions (n_halt; gradcheck)
+    int prefix;       // PREFIX_* (gradcheck)
+    int prefix_loop;  // loops before the window (the saved / replayed state is after it)
+} ForwardOpts;
+
 
 typedef struct {
     // config and sizes
@@ -200,12 +213,9 @@ typedef struct {
     double ponder_sum;         // Σ (N + R), accumulated by the halting steps
     double deep_sum;           // Σ loss of the supervised loops before the last (deep supervision)
     int n_targets;
-    int halt_frozen;           // 1: reuse n_halt from the previous forward (gradcheck)
-    int prefix_mode;           // PREFIX_*
-    int prefix_loop;           // loops before the window (saved / replayed state is after it)
-    double prefix_ponder;
-    int resume_loop;           // > 0: the next forward continues the last one, which ran exactly
-                               // this many loops on the same tokens (halting none; eval's sweep)
+    ForwardOpts fwd;           // the options of the last forward (model_forward_opts)
+    HaltKind halt;             // the halting rule the last forward ran (halting.kind or override)
+    double prefix_ponder;      // act: the ponder sum saved with the prefix state
 } Model;
 
 // Shape of parameter tensor i (PARAM_*) in this model: fills dims, returns ndim (0: this
@@ -223,10 +233,12 @@ void model_alloc(Model *m, int B, int window, int training);
 void model_set_shape(Model *m, const TaskShape *shape);
 void model_free(Model *m);
 
-// Forward over `loops` loops (the maximum for act; halting may stop earlier).
-// tokens (B, seq_len); targets (B, seq_len) or NULL (no loss). Returns the loss (0 if no
-// targets). Predictions: model_predict after this.
+// Forward over `loops` loops (the maximum under halting; trm/hrm: supervision steps) with the
+// model's own halting rule. tokens (B, seq_len); targets (B, seq_len) or NULL (no loss).
+// Returns the loss (0 if no targets). Predictions: model_predict after this.
 double model_forward(Model *m, const int *tokens, const int *targets, int loops);
+// The same with options (ForwardOpts above); exits 1 on options the model cannot honour.
+double model_forward_opts(Model *m, const int *tokens, const int *targets, const ForwardOpts *o);
 // Backward of the last forward (training mode, targets given); accumulates into grads.
 void model_backward(Model *m);
 void model_zero_grad(Model *m);

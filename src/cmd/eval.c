@@ -101,7 +101,6 @@ int cmd_eval(int argc, char **argv) {
     Config cfg;
     Model m;
     int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
-    if (fixed) m.hc.kind = HALT_NONE;
     int sudoku = cfg.task == TASK_SUDOKU;
 
     // puzzles and references
@@ -169,7 +168,7 @@ int cmd_eval(int argc, char **argv) {
     uint8_t *ans = xmalloc((size_t)s_max);
     char why[256];
     // Batches outside, depths inside: with fixed looping (halting none) each depth continues the
-    // previous one's loops (model.resume_loop), so the sweep costs only its deepest run.
+    // previous one's loops (the forward option resume_loop), so the sweep costs only its deepest run.
     // Each row's puzzles_per_s counts the time of all the loops up to its depth.
     int *order = xmalloc(sizeof(int) * (size_t)n_iters);   // depths ascending
     for (int k = 0; k < n_iters; k++) {
@@ -180,7 +179,8 @@ int cmd_eval(int argc, char **argv) {
     long *cell_ok = xcalloc((size_t)n_iters, sizeof(long)), *exact = xcalloc((size_t)n_iters, sizeof(long));
     double *loops_sum = xcalloc((size_t)n_iters, sizeof(double)), *secs = xcalloc((size_t)n_iters, sizeof(double));
     long cell_n = 0;
-    int resume = m.hc.kind == HALT_NONE && m.rc.scheme == SCHEME_LOOP;
+    int halting = fixed ? HALT_NONE : HALT_DEFAULT;
+    int resume = (fixed || m.hc.kind == HALT_NONE) && m.rc.scheme == SCHEME_LOOP;
     for (int i0 = 0; i0 < n;) {
         const Item *first = &items[i0];
         int nb = 1, S = first->h * first->w;
@@ -204,10 +204,11 @@ int cmd_eval(int argc, char **argv) {
             int prev = o > 0 ? iters[order[o - 1]] : 0;
             int same = resume && prev == iters[k];   // a repeated depth: nothing more to run
             double t0 = now_seconds();
-            m.resume_loop = resume && prev > 0 && !same ? prev : 0;
-            if (!same) model_forward(&m, tok, NULL, iters[k]);
+            ForwardOpts fo = {.loops = iters[k], .halting = halting,
+                              .resume_loop = resume && prev > 0 && !same ? prev : 0};
+            if (!same) model_forward_opts(&m, tok, NULL, &fo);
             double dt = now_seconds() - t0;
-            t_run = (m.resume_loop || same ? t_run : 0.0) + dt;   // continued: add; from scratch: restart
+            t_run = (fo.resume_loop || same ? t_run : 0.0) + dt;   // continued: add; from scratch: restart
             secs[k] += t_run;
             model_predict(&m, pred);
             model_loops_used(&m, lu);
@@ -230,7 +231,6 @@ int cmd_eval(int argc, char **argv) {
                 }
             }
         }
-        m.resume_loop = 0;
         i0 += nb;
     }
     printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");

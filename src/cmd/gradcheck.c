@@ -166,7 +166,6 @@ int cmd_gradcheck(int argc, char **argv) {
         for (size_t i = 0; i < m.param_sizes[PARAM_bhalt]; i++) m.params.bhalt[i] += 0.5f * (float)i;
         gradcheck_analytic(&m, tokens, targets, loops);
         dump_reference(dump, &m, &cfg, tokens, targets, seed);
-        gradcheck_thaw(&m);
         printf("gradcheck: %s: %zu parameters, batch %d, %d loops run (window from loop %d), loss %.6f: "
                "wrote %s\n", path, m.num_params, batch, m.loops_run, m.window_start, m.loss, dump);
     } else {

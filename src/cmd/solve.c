@@ -77,14 +77,15 @@ typedef struct {
     Model *m;
     const Config *cfg;
     int B;                // model batch (a short batch is padded with copies of its first puzzle)
+    int halting;          // forward option: HALT_DEFAULT, or HALT_NONE with --fixed
     int h, w;             // grid size the model is set to
     int *coords;          // task_shape scratch
     int *tok, *pred, *loops;   // (B, S_max)
 } Runner;
 
-static void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
+static void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max, int halting) {
     memset(r, 0, sizeof *r);
-    r->m = m; r->cfg = cfg; r->B = B;
+    r->m = m; r->cfg = cfg; r->B = B; r->halting = halting;
     r->h = r->w = cfg->task == TASK_SUDOKU ? 9 : cfg->data.maze_size;
     size_t n = (size_t)B * s_max;
     r->tok = xmalloc(n * sizeof(int));
@@ -114,7 +115,8 @@ static void runner_load(Runner *r, const Item *items, int n) {
 
 // Forward `loops` loops over the loaded batch; predictions into pred (and loops used).
 static void runner_forward(Runner *r, int loops, int *pred, int want_loops) {
-    model_forward(r->m, r->tok, NULL, loops);
+    ForwardOpts o = {.loops = loops, .halting = r->halting};
+    model_forward_opts(r->m, r->tok, NULL, &o);
     model_predict(r->m, pred);
     if (want_loops) model_loops_used(r->m, r->loops);
 }
@@ -219,8 +221,7 @@ int cmd_solve(int argc, char **argv) {
     if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
     if (!iters) iters = train_loops;
-    int act = m.hc.kind == HALT_ACT;
-    if (fixed) { m.hc.kind = HALT_NONE; act = 0; }
+    int act = m.hc.kind == HALT_ACT && !fixed;   // per-cell loops to report
 
     // read the puzzles of the model's task
     SudokuSet ss = {0};
@@ -258,7 +259,7 @@ int cmd_solve(int argc, char **argv) {
     double loops_sum = 0.0;
     double t0 = now_seconds();
     if (n > 0) {
-        runner_init(&r, &m, &cfg, B, s_max);
+        runner_init(&r, &m, &cfg, B, s_max, fixed ? HALT_NONE : HALT_DEFAULT);
         int *tr = trace ? xmalloc(sizeof(int) * (size_t)iters * B * s_max) : NULL;
         uint8_t *a = xmalloc((size_t)s_max);
         char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);

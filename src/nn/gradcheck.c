@@ -7,33 +7,36 @@
 
 #include "loopt/check.h"
 
+// The forward options every later forward of the check uses (set by gradcheck_analytic).
+static ForwardOpts frozen_opts(const Model *m, int loops) {
+    ForwardOpts o = {.loops = loops, .halting = HALT_DEFAULT, .frozen = 1};
+    if (m->window_start > 1) {            // replay the state entering the window
+        o.prefix = PREFIX_REPLAY;
+        o.prefix_loop = m->window_start - 1;
+    }
+    return o;
+}
+
 void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loops) {
     // 1. a plain forward fixes the halting decisions and the window
-    m->halt_frozen = 0;
-    m->prefix_mode = PREFIX_OFF;
     model_forward(m, tokens, targets, loops);
-    m->halt_frozen = 1;
-    if (m->window_start > 1) {            // save the state entering the window, then replay it
-        m->prefix_loop = m->window_start - 1;
-        m->prefix_mode = PREFIX_SAVE;
-        model_forward(m, tokens, targets, loops);
-        m->prefix_mode = PREFIX_REPLAY;
+    ForwardOpts o = frozen_opts(m, loops);
+    if (o.prefix == PREFIX_REPLAY) {      // save the state entering the window, then replay it
+        ForwardOpts save = o;
+        save.prefix = PREFIX_SAVE;
+        model_forward_opts(m, tokens, targets, &save);
     }
     // 2. analytic gradients
     model_zero_grad(m);
-    model_forward(m, tokens, targets, loops);
+    model_forward_opts(m, tokens, targets, &o);
     model_backward(m);
-}
-
-void gradcheck_thaw(Model *m) {
-    m->halt_frozen = 0;
-    m->prefix_mode = PREFIX_OFF;
 }
 
 void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
                      float step, Rng *r, GradcheckResult *res) {
     memset(res, 0, sizeof *res);
     gradcheck_analytic(m, tokens, targets, loops);
+    ForwardOpts o = frozen_opts(m, loops);
     float *analytic = xmalloc(m->num_params * sizeof(float));
     memcpy(analytic, m->grads_memory, m->num_params * sizeof(float));
     // 3. central differences on sampled entries of every tensor
@@ -60,7 +63,7 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops,
             static const float mult[4] = {2.0f, 1.0f, -1.0f, -2.0f};
             for (int j = 0; j < 4; j++) {
                 *p = saved + mult[j] * step;
-                f[j] = model_forward(m, tokens, targets, loops);
+                f[j] = model_forward_opts(m, tokens, targets, &o);
             }
             *p = saved;
             double fd = (-f[0] + 8.0 * f[1] - 8.0 * f[2] + f[3]) / (12.0 * step);
@@ -85,7 +88,7 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops,
         float dstep = 0.25f * step;   // every entry moves at once: a smaller step stays linear
         for (int j = 0; j < 4; j++) {
             for (size_t i = 0; i < n; i++) base[i] = saved_t[i] + mult[j] * dstep * dir[i];
-            f[j] = model_forward(m, tokens, targets, loops);
+            f[j] = model_forward_opts(m, tokens, targets, &o);
         }
         memcpy(base, saved_t, n * sizeof(float));
         double fdd = (-f[0] + 8.0 * f[1] - 8.0 * f[2] + f[3]) / (12.0 * dstep);
@@ -100,5 +103,4 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops,
         off += n;
     }
     free(analytic);
-    gradcheck_thaw(m);
 }

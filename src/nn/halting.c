@@ -46,17 +46,17 @@ static int act_forward_step(Model *m, int k, int K, int slot, const float *y, co
     for (int i = 0; i < N; i++) {
         const float *yi = y + (size_t)i * C;
         float *hi = h + (size_t)i * C;
-        int active = m->halt_frozen ? k <= m->n_halt[i] : (k == 1 || m->n_halt[i] == 0);
+        int active = m->fwd.frozen ? k <= m->n_halt[i] : (k == 1 || m->n_halt[i] == 0);
         if (!active) {   // halted earlier: frozen state, no weight
             p[i] = 0.0f; w[i] = 0.0f; run[i] = 0.0f;
             if (hi != h_prev + (size_t)i * C) memcpy(hi, h_prev + (size_t)i * C, C * sizeof(float));
             continue;
         }
-        if (k == 1) { cum[i] = 0.0f; if (!m->halt_frozen) m->n_halt[i] = 0; }
+        if (k == 1) { cum[i] = 0.0f; if (!m->fwd.frozen) m->n_halt[i] = 0; }
         float z = bh;
         for (int c = 0; c < C; c++) z += wh[c] * yi[c];
         float pi = 1.0f / (1.0f + expf(-z));
-        int halts = m->halt_frozen ? k == m->n_halt[i] : (cum[i] + pi >= thr || k == K);
+        int halts = m->fwd.frozen ? k == m->n_halt[i] : (cum[i] + pi >= thr || k == K);
         float wi = halts ? 1.0f - cum[i] : pi;
         p[i] = pi; w[i] = wi; run[i] = 1.0f;
         cum[i] += wi;
@@ -152,7 +152,7 @@ static int sample_right(const Model *m, int b) {
 
 // The head's loss term (after head_logits and the answer head): Σ_b BCE over its rows, scaled.
 static double head_loss(Model *m) {
-    int B = m->B, q = m->hc.kind == HALT_Q;
+    int B = m->B, q = m->halt == HALT_Q;
     double hl = 0.0;
     for (int b = 0; b < B; b++) {
         hl += bce(m->acts.qhalt[b], sample_right(m, b));

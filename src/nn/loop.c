@@ -39,7 +39,7 @@ void model_embed_backward(Model *m, const float *demb) {
 // Deep supervision (train.deep_supervision, not with a mixing rule): the loss is the mean of
 // the head's loss on every loop of the kept window, so each loop learns to hold an answer.
 static int deep_supervision(const Model *m) {
-    return m->deep_supervision && !halt_rule(m->hc.kind)->mixes;
+    return m->deep_supervision && !halt_rule(m->halt)->mixes;
 }
 
 // logits (N, Vout) = wout · [rms](out); with targets also probs and losses. Returns Σ loss.
@@ -82,13 +82,33 @@ void model_set_batch(Model *m, const int *tokens, const int *targets) {
 }
 
 double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
+    ForwardOpts o = {.loops = loops, .halting = HALT_DEFAULT};
+    return model_forward_opts(m, tokens, targets, &o);
+}
+
+static double loop_forward(Model *m, const int *tokens, const int *targets, int loops);
+
+double model_forward_opts(Model *m, const int *tokens, const int *targets, const ForwardOpts *o) {
     CHECK(m->acts_memory, "model_forward before model_alloc");
-    CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
-    if (m->rc.scheme != SCHEME_LOOP) return recur_forward(m, tokens, targets, loops);
+    CHECK(o->loops >= 1, "loops must be >= 1, got %d", o->loops);
+    HaltKind halt = o->halting == HALT_DEFAULT ? m->hc.kind : (HaltKind)o->halting;
+    CHECK(halt_rule(halt)->head_rows == 0 || halt == m->hc.kind,
+          "halting \"%s\" needs its own trained head; this model has \"%s\"", HALT_NAMES[halt],
+          HALT_NAMES[m->hc.kind]);
+    CHECK(o->resume_loop == 0 || (halt == HALT_NONE && m->rc.scheme == SCHEME_LOOP && o->resume_loop < o->loops
+                                  && m->loops_run == o->resume_loop && m->halt == HALT_NONE),
+          "resume_loop %d: the last forward must have run that many fixed loops", o->resume_loop);
+    m->fwd = *o;
+    m->halt = halt;
+    if (m->rc.scheme != SCHEME_LOOP) return recur_forward(m, tokens, targets, o->loops);
+    return loop_forward(m, tokens, targets, o->loops);
+}
+
+static double loop_forward(Model *m, const int *tokens, const int *targets, int loops) {
     int B = m->B, T = m->T, C = m->C;
     int N = B * T, W = m->W;
     size_t NC = (size_t)N * C;
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     int act = rule->mixes;
     model_set_batch(m, tokens, targets);
     model_embed_forward(m);
@@ -97,13 +117,10 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
     m->ponder_sum = 0.0;
     m->deep_sum = 0.0;
     int k_last = loops, k0 = 1;
-    if (m->resume_loop > 0) {
-        CHECK(!act && m->resume_loop < loops && m->loops_run == m->resume_loop,
-              "resume_loop %d: the last forward must have run that many fixed loops", m->resume_loop);
-        k0 = m->resume_loop + 1;   // h of loop resume_loop is still in its ring slot
-    }
-    if (m->prefix_mode == PREFIX_REPLAY && m->prefix_loop > 0) {
-        k0 = m->prefix_loop + 1;
+    if (m->fwd.resume_loop > 0)
+        k0 = m->fwd.resume_loop + 1;   // h of loop resume_loop is still in its ring slot
+    if (m->fwd.prefix == PREFIX_REPLAY && m->fwd.prefix_loop > 0) {
+        k0 = m->fwd.prefix_loop + 1;
         memcpy(m->acts.h + (size_t)((k0 - 2) % W) * NC, m->acts.pre_h, NC * sizeof(float));
         if (act) {
             memcpy(m->acts.mix, m->acts.pre_mix, NC * sizeof(float));
@@ -124,7 +141,7 @@ double model_forward(Model *m, const int *tokens, const int *targets, int loops)
         if (running == 0) { k_last = k; break; }
         if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
             m->deep_sum += model_head_forward(m, h, 1);
-        if (m->prefix_mode == PREFIX_SAVE && k == m->prefix_loop) {
+        if (m->fwd.prefix == PREFIX_SAVE && k == m->fwd.prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
             if (act) {
                 memcpy(m->acts.pre_mix, m->acts.mix, NC * sizeof(float));
@@ -157,7 +174,7 @@ void model_backward(Model *m) {
     if (m->rc.scheme != SCHEME_LOOP) { recur_backward(m); return; }
     int N = m->B * m->T, C = m->C, W = m->W;
     size_t NC = (size_t)N * C;
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     int act = rule->mixes, deep = deep_supervision(m);
     GradTensors *g = &m->gacts;
     int k_last = m->loops_run;
@@ -200,6 +217,6 @@ void model_loops_used(const Model *m, int *out) {
     int T = m->T, M = m->M, S = m->shape.seq_len;
     for (int b = 0; b < m->B; b++)
         for (int t = 0; t < S; t++)
-            out[b * S + t] = halt_rule(m->hc.kind)->mixes || m->rc.scheme != SCHEME_LOOP
+            out[b * S + t] = halt_rule(m->halt)->mixes || m->rc.scheme != SCHEME_LOOP
                              ? m->n_halt[b * T + M + t] : m->loops_run;
 }

@@ -53,7 +53,7 @@ static void update(Model *m, int a, int slot) {
 static void cycles_forward(Model *m, int grad, int free_slot) {
     int A = recur_apps(m), G = recur_grad_apps(m), Cy = cycles(m);
     size_t NC = (size_t)m->B * m->T * m->C;
-    if (grad && m->prefix_mode == PREFIX_REPLAY) {
+    if (grad && m->fwd.prefix == PREFIX_REPLAY) {
         memcpy(m->acts.ycar, m->acts.pre_h, NC * sizeof(float));
         memcpy(m->acts.zcar, m->acts.pre_mix, NC * sizeof(float));
     } else {
@@ -61,7 +61,7 @@ static void cycles_forward(Model *m, int grad, int free_slot) {
             for (int a = 0; a < A; a++) update(m, a, free_slot);
         if (grad)
             for (int a = 0; a < A - G; a++) update(m, a, free_slot);
-        if (grad && m->prefix_mode == PREFIX_SAVE) {
+        if (grad && m->fwd.prefix == PREFIX_SAVE) {
             memcpy(m->acts.pre_h, m->acts.ycar, NC * sizeof(float));
             memcpy(m->acts.pre_mix, m->acts.zcar, NC * sizeof(float));
         }
@@ -71,14 +71,14 @@ static void cycles_forward(Model *m, int grad, int free_slot) {
 }
 
 int recur_halts(const Model *m, int b) {
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     return rule->sup_halts && rule->sup_halts(m, b);
 }
 
 // Halting q, training: the target of q_continue from one more supervision step without gradient
-// (spare ring slot W-1), then (y, z) restored. Held fixed under gradcheck (halt_frozen).
+// (spare ring slot W-1), then (y, z) restored. Held fixed under gradcheck (fwd.frozen).
 static void continue_target(Model *m) {
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     size_t NC = (size_t)m->B * m->T * m->C;
     float *qs = m->acts.qsave;
     memcpy(qs, m->acts.ycar, NC * sizeof(float));
@@ -95,7 +95,7 @@ static double finish(Model *m, const float *y, int with_targets) {
     int N = m->B * m->T;
     m->loss = m->ce_loss = 0.0;
     m->n_targets = 0;
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     double sum = model_head_forward(m, y, with_targets);
     if (rule->sup_logits) rule->sup_logits(m, y);
     if (!with_targets) return 0.0;
@@ -106,11 +106,13 @@ static double finish(Model *m, const float *y, int with_targets) {
 }
 
 double recur_step(Model *m, const int *tokens, const int *targets) {
+    m->fwd = (ForwardOpts){.loops = 1, .halting = HALT_DEFAULT};
+    m->halt = m->hc.kind;
     model_set_batch(m, tokens, targets);
     model_embed_forward(m);
     int grad = m->training && targets;
     cycles_forward(m, grad, 0);
-    if (grad && halt_rule(m->hc.kind)->sup_target && !m->halt_frozen) continue_target(m);
+    if (grad && halt_rule(m->halt)->sup_target && !m->fwd.frozen) continue_target(m);
     m->loops_run = 1;
     m->window_start = grad ? 2 : 1;
     m->ponder = 1.0;
@@ -126,12 +128,12 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     for (int b = 0; b < B; b++) recur_reset(m, b);
     // halting at inference: a sample stops after the first step with q > 0; its y is kept in
     // acts.mix and its positions report that step in n_halt
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     int halting = rule->sup_halts && !grad;
     int running = B;
     for (int i = 0; i < B * T; i++) m->n_halt[i] = 0;
     int s = 1;
-    if (grad && m->prefix_mode == PREFIX_REPLAY) s = steps;   // the state entering the last cycle is restored
+    if (grad && m->fwd.prefix == PREFIX_REPLAY) s = steps;   // the state entering the last cycle is restored
     for (; s <= steps && running > 0; s++) {
         cycles_forward(m, grad && s == steps, 0);
         if (!halting) continue;
@@ -145,7 +147,7 @@ double recur_forward(Model *m, const int *tokens, const int *targets, int steps)
     }
     if (!halting)
         for (int i = 0; i < B * T; i++) m->n_halt[i] = steps;
-    if (grad && rule->sup_target && !m->halt_frozen) {   // this is every sample's last step
+    if (grad && rule->sup_target && !m->fwd.frozen) {   // this is every sample's last step
         memset(m->last_step, 1, (size_t)B);
         continue_target(m);
     }
@@ -164,7 +166,7 @@ void recur_backward(Model *m) {
     float *dy = g->dstate;                                    // (N, C) d loss / d y
     memset(dy, 0, (size_t)NC * sizeof(float));
     model_head_backward(m, m->acts.ycar, dy, 1.0f / (float)m->n_targets);
-    const HaltRule *rule = halt_rule(m->hc.kind);
+    const HaltRule *rule = halt_rule(m->halt);
     if (rule->sup_backward) rule->sup_backward(m, m->acts.ycar, dy);
     // back through the kept updates, newest first: the y-update's input u = y + z passes its
     // gradient to z (y entering the cycle is detached); each z-update's u = z + y + x passes
