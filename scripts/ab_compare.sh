@@ -27,7 +27,9 @@
 # configs/*.json), AB_ENV_OLD / AB_ENV_NEW (VAR=value words put in the environment of the OLD /
 # NEW binary only, e.g. AB_ENV_NEW=OPENBLAS_CORETYPE=Sandybridge to check the check), AB_PYTHON
 # (default /usr/bin/python3; without a python the checkpoints are compared with od/dd/sed/cmp
-# and differing tensors are not named). OUTDIR keeps every output (old/, new/, data/) and
+# and differing tensors are not named), AB_NEW_KEYS (config keys, e.g. "halting.patience",
+# that NEW added with their defaults: dropped from NEW's stored config before comparing; needs
+# python). OUTDIR keeps every output (old/, new/, data/) and
 # summary.txt; old/ and new/ are emptied first.
 set -u
 
@@ -113,8 +115,18 @@ compare_pair() { _cn=$1; shift; both "$_cn" "$@" && same "$_cn"; }
 # one line saying what differs. The header text must match except the value of each ignored
 # metadata key (and the space padding, whose length follows that value's length).
 cat > "$OUT/ckpt_cmp.py" <<'PYEOF'
-import array, json, re, struct, sys
+import array, json, os, re, struct, sys
 IGNORED = ["elapsed_s"]
+NEW_KEYS = os.environ.get("AB_NEW_KEYS", "").split()   # config keys only NEW knows (dotted)
+def drop_new_keys(config):
+    cfg = json.loads(config)
+    for key in NEW_KEYS:
+        *path, leaf = key.split(".")
+        node = cfg
+        for p in path:
+            node = node.get(p, {})
+        node.pop(leaf, None)
+    return cfg
 def load(path):
     raw = open(path, "rb").read()
     if len(raw) < 8:
@@ -136,7 +148,10 @@ except Exception as e:
     sys.exit(2)
 what = []
 for k in sorted(set(ma) | set(mb)):
-    if k not in IGNORED and ma.get(k) != mb.get(k):
+    if k == "config" and NEW_KEYS and k in ma and k in mb:
+        if json.loads(ma[k]) != drop_new_keys(mb[k]):
+            what.append("metadata config (beyond %s)" % " ".join(NEW_KEYS))
+    elif k not in IGNORED and ma.get(k) != mb.get(k):
         what.append("metadata %s" % k)
 na, nb = list(ha), list(hb)
 if set(na) != set(nb):
@@ -165,14 +180,14 @@ for name in [t for t in na if t in hb]:
 if bad:
     what.append("%d of %d tensors: %s" % (len(bad), len(na), "; ".join(bad[:8]) + (
         "; ... %d more" % (len(bad) - 8) if len(bad) > 8 else "")))
-if not what and ta != tb:
+if not what and ta != tb and not NEW_KEYS:
     what.append("header text (same content, different bytes)")
 if not what and da != db:
     what.append("data section bytes outside the tensors")
 if what:
     print("; ".join(what))
     sys.exit(1)
-print("%d tensors, %d data bytes; only %s ignored" % (len(na), len(da), ",".join(IGNORED)))
+print("%d tensors, %d data bytes; only %s ignored" % (len(na), len(da), ",".join(IGNORED + NEW_KEYS)))
 PYEOF
 
 # ckpt_cmp A B: the same verdict without python: od/dd/sed/cmp, no tensor names

@@ -26,7 +26,7 @@ expect_exit 0 config_stdin sh -c "\"$LOOPT\" config configs/maze.json | \"$LOOPT
 expect_grep '"mixer": "local"' config_stdin_maze
 
 # --set: nested keys, bare strings, JSON objects, later wins.
-expect_exit 0 config_set "$LOOPT" config configs/sudoku.json --set recursion.scheme=trm \
+expect_exit 0 config_set "$LOOPT" config configs/sudoku.json --set train.deep_supervision=false --set recursion.scheme=trm \
     --set recursion.trm.n=2 --set 'halting={"kind": "bce", "threshold": 0.5}' \
     --set recursion.loops=4 --set=recursion.loops=16
 expect_grep '"scheme": "trm"' config_set_bare_string

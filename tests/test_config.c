@@ -105,7 +105,7 @@ TEST(config_set_overrides) {
     config_set(&c, "recursion.scheme=hrm", "--set");        // bare string
     config_set(&c, "recursion.hrm.k=5", "--set");           // two levels deep
     config_set(&c, "halting.kind=\"bce\"", "--set");        // quoted JSON string
-    config_set(&c, "train.deep_supervision=true", "--set");
+    config_set(&c, "data.augment=false", "--set");
     config_set(&c, "train.lr=3e-4", "--set");
     config_set(&c, "recursion.trm={\"n\": 3}", "--set");    // an object for a section
     config_set(&c, "data.train=123", "--set");              // a string key takes the raw text
@@ -113,7 +113,7 @@ TEST(config_set_overrides) {
     config_validate(&c, "--set");
     EXPECT(c.model.d_model == 256);
     EXPECT(c.recursion.scheme == SCHEME_HRM && c.recursion.hrm_k == 5);
-    EXPECT(c.halting.kind == HALT_BCE && c.train.deep_supervision == 1);
+    EXPECT(c.halting.kind == HALT_BCE && c.data.augment == 0);
     EXPECT_NEAR(c.train.lr, 3e-4, 1e-10);
     EXPECT(c.recursion.trm_n == 3 && c.recursion.trm_T == 3);
     EXPECT(strcmp(c.data.train, "123") == 0 && c.data.valid[0] == '\0');
@@ -172,8 +172,8 @@ TEST(config_every_key_printed_and_accepted) {
         "model.rope_base=500", "model.memory_tokens=4", "model.input_injection=false",
         "model.init_std=0.1", "recursion.scheme=loop", "recursion.loops=4", "recursion.window=2",
         "recursion.n_sup=3", "recursion.trm.n=1", "recursion.trm.T=2", "recursion.hrm.k=3",
-        "recursion.hrm.shared=true", "recursion.hrm.N=3", "halting.kind=act", "halting.threshold=1",
-        "halting.ponder_cost=0", "halting.bias_init=-5", "halting.explore_prob=0",
+        "recursion.hrm.shared=true", "recursion.hrm.N=3", "halting.kind=converge", "halting.threshold=1",
+        "halting.ponder_cost=0", "halting.bias_init=-5", "halting.explore_prob=0", "halting.patience=3",
         "train.batch=1", "train.steps=1", "train.lr=0.5", "train.lr_schedule=constant",
         "train.warmup=0", "train.min_lr_frac=0", "train.weight_decay=0", "train.beta1=0",
         "train.beta2=0.999", "train.eps=1e-6", "train.clip=0", "train.ema=0",
@@ -199,16 +199,21 @@ TEST(config_every_key_printed_and_accepted) {
     config_defaults(&b);
     config_from_json(&b, json, "printed");
     EXPECT(configs_equal(&c, &b));
-    EXPECT(b.data.maze_min_path == 25 && b.train.nan_policy_skip == 1 && b.halting.kind == HALT_ACT);
+    EXPECT(b.data.maze_min_path == 25 && b.train.nan_policy_skip == 1 && b.halting.kind == HALT_CONVERGE);
     free(json);
 }
 
 // Keys that are fine alone but not together: the message names the key and the reason.
 TEST(config_err_scheme_combinations) {
-    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"bce\"}}"), "halting.kind: \"bce\" is a halting head of schemes");
-    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"q\"}}"), "halting.kind: \"q\" is a halting head of schemes");
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"bce\"}}"),
+                "halting.kind: \"bce\" does not work with scheme \"loop\", which takes \"none\", \"act\", \"converge\"");
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"q\"}}"), "halting.kind: \"q\" does not work with scheme \"loop\"");
+    EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"trm\"}, \"halting\": {\"kind\": \"converge\"}}"),
+                "halting.kind: \"converge\" does not work with scheme \"trm\", which takes \"none\", \"bce\", \"q\"");
+    EXPECT_DIES(JSON("{\"halting\": {\"kind\": \"act\"}, \"train\": {\"deep_supervision\": true}}"),
+                "train.deep_supervision: needs a halting.kind that trains at a fixed depth, not \"act\"");
     EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"trm\"}, \"halting\": {\"kind\": \"act\"}}"),
-                "halting.kind: scheme \"trm\" takes \"none\", \"bce\" or \"q\"");
+                "halting.kind: \"act\" does not work with scheme \"trm\"");
     EXPECT_DIES(JSON("{\"recursion\": {\"scheme\": \"hrm\"}, \"model\": {\"norm\": \"pre\"}}"),
                 "model.norm: scheme \"hrm\" needs \"post\"");
     EXPECT_DIES(JSON("{\"model\": {\"mixer\": \"local\", \"memory_tokens\": 2}}"),

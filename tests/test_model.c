@@ -399,3 +399,40 @@ TEST(model_overfits_16_sudoku) {
     optim_free(&o);
     model_free(&m);
 }
+
+// The convergence exit (halting "converge", parameter-free) on a model trained without a
+// halting head, run as a forward option: each puzzle stops at the first loop L where its
+// answer has held for `patience` loops, and its answer is then exactly that of L fixed loops
+// (its state is frozen from L on), and L - patience fixed loops gave the same answer already.
+TEST(model_converge_exit) {
+    Config c;
+    tiny_config(&c, HALT_NONE);
+    c.halting.patience = 2;
+    enum { B = 8, K = 40 };
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    Rng r; rng_seed(&r, 3);
+    Model m; model_init(&m, &c, &shape, &r);
+    model_alloc(&m, B, 1, 0);
+    int tok[B * 81], tgt[B * 81], conv[B * 81], fixed[B * 81], used[B * 81];
+    random_batch(&r, &shape, B, tok, tgt);
+    ForwardOpts o = {.loops = K, .halting = HALT_CONVERGE};
+    model_forward_opts(&m, tok, NULL, &o);
+    model_predict(&m, conv);
+    model_loops_used(&m, used);
+    int early = 0;
+    for (int b = 0; b < B; b++) {
+        int L = used[b * 81];
+        EXPECTF(L >= 1 + c.halting.patience && L <= K, "puzzle %d stopped at loop %d", b, L);
+        for (int t = 0; t < 81; t++) EXPECT(used[b * 81 + t] == L);
+        early += L < K;
+        for (int back = 0; back <= c.halting.patience && L < K; back++) {
+            model_forward(&m, tok, NULL, L - back);
+            model_predict(&m, fixed);
+            EXPECTF(!memcmp(fixed + b * 81, conv + b * 81, sizeof(int) * 81),
+                    "puzzle %d stopped at loop %d: its answer differs from %d fixed loops", b, L, L - back);
+        }
+    }
+    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    EXPECT(m.loops_run <= K);
+    model_free(&m);
+}

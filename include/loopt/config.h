@@ -13,9 +13,17 @@ typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1, MIXER_LOCAL = 2 } MixerKind; 
 typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model.norm
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
 typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
-// halting.kind: each value's rule is one row of src/nn/halting.c's table; HALT_NAMES[kind].
-#define HALT_KINDS(X) X(NONE, "none") X(ACT, "act") X(BCE, "bce") X(Q, "q")
-#define X(kind, name) HALT_##kind,
+// halting.kind: each value's rule is one row of src/nn/halting.c's table. The columns: its name,
+// the schemes it works with (HS_LOOP: "loop"; HS_RECUR: "trm", "hrm"), and whether training
+// loops a fixed number of times with it (then train.deep_supervision may be on).
+enum { HS_LOOP = 1, HS_RECUR = 2 };
+#define HALT_KINDS(X) \
+    X(NONE,     "none",     HS_LOOP | HS_RECUR, 1) \
+    X(ACT,      "act",      HS_LOOP,            0) \
+    X(BCE,      "bce",      HS_RECUR,           0) \
+    X(Q,        "q",        HS_RECUR,           0) \
+    X(CONVERGE, "converge", HS_LOOP,            1)
+#define X(kind, name, schemes, fixed) HALT_##kind,
 typedef enum { HALT_KINDS(X) NUM_HALT_KINDS } HaltKind;
 #undef X
 extern const char *const HALT_NAMES[NUM_HALT_KINDS + 1];   // NULL-terminated
@@ -51,11 +59,12 @@ typedef struct {
 } RecursionConfig;
 
 typedef struct {
-    HaltKind kind;        // halting.kind: "none" | "act" | "bce" | "q"
+    HaltKind kind;        // halting.kind: "none" | "act" | "bce" | "q" | "converge"
     float threshold;      // halting.threshold: 1 - epsilon, ACT stops when the cumulative p reaches it
     float ponder_cost;    // halting.ponder_cost: tau in tau*(N + R)
     float bias_init;      // halting.bias_init: init of the halting unit's bias
     float explore_prob;   // halting.explore_prob: chance a sample must run a random min number of steps
+    int patience;         // halting.patience: converge stops a puzzle once its answer held this many loops
 } HaltingConfig;
 
 typedef struct {

@@ -111,6 +111,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(probs,    N * V,                  "(N, Vout)") \
     X(losses,   N,                      "(N)") \
     X(cum,      N,                      "(N) cumulative halting probability of earlier loops") \
+    X(halt_scratch, N + B,              "(N + B) parameter-free halting rules' state (converge: the " \
+                                        "previous loop's answer (N), the loops each puzzle's held (B))") \
     X(pre_h,    train * N * C,          "(N, C) recurrent state saved after loop prefix_loop " \
                                         "(training only; trm/hrm: y entering the kept updates)") \
     X(pre_mix,  train * N * C,          "(N, C) act: the mix so far; trm/hrm: z entering the kept updates") \

@@ -255,8 +255,6 @@ int cmd_bench(int argc, char **argv) {
     free(sets);
     if (cfg.recursion.scheme != SCHEME_LOOP)
         die(EXIT_USAGE, "recursion.scheme: loopt bench times scheme \"loop\" only (its FLOP count is per loop)");
-    if (cfg.train.deep_supervision && cfg.halting.kind != HALT_NONE)
-        die(EXIT_USAGE, "train.deep_supervision: works with halting.kind \"none\" only");
     threads = threads_set(threads >= 0 ? threads : cfg.train.threads);
     int B = batch ? batch : cfg.train.batch;
     int K = config_depth(&cfg);

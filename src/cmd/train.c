@@ -184,8 +184,6 @@ int cmd_train(int argc, char **argv) {
         config_load(&cfg, path, sets, n_sets);
     }
     free(sets);
-    if (cfg.train.deep_supervision && cfg.halting.kind != HALT_NONE)
-        die(EXIT_USAGE, "train.deep_supervision: works with halting.kind \"none\" only (ACT already weighs every loop)");
     int threads = threads_set(cfg.train.threads);
 
     // output folder: runs/<config basename without .json>

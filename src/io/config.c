@@ -43,8 +43,14 @@ static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
 static const char *const POS_NAMES[]   = {"coords", "rope", "none", NULL};
 static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
-#define X(kind, name) name,
+#define X(kind, name, schemes, fixed) name,
 const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
+#undef X
+#define X(kind, name, schemes, fixed) schemes,
+static const int HALT_SCHEMES[NUM_HALT_KINDS] = {HALT_KINDS(X)};
+#undef X
+#define X(kind, name, schemes, fixed) fixed,
+static const int HALT_FIXED[NUM_HALT_KINDS] = {HALT_KINDS(X)};
 #undef X
 static const char *const LOSS_NAMES[]  = {"softmax", "stablemax", NULL};
 static const char *const SCHED_NAMES[] = {"cosine", "constant", NULL};
@@ -91,6 +97,7 @@ static const Key KEYS[] = {
     FLT("halting.ponder_cost", halting.ponder_cost, 0, 10, 0, 0),
     FLT("halting.bias_init", halting.bias_init, -30, 30, 0, 0),
     FLT("halting.explore_prob", halting.explore_prob, 0, 1, 0, 0),
+    INT("halting.patience", halting.patience, 1, 4096),
 
     INT("train.batch", train.batch, 1, 65536),
     LONG("train.steps", train.steps, 1, 1e12),
@@ -142,7 +149,7 @@ void config_defaults(Config *c) {
 
     HaltingConfig *h = &c->halting;
     h->kind = HALT_NONE; h->threshold = 0.99f; h->ponder_cost = 0.01f;
-    h->bias_init = -3.0f; h->explore_prob = 0.1f;
+    h->bias_init = -3.0f; h->explore_prob = 0.1f; h->patience = 2;
 
     TrainConfig *t = &c->train;
     t->batch = 64; t->steps = 20000; t->lr = 1e-3f; t->lr_schedule = SCHED_COSINE;
@@ -556,12 +563,19 @@ void config_validate(const Config *c, const char *name) {
         die(EXIT_USAGE, "%s: recursion.window: expected an integer in [0, loops], got %d (loops is %d)",
             name, r->window, r->loops);
     const HaltingConfig *h = &c->halting;
-    if (r->scheme == SCHEME_LOOP && (h->kind == HALT_BCE || h->kind == HALT_Q))
-        die(EXIT_USAGE, "%s: halting.kind: \"%s\" is a halting head of schemes \"trm\" and \"hrm\"; "
-            "scheme \"loop\" takes \"none\" or \"act\"", name, HALT_NAMES[h->kind]);
-    if (r->scheme != SCHEME_LOOP && h->kind == HALT_ACT)
-        die(EXIT_USAGE, "%s: halting.kind: scheme \"%s\" takes \"none\", \"bce\" or \"q\" (ACT halts positions of "
-            "the plain loop)", name, SCHEME_NAMES[r->scheme]);
+    int hs = r->scheme == SCHEME_LOOP ? HS_LOOP : HS_RECUR;
+    if (!(HALT_SCHEMES[h->kind] & hs)) {
+        char takes[128] = "";
+        for (int k = 0; k < NUM_HALT_KINDS; k++)
+            if (HALT_SCHEMES[k] & hs)
+                snprintf(takes + strlen(takes), sizeof takes - strlen(takes), "%s\"%s\"", *takes ? ", " : "",
+                         HALT_NAMES[k]);
+        die(EXIT_USAGE, "%s: halting.kind: \"%s\" does not work with scheme \"%s\", which takes %s",
+            name, HALT_NAMES[h->kind], SCHEME_NAMES[r->scheme], takes);
+    }
+    if (c->train.deep_supervision && !HALT_FIXED[h->kind])
+        die(EXIT_USAGE, "%s: train.deep_supervision: needs a halting.kind that trains at a fixed depth, "
+            "not \"%s\" (ACT already weighs every loop; bce and q supervise each step)", name, HALT_NAMES[h->kind]);
     if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
         die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
             "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);

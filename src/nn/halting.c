@@ -5,7 +5,9 @@
 //   act   Graves ACT per position (halting.h has the equations).
 //   bce   TRM's head on the answer y: q = whalt·y[0] + bhalt learns "the whole grid is right".
 //   q     HRM's two rows [q_halt | q_continue]: q_halt as bce, q_continue learns σ of the next
-//         step's best value (recur.c runs that step; halt_q_target turns it into the target).
+//         step's best value (recur.c runs that step; q_target turns it into the target).
+//   converge  parameter-free: a puzzle stops once its answer has held for halting.patience loops.
+// A new rule: a row here, a name in config.h's HALT_KINDS, a test (docs/schemes.md: equations).
 #include "loopt/halting.h"
 
 #include <math.h>
@@ -18,8 +20,10 @@
 // ---- none ----------------------------------------------------------------------------------
 
 static int none_loop_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
-    memcpy(h, y, (size_t)m->B * m->T * m->C * sizeof(float));
-    return m->B * m->T;   // nobody stops: the loop runs to K
+    int N = m->B * m->T;
+    memcpy(h, y, (size_t)N * m->C * sizeof(float));
+    for (int i = 0; i < N; i++) m->n_halt[i] = k;
+    return N;   // nobody stops: the loop runs to K
 }
 
 static void none_loop_backward_step(Model *m, int k, int slot, float ponder_scale) {
@@ -118,6 +122,41 @@ static void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
     m->grads.bhalt[0] += (float)dbh;
 }
 
+// ---- converge: parameter-free, per puzzle ------------------------------------------------
+// After each loop the head reads the block output; a puzzle stops once its answer (the argmax
+// at every position) has stayed the same for halting.patience loops, and its state is frozen
+// from then on. It needs no head, so it works on any model, including ones trained with
+// "none". Training loops a fixed number of times (there is no decision to learn).
+
+static int converge_loop_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
+    if (m->training) return none_loop_step(m, k, K, slot, y, h_prev, h);
+    int B = m->B, T = m->T, C = m->C, V = m->Vout, M = m->M;
+    size_t TC = (size_t)T * C;
+    float *prev = m->acts.halt_scratch;          // (B, T) the previous loop's answer
+    float *held = prev + (size_t)B * T;          // (B) loops the puzzle's answer has held
+    model_head_forward(m, y, 0);                 // logits (N, V) of this loop's output
+    int running = 0;
+    for (int b = 0; b < B; b++) {
+        if (k > 1 && held[b] >= m->hc.patience) {   // stopped earlier: the state stays
+            memcpy(h + b * TC, h_prev + b * TC, TC * sizeof(float));
+            continue;
+        }
+        memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
+        int same = k > 1;
+        for (int t = M; t < T; t++) {
+            const float *l = m->acts.logits + ((size_t)b * T + t) * V;
+            int a = 0;
+            for (int v = 1; v < V; v++) if (l[v] > l[a]) a = v;
+            same &= prev[b * T + t] == (float)a;
+            prev[b * T + t] = (float)a;
+        }
+        held[b] = same ? held[b] + 1.0f : 0.0f;
+        for (int t = 0; t < T; t++) m->n_halt[b * T + t] = k;
+        running += held[b] < m->hc.patience;
+    }
+    return running * T;
+}
+
 // ---- bce and q: a head on the answer state of trm/hrm --------------------------------------
 
 // q_halt (and q_continue for q) into acts.qhalt rows 0 (1) from y's position 0.
@@ -197,6 +236,7 @@ static const HaltRule HALT_RULES[NUM_HALT_KINDS] = {
                    .loop_backward_prepare = act_backward_prepare, .loop_backward_step = act_backward_step},
     [HALT_BCE]  = {.head_rows = 1, .sup_logits = head_logits, .sup_loss = head_loss,
                    .sup_backward = head_backward, .sup_halts = bce_halts},
+    [HALT_CONVERGE] = {.loop_step = converge_loop_step, .loop_backward_step = none_loop_backward_step},
     [HALT_Q]    = {.head_rows = 2, .sup_logits = head_logits, .sup_loss = head_loss,
                    .sup_backward = head_backward, .sup_halts = q_halts, .sup_target = q_target},
 };

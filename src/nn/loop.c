@@ -216,7 +216,5 @@ void model_predict(const Model *m, int *out) {
 void model_loops_used(const Model *m, int *out) {
     int T = m->T, M = m->M, S = m->shape.seq_len;
     for (int b = 0; b < m->B; b++)
-        for (int t = 0; t < S; t++)
-            out[b * S + t] = halt_rule(m->halt)->mixes || m->rc.scheme != SCHEME_LOOP
-                             ? m->n_halt[b * T + M + t] : m->loops_run;
+        for (int t = 0; t < S; t++) out[b * S + t] = m->n_halt[b * T + M + t];
 }
