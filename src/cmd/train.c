@@ -19,6 +19,7 @@
 #include "loopt/model.h"
 #include "loopt/modelio.h"
 #include "loopt/optim.h"
+#include "loopt/schedule.h"
 #include "loopt/sudoku.h"
 #include "loopt/timer.h"
 
@@ -218,7 +219,6 @@ int cmd_train(int argc, char **argv) {
         rng_seed(&ts.halt_rng, cfg.train.seed ^ 0x68616c74ULL);
     }
     int B = cfg.train.batch, K = config_depth(&cfg);
-    int recur = cfg.recursion.scheme != SCHEME_LOOP;
     int W = cfg.recursion.window ? cfg.recursion.window : K;
     model_alloc(&m, B, W, 1);
     model_print_sizes(&m);
@@ -247,18 +247,16 @@ int cmd_train(int argc, char **argv) {
     long step_last = ts.step;
     Acc acc = {0};
     int nan_run = 0;   // batches skipped in a row for a NaN/inf (train.on_nan = "skip")
-    // trm/hrm: each batch row is a sample in the middle of its supervision steps, carrying its
-    // (y, z); a row is refilled with a fresh example when its sample halts or reaches n_sup.
+    // trm/hrm: a sample stays in its row for several supervision steps (schedule.c).
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
-    int *sup_done = xcalloc((size_t)B, sizeof(int)), *sup_min = xcalloc((size_t)B, sizeof(int));
-    uint8_t *refill = xmalloc((size_t)B);
-    memset(refill, 1, (size_t)B);
+    Schedule sched;
+    schedule_init(&sched, &m, cfg.recursion.n_sup);
     double loss_sum = 0.0;
     int loss_n = 0;
     while (ts.step < total && !interrupted) {
         // batch: generated fresh, or sampled from the file split; augmented
         for (int k = 0; k < B; k++) {
-            if (recur && !refill[k]) continue;   // keeps its example and its carried state
+            if (!schedule_wants_sample(&sched, k)) continue;   // keeps its sample and carried state
             int *q = bq + (size_t)k * S, *a = ba + (size_t)k * S;
             if (train.n) {
                 uint32_t j = rng_below(&ts.data_rng, (uint32_t)train.n);
@@ -268,19 +266,10 @@ int cmd_train(int argc, char **argv) {
                 gen_example(&cfg, &ts.data_rng, q, a, scratch);
             }
             if (cfg.data.augment) augment(&cfg, &ts.data_rng, q, a, S, scratch);
-            if (recur) {   // exploration: now and then a sample may not halt before a random step
-                recur_reset(&m, k);
-                refill[k] = 0;
-                sup_done[k] = 0;
-                int n_sup = cfg.recursion.n_sup;
-                sup_min[k] = n_sup > 1 && rng_uniform(&ts.halt_rng) < cfg.halting.explore_prob
-                             ? 2 + (int)rng_below(&ts.halt_rng, (uint32_t)(n_sup - 1)) : 1;
-            }
+            schedule_start_row(&sched, &m, k, &ts.halt_rng);
         }
-        if (recur)
-            for (int k = 0; k < B; k++) m.last_step[k] = sup_done[k] + 1 >= cfg.recursion.n_sup;
         model_zero_grad(&m);
-        double loss = recur ? recur_step(&m, bq, ba) : model_forward(&m, bq, ba, K);
+        double loss = schedule_forward(&sched, &m, bq, ba, K);
         char bad[96] = "";
         if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
         else {
@@ -303,14 +292,7 @@ int cmd_train(int argc, char **argv) {
         optim_step(&opt, &m, &cfg.train);
         ts.step++;
         model_predict(&m, pred);
-        model_loops_used(&m, used);
-        if (recur)   // "loops": the supervision step each sample is at; then halt or refill
-            for (int k = 0; k < B; k++) {
-                sup_done[k]++;
-                for (int j = 0; j < S; j++) used[(size_t)k * S + j] = sup_done[k];
-                int halt = cfg.halting.kind != HALT_NONE && recur_halts(&m, k) && sup_done[k] >= sup_min[k];
-                refill[k] = halt || sup_done[k] >= cfg.recursion.n_sup;
-            }
+        schedule_after_step(&sched, &m, used, S);
         accumulate(&acc, &cfg, bq, ba, pred, used, B, S);
         loss_sum += m.ce_loss;
         loss_n++;
@@ -336,7 +318,7 @@ int cmd_train(int argc, char **argv) {
             evaluate(&m, &cfg, &valid, K, pred, used, &va);
             model_alloc(&m, B, W, 1);
             optim_swap_ema(&opt, &m);
-            if (recur) memset(refill, 1, (size_t)B);   // the reallocation dropped the carried states
+            schedule_restart(&sched);   // the reallocation dropped the carried states
             log_progress_end();
             log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", ts.step, va.puzzles,
                      (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
@@ -355,7 +337,7 @@ int cmd_train(int argc, char **argv) {
         log_info("done: %ld steps in %.1f s; checkpoint %s", ts.step, ts.elapsed_s, ckpt_path);
     }
     free(bq); free(ba); free(pred); free(used); free(coords); free(scratch);
-    free(sup_done); free(sup_min); free(refill);
+    schedule_free(&sched);
     split_free(&valid); split_free(&train);
     optim_free(&opt);
     model_free(&m);

@@ -1,0 +1,32 @@
+// schedule.h — which batch rows take a fresh sample before a training step, the forward of
+// one training step for any scheme, and the bookkeeping after it (src/nn/schedule.c).
+#ifndef LOOPT_SCHEDULE_H
+#define LOOPT_SCHEDULE_H
+
+#include <stdint.h>
+#include "loopt/model.h"
+#include "loopt/rng.h"
+
+typedef struct {
+    int B, n_sup, recur;
+    int *done;        // (B) trm/hrm: supervision steps the row's sample has had
+    int *min_steps;   // (B) trm/hrm: exploration, the sample may not halt before this step
+    uint8_t *fresh;   // (B) trm/hrm: 1 = the row takes a fresh sample before the next step
+} Schedule;
+
+// For model m (allocated for training: its batch) and recursion.n_sup.
+void schedule_init(Schedule *s, const Model *m, int n_sup);
+void schedule_free(Schedule *s);
+// 1 if row b takes a fresh sample before the next step (scheme loop: every row, every step).
+int schedule_wants_sample(const Schedule *s, int b);
+// Row b has been given a fresh sample: its carried state starts over (draws halt_rng).
+void schedule_start_row(Schedule *s, Model *m, int b, Rng *halt_rng);
+// The forward of one training step: scheme loop all `loops` loops; trm/hrm one supervision step.
+double schedule_forward(Schedule *s, Model *m, const int *tokens, const int *targets, int loops);
+// After the optimizer step: used (B, S) = the loops each position ran (trm/hrm: the step each
+// sample is at); which samples leave their rows (halted, or n_sup reached).
+void schedule_after_step(Schedule *s, const Model *m, int *used, int S);
+// Every row takes a fresh sample (the carried states were lost, e.g. by a reallocation).
+void schedule_restart(Schedule *s);
+
+#endif

@@ -1,0 +1,62 @@
+// schedule.c — the per-row schedule of training steps, for every scheme. A batch row holds one
+// sample. Scheme "loop": every step is the whole recursion on fresh samples. Schemes trm/hrm
+// (deep supervision across steps): a sample stays in its row for up to recursion.n_sup steps,
+// carrying its (y, z) from step to step, and leaves when its halting head says stop (after
+// its exploration minimum) or at n_sup; then the row takes a fresh sample.
+#include "loopt/schedule.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "loopt/check.h"
+#include "loopt/halting.h"
+
+void schedule_init(Schedule *s, const Model *m, int n_sup) {
+    memset(s, 0, sizeof *s);
+    s->B = m->B;
+    s->n_sup = n_sup;
+    s->recur = m->rc.scheme != SCHEME_LOOP;
+    s->done = xcalloc((size_t)s->B, sizeof(int));
+    s->min_steps = xcalloc((size_t)s->B, sizeof(int));
+    s->fresh = xmalloc((size_t)s->B);
+    memset(s->fresh, 1, (size_t)s->B);
+}
+
+void schedule_free(Schedule *s) {
+    free(s->done); free(s->min_steps); free(s->fresh);
+    memset(s, 0, sizeof *s);
+}
+
+int schedule_wants_sample(const Schedule *s, int b) { return !s->recur || s->fresh[b]; }
+
+// Exploration (halting.explore_prob): now and then a sample may not halt before a random step
+// in [2, n_sup], so the halting head also sees what later steps would have given.
+void schedule_start_row(Schedule *s, Model *m, int b, Rng *halt_rng) {
+    if (!s->recur) return;
+    recur_reset(m, b);
+    s->fresh[b] = 0;
+    s->done[b] = 0;
+    int n_sup = s->n_sup;
+    s->min_steps[b] = n_sup > 1 && rng_uniform(halt_rng) < m->hc.explore_prob
+                      ? 2 + (int)rng_below(halt_rng, (uint32_t)(n_sup - 1)) : 1;
+}
+
+double schedule_forward(Schedule *s, Model *m, const int *tokens, const int *targets, int loops) {
+    if (!s->recur) return model_forward(m, tokens, targets, loops);
+    for (int b = 0; b < s->B; b++) m->last_step[b] = s->done[b] + 1 >= s->n_sup;   // halting q's target
+    return recur_step(m, tokens, targets);
+}
+
+void schedule_after_step(Schedule *s, const Model *m, int *used, int S) {
+    model_loops_used(m, used);
+    if (!s->recur) return;
+    const HaltRule *rule = halt_rule(m->hc.kind);
+    for (int b = 0; b < s->B; b++) {   // "loops": the supervision step each sample is at
+        s->done[b]++;
+        for (int j = 0; j < S; j++) used[(size_t)b * S + j] = s->done[b];
+        int halt = rule->sup_halts && rule->sup_halts(m, b) && s->done[b] >= s->min_steps[b];
+        s->fresh[b] = halt || s->done[b] >= s->n_sup;
+    }
+}
+
+void schedule_restart(Schedule *s) { memset(s->fresh, 1, (size_t)s->B); }
