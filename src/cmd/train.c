@@ -156,42 +156,55 @@ static void save(const char *path, const Model *m, const Config *c, const Optimi
         die(EXIT_RUNTIME, "saving the checkpoint failed: %s (the previous checkpoint, if any, is intact)", why);
 }
 
-int cmd_train(int argc, char **argv) {
-    const char *path = NULL, *resume = NULL, *out = NULL;
-    const char **sets = xmalloc(sizeof(char *) * (size_t)argc);
-    int n_sets = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(sets); return EXIT_OK; }
-        else if (arg_value(argc, argv, &i, "--set", &v)) sets[n_sets++] = v;
-        else if (arg_value(argc, argv, &i, "--resume", &v)) resume = v;
-        else if (arg_value(argc, argv, &i, "--out", &v)) out = v;
-        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "train: unknown option '%s'", argv[i]);
-        else if (!path) path = argv[i];
-        else usage_error(USAGE, "train: unexpected argument '%s'", argv[i]);
-    }
-    if (!path && !resume) usage_error(USAGE, "train: missing CONFIG");
-
+// ---- one training run -------------------------------------------------------------------------
+typedef struct {
     Config cfg;
     Model m;
     Optimizer opt;
     TrainState ts;
-    if (resume) {
-        model_load(resume, &cfg, &m, 0, &opt, &ts);
-        for (int i = 0; i < n_sets; i++) config_set(&cfg, sets[i], "--set");
-        config_validate(&cfg, "--set");
-    } else {
-        config_load(&cfg, path, sets, n_sets);
-    }
-    free(sets);
-    int threads = threads_set(cfg.train.threads);
+    Schedule sched;
+    Split train, valid;        // train.n == 0: generated on the fly
+    int *coords;               // (S, axes) the task's token coordinates
+    int B, K, W, S;            // batch, loops (or supervision steps), training window, seq_len
+    int *bq, *ba;              // (B, S) the batch: questions, answers
+    int *pred, *used;          // (B, S) predictions, loops used
+    uint8_t *scratch;          // (3S) byte grids for generation and augmentation
+    char ckpt_path[600];
+    // progress since the last log line
+    Acc acc;
+    double loss_sum, t0, t_last, elapsed0;
+    int loss_n, nan_run;       // nan_run: batches skipped in a row (train.on_nan = "skip")
+    long step_last;
+} Run;
 
-    // output folder: runs/<config basename without .json>
-    char outdir[512], ckpt_path[600];
+typedef struct { const char *path, *resume, *out; const char **sets; int n_sets; } Args;
+
+// Returns 0 after printing --help.
+static int parse_args(Args *a, int argc, char **argv) {
+    memset(a, 0, sizeof *a);
+    a->sets = xmalloc(sizeof(char *) * (size_t)argc);
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(a->sets); return 0; }
+        else if (arg_value(argc, argv, &i, "--set", &v)) a->sets[a->n_sets++] = v;
+        else if (arg_value(argc, argv, &i, "--resume", &v)) a->resume = v;
+        else if (arg_value(argc, argv, &i, "--out", &v)) a->out = v;
+        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "train: unknown option '%s'", argv[i]);
+        else if (!a->path) a->path = argv[i];
+        else usage_error(USAGE, "train: unexpected argument '%s'", argv[i]);
+    }
+    if (!a->path && !a->resume) usage_error(USAGE, "train: missing CONFIG");
+    return 1;
+}
+
+// The output folder (default runs/<config basename without .json>) and the checkpoint in it.
+static void make_outdir(Run *r, const Args *a) {
+    char outdir[512];
+    const char *out = a->out;
     if (!out) {
-        const char *base = path ? strrchr(path, '/') : NULL;
-        base = base ? base + 1 : (path ? path : "resumed");
+        const char *base = a->path ? strrchr(a->path, '/') : NULL;
+        base = base ? base + 1 : (a->path ? a->path : "resumed");
         snprintf(outdir, sizeof outdir, "runs/%.*s", (int)(strcspn(base, ".")), base);
         mkdir("runs", 0755);
         out = outdir;
@@ -200,146 +213,196 @@ int cmd_train(int argc, char **argv) {
         struct stat st;
         if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) die(EXIT_USAGE, "--out %s: cannot create the folder", out);
     }
-    snprintf(ckpt_path, sizeof ckpt_path, "%s/model.safetensors", out);
+    snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", out);
+}
 
-    char *json = config_to_json(&cfg);
+// Config, model, optimizer and RNG streams: fresh, or from --resume's checkpoint.
+static void build(Run *r, const Args *a) {
+    if (a->resume) {
+        model_load(a->resume, &r->cfg, &r->m, 0, &r->opt, &r->ts);
+        for (int i = 0; i < a->n_sets; i++) config_set(&r->cfg, a->sets[i], "--set");
+        config_validate(&r->cfg, "--set");
+    } else {
+        config_load(&r->cfg, a->path, a->sets, a->n_sets);
+    }
+    int threads = threads_set(r->cfg.train.threads);
+    make_outdir(r, a);
+    char *json = config_to_json(&r->cfg);
     log_info("loopt train: resolved config:\n%s", json);
     free(json);
 
-    int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(&cfg, 0, 0));
+    const Config *c = &r->cfg;
+    r->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(c, 0, 0));
     TaskShape shape;
-    task_shape(&shape, coords, &cfg, 0, 0);
-    if (!resume) {
+    task_shape(&shape, r->coords, c, 0, 0);
+    if (!a->resume) {
         Rng init_rng;
-        rng_seed(&init_rng, cfg.train.seed);
-        model_init(&m, &cfg, &shape, &init_rng);
-        optim_init(&opt, &m, &cfg.train);
-        memset(&ts, 0, sizeof ts);
-        rng_seed(&ts.data_rng, cfg.data.seed);
-        rng_seed(&ts.halt_rng, cfg.train.seed ^ 0x68616c74ULL);
+        rng_seed(&init_rng, c->train.seed);
+        model_init(&r->m, c, &shape, &init_rng);
+        optim_init(&r->opt, &r->m, &c->train);
+        memset(&r->ts, 0, sizeof r->ts);
+        rng_seed(&r->ts.data_rng, c->data.seed);
+        rng_seed(&r->ts.halt_rng, c->train.seed ^ 0x68616c74ULL);
     }
-    int B = cfg.train.batch, K = config_depth(&cfg);
-    int W = cfg.recursion.window ? cfg.recursion.window : K;
-    model_alloc(&m, B, W, 1);
-    model_print_sizes(&m);
-    log_info("threads: %d; checkpoint: %s", threads, ckpt_path);
+    r->B = c->train.batch; r->K = config_depth(c);
+    r->W = c->recursion.window ? c->recursion.window : r->K;
+    r->S = shape.seq_len;
+    model_alloc(&r->m, r->B, r->W, 1);
+    model_print_sizes(&r->m);
+    log_info("threads: %d; checkpoint: %s", threads, r->ckpt_path);
+}
 
-    // validation split: from data.valid or generated from its own stream (never the training one)
-    int S = shape.seq_len;
-    uint8_t *scratch = xmalloc(3 * (size_t)S);   // byte grids for generation and augmentation
-    Split valid = {0}, train = {0};
-    if (cfg.data.valid[0]) load_split(&valid, &cfg, cfg.data.valid);
+// The validation split (data.valid, or generated from its own stream, never the training one),
+// the file training split if any, and the batch buffers.
+static void load_data(Run *r) {
+    const Config *c = &r->cfg;
+    int B = r->B, S = r->S;
+    r->scratch = xmalloc(3 * (size_t)S);
+    if (c->data.valid[0]) load_split(&r->valid, c, c->data.valid);
     else {
         Rng vr;
-        rng_seed(&vr, cfg.data.seed ^ 0x76616c6964ULL);
-        split_alloc(&valid, (int)cfg.data.gen_valid, S);
-        for (int k = 0; k < valid.n; k++) gen_example(&cfg, &vr, valid.q + (size_t)k * S, valid.a + (size_t)k * S, scratch);
+        rng_seed(&vr, c->data.seed ^ 0x76616c6964ULL);
+        split_alloc(&r->valid, (int)c->data.gen_valid, S);
+        for (int k = 0; k < r->valid.n; k++)
+            gen_example(c, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S, r->scratch);
     }
-    if (valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", valid.n, B);
-    if (cfg.data.train[0]) load_split(&train, &cfg, cfg.data.train);
+    if (r->valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", r->valid.n, B);
+    if (c->data.train[0]) load_split(&r->train, c, c->data.train);
+    r->bq = xmalloc(sizeof(int) * (size_t)B * S); r->ba = xmalloc(sizeof(int) * (size_t)B * S);
+    r->pred = xmalloc(sizeof(int) * (size_t)B * S); r->used = xmalloc(sizeof(int) * (size_t)B * S);
+}
 
-    int *bq = xmalloc(sizeof(int) * (size_t)B * S), *ba = xmalloc(sizeof(int) * (size_t)B * S);
-    int *pred = xmalloc(sizeof(int) * (size_t)B * S), *used = xmalloc(sizeof(int) * (size_t)B * S);
+// Fresh samples into the rows that want one: generated, or drawn from the file split; augmented.
+static void make_batch(Run *r) {
+    int S = r->S;
+    for (int k = 0; k < r->B; k++) {
+        if (!schedule_wants_sample(&r->sched, k)) continue;   // keeps its sample and carried state
+        int *q = r->bq + (size_t)k * S, *a = r->ba + (size_t)k * S;
+        if (r->train.n) {
+            uint32_t j = rng_below(&r->ts.data_rng, (uint32_t)r->train.n);
+            memcpy(q, r->train.q + (size_t)j * S, sizeof(int) * S);
+            memcpy(a, r->train.a + (size_t)j * S, sizeof(int) * S);
+        } else {
+            gen_example(&r->cfg, &r->ts.data_rng, q, a, r->scratch);
+        }
+        if (r->cfg.data.augment) augment(&r->cfg, &r->ts.data_rng, q, a, S, r->scratch);
+        schedule_start_row(&r->sched, &r->m, k, &r->ts.halt_rng);
+    }
+}
+
+// Forward, backward, optimizer. A NaN/inf loss or gradient stops the run, or with
+// train.on_nan = "skip" skips the batch (returns 0) before the weights change.
+static int train_step(Run *r) {
+    Model *m = &r->m;
+    model_zero_grad(m);
+    double loss = schedule_forward(&r->sched, m, r->bq, r->ba, r->K);
+    char bad[96] = "";
+    if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
+    else {
+        model_backward(m);
+        const char *t = nonfinite_grad(m);
+        if (t) snprintf(bad, sizeof bad, "the gradient of %s", t);
+    }
+    if (bad[0]) {
+        struct stat st;
+        int have = stat(r->ckpt_path, &st) == 0;
+        if (!r->cfg.train.nan_policy_skip || ++r->nan_run > MAX_NAN_RUN)
+            die(EXIT_RUNTIME, "step %ld: %s is not finite%s; stopping: %s%s", r->ts.step + 1, bad,
+                r->nan_run > MAX_NAN_RUN ? " in too many batches in a row" : "",
+                have ? "the last checkpoint is intact: " : "no checkpoint was written yet",
+                have ? r->ckpt_path : "");
+        warnf("step %ld: %s is not finite; batch skipped (train.on_nan = \"skip\")", r->ts.step + 1, bad);
+        return 0;
+    }
+    r->nan_run = 0;
+    optim_step(&r->opt, m, &r->cfg.train);
+    r->ts.step++;
+    model_predict(m, r->pred);
+    schedule_after_step(&r->sched, m, r->used, r->S);
+    accumulate(&r->acc, &r->cfg, r->bq, r->ba, r->pred, r->used, r->B, r->S);
+    r->loss_sum += m->ce_loss;
+    r->loss_n++;
+    return 1;
+}
+
+// The progress line every train.log_every steps and at the end.
+static void log_step(Run *r, long total) {
+    double now = now_seconds();
+    r->ts.elapsed_s = r->elapsed0 + (now - r->t0);
+    if (r->ts.step % r->cfg.train.log_every != 0 && r->ts.step != total) return;
+    char line[256];
+    const Acc *acc = &r->acc;
+    double sps = (double)(r->ts.step - r->step_last) * r->B / fmax(now - r->t_last, 1e-9);
+    snprintf(line, sizeof line, "loss %.4f | cell %.3f exact %.3f | loops %.2f | lr %.2e | %.1f samples/s",
+             r->loss_sum / r->loss_n, (double)acc->cells_right / fmax(acc->cells, 1),
+             (double)acc->exact / fmax(acc->puzzles, 1), acc->loops / fmax((double)acc->puzzles * r->S, 1),
+             optim_lr(&r->cfg.train, r->ts.step - 1, total), sps);
+    log_progress(r->ts.step, total, r->ts.elapsed_s, line);
+    memset(&r->acc, 0, sizeof r->acc);
+    r->loss_sum = 0.0; r->loss_n = 0;
+    r->t_last = now; r->step_last = r->ts.step;
+}
+
+// Evaluation on the validation split with the EMA weights, on inference buffers (one slot).
+static void eval_step(Run *r) {
+    Model *m = &r->m;
+    optim_swap_ema(&r->opt, m);
+    model_alloc(m, r->B, 1, 0);
+    Acc va;
+    evaluate(m, &r->cfg, &r->valid, r->K, r->pred, r->used, &va);
+    model_alloc(m, r->B, r->W, 1);
+    optim_swap_ema(&r->opt, m);
+    schedule_restart(&r->sched);   // the reallocation dropped the carried states
+    log_progress_end();
+    log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles,
+             (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
+             va.loops / fmax((double)va.puzzles * r->S, 1), r->opt.ema ? " (EMA weights)" : "");
+}
+
+static void run_free(Run *r) {
+    free(r->bq); free(r->ba); free(r->pred); free(r->used); free(r->coords); free(r->scratch);
+    schedule_free(&r->sched);
+    split_free(&r->valid); split_free(&r->train);
+    optim_free(&r->opt);
+    model_free(&r->m);
+}
+
+int cmd_train(int argc, char **argv) {
+    Args a;
+    if (!parse_args(&a, argc, argv)) return EXIT_OK;
+    Run r;
+    memset(&r, 0, sizeof r);
+    build(&r, &a);
+    free(a.sets);
+    load_data(&r);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
-    long total = cfg.train.steps;
-    double t0 = now_seconds(), t_last = t0, elapsed0 = ts.elapsed_s;
-    long step_last = ts.step;
-    Acc acc = {0};
-    int nan_run = 0;   // batches skipped in a row for a NaN/inf (train.on_nan = "skip")
     // trm/hrm: a sample stays in its row for several supervision steps (schedule.c).
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
-    Schedule sched;
-    schedule_init(&sched, &m, cfg.recursion.n_sup);
-    double loss_sum = 0.0;
-    int loss_n = 0;
-    while (ts.step < total && !interrupted) {
-        // batch: generated fresh, or sampled from the file split; augmented
-        for (int k = 0; k < B; k++) {
-            if (!schedule_wants_sample(&sched, k)) continue;   // keeps its sample and carried state
-            int *q = bq + (size_t)k * S, *a = ba + (size_t)k * S;
-            if (train.n) {
-                uint32_t j = rng_below(&ts.data_rng, (uint32_t)train.n);
-                memcpy(q, train.q + (size_t)j * S, sizeof(int) * S);
-                memcpy(a, train.a + (size_t)j * S, sizeof(int) * S);
-            } else {
-                gen_example(&cfg, &ts.data_rng, q, a, scratch);
-            }
-            if (cfg.data.augment) augment(&cfg, &ts.data_rng, q, a, S, scratch);
-            schedule_start_row(&sched, &m, k, &ts.halt_rng);
-        }
-        model_zero_grad(&m);
-        double loss = schedule_forward(&sched, &m, bq, ba, K);
-        char bad[96] = "";
-        if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
-        else {
-            model_backward(&m);
-            const char *t = nonfinite_grad(&m);
-            if (t) snprintf(bad, sizeof bad, "the gradient of %s", t);
-        }
-        if (bad[0]) {   // before the optimizer step: the weights are still the good ones
-            struct stat st;
-            int have = stat(ckpt_path, &st) == 0;
-            if (!cfg.train.nan_policy_skip || ++nan_run > MAX_NAN_RUN)
-                die(EXIT_RUNTIME, "step %ld: %s is not finite%s; stopping: %s%s", ts.step + 1, bad,
-                    nan_run > MAX_NAN_RUN ? " in too many batches in a row" : "",
-                    have ? "the last checkpoint is intact: " : "no checkpoint was written yet",
-                    have ? ckpt_path : "");
-            warnf("step %ld: %s is not finite; batch skipped (train.on_nan = \"skip\")", ts.step + 1, bad);
-            continue;
-        }
-        nan_run = 0;
-        optim_step(&opt, &m, &cfg.train);
-        ts.step++;
-        model_predict(&m, pred);
-        schedule_after_step(&sched, &m, used, S);
-        accumulate(&acc, &cfg, bq, ba, pred, used, B, S);
-        loss_sum += m.ce_loss;
-        loss_n++;
-
-        double now = now_seconds();
-        ts.elapsed_s = elapsed0 + (now - t0);
-        if (ts.step % cfg.train.log_every == 0 || ts.step == total) {
-            char line[256];
-            double sps = (double)(ts.step - step_last) * B / fmax(now - t_last, 1e-9);
-            snprintf(line, sizeof line, "loss %.4f | cell %.3f exact %.3f | loops %.2f | lr %.2e | %.1f samples/s",
-                     loss_sum / loss_n, (double)acc.cells_right / fmax(acc.cells, 1), (double)acc.exact / fmax(acc.puzzles, 1),
-                     acc.loops / fmax((double)acc.puzzles * S, 1), optim_lr(&cfg.train, ts.step - 1, total), sps);
-            log_progress(ts.step, total, ts.elapsed_s, line);
-            memset(&acc, 0, sizeof acc);
-            loss_sum = 0.0; loss_n = 0;
-            t_last = now; step_last = ts.step;
-        }
-        int do_eval = valid.n >= B && ((cfg.train.eval_every && ts.step % cfg.train.eval_every == 0) || ts.step == total);
-        if (do_eval) {
-            optim_swap_ema(&opt, &m);
-            model_alloc(&m, B, 1, 0);   // inference: one loop slot
-            Acc va;
-            evaluate(&m, &cfg, &valid, K, pred, used, &va);
-            model_alloc(&m, B, W, 1);
-            optim_swap_ema(&opt, &m);
-            schedule_restart(&sched);   // the reallocation dropped the carried states
-            log_progress_end();
-            log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", ts.step, va.puzzles,
-                     (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
-                     va.loops / fmax((double)va.puzzles * S, 1), opt.ema ? " (EMA weights)" : "");
-        }
-        if ((cfg.train.ckpt_every && ts.step % cfg.train.ckpt_every == 0) || ts.step == total)
-            save(ckpt_path, &m, &cfg, &opt, &ts);
+    schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup);
+    long total = r.cfg.train.steps;
+    r.t0 = r.t_last = now_seconds();
+    r.elapsed0 = r.ts.elapsed_s;
+    r.step_last = r.ts.step;
+    const TrainConfig *tc = &r.cfg.train;
+    while (r.ts.step < total && !interrupted) {
+        make_batch(&r);
+        if (!train_step(&r)) continue;
+        log_step(&r, total);
+        long step = r.ts.step;
+        if (r.valid.n >= r.B && ((tc->eval_every && step % tc->eval_every == 0) || step == total)) eval_step(&r);
+        if ((tc->ckpt_every && step % tc->ckpt_every == 0) || step == total)
+            save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
     }
     log_progress_end();
     int rc = EXIT_OK;
     if (interrupted) {
-        save(ckpt_path, &m, &cfg, &opt, &ts);
-        warnf("interrupted at step %ld: checkpoint saved to %s (continue with --resume)", ts.step, ckpt_path);
+        save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
+        warnf("interrupted at step %ld: checkpoint saved to %s (continue with --resume)", r.ts.step, r.ckpt_path);
         rc = EXIT_RUNTIME;
     } else {
-        log_info("done: %ld steps in %.1f s; checkpoint %s", ts.step, ts.elapsed_s, ckpt_path);
+        log_info("done: %ld steps in %.1f s; checkpoint %s", r.ts.step, r.ts.elapsed_s, r.ckpt_path);
     }
-    free(bq); free(ba); free(pred); free(used); free(coords); free(scratch);
-    schedule_free(&sched);
-    split_free(&valid); split_free(&train);
-    optim_free(&opt);
-    model_free(&m);
+    run_free(&r);
     return rc;
 }
