@@ -68,8 +68,6 @@ static double median(const double *v, int n) {
     return r;
 }
 
-// CPU seconds of the whole process (all threads): with --threads 1 on a machine shared with other
-// jobs this is the time the step would take alone, where the wall clock also counts waiting.
 // The CPU's model name, family and model from /proc/cpuinfo ("unknown" elsewhere): speed
 // figures name their CPU, and a hypervisor may show only "AMD EPYC" as the name.
 static void cpu_model(char *out, size_t cap) {
@@ -100,6 +98,8 @@ static void json_str(const char *key, const char *v) {
     printf("\", ");
 }
 
+// CPU seconds of the whole process (all threads): with --threads 1 on a machine shared with other
+// jobs this is the time the step would take alone, where the wall clock also counts waiting.
 static double cpu_seconds(void) {
     struct timespec ts;
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return NAN;
@@ -217,242 +217,339 @@ static void json_num(const char *key, double v, int last) {
     else printf("\"%s\": null%s", key, last ? "" : ", ");
 }
 
-int cmd_bench(int argc, char **argv) {
-    const char *path = NULL;
-    const char **sets = xmalloc(sizeof(char *) * (size_t)argc);
-    int n_sets = 0, threads = -1, batch = 0, iters = 0, reps = 5, json = 0;
-    int do_gemm = 1, do_train = 1, do_infer = 1;
+// ---- the options ------------------------------------------------------------------------------------
+
+typedef struct {
+    const char *path;        // the config
+    const char **sets;       // the --set overrides, n_sets of them (argv strings)
+    int n_sets;
+    int threads, batch, iters, reps, json;   // threads -1, batch 0, iters 0: from the config
+    int do_gemm, do_train, do_infer;         // the parts --only keeps
+} BenchArgs;
+
+// --only LIST: run only the parts named.
+static void parse_only(BenchArgs *a, const char *v) {
+    a->do_gemm = a->do_train = a->do_infer = 0;
+    const char *p = v;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        if (n == 4 && !strncmp(p, "gemm", 4)) a->do_gemm = 1;
+        else if (n == 5 && !strncmp(p, "train", 5)) a->do_train = 1;
+        else if (n == 5 && !strncmp(p, "infer", 5)) a->do_infer = 1;
+        else usage_error(USAGE, "bench: --only: expected gemm, train or infer, got '%.*s'", (int)n, p);
+        p += n;
+        if (*p == ',') p++;
+    }
+}
+
+// Fill *a from argv; a usage error exits 2 here. Returns 1 when --help was printed (exit 0).
+static int parse_args(BenchArgs *a, int argc, char **argv) {
+    *a = (BenchArgs){.sets = xmalloc(sizeof(char *) * (size_t)argc), .threads = -1, .reps = 5,
+                     .do_gemm = 1, .do_train = 1, .do_infer = 1};
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(sets); return EXIT_OK; }
-        else if (arg_value(argc, argv, &i, "--set", &v)) sets[n_sets++] = v;
-        else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 1024);
-        else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
-        else if (arg_value(argc, argv, &i, "--iters", &v)) iters = (int)arg_long("--iters", v, 1, 100000);
-        else if (arg_value(argc, argv, &i, "--reps", &v)) reps = (int)arg_long("--reps", v, 1, 10000);
-        else if (arg_value(argc, argv, &i, "--only", &v)) {
-            do_gemm = do_train = do_infer = 0;
-            const char *p = v;
-            while (*p) {
-                size_t n = strcspn(p, ",");
-                if (n == 4 && !strncmp(p, "gemm", 4)) do_gemm = 1;
-                else if (n == 5 && !strncmp(p, "train", 5)) do_train = 1;
-                else if (n == 5 && !strncmp(p, "infer", 5)) do_infer = 1;
-                else usage_error(USAGE, "bench: --only: expected gemm, train or infer, got '%.*s'", (int)n, p);
-                p += n;
-                if (*p == ',') p++;
-            }
-        }
-        else if (arg_flag(argv, i, "--json")) json = 1;
+        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(a->sets); return 1; }
+        else if (arg_value(argc, argv, &i, "--set", &v)) a->sets[a->n_sets++] = v;
+        else if (arg_value(argc, argv, &i, "--threads", &v)) a->threads = (int)arg_long("--threads", v, 0, 1024);
+        else if (arg_value(argc, argv, &i, "--batch", &v)) a->batch = (int)arg_long("--batch", v, 1, 65536);
+        else if (arg_value(argc, argv, &i, "--iters", &v)) a->iters = (int)arg_long("--iters", v, 1, 100000);
+        else if (arg_value(argc, argv, &i, "--reps", &v)) a->reps = (int)arg_long("--reps", v, 1, 10000);
+        else if (arg_value(argc, argv, &i, "--only", &v)) parse_only(a, v);
+        else if (arg_flag(argv, i, "--json")) a->json = 1;
         else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "bench: unknown option '%s'", argv[i]);
-        else if (!path) path = argv[i];
+        else if (!a->path) a->path = argv[i];
         else usage_error(USAGE, "bench: unexpected argument '%s'", argv[i]);
     }
-    if (!path) usage_error(USAGE, "bench: missing CONFIG");
+    if (!a->path) usage_error(USAGE, "bench: missing CONFIG");
+    return 0;
+}
 
+// ---- the model under test ---------------------------------------------------------------------------
+
+// The model and its inputs at the shapes the report names, and the settings every part reads.
+typedef struct {
+    const char *path;   // the config
     Config cfg;
-    config_load(&cfg, path, sets, n_sets);
-    free(sets);
-    if (cfg.recursion.scheme != SCHEME_LOOP)
-        die(EXIT_USAGE, "recursion.scheme: loopt bench times scheme \"loop\" only (its FLOP count is per loop)");
-    threads = threads_set(threads >= 0 ? threads : cfg.train.threads);
-    int B = batch ? batch : cfg.train.batch;
-    int K = config_depth(&cfg);
-    int W = cfg.recursion.window ? cfg.recursion.window : K;
-    if (!iters) iters = K;
-
-    int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(&cfg, 0, 0));
-    TaskShape shape;
-    task_shape(&shape, coords, &cfg, 0, 0);
-    Rng rng;
-    rng_seed(&rng, cfg.train.seed);
     Model m;
-    model_init(&m, &cfg, &shape, &rng);
-    int S = shape.seq_len, T = S + m.M;
-
-    // random inputs of the task's shape: tokens in [0, vocab), targets in [1, n_out)
-    int *tok = xmalloc(sizeof(int) * (size_t)B * S), *tgt = xmalloc(sizeof(int) * (size_t)B * S);
-    for (int i = 0; i < B * S; i++) {
-        tok[i] = (int)rng_below(&rng, (uint32_t)shape.vocab);
-        tgt[i] = shape.n_out > 1 ? 1 + (int)rng_below(&rng, (uint32_t)(shape.n_out - 1)) : 0;
-    }
-
-    Bytes by = {0};
-    by.params = m.num_params * sizeof(float);
+    Rng rng;
+    int *coords;        // the task's coordinates (model_init reads them)
+    int *tok, *tgt;     // (B, S) random inputs and targets
+    int B, T, K, W;     // batch, sequence length, training loops, truncation window
+    int iters, threads, reps, json;
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
-    if (!json)
-        printf("loopt bench %s: batch %d, seq %d, d_model %d, %d heads, %d layers, d_ff %d, %d loops "
-               "(window %d), %d threads, %d reps\nCPU %s, OpenBLAS core %s\n",
-               path, B, T, m.C, m.NH, m.L, m.F, K, W, threads, reps, cpu, blas_core_name());
+} Bench;
+
+// Load the config (only scheme "loop": its FLOP count is per loop), set the threads, build the
+// model and random inputs of the task's shape: tokens in [0, vocab), targets in [1, n_out).
+static void bench_setup(Bench *b, const BenchArgs *a) {
+    b->path = a->path, b->reps = a->reps, b->json = a->json;
+    config_load(&b->cfg, a->path, a->sets, a->n_sets);
+    free(a->sets);
+    if (b->cfg.recursion.scheme != SCHEME_LOOP)
+        die(EXIT_USAGE, "recursion.scheme: loopt bench times scheme \"loop\" only (its FLOP count is per loop)");
+    b->threads = threads_set(a->threads >= 0 ? a->threads : b->cfg.train.threads);
+    b->B = a->batch ? a->batch : b->cfg.train.batch;
+    b->K = config_depth(&b->cfg);
+    b->W = b->cfg.recursion.window ? b->cfg.recursion.window : b->K;
+    b->iters = a->iters ? a->iters : b->K;
+
+    b->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(&b->cfg, 0, 0));
+    TaskShape shape;
+    task_shape(&shape, b->coords, &b->cfg, 0, 0);
+    rng_seed(&b->rng, b->cfg.train.seed);
+    model_init(&b->m, &b->cfg, &shape, &b->rng);
+    int S = shape.seq_len, B = b->B;
+    b->T = S + b->m.M;
+    b->tok = xmalloc(sizeof(int) * (size_t)B * S), b->tgt = xmalloc(sizeof(int) * (size_t)B * S);
+    for (int i = 0; i < B * S; i++) {
+        b->tok[i] = (int)rng_below(&b->rng, (uint32_t)shape.vocab);
+        b->tgt[i] = shape.n_out > 1 ? 1 + (int)rng_below(&b->rng, (uint32_t)(shape.n_out - 1)) : 0;
+    }
+    cpu_model(b->cpu, sizeof b->cpu);
+}
+
+static void bench_free(Bench *b) {
+    free(b->tok); free(b->tgt); free(b->coords);
+    model_free(&b->m);
+}
+
+// ---- the parts ----------------------------------------------------------------------------------------
+
+typedef struct {
+    int done;
+    GemmResult model, sq, own;   // the model's largest shape; 1024^3 split as gemm() does; 1024^3 on OpenBLAS's threads
+    double peak;                 // the best wall-clock GFLOP/s of the three; NAN when not timed
+} GemmPart;
+
+// (1) sgemm. gemm() splits over the OpenMP threads (blas.c); OpenBLAS's own threading at
+// 1024^3 is timed too, so the peak is the best the library itself reaches on these cores.
+static void run_gemm(Bench *b, GemmPart *g) {
+    bench_gemm(&g->model, b->B * b->T, 2 * b->m.F, b->m.C, b->reps, &b->rng);
+    bench_gemm(&g->sq, 1024, 1024, 1024, b->reps, &b->rng);
+    blas_use_own_threads(b->threads);
+    bench_gemm(&g->own, 1024, 1024, 1024, b->reps, &b->rng);
+    threads_set(b->threads);
+    g->peak = fmax(g->model.gflops, fmax(g->sq.gflops, g->own.gflops));
+    g->done = 1;
+}
+
+// The training buffers: what a training run of this config at this batch holds.
+static void train_bytes(Bytes *by, const Model *m, const Optimizer *opt, int B, int T) {
+    by->grads = m->num_params * sizeof(float);
+    by->adam = 2 * opt->n * sizeof(float);
+    by->ema = opt->ema ? opt->n * sizeof(float) : 0;
+    by->decay_mask = opt->n;
+    by->acts_train = m->num_acts * sizeof(float);
+    by->grad_acts = m->num_grad_acts * sizeof(float);
+    by->tokens = 3 * sizeof(int) * (size_t)B * T;
+}
+
+// (2) Training steps: zero grad, forward through all loops with targets, backward through the
+// window, AdamW; two warm-up steps, then the medians of --reps timed ones.
+static void run_train(Bench *b, TrainResult *tr, Bytes *by) {
+    Model *m = &b->m;
+    int reps = b->reps;
+    model_alloc(m, b->B, b->W, 1);
+    Optimizer opt;
+    optim_init(&opt, m, &b->cfg.train);
+    train_bytes(by, m, &opt, b->B, b->T);
+    double *ts = xmalloc(sizeof(double) * (size_t)reps), *tf = xmalloc(sizeof(double) * (size_t)reps);
+    double *tb = xmalloc(sizeof(double) * (size_t)reps), *to = xmalloc(sizeof(double) * (size_t)reps);
+    double *tc = xmalloc(sizeof(double) * (size_t)reps);
+    for (int s = -2; s < reps; s++) {   // two warm-up steps
+        double c0 = cpu_seconds();
+        double t0 = now_seconds();
+        model_zero_grad(m);
+        tr->loss = model_forward(m, b->tok, b->tgt, b->K);
+        double t1 = now_seconds();
+        model_backward(m);
+        double t2 = now_seconds();
+        double gn = optim_step(&opt, m, &b->cfg.train);
+        double t3 = now_seconds();
+        if (!isfinite(tr->loss) || !isfinite(gn)) die(EXIT_RUNTIME, "bench: loss %g, gradient norm %g", tr->loss, gn);
+        if (s >= 0) { ts[s] = t3 - t0; tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; tc[s] = cpu_seconds() - c0; }
+    }
+    tr->step_s = median(ts, reps); tr->fwd_s = median(tf, reps);
+    tr->bwd_s = median(tb, reps); tr->opt_s = median(to, reps);
+    tr->step_min_s = minimum(ts, reps);
+    tr->step_cpu_s = median(tc, reps);
+    tr->loops_run = m->loops_run;
+    tr->kept = m->loops_run - m->window_start + 1;
+    int heads = b->cfg.train.deep_supervision ? tr->kept : 1;   // the head runs on every supervised loop
+    tr->gflop_step = (forward_flops(m, heads) + backward_flops(m, heads)) / 1e9;
+    tr->done = 1;
+    free(ts); free(tf); free(tb); free(to); free(tc);
+    optim_free(&opt);
+}
+
+// (3) Inference: one loop slot, no targets (the solve path), at --iters loops.
+static void run_infer(Bench *b, InferResult *ir, Bytes *by) {
+    Model *m = &b->m;
+    int reps = b->reps;
+    model_alloc(m, b->B, 1, 0);
+    by->acts_infer = m->num_acts * sizeof(float);
+    if (!by->tokens) by->tokens = 3 * sizeof(int) * (size_t)b->B * b->T;
+    model_forward(m, b->tok, NULL, b->iters < 2 ? b->iters : 2);   // warm-up (memory is per loop)
+    double *tf = xmalloc(sizeof(double) * (size_t)reps), *tc = xmalloc(sizeof(double) * (size_t)reps);
+    for (int s = 0; s < reps; s++) {
+        double c0 = cpu_seconds();
+        double t0 = now_seconds();
+        model_forward(m, b->tok, NULL, b->iters);
+        tf[s] = now_seconds() - t0;
+        tc[s] = cpu_seconds() - c0;
+    }
+    ir->fwd_cpu_s = median(tc, reps);
+    ir->fwd_s = median(tf, reps);
+    ir->fwd_min_s = minimum(tf, reps);
+    ir->loops_run = m->loops_run;
+    ir->gflop_fwd = forward_flops(m, 1) / 1e9;
+    ir->done = 1;
+    free(tf); free(tc);
+}
+
+// ---- the text report: a line per part, printed (and flushed) as soon as the part is done ----------
+
+static void text_header(const Bench *b) {
+    const Model *m = &b->m;
+    printf("loopt bench %s: batch %d, seq %d, d_model %d, %d heads, %d layers, d_ff %d, %d loops "
+           "(window %d), %d threads, %d reps\nCPU %s, OpenBLAS core %s\n",
+           b->path, b->B, b->T, m->C, m->NH, m->L, m->F, b->K, b->W, b->threads, b->reps, b->cpu, blas_core_name());
+}
+
+static void text_gemm(const GemmPart *g) {
+    printf("sgemm  %5d x %4d x %4d (model's largest): %7.1f GFLOP/s\n", g->model.M, g->model.N, g->model.K, g->model.gflops);
+    printf("sgemm  %5d x %4d x %4d               : %7.1f GFLOP/s\n", 1024, 1024, 1024, g->sq.gflops);
+    printf("sgemm  %5d x %4d x %4d (OpenBLAS's threads): %7.1f GFLOP/s   peak %.1f\n", 1024, 1024, 1024,
+           g->own.gflops, g->peak);
+    fflush(stdout);
+}
+
+static void text_train(const TrainResult *tr, int B, double peak) {
+    double gf = tr->gflop_step / tr->step_s;
+    printf("train  %7.3f s/step (forward %.3f, backward %.3f, optimizer %.3f): %7.2f samples/s, "
+           "%.3f GFLOP/sample, %6.1f GFLOP/s",
+           tr->step_s, tr->fwd_s, tr->bwd_s, tr->opt_s, B / tr->step_s, tr->gflop_step / B, gf);
+    if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
+    printf(" (best rep %.2f samples/s)\n", B / tr->step_min_s);
+    fflush(stdout);
+}
+
+static void text_infer(const InferResult *ir, int B, int iters, double peak) {
+    double gf = ir->gflop_fwd / ir->fwd_s;
+    printf("infer  %7.3f s/batch at %d loops (%d run): %8.2f samples/s, %.3f GFLOP/sample, %6.1f GFLOP/s",
+           ir->fwd_s, iters, ir->loops_run, B / ir->fwd_s, ir->gflop_fwd / B, gf);
+    if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
+    printf(" (best rep %.2f samples/s)\n", B / ir->fwd_min_s);
+}
+
+// The buffers of the parts that ran, and the peak RSS of the whole process.
+static void text_memory(const Bytes *by, int train, int infer, int W, long rss) {
+    double mb = 1e-6;
+    printf("memory params %.2f MB", by->params * mb);
+    if (train)
+        printf(", grads %.2f MB, adam m+v %.2f MB, ema %.2f MB, activations %.2f MB (training, %d slots), "
+               "activation grads %.2f MB", by->grads * mb, by->adam * mb, by->ema * mb, by->acts_train * mb, W,
+               by->grad_acts * mb);
+    if (infer) printf(", activations %.2f MB (inference, 1 slot)", by->acts_infer * mb);
+    printf("; peak RSS %.1f MB\n", rss * mb);
+}
+
+// ---- the JSON report: one object; a part not run is null ---------------------------------------------
+
+static void json_gemm(const GemmPart *g) {
+    printf("\"gemm\": ");
+    if (!g->done) { printf("null, "); return; }
+    printf("{\"model_shape\": [%d, %d, %d], \"model_gflops\": %.4g, \"square_gflops\": %.4g, "
+           "\"square_openblas_threads_gflops\": %.4g, "
+           "\"peak_gflops\": %.4g, \"model_gflops_per_cpu_s\": %.4g, \"square_gflops_per_cpu_s\": %.4g, "
+           "\"peak_gflops_per_cpu_s\": %.4g}, ",
+           g->model.M, g->model.N, g->model.K, g->model.gflops, g->sq.gflops, g->own.gflops, g->peak,
+           g->model.gflops_cpu, g->sq.gflops_cpu,
+           fmax(g->model.gflops_cpu, fmax(g->sq.gflops_cpu, g->own.gflops_cpu)));
+}
+
+static void json_train(const TrainResult *tr, int B, double peak) {
+    printf("\"train\": ");
+    if (!tr->done) { printf("null, "); return; }
+    double gf = tr->gflop_step / tr->step_s;
+    printf("{");
+    json_num("step_s", tr->step_s, 0); json_num("forward_s", tr->fwd_s, 0);
+    json_num("backward_s", tr->bwd_s, 0); json_num("optimizer_s", tr->opt_s, 0);
+    json_num("samples_per_s", B / tr->step_s, 0);
+    json_num("step_min_s", tr->step_min_s, 0); json_num("step_cpu_s", tr->step_cpu_s, 0);
+    json_num("best_samples_per_s", B / tr->step_min_s, 0);
+    json_num("gflop_per_sample", tr->gflop_step / B, 0);
+    json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
+    json_num("loops_run", tr->loops_run, 0); json_num("loops_backprop", tr->kept, 0);
+    json_num("loss", tr->loss, 1);
+    printf("}, ");
+}
+
+static void json_infer(const InferResult *ir, int B, double peak) {
+    printf("\"infer\": ");
+    if (!ir->done) { printf("null, "); return; }
+    double gf = ir->gflop_fwd / ir->fwd_s;
+    printf("{");
+    json_num("forward_s", ir->fwd_s, 0); json_num("samples_per_s", B / ir->fwd_s, 0);
+    json_num("forward_min_s", ir->fwd_min_s, 0); json_num("forward_cpu_s", ir->fwd_cpu_s, 0);
+    json_num("best_samples_per_s", B / ir->fwd_min_s, 0);
+    json_num("gflop_per_sample", ir->gflop_fwd / B, 0);
+    json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
+    json_num("loops_run", ir->loops_run, 1);
+    printf("}, ");
+}
+
+static void json_report(const Bench *b, const GemmPart *g, const TrainResult *tr, const InferResult *ir,
+                        const Bytes *by, long rss) {
+    const Model *m = &b->m;
+    printf("{");
+    json_str("config", b->path);
+    json_str("cpu", b->cpu);
+    json_str("openblas_core", blas_core_name());
+    printf("\"threads\": %d, \"batch\": %d, \"seq_len\": %d, \"d_model\": %d, \"n_heads\": %d, "
+           "\"n_layers\": %d, \"d_ff\": %d, \"loops\": %d, \"window\": %d, \"iters\": %d, \"reps\": %d, "
+           "\"num_params\": %zu, ",
+           b->threads, b->B, b->T, m->C, m->NH, m->L, m->F, b->K, b->W, b->iters, b->reps, m->num_params);
+    json_gemm(g);
+    json_train(tr, b->B, g->peak);
+    json_infer(ir, b->B, g->peak);
+    printf("\"bytes\": {\"params\": %zu, \"grads\": %zu, \"adam\": %zu, \"ema\": %zu, \"decay_mask\": %zu, "
+           "\"activations_train\": %zu, \"activation_grads\": %zu, \"activations_infer\": %zu, "
+           "\"token_buffers\": %zu}, \"peak_rss_bytes\": %ld}\n",
+           by->params, by->grads, by->adam, by->ema, by->decay_mask, by->acts_train, by->grad_acts,
+           by->acts_infer, by->tokens, rss);
+}
+
+// ---- the command --------------------------------------------------------------------------------------
+
+int cmd_bench(int argc, char **argv) {
+    BenchArgs a;
+    if (parse_args(&a, argc, argv)) return EXIT_OK;
+    Bench b;
+    bench_setup(&b, &a);
+    if (!b.json) text_header(&b);
     fflush(stdout);
 
-    // (1) sgemm
-    // gemm() splits over the OpenMP threads (blas.c); OpenBLAS's own threading at 1024^3 is
-    // timed too, so the peak is the best the library itself reaches on these cores.
-    GemmResult g_model = {0}, g_sq = {0}, g_own = {0};
-    double peak = NAN;
-    if (do_gemm) {
-        bench_gemm(&g_model, B * T, 2 * m.F, m.C, reps, &rng);
-        bench_gemm(&g_sq, 1024, 1024, 1024, reps, &rng);
-        blas_use_own_threads(threads);
-        bench_gemm(&g_own, 1024, 1024, 1024, reps, &rng);
-        threads_set(threads);
-        peak = fmax(g_model.gflops, fmax(g_sq.gflops, g_own.gflops));
-        if (!json) {
-            printf("sgemm  %5d x %4d x %4d (model's largest): %7.1f GFLOP/s\n", g_model.M, g_model.N, g_model.K, g_model.gflops);
-            printf("sgemm  %5d x %4d x %4d               : %7.1f GFLOP/s\n", 1024, 1024, 1024, g_sq.gflops);
-            printf("sgemm  %5d x %4d x %4d (OpenBLAS's threads): %7.1f GFLOP/s   peak %.1f\n", 1024, 1024, 1024,
-                   g_own.gflops, peak);
-            fflush(stdout);
-        }
-    }
-
-    // (2) training steps
+    GemmPart g = {.peak = NAN};
     TrainResult tr = {0};
-    if (do_train) {
-        model_alloc(&m, B, W, 1);
-        Optimizer opt;
-        optim_init(&opt, &m, &cfg.train);
-        by.grads = m.num_params * sizeof(float);
-        by.adam = 2 * opt.n * sizeof(float);
-        by.ema = opt.ema ? opt.n * sizeof(float) : 0;
-        by.decay_mask = opt.n;
-        by.acts_train = m.num_acts * sizeof(float);
-        by.grad_acts = m.num_grad_acts * sizeof(float);
-        by.tokens = 3 * sizeof(int) * (size_t)B * T;
-        int deep = cfg.train.deep_supervision;
-        double *ts = xmalloc(sizeof(double) * (size_t)reps), *tf = xmalloc(sizeof(double) * (size_t)reps);
-        double *tb = xmalloc(sizeof(double) * (size_t)reps), *to = xmalloc(sizeof(double) * (size_t)reps);
-        double *tc = xmalloc(sizeof(double) * (size_t)reps);
-        for (int s = -2; s < reps; s++) {   // two warm-up steps
-            double c0 = cpu_seconds();
-            double t0 = now_seconds();
-            model_zero_grad(&m);
-            tr.loss = model_forward(&m, tok, tgt, K);
-            double t1 = now_seconds();
-            model_backward(&m);
-            double t2 = now_seconds();
-            double gn = optim_step(&opt, &m, &cfg.train);
-            double t3 = now_seconds();
-            if (!isfinite(tr.loss) || !isfinite(gn)) die(EXIT_RUNTIME, "bench: loss %g, gradient norm %g", tr.loss, gn);
-            if (s >= 0) { ts[s] = t3 - t0; tf[s] = t1 - t0; tb[s] = t2 - t1; to[s] = t3 - t2; tc[s] = cpu_seconds() - c0; }
-        }
-        tr.step_s = median(ts, reps); tr.fwd_s = median(tf, reps);
-        tr.bwd_s = median(tb, reps); tr.opt_s = median(to, reps);
-        tr.step_min_s = minimum(ts, reps);
-        tr.step_cpu_s = median(tc, reps);
-        tr.loops_run = m.loops_run;
-        tr.kept = m.loops_run - m.window_start + 1;
-        int heads = deep ? tr.kept : 1;
-        tr.gflop_step = (forward_flops(&m, heads) + backward_flops(&m, heads)) / 1e9;
-        tr.done = 1;
-        free(ts); free(tf); free(tb); free(to); free(tc);
-        optim_free(&opt);
-        if (!json) {
-            double gf = tr.gflop_step / tr.step_s;
-            printf("train  %7.3f s/step (forward %.3f, backward %.3f, optimizer %.3f): %7.2f samples/s, "
-                   "%.3f GFLOP/sample, %6.1f GFLOP/s",
-                   tr.step_s, tr.fwd_s, tr.bwd_s, tr.opt_s, B / tr.step_s, tr.gflop_step / B, gf);
-            if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
-            printf(" (best rep %.2f samples/s)\n", B / tr.step_min_s);
-            fflush(stdout);
-        }
-    }
-
-    // (3) inference: one loop slot, no targets (the solve path)
     InferResult ir = {0};
-    if (do_infer) {
-        model_alloc(&m, B, 1, 0);
-        by.acts_infer = m.num_acts * sizeof(float);
-        if (!by.tokens) by.tokens = 3 * sizeof(int) * (size_t)B * T;
-        model_forward(&m, tok, NULL, iters < 2 ? iters : 2);   // warm-up (memory is per loop)
-        double *tf = xmalloc(sizeof(double) * (size_t)reps), *tc = xmalloc(sizeof(double) * (size_t)reps);
-        for (int s = 0; s < reps; s++) {
-            double c0 = cpu_seconds();
-            double t0 = now_seconds();
-            model_forward(&m, tok, NULL, iters);
-            tf[s] = now_seconds() - t0;
-            tc[s] = cpu_seconds() - c0;
-        }
-        ir.fwd_cpu_s = median(tc, reps);
-        free(tc);
-        ir.fwd_s = median(tf, reps);
-        ir.fwd_min_s = minimum(tf, reps);
-        ir.loops_run = m.loops_run;
-        ir.gflop_fwd = forward_flops(&m, 1) / 1e9;
-        ir.done = 1;
-        free(tf);
-        if (!json) {
-            double gf = ir.gflop_fwd / ir.fwd_s;
-            printf("infer  %7.3f s/batch at %d loops (%d run): %8.2f samples/s, %.3f GFLOP/sample, %6.1f GFLOP/s",
-                   ir.fwd_s, iters, ir.loops_run, B / ir.fwd_s, ir.gflop_fwd / B, gf);
-            if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
-            printf(" (best rep %.2f samples/s)\n", B / ir.fwd_min_s);
-        }
+    Bytes by = {.params = b.m.num_params * sizeof(float)};
+    if (a.do_gemm) {
+        run_gemm(&b, &g);
+        if (!b.json) text_gemm(&g);
+    }
+    if (a.do_train) {
+        run_train(&b, &tr, &by);
+        if (!b.json) text_train(&tr, b.B, g.peak);
+    }
+    if (a.do_infer) {
+        run_infer(&b, &ir, &by);
+        if (!b.json) text_infer(&ir, b.B, b.iters, g.peak);
     }
 
     long rss = peak_rss_bytes();
-    if (!json) {
-        double mb = 1e-6;
-        printf("memory params %.2f MB", by.params * mb);
-        if (tr.done)
-            printf(", grads %.2f MB, adam m+v %.2f MB, ema %.2f MB, activations %.2f MB (training, %d slots), "
-                   "activation grads %.2f MB", by.grads * mb, by.adam * mb, by.ema * mb, by.acts_train * mb, W,
-                   by.grad_acts * mb);
-        if (ir.done) printf(", activations %.2f MB (inference, 1 slot)", by.acts_infer * mb);
-        printf("; peak RSS %.1f MB\n", rss * mb);
-    } else {
-        printf("{");
-        json_str("config", path);
-        json_str("cpu", cpu);
-        json_str("openblas_core", blas_core_name());
-        printf("\"threads\": %d, \"batch\": %d, \"seq_len\": %d, \"d_model\": %d, \"n_heads\": %d, "
-               "\"n_layers\": %d, \"d_ff\": %d, \"loops\": %d, \"window\": %d, \"iters\": %d, \"reps\": %d, "
-               "\"num_params\": %zu, ",
-               threads, B, T, m.C, m.NH, m.L, m.F, K, W, iters, reps, m.num_params);
-        printf("\"gemm\": ");
-        if (do_gemm)
-            printf("{\"model_shape\": [%d, %d, %d], \"model_gflops\": %.4g, \"square_gflops\": %.4g, "
-                   "\"square_openblas_threads_gflops\": %.4g, "
-                   "\"peak_gflops\": %.4g, \"model_gflops_per_cpu_s\": %.4g, \"square_gflops_per_cpu_s\": %.4g, "
-                   "\"peak_gflops_per_cpu_s\": %.4g}, ",
-                   g_model.M, g_model.N, g_model.K, g_model.gflops, g_sq.gflops, g_own.gflops, peak,
-                   g_model.gflops_cpu, g_sq.gflops_cpu,
-                   fmax(g_model.gflops_cpu, fmax(g_sq.gflops_cpu, g_own.gflops_cpu)));
-        else printf("null, ");
-        printf("\"train\": ");
-        if (tr.done) {
-            double gf = tr.gflop_step / tr.step_s;
-            printf("{");
-            json_num("step_s", tr.step_s, 0); json_num("forward_s", tr.fwd_s, 0);
-            json_num("backward_s", tr.bwd_s, 0); json_num("optimizer_s", tr.opt_s, 0);
-            json_num("samples_per_s", B / tr.step_s, 0);
-            json_num("step_min_s", tr.step_min_s, 0); json_num("step_cpu_s", tr.step_cpu_s, 0); json_num("best_samples_per_s", B / tr.step_min_s, 0);
-            json_num("gflop_per_sample", tr.gflop_step / B, 0);
-            json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
-            json_num("loops_run", tr.loops_run, 0); json_num("loops_backprop", tr.kept, 0);
-            json_num("loss", tr.loss, 1);
-            printf("}, ");
-        } else printf("null, ");
-        printf("\"infer\": ");
-        if (ir.done) {
-            double gf = ir.gflop_fwd / ir.fwd_s;
-            printf("{");
-            json_num("forward_s", ir.fwd_s, 0); json_num("samples_per_s", B / ir.fwd_s, 0);
-            json_num("forward_min_s", ir.fwd_min_s, 0); json_num("forward_cpu_s", ir.fwd_cpu_s, 0); json_num("best_samples_per_s", B / ir.fwd_min_s, 0);
-            json_num("gflop_per_sample", ir.gflop_fwd / B, 0);
-            json_num("gflops", gf, 0); json_num("frac_peak", gf / peak, 0);
-            json_num("loops_run", ir.loops_run, 1);
-            printf("}, ");
-        } else printf("null, ");
-        printf("\"bytes\": {\"params\": %zu, \"grads\": %zu, \"adam\": %zu, \"ema\": %zu, \"decay_mask\": %zu, "
-               "\"activations_train\": %zu, \"activation_grads\": %zu, \"activations_infer\": %zu, "
-               "\"token_buffers\": %zu}, \"peak_rss_bytes\": %ld}\n",
-               by.params, by.grads, by.adam, by.ema, by.decay_mask, by.acts_train, by.grad_acts,
-               by.acts_infer, by.tokens, rss);
-    }
-    free(tok); free(tgt); free(coords);
-    model_free(&m);
+    if (!b.json) text_memory(&by, tr.done, ir.done, b.W, rss);
+    else json_report(&b, &g, &tr, &ir, &by, rss);
+    bench_free(&b);
     return EXIT_OK;
 }

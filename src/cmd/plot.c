@@ -368,51 +368,119 @@ static void fmt_num(char *buf, size_t n, double v, int decimals) {
     else snprintf(buf, n, "%.*f", decimals, v);
 }
 
-// ---- the command --------------------------------------------------------------------------
+// ---- the options --------------------------------------------------------------------------
 
-int cmd_plot(int argc, char **argv) {
-    const char *in = NULL, *out = NULL, *xcol = "iters", *ylist = "exact_acc,cell_acc", *gcol = NULL,
-               *title = NULL, *val;
+// The command line. ynames point into ybuf, so a PlotArgs is passed by pointer, never copied.
+typedef struct {
+    const char *in, *out, *xcol, *gcol, *title;
+    int w, h;                  // image size in pixels
+    const char *ynames[MAX_Y];
+    int n_y;
+    char ybuf[1024];
+} PlotArgs;
+
+// Split the comma-separated --y list into a->ynames.
+static void split_ylist(PlotArgs *a, const char *ylist) {
+    if (strlen(ylist) >= sizeof a->ybuf) usage_error(USAGE, "plot: --y list too long");
+    strcpy(a->ybuf, ylist);
+    a->n_y = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(a->ybuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (a->n_y == MAX_Y) usage_error(USAGE, "plot: --y: at most %d columns", MAX_Y);
+        a->ynames[a->n_y++] = tok;
+    }
+    if (a->n_y == 0) usage_error(USAGE, "plot: --y needs at least one column name");
+}
+
+// Fill *a from argv; a usage error exits 2 here. Returns 1 when --help was printed (exit 0).
+static int parse_args(PlotArgs *a, int argc, char **argv) {
+    const char *ylist = "exact_acc,cell_acc", *val;
     long W = 640, H = 400;
+    memset(a, 0, sizeof *a);
+    a->xcol = "iters";
     for (int i = 1; i < argc; i++) {
-        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return EXIT_OK; }
-        else if (arg_value(argc, argv, &i, "--out", &val)) out = val;
-        else if (arg_value(argc, argv, &i, "--x", &val)) xcol = val;
+        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return 1; }
+        else if (arg_value(argc, argv, &i, "--out", &val)) a->out = val;
+        else if (arg_value(argc, argv, &i, "--x", &val)) a->xcol = val;
         else if (arg_value(argc, argv, &i, "--y", &val)) ylist = val;
-        else if (arg_value(argc, argv, &i, "--group", &val)) gcol = val;
-        else if (arg_value(argc, argv, &i, "--title", &val)) title = val;
+        else if (arg_value(argc, argv, &i, "--group", &val)) a->gcol = val;
+        else if (arg_value(argc, argv, &i, "--title", &val)) a->title = val;
         else if (arg_value(argc, argv, &i, "--width", &val)) W = arg_long("--width", val, 240, IMAGE_MAX_SIDE);
         else if (arg_value(argc, argv, &i, "--height", &val)) H = arg_long("--height", val, 180, IMAGE_MAX_SIDE);
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (argv[i][0] == '-' && argv[i][1] != '\0') usage_error(USAGE, "plot: unknown option '%s'", argv[i]);
-        else if (in) usage_error(USAGE, "plot: more than one input CSV ('%s' and '%s')", in, argv[i]);
-        else in = argv[i];
+        else if (a->in) usage_error(USAGE, "plot: more than one input CSV ('%s' and '%s')", a->in, argv[i]);
+        else a->in = argv[i];
     }
-    if (!in) usage_error(USAGE, "plot: missing the input CSV");
-    if (!out) usage_error(USAGE, "plot: missing --out OUT.png");
-    if (!*xcol) usage_error(USAGE, "plot: --x needs a column name");
-    if (gcol && !*gcol) usage_error(USAGE, "plot: --group needs a column name");
-
-    // --y list.
-    char ybuf[1024];
-    const char *ynames[MAX_Y];
-    int n_y = 0;
-    if (strlen(ylist) >= sizeof ybuf) usage_error(USAGE, "plot: --y list too long");
-    strcpy(ybuf, ylist);
-    char *save = NULL;
-    for (char *tok = strtok_r(ybuf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n_y == MAX_Y) usage_error(USAGE, "plot: --y: at most %d columns", MAX_Y);
-        ynames[n_y++] = tok;
+    if (!a->in) usage_error(USAGE, "plot: missing the input CSV");
+    if (!a->out) usage_error(USAGE, "plot: missing --out OUT.png");
+    if (!*a->xcol) usage_error(USAGE, "plot: --x needs a column name");
+    if (a->gcol && !*a->gcol) usage_error(USAGE, "plot: --group needs a column name");
+    split_ylist(a, ylist);
+    a->w = (int)W, a->h = (int)H;
+    if (!a->title) {   // the CSV's file name, without its directory
+        const char *slash = strrchr(a->in, '/');
+        a->title = !strcmp(a->in, "-") ? "stdin" : slash ? slash + 1 : a->in;
     }
-    if (n_y == 0) usage_error(USAGE, "plot: --y needs at least one column name");
+    return 0;
+}
 
-    // Read the CSV.
-    char *buf = read_file(in, MAX_CSV_BYTES, NULL);
-    char *fields[MAX_FIELDS], *hdr[MAX_FIELDS], *hdr_raw = NULL;
-    int n_hdr = 0, xi = -1, gi = -1, yidx[MAX_Y], lineno = 0, hdr_line = 0;
+// ---- reading the curves -------------------------------------------------------------------
+
+// The header line and the columns the chart reads from it.
+typedef struct {
+    char *raw;                // the header as read, to skip its repeats; NULL until found
+    int line, n;              // its line number and number of fields
+    int xi, gi, yi[MAX_Y];    // columns of --x, of --group (-1 without), of each --y
+} Header;
+
+// The first line that is neither blank nor a comment: find the columns or die naming them.
+static void read_header(Header *h, char *ln, int lineno, const PlotArgs *a) {
+    char *names[MAX_FIELDS];
     const char *why;
-    Chart ch;
-    memset(&ch, 0, sizeof ch);
+    h->raw = xstrdup(ln);   // before split_csv cuts ln into fields
+    h->line = lineno;
+    h->n = split_csv(ln, names, &why);
+    if (h->n < 0) die(EXIT_USAGE, "%s:%d: header: %s", a->in, lineno, why);
+    h->xi = column(names, h->n, a->xcol, "--x", a->in, lineno);
+    for (int k = 0; k < a->n_y; k++) h->yi[k] = column(names, h->n, a->ynames[k], "--y", a->in, lineno);
+    h->gi = a->gcol ? column(names, h->n, a->gcol, "--group", a->in, lineno) : -1;
+}
+
+static void series_push(Series *s, Pt p) {
+    if (s->n == s->cap) { s->cap = s->cap ? 2 * s->cap : 16; s->pts = xrealloc(s->pts, s->cap * sizeof(Pt)); }
+    s->pts[s->n++] = p;
+}
+
+// One data line: a point on the curve of each --y column (for the line's --group value).
+static void read_row(Chart *ch, const Header *h, char *ln, int lineno, const PlotArgs *a) {
+    char *fields[MAX_FIELDS];
+    const char *why, *in = a->in;
+    int nf = split_csv(ln, fields, &why);
+    if (nf < 0) die(EXIT_USAGE, "%s:%d: %s", in, lineno, why);
+    if (nf != h->n)
+        die(EXIT_USAGE, "%s:%d: %d field%s, but the header (line %d) has %d", in, lineno, nf, nf == 1 ? "" : "s",
+            h->line, h->n);
+    double x, y;
+    if (!parse_num(fields[h->xi], &x))
+        die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, a->xcol, fields[h->xi]);
+    for (int k = 0; k < a->n_y; k++) {
+        if (!parse_num(fields[h->yi[k]], &y))
+            die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, a->ynames[k],
+                fields[h->yi[k]]);
+        Series *s = series_for(ch, h->gi >= 0 ? fields[h->gi] : NULL, k, a->n_y, in, lineno, a->gcol);
+        series_push(s, (Pt){x, y});
+        ch->points++;
+    }
+}
+
+// Read the CSV into *ch. Blank lines, '#' comments and repeats of the header (concatenated
+// outputs) are skipped; the first malformed line is an error naming FILE:LINE.
+static void read_chart(Chart *ch, const PlotArgs *a) {
+    char *buf = read_file(a->in, MAX_CSV_BYTES, NULL);
+    Header h = {0};
+    int lineno = 0;
+    memset(ch, 0, sizeof *ch);
     char *p = buf;
     while (*p) {
         char *ln = p, *nl = strchr(p, '\n');
@@ -423,43 +491,53 @@ int cmd_plot(int argc, char **argv) {
         const char *t = ln;
         while (*t == ' ' || *t == '\t') t++;
         if (*t == '\0' || *t == '#') continue;
-        if (hdr_raw && !strcmp(ln, hdr_raw)) continue;   // a repeated header (concatenated outputs)
-        if (!hdr_raw) {
-            hdr_raw = xstrdup(ln);
-            hdr_line = lineno;
-            n_hdr = split_csv(ln, hdr, &why);
-            if (n_hdr < 0) die(EXIT_USAGE, "%s:%d: header: %s", in, lineno, why);
-            xi = column(hdr, n_hdr, xcol, "--x", in, lineno);
-            for (int k = 0; k < n_y; k++) yidx[k] = column(hdr, n_hdr, ynames[k], "--y", in, lineno);
-            if (gcol) gi = column(hdr, n_hdr, gcol, "--group", in, lineno);
-            continue;
-        }
-        int nf = split_csv(ln, fields, &why);
-        if (nf < 0) die(EXIT_USAGE, "%s:%d: %s", in, lineno, why);
-        if (nf != n_hdr)
-            die(EXIT_USAGE, "%s:%d: %d field%s, but the header (line %d) has %d", in, lineno, nf, nf == 1 ? "" : "s",
-                hdr_line, n_hdr);
-        double x, y;
-        if (!parse_num(fields[xi], &x))
-            die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, xcol, fields[xi]);
-        for (int k = 0; k < n_y; k++) {
-            if (!parse_num(fields[yidx[k]], &y))
-                die(EXIT_USAGE, "%s:%d: column %s: expected a number, got '%.40s'", in, lineno, ynames[k],
-                    fields[yidx[k]]);
-            Series *s = series_for(&ch, gi >= 0 ? fields[gi] : NULL, k, n_y, in, lineno, gcol);
-            if (s->n == s->cap) { s->cap = s->cap ? 2 * s->cap : 16; s->pts = xrealloc(s->pts, s->cap * sizeof(Pt)); }
-            s->pts[s->n++] = (Pt){x, y};
-            ch.points++;
-        }
+        if (!h.raw) read_header(&h, ln, lineno, a);
+        else if (strcmp(ln, h.raw)) read_row(ch, &h, ln, lineno, a);
     }
-    if (!hdr_raw) die(EXIT_USAGE, "%s: no header line (empty file)", in);
-    if (ch.points == 0) die(EXIT_USAGE, "%s: no data rows after the header (line %d)", in, hdr_line);
+    if (!h.raw) die(EXIT_USAGE, "%s: no header line (empty file)", a->in);
+    if (ch->points == 0) die(EXIT_USAGE, "%s: no data rows after the header (line %d)", a->in, h.line);
+    free(h.raw);
+    free(buf);
+}
 
-    // Ranges.
+// Legend labels: the --y column, the --group value, or both when there are several --y columns.
+static void label_series(Chart *ch, const PlotArgs *a) {
+    for (int i = 0; i < ch->n; i++) {
+        Series *s = &ch->s[i];
+        if (!s->group) snprintf(s->label, sizeof s->label, "%s", a->ynames[s->yi]);
+        else if (a->n_y == 1) snprintf(s->label, sizeof s->label, "%s", s->group);
+        else snprintf(s->label, sizeof s->label, "%s %s", s->group, a->ynames[s->yi]);
+    }
+}
+
+// ---- the frame ----------------------------------------------------------------------------
+
+// Where the chart lies in the image and how data map to pixels.
+typedef struct {
+    Axis ax, ay;
+    int w, h;                       // image size
+    int s, ts, lh;                  // font scale, title scale, line height of small text
+    int left, right, top, bottom;   // the plot area, pixels
+    double xlo, xhi, ylo, yhi;      // the data range it shows, margins included (x in log2 units on a log axis)
+} Frame;
+
+// The texts around the plot area; the title already cut to the image width.
+typedef struct { char title[256], xlabel[160], ylabel[256]; } Labels;
+
+static int px_x(const Frame *f, double x) {
+    return f->left + (int)lround(((f->ax.log2 ? log2(x) : (x)) - f->xlo) / (f->xhi - f->xlo) * (f->right - f->left));
+}
+static int px_y(const Frame *f, double y) {
+    return f->bottom - (int)lround(((y) - f->ylo) / (f->yhi - f->ylo) * (f->bottom - f->top));
+}
+
+// Sort each curve by x (lines join neighbours) and choose the axes: x on a log2 scale when every
+// x is a power of two and they are not all one value; y [0, 1] unless a value lies outside.
+static void choose_axes(Frame *f, Chart *ch) {
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
     int all_pow2 = 1;
-    for (int i = 0; i < ch.n; i++) {
-        Series *s = &ch.s[i];
+    for (int i = 0; i < ch->n; i++) {
+        Series *s = &ch->s[i];
         qsort(s->pts, s->n, sizeof(Pt), cmp_pt);
         for (int k = 0; k < s->n; k++) {
             xmin = fmin(xmin, s->pts[k].x), xmax = fmax(xmax, s->pts[k].x);
@@ -467,179 +545,208 @@ int cmd_plot(int argc, char **argv) {
             all_pow2 &= is_pow2(s->pts[k].x);
         }
     }
-    Axis ax = {0}, ay = {0};
+    Axis *ax = &f->ax, *ay = &f->ay;
     if (all_pow2 && xmax > xmin) {
-        ax.log2 = 1;
-        ax.lo = log2(xmin), ax.hi = log2(xmax);
+        ax->log2 = 1;
+        ax->lo = log2(xmin), ax->hi = log2(xmax);
     } else {
-        linear_axis(&ax, xmin, xmax, 6);
+        linear_axis(ax, xmin, xmax, 6);
     }
-    if (ymin >= 0 && ymax <= 1) linear_axis(&ay, 0, 1, 5);
-    else linear_axis(&ay, fmin(ymin, 0), fmax(ymax, ymin >= 0 ? 1 : ymax), 5);
+    if (ymin >= 0 && ymax <= 1) linear_axis(ay, 0, 1, 5);
+    else linear_axis(ay, fmin(ymin, 0), fmax(ymax, ymin >= 0 ? 1 : ymax), 5);
+}
 
-    // Labels.
-    for (int i = 0; i < ch.n; i++) {
-        Series *s = &ch.s[i];
-        if (!s->group) snprintf(s->label, sizeof s->label, "%s", ynames[s->yi]);
-        else if (n_y == 1) snprintf(s->label, sizeof s->label, "%s", s->group);
-        else snprintf(s->label, sizeof s->label, "%s %s", s->group, ynames[s->yi]);
+// The axis labels: x names its column and scale, y lists the --y columns that fit.
+static void axis_labels(Labels *lb, const PlotArgs *a, const Axis *ax) {
+    lb->ylabel[0] = '\0';
+    for (int k = 0; k < a->n_y; k++) {
+        if (strlen(lb->ylabel) + strlen(a->ynames[k]) + 3 >= sizeof lb->ylabel) break;
+        if (k) strcat(lb->ylabel, ", ");
+        strcat(lb->ylabel, a->ynames[k]);
     }
-    char ylabel[256] = "";
-    for (int k = 0; k < n_y; k++) {
-        if (strlen(ylabel) + strlen(ynames[k]) + 3 >= sizeof ylabel) break;
-        if (k) strcat(ylabel, ", ");
-        strcat(ylabel, ynames[k]);
-    }
-    char xlabel[160];
-    snprintf(xlabel, sizeof xlabel, "%s%s", xcol, ax.log2 ? " (log2 scale)" : "");
-    if (!title) {
-        const char *slash = strrchr(in, '/');
-        title = !strcmp(in, "-") ? "stdin" : slash ? slash + 1 : in;
-    }
+    snprintf(lb->xlabel, sizeof lb->xlabel, "%s%s", a->xcol, ax->log2 ? " (log2 scale)" : "");
+}
 
-    // Layout (s = font scale: 1 up to 900x560, then larger).
-    int w = (int)W, h = (int)H;
-    int s = 1 + (int)fmin((w - 1) / 900, (h - 1) / 560);
-    int ts = 2 * s, lh = 10 * s;   // title scale, line height of small text
-    char tbuf[256], buf2[64];
-    if (text_w(title, ts) > w - 20) ts = s;   // a long title in small print, cut only if still too long
-    fit_text(tbuf, sizeof tbuf, title, w - 20, ts);
+// Font scales, margins (room for the title, the widest y tick label and the axis labels) and the
+// data range of the plot area. The font grows with the image: scale 1 up to 900x560.
+static void layout(Frame *f, Labels *lb, const char *title, int w, int h) {
+    char buf[64];
+    f->w = w, f->h = h;
+    int s = f->s = 1 + (int)fmin((w - 1) / 900, (h - 1) / 560);
+    f->ts = 2 * s, f->lh = 10 * s;
+    if (text_w(title, f->ts) > w - 20) f->ts = s;   // a long title in small print, cut only if still too long
+    fit_text(lb->title, sizeof lb->title, title, w - 20, f->ts);
     int ytick_w = 0;
-    for (double v = ay.tick0; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
-        fmt_num(buf2, sizeof buf2, v, ay.decimals);
-        ytick_w = (int)fmax(ytick_w, text_w(buf2, s));
+    const Axis *ay = &f->ay;
+    for (double v = ay->tick0; v <= ay->hi + ay->step * 1e-6; v += ay->step) {
+        fmt_num(buf, sizeof buf, v, ay->decimals);
+        ytick_w = (int)fmax(ytick_w, text_w(buf, s));
     }
-    int left = 8 + lh + 6 + ytick_w + 6, right = w - 16, top = 12 + 8 * ts + 12, bottom = h - (10 + 2 * lh + 8);
-    if (right - left < 80 || bottom - top < 60) die(EXIT_USAGE, "plot: --width/--height too small for the chart");
+    f->left = 8 + f->lh + 6 + ytick_w + 6, f->right = w - 16;
+    f->top = 12 + 8 * f->ts + 12, f->bottom = h - (10 + 2 * f->lh + 8);
+    if (f->right - f->left < 80 || f->bottom - f->top < 60)
+        die(EXIT_USAGE, "plot: --width/--height too small for the chart");
+    // A margin of 3% on x so that end markers clear the frame, 2% on y.
+    double xm = (f->ax.hi - f->ax.lo) * 0.03, ym = (ay->hi - ay->lo) * 0.02;
+    f->xlo = f->ax.lo - xm, f->xhi = f->ax.hi + xm;
+    f->ylo = ay->lo - ym, f->yhi = ay->hi + ym;
+}
 
-    Img im = {xmalloc((size_t)w * h * 3), w, h};
-    memset(im.px, 255, (size_t)w * h * 3);
+// ---- drawing the chart --------------------------------------------------------------------
 
-    // Maps from data to pixels; the x range gets a margin of 3% so end markers clear the frame.
-    double xlo = ax.lo, xhi = ax.hi, xm = (xhi - xlo) * 0.03;
-    xlo -= xm, xhi += xm;
-    double ylo = ay.lo, yhi = ay.hi, ym = (yhi - ylo) * 0.02;
-    ylo -= ym, yhi += ym;
-#define PX(x) (left + (int)lround(((ax.log2 ? log2(x) : (x)) - xlo) / (xhi - xlo) * (right - left)))
-#define PY(y) (bottom - (int)lround(((y) - ylo) / (yhi - ylo) * (bottom - top)))
-
-    // Grid, ticks and tick labels.
-    for (double v = ay.tick0; v <= ay.hi + ay.step * 1e-6; v += ay.step) {
-        int y = PY(v);
-        hline(&im, left + 1, right - 1, y, GRID);
-        hline(&im, left - 4, left, y, BLACK);
-        fmt_num(buf2, sizeof buf2, v, ay.decimals);
-        text(&im, left - 6 - text_w(buf2, s), y - 4 * s + (s > 1 ? 0 : 1), buf2, s, TEXT, 0);
+// One x tick: grid line, tick mark and label; the label is left out where it would overlap the
+// previous one (*end: right end of the last label drawn) or run off the image.
+static void x_tick(Img *im, const Frame *f, double v, const char *label, int *end) {
+    int x = px_x(f, v), s = f->s;
+    vline(im, x, f->top + 1, f->bottom - 1, GRID);
+    vline(im, x, f->bottom, f->bottom + 4, BLACK);
+    int tw = text_w(label, s);
+    if (x - tw / 2 > *end + 6 * s && x + tw / 2 < f->w) {
+        text(im, x - tw / 2, f->bottom + 7, label, s, TEXT, 0);
+        *end = x + tw / 2;
     }
-    int last_label_end = -1000000;
-    if (ax.log2) {
-        for (int k = (int)ceil(ax.lo - 1e-9); k <= (int)floor(ax.hi + 1e-9); k++) {
+}
+
+// Grid, ticks, tick labels and the frame: axes in black, the other two sides grey. A log2 x
+// axis has a tick at every power of two in range.
+static void draw_axes(Img *im, const Frame *f) {
+    const Axis *ax = &f->ax, *ay = &f->ay;
+    int s = f->s, end = -1000000;
+    char buf[64];
+    for (double v = ay->tick0; v <= ay->hi + ay->step * 1e-6; v += ay->step) {
+        int y = px_y(f, v);
+        hline(im, f->left + 1, f->right - 1, y, GRID);
+        hline(im, f->left - 4, f->left, y, BLACK);
+        fmt_num(buf, sizeof buf, v, ay->decimals);
+        text(im, f->left - 6 - text_w(buf, s), y - 4 * s + (s > 1 ? 0 : 1), buf, s, TEXT, 0);
+    }
+    if (ax->log2) {
+        for (int k = (int)ceil(ax->lo - 1e-9); k <= (int)floor(ax->hi + 1e-9); k++) {
             double v = ldexp(1, k);
-            int x = PX(v);
-            vline(&im, x, top + 1, bottom - 1, GRID);
-            vline(&im, x, bottom, bottom + 4, BLACK);
-            snprintf(buf2, sizeof buf2, "%.0f", v);
-            int tw = text_w(buf2, s);
-            if (x - tw / 2 > last_label_end + 6 * s && x + tw / 2 < w) {
-                text(&im, x - tw / 2, bottom + 7, buf2, s, TEXT, 0);
-                last_label_end = x + tw / 2;
-            }
+            snprintf(buf, sizeof buf, "%.0f", v);
+            x_tick(im, f, v, buf, &end);
         }
     } else {
-        for (double v = ax.tick0; v <= ax.hi + ax.step * 1e-6; v += ax.step) {
-            int x = PX(v);
-            vline(&im, x, top + 1, bottom - 1, GRID);
-            vline(&im, x, bottom, bottom + 4, BLACK);
-            fmt_num(buf2, sizeof buf2, v, ax.decimals);
-            int tw = text_w(buf2, s);
-            if (x - tw / 2 > last_label_end + 6 * s && x + tw / 2 < w) {
-                text(&im, x - tw / 2, bottom + 7, buf2, s, TEXT, 0);
-                last_label_end = x + tw / 2;
-            }
+        for (double v = ax->tick0; v <= ax->hi + ax->step * 1e-6; v += ax->step) {
+            fmt_num(buf, sizeof buf, v, ax->decimals);
+            x_tick(im, f, v, buf, &end);
         }
     }
-    // Frame: axes in black, the other two sides grey.
-    hline(&im, left, right, top, FRAME);
-    vline(&im, right, top, bottom, FRAME);
-    hline(&im, left, right, bottom, BLACK);
-    vline(&im, left, top, bottom, BLACK);
+    hline(im, f->left, f->right, f->top, FRAME);
+    vline(im, f->right, f->top, f->bottom, FRAME);
+    hline(im, f->left, f->right, f->bottom, BLACK);
+    vline(im, f->left, f->top, f->bottom, BLACK);
+}
 
-    // Axis labels and title.
-    char lbuf[256];
-    fit_text(lbuf, sizeof lbuf, xlabel, right - left, s);
-    text(&im, (left + right) / 2 - text_w(lbuf, s) / 2, bottom + 7 + lh + 4, lbuf, s, TEXT, 0);
-    fit_text(lbuf, sizeof lbuf, ylabel, bottom - top, s);
-    text(&im, 8, (top + bottom) / 2 + text_w(lbuf, s) / 2, lbuf, s, TEXT, 1);
-    text(&im, w / 2 - text_w(tbuf, ts) / 2, 12, tbuf, ts, BLACK, 0);
+// The x label under the tick labels, the y label up the left edge, the title on top.
+static void draw_labels(Img *im, const Frame *f, const Labels *lb) {
+    char buf[256];
+    int s = f->s;
+    fit_text(buf, sizeof buf, lb->xlabel, f->right - f->left, s);
+    text(im, (f->left + f->right) / 2 - text_w(buf, s) / 2, f->bottom + 7 + f->lh + 4, buf, s, TEXT, 0);
+    fit_text(buf, sizeof buf, lb->ylabel, f->bottom - f->top, s);
+    text(im, 8, (f->top + f->bottom) / 2 + text_w(buf, s) / 2, buf, s, TEXT, 1);
+    text(im, f->w / 2 - text_w(lb->title, f->ts) / 2, 12, lb->title, f->ts, BLACK, 0);
+}
 
-    // Curves: lines first, then markers on top.
-    int lt = 2 * s, mr = 3 * s;
-    for (int i = 0; i < ch.n; i++) {
-        Series *sr = &ch.s[i];
+// Every curve's lines first, then the markers, so no line covers a marker.
+static void draw_curves(Img *im, const Frame *f, const Chart *ch) {
+    int lt = 2 * f->s, mr = 3 * f->s;   // line thickness, marker half-size
+    for (int i = 0; i < ch->n; i++) {
+        const Series *sr = &ch->s[i];
         Rgb c = PALETTE[sr->color % 10];
         int phase = 0;
         for (int k = 1; k < sr->n; k++)
-            line(&im, PX(sr->pts[k - 1].x), PY(sr->pts[k - 1].y), PX(sr->pts[k].x), PY(sr->pts[k].y), lt, c,
-                 sr->style % 2, &phase);
+            line(im, px_x(f, sr->pts[k - 1].x), px_y(f, sr->pts[k - 1].y), px_x(f, sr->pts[k].x),
+                 px_y(f, sr->pts[k].y), lt, c, sr->style % 2, &phase);
     }
-    for (int i = 0; i < ch.n; i++) {
-        Series *sr = &ch.s[i];
+    for (int i = 0; i < ch->n; i++) {
+        const Series *sr = &ch->s[i];
         for (int k = 0; k < sr->n; k++)
-            marker(&im, PX(sr->pts[k].x), PY(sr->pts[k].y), mr, sr->style, PALETTE[sr->color % 10]);
+            marker(im, px_x(f, sr->pts[k].x), px_y(f, sr->pts[k].y), mr, sr->style, PALETTE[sr->color % 10]);
     }
+}
 
-    // Legend: in the corner of the plot area that covers the fewest curve pixels.
-    int sample = 28 * s, pad = 6 * s, maxlab = (right - left) / 2 - sample - 3 * pad, shown = ch.n;
-    while (shown > 1 && pad * 2 + shown * lh > bottom - top - 8) shown--;
-    char labs[MAX_SERIES][128];
-    int lw = 0;
-    for (int i = 0; i < shown; i++) {
-        if (i == shown - 1 && shown < ch.n) snprintf(labs[i], sizeof labs[i], "(%d more)", ch.n - shown + 1);
-        else fit_text(labs[i], sizeof labs[i], ch.s[i].label, maxlab, s);
-        lw = (int)fmax(lw, text_w(labs[i], s));
-    }
-    int bw = pad + sample + pad + lw + pad, bh = pad * 2 + shown * lh - 2 * s;
-    int cx[4] = {right - 6 - bw, left + 6, left + 6, right - 6 - bw};   // lower right, upper left, lower left, upper right
-    int cy[4] = {bottom - 6 - bh, top + 6, bottom - 6 - bh, top + 6};
+// The corner of the plot area (lower right, upper left, lower left, upper right: the first of
+// the best) where a bw x bh legend box covers the fewest pixels already drawn other than grid.
+static void legend_corner(const Img *im, const Frame *f, int bw, int bh, int *bx, int *by) {
+    int cx[4] = {f->right - 6 - bw, f->left + 6, f->left + 6, f->right - 6 - bw};
+    int cy[4] = {f->bottom - 6 - bh, f->top + 6, f->bottom - 6 - bh, f->top + 6};
     int best = 0;
     long best_hits = -1;
     for (int q = 0; q < 4; q++) {
         long hits = 0;
         for (int y = cy[q]; y < cy[q] + bh; y++)
             for (int x = cx[q]; x < cx[q] + bw; x++) {
-                const uint8_t *px = im.px + ((size_t)y * w + x) * 3;
+                const uint8_t *px = im->px + ((size_t)y * im->w + x) * 3;
                 int plain = (px[0] == 255 && px[1] == 255 && px[2] == 255) ||
                             (px[0] == GRID.r && px[1] == GRID.g && px[2] == GRID.b);
                 hits += !plain;
             }
         if (best_hits < 0 || hits < best_hits) best_hits = hits, best = q;
     }
-    int bx = cx[best], by = cy[best];
-    fill(&im, bx, by, bx + bw - 1, by + bh - 1, WHITE);
-    hline(&im, bx, bx + bw - 1, by, FRAME);
-    hline(&im, bx, bx + bw - 1, by + bh - 1, FRAME);
-    vline(&im, bx, by, by + bh - 1, FRAME);
-    vline(&im, bx + bw - 1, by, by + bh - 1, FRAME);
+    *bx = cx[best], *by = cy[best];
+}
+
+// The legend: a line sample and label per curve, as many as fit in the plot area's height (the
+// last row then counts the rest), in the corner that hides the least of the curves.
+static void draw_legend(Img *im, const Frame *f, const Chart *ch) {
+    int s = f->s, lh = f->lh, lt = 2 * s, mr = 3 * s;
+    int sample = 28 * s, pad = 6 * s, maxlab = (f->right - f->left) / 2 - sample - 3 * pad, shown = ch->n;
+    while (shown > 1 && pad * 2 + shown * lh > f->bottom - f->top - 8) shown--;
+    char labs[MAX_SERIES][128];
+    int lw = 0;
+    for (int i = 0; i < shown; i++) {
+        if (i == shown - 1 && shown < ch->n) snprintf(labs[i], sizeof labs[i], "(%d more)", ch->n - shown + 1);
+        else fit_text(labs[i], sizeof labs[i], ch->s[i].label, maxlab, s);
+        lw = (int)fmax(lw, text_w(labs[i], s));
+    }
+    int bw = pad + sample + pad + lw + pad, bh = pad * 2 + shown * lh - 2 * s, bx, by;
+    legend_corner(im, f, bw, bh, &bx, &by);
+    fill(im, bx, by, bx + bw - 1, by + bh - 1, WHITE);
+    hline(im, bx, bx + bw - 1, by, FRAME);
+    hline(im, bx, bx + bw - 1, by + bh - 1, FRAME);
+    vline(im, bx, by, by + bh - 1, FRAME);
+    vline(im, bx + bw - 1, by, by + bh - 1, FRAME);
     for (int i = 0; i < shown; i++) {
         int y = by + pad + i * lh, mid = y + 3 * s;
-        if (!(i == shown - 1 && shown < ch.n)) {
-            Series *sr = &ch.s[i];
+        if (!(i == shown - 1 && shown < ch->n)) {
+            const Series *sr = &ch->s[i];
             Rgb c = PALETTE[sr->color % 10];
             int phase = 0;
-            line(&im, bx + pad, mid, bx + pad + sample, mid, lt, c, sr->style % 2, &phase);
-            marker(&im, bx + pad + sample / 2, mid, mr, sr->style, c);
+            line(im, bx + pad, mid, bx + pad + sample, mid, lt, c, sr->style % 2, &phase);
+            marker(im, bx + pad + sample / 2, mid, mr, sr->style, c);
         }
-        text(&im, bx + pad + sample + pad, y, labs[i], s, TEXT, 0);
+        text(im, bx + pad + sample + pad, y, labs[i], s, TEXT, 0);
     }
-#undef PX
-#undef PY
+}
 
-    image_write_rgb(out, im.px, w, h);
-    log_info("plot: wrote %s: %d curve%s, %ld points, %dx%d pixels, x %s", strcmp(out, "-") ? out : "stdout", ch.n,
-             ch.n == 1 ? "" : "s", ch.points, w, h, ax.log2 ? "log2" : "linear");
+// ---- the command --------------------------------------------------------------------------
+
+int cmd_plot(int argc, char **argv) {
+    PlotArgs a;
+    if (parse_args(&a, argc, argv)) return EXIT_OK;
+    Chart ch;
+    read_chart(&ch, &a);
+    label_series(&ch, &a);
+
+    Frame f = {0};
+    Labels lb;
+    choose_axes(&f, &ch);
+    axis_labels(&lb, &a, &f.ax);
+    layout(&f, &lb, a.title, a.w, a.h);
+
+    Img im = {xmalloc((size_t)f.w * f.h * 3), f.w, f.h};
+    memset(im.px, 255, (size_t)f.w * f.h * 3);
+    draw_axes(&im, &f);
+    draw_labels(&im, &f, &lb);
+    draw_curves(&im, &f, &ch);
+    draw_legend(&im, &f, &ch);
+
+    image_write_rgb(a.out, im.px, f.w, f.h);
+    log_info("plot: wrote %s: %d curve%s, %ld points, %dx%d pixels, x %s", strcmp(a.out, "-") ? a.out : "stdout",
+             ch.n, ch.n == 1 ? "" : "s", ch.points, f.w, f.h, f.ax.log2 ? "log2" : "linear");
     for (int i = 0; i < ch.n; i++) { free(ch.s[i].pts); free(ch.s[i].group); }
     free(im.px);
-    free(hdr_raw);
-    free(buf);
     return EXIT_OK;
 }
