@@ -37,6 +37,9 @@ void report_bad(const char *path, int line, int skip_bad, int *counter, const ch
 
 // CHECK: an internal invariant or runtime failure (exit 1). Always on, unlike assert.
 #define CHECK(cond, ...) do { if (!(cond)) die(EXIT_RUNTIME, __VA_ARGS__); } while (0)
+// CHECK_SHAPE: always on at the entry of every op (src/nn): a size that breaks an op's contract
+// is a bug in its caller, reported with the op's name rather than read past a buffer.
+#define CHECK_SHAPE(cond) CHECK(cond, "%s: shape check failed: %s", __func__, #cond)
 // CHECK_INPUT: something the user gave us is wrong (exit 2).
 #define CHECK_INPUT(cond, ...) do { if (!(cond)) die(EXIT_USAGE, __VA_ARGS__); } while (0)
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "loopt/blas.h"
+#include "loopt/check.h"
 #include "loopt/ops.h"
 #include "loopt/vexp.h"
 
@@ -45,6 +46,7 @@ static void softmax_rows_backward(float *d, const float *a, int T) {
 
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH) {
     // out (B, T, C), att (B, NH, T, T), qkv (B, T, 3C)
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0 && out != qkv);
     int hs = C / NH;
     int C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
@@ -65,6 +67,7 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
 void attention_backward(float *dqkv, float *scratch, const float *dout, const float *qkv,
                         const float *att, int B, int T, int C, int NH, int mode) {
     // dqkv (B, T, 3C) += (or =), scratch (B, NH, T, T), dout (B, T, C), qkv (B, T, 3C), att (B, NH, T, T)
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0);
     int hs = C / NH;
     int C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hs);
@@ -93,6 +96,7 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
 void local_attention_forward(float *out, float *att, const float *qkv, const int *nbr,
                              const float *bias, int B, int T, int C, int NH) {
     // out (B, T, C), att (B, NH, T, K), qkv (B, T, 3C), nbr (T, K), bias (NH, K)
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0 && nbr != NULL);
     int hs = C / NH, C3 = 3 * C, K = LOCAL_K;
     float scale = 1.0f / sqrtf((float)hs);
     #pragma omp parallel for if ((long)B * T * C > 32768)
@@ -135,6 +139,7 @@ void local_attention_backward(float *dqkv, float *dbias, float *scratch, const f
                               const float *qkv, const float *att, const int *nbr,
                               int B, int T, int C, int NH) {
     // dqkv (B, T, 3C) +=, dbias (NH, K) +=, scratch (B, NH, T, K), dout (B, T, C)
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0 && nbr != NULL);
     int hs = C / NH, C3 = 3 * C, K = LOCAL_K;
     float scale = 1.0f / sqrtf((float)hs);
     #pragma omp parallel for if ((long)B * T * C > 32768)

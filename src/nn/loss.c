@@ -35,6 +35,7 @@ static double ce_row(float *p, const float *x, int y, int V, LossKind kind) {
 double crossentropy_forward(float *losses, float *probs, const float *logits, const int *targets,
                             int N, int V, LossKind kind) {
     // losses (N), probs (N, V), logits (N, V), targets (N)
+    CHECK_SHAPE(N >= 0 && V > 1);
     for (int n = 0; n < N; n++)
         CHECK(targets[n] < V, "crossentropy: target %d out of range [0, %d) at row %d", targets[n], V, n);
 
@@ -61,6 +62,7 @@ double crossentropy_forward(float *losses, float *probs, const float *logits, co
 void crossentropy_backward(float *dlogits, const float *probs, const float *logits, const int *targets,
                            int N, int V, float scale, LossKind kind) {
     // dlogits (N, V) +=, probs (N, V), logits (N, V), targets (N)
+    CHECK_SHAPE(N >= 0 && V > 1);
     #pragma omp parallel for if ((long)N * V > 32768)
     for (int n = 0; n < N; n++) {
         int y = targets[n];
@@ -86,6 +88,7 @@ void crossentropy_backward(float *dlogits, const float *probs, const float *logi
 
 void argmax_rows(int *out, const float *logits, int N, int V) {
     // out (N), logits (N, V); ties go to the lowest index
+    CHECK_SHAPE(N >= 0 && V > 0);
     #pragma omp parallel for if ((long)N * V > 32768)
     for (int n = 0; n < N; n++) {
         const float *x = logits + (size_t)n * V;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "loopt/blas.h"
+#include "loopt/check.h"
 #include "loopt/vexp.h"
 
 // Below this many floats an OpenMP fork costs more than the loop itself.
@@ -22,6 +23,7 @@
 
 void embedding_forward(float *out, const int *tok, const float *table, int N, int C) {
     // out (N, C), tok (N), table (V, C)
+    CHECK_SHAPE(N >= 0 && C > 0);
     #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *row = table + (size_t)tok[n] * C;
@@ -32,6 +34,7 @@ void embedding_forward(float *out, const int *tok, const float *table, int N, in
 
 void embedding_backward(float *dtable, const float *dout, const int *tok, int N, int C) {
     // dtable (V, C), dout (N, C), tok (N). Serial: many rows share a token (race if parallel).
+    CHECK_SHAPE(N >= 0 && C > 0);
     for (int n = 0; n < N; n++) {
         float *d = dtable + (size_t)tok[n] * C;
         const float *g = dout + (size_t)n * C;
@@ -43,6 +46,7 @@ void embedding_backward(float *dtable, const float *dout, const int *tok, int N,
 
 void coord_embed_forward(float *out, const int *ids, const float *table, int B, int T, int A, int C) {
     // out (B, T, C), ids (T, A), table (R, C)
+    CHECK_SHAPE(B >= 0 && T > 0 && A > 0 && C > 0);
     #pragma omp parallel for if ((long)B * T * C > OMP_MIN_WORK)
     for (int bt = 0; bt < B * T; bt++) {
         int t = bt % T;
@@ -58,6 +62,7 @@ void coord_embed_forward(float *out, const int *ids, const float *table, int B, 
 
 void coord_embed_backward(float *dtable, const float *dout, const int *ids, int B, int T, int A, int C) {
     // dtable (R, C), dout (B, T, C), ids (T, A). Serial scatter-add: ids of different t collide.
+    CHECK_SHAPE(B >= 0 && T > 0 && A > 0 && C > 0);
     for (int t = 0; t < T; t++) {
         for (int a = 0; a < A; a++) {
             int id = ids[t * A + a];
@@ -75,12 +80,14 @@ void coord_embed_backward(float *dtable, const float *dout, const int *ids, int 
 
 void linear_forward(float *out, const float *inp, const float *w, int N, int IC, int OC) {
     // out (N, OC) = inp (N, IC) @ w^T, w (OC, IC)
+    CHECK_SHAPE(N >= 0 && IC > 0 && OC > 0 && out != inp);
     gemm(0, 1, N, OC, IC, 1.0f, inp, w, 0.0f, out);
 }
 
 void linear_backward(float *dinp, float *dw, const float *dout, const float *inp, const float *w,
                      int N, int IC, int OC, int mode) {
     // dinp (N, IC), dw (OC, IC), dout (N, OC), inp (N, IC), w (OC, IC)
+    CHECK_SHAPE(N >= 0 && IC > 0 && OC > 0 && dinp != dout);
     if (dinp) gemm(0, 0, N, IC, OC, 1.0f, dout, w, mode == GRAD_ADD ? 1.0f : 0.0f, dinp);   // dinp (+)= dout @ w
     if (dw) gemm(1, 0, OC, IC, N, 1.0f, dout, inp, 1.0f, dw);      // dw += dout^T @ inp
 }
@@ -100,6 +107,7 @@ static inline float rmsnorm_row(float *o, const float *x, const float *gain, int
 
 void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *gain, int N, int C, float eps) {
     // out (N, C), rstd (N), inp (N, C), gain (C) or NULL
+    CHECK_SHAPE(N >= 0 && C > 0 && eps > 0.0f);
     #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
     for (int n = 0; n < N; n++)
         rstd[n] = rmsnorm_row(out + (size_t)n * C, inp + (size_t)n * C, gain, C, eps);
@@ -109,6 +117,7 @@ void residual_rmsnorm_forward(float *out, float *rstd, float *r, const float *re
                               int N, int C, float eps) {
     // out (N, C), rstd (N), r (N, C) += res (N, C) first, gain (C) or NULL. One pass over the
     // rows instead of add_forward + rmsnorm_forward; the same results.
+    CHECK_SHAPE(N >= 0 && C > 0 && eps > 0.0f);
     #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
     for (int n = 0; n < N; n++) {
         float *x = r + (size_t)n * C;
@@ -123,6 +132,7 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
     // dinp (N, C), dgain (C), dout (N, C), inp (N, C), gain (C) or NULL, rstd (N)
     // y = x * r * g with r = (mean(x^2) + eps)^(-1/2), dr/dx_c = -r^3 x_c / C, so
     // dx = r * (g dy) - x * r^3 * mean(x * g dy).
+    CHECK_SHAPE(N >= 0 && C > 0 && dinp != dout);
     if (dinp) {
         #pragma omp parallel for if ((long)N * C > OMP_MIN_WORK)
         for (int n = 0; n < N; n++) {
@@ -165,6 +175,7 @@ void rmsnorm_backward(float *dinp, float *dgain, const float *dout, const float 
 
 void swiglu_forward(float *out, const float *inp, int N, int F) {
     // out (N, F), inp (N, 2F) = [gate | up]
+    CHECK_SHAPE(N >= 0 && F > 0 && out != inp);
     #pragma omp parallel for if ((long)N * F > OMP_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *g = inp + (size_t)n * 2 * F;
@@ -181,6 +192,7 @@ void swiglu_forward(float *out, const float *inp, int N, int F) {
 void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, int F, int mode) {
     // dinp (N, 2F), dout (N, F), inp (N, 2F)
     // d silu(a)/da = sig(a) * (1 + a * (1 - sig(a))).
+    CHECK_SHAPE(N >= 0 && F > 0 && dinp != dout);
     #pragma omp parallel for if ((long)N * F > OMP_MIN_WORK)
     for (int n = 0; n < N; n++) {
         const float *g = inp + (size_t)n * 2 * F;
@@ -203,16 +215,19 @@ void swiglu_backward(float *dinp, const float *dout, const float *inp, int N, in
 // ---- element-wise helpers -------------------------------------------------------------------
 
 void add_forward(float *out, const float *a, const float *b, int n) {
+    CHECK_SHAPE(n >= 0);
     #pragma omp parallel for if (n > OMP_MIN_WORK)
     for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
 void axpy(float *y, float alpha, const float *x, int n) {
+    CHECK_SHAPE(n >= 0);
     #pragma omp parallel for if (n > OMP_MIN_WORK)
     for (int i = 0; i < n; i++) y[i] += alpha * x[i];
 }
 
 void scale_inplace(float *x, float alpha, int n) {
+    CHECK_SHAPE(n >= 0);
     #pragma omp parallel for if (n > OMP_MIN_WORK)
     for (int i = 0; i < n; i++) x[i] *= alpha;
 }
@@ -265,10 +280,12 @@ static void rope_apply(float *qkv, const int *pos, int B, int T, int C, int NH, 
 }
 
 void rope_forward(float *qkv, const int *pos, int B, int T, int C, int NH, int A, float base) {
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0 && (C / NH) % 2 == 0 && A > 0);
     rope_apply(qkv, pos, B, T, C, NH, A, base, 1.0f);
 }
 
 void rope_backward(float *dqkv, const int *pos, int B, int T, int C, int NH, int A, float base) {
     // The rotation is orthogonal: its gradient map is the transpose, i.e. the angle negated.
+    CHECK_SHAPE(B >= 0 && T > 0 && NH > 0 && C % NH == 0 && (C / NH) % 2 == 0 && A > 0);
     rope_apply(dqkv, pos, B, T, C, NH, A, base, -1.0f);
 }

@@ -5,10 +5,12 @@
 #include <string.h>
 
 #include "loopt/blas.h"
+#include "loopt/check.h"
 #include "loopt/ops.h"
 
 void tokenmix_forward(float *out, float *th, float *tg, const float *x, const float *wtfc,
                       const float *wtproj, int B, int T, int C, int Ft) {
+    CHECK_SHAPE(B >= 0 && T > 0 && C > 0 && Ft > 0);
     size_t TC = (size_t)T * C;
     for (int b = 0; b < B; b++)   // th_b (C, 2Ft) = x_b^T (C, T) @ wtfc^T (T, 2Ft)
         gemm_ex(1, 1, C, 2 * Ft, T, 1.0f, x + b * TC, C, wtfc, T, 0.0f, th + (size_t)b * C * 2 * Ft, 2 * Ft);
@@ -20,6 +22,7 @@ void tokenmix_forward(float *out, float *th, float *tg, const float *x, const fl
 void tokenmix_backward(float *dx, float *dwtfc, float *dwtproj, float *dtg, float *dth,
                        const float *dout, const float *x, const float *th, const float *tg,
                        const float *wtfc, const float *wtproj, int B, int T, int C, int Ft) {
+    CHECK_SHAPE(B >= 0 && T > 0 && C > 0 && Ft > 0);
     size_t TC = (size_t)T * C;
     for (int b = 0; b < B; b++) {
         const float *go = dout + b * TC;                  // (T, C)
