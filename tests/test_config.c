@@ -65,18 +65,6 @@ TEST(config_defaults_valid) {
     EXPECT(c.data.maze_size == 9 && c.data.seed == 2 && c.data.train[0] == '\0');
 }
 
-TEST(config_d_ff_auto) {
-    ModelConfig m = {0};
-    m.d_model = 128;
-    EXPECT(config_d_ff(&m) == 344);   // ceil(8*128/3) = 342 -> 344
-    m.d_model = 16;
-    EXPECT(config_d_ff(&m) == 48);    // ceil(42.67) = 43 -> 48
-    m.d_model = 24;
-    EXPECT(config_d_ff(&m) == 64);    // exactly 64
-    m.d_ff = 100;
-    EXPECT(config_d_ff(&m) == 100);
-}
-
 TEST(config_parse_nested) {
     Config c;
     config_defaults(&c);

@@ -8,6 +8,7 @@
 
 #include "loopt/ckpt.h"
 #include "loopt/config.h"
+#include "loopt/dataset.h"
 #include "loopt/image.h"
 #include "loopt/maze.h"
 #include "loopt/model.h"
@@ -53,7 +54,7 @@ static void run_input(void *arg) {
     } else if (!strcmp(in->target, "png")) {
         uint8_t *g;
         int h, w;
-        if (!image_read_maze(in->path, &g, &h, &w, why, sizeof why)) die(EXIT_USAGE, "%s: %s", in->path, why);
+        if (!maze_read_png(in->path, &g, &h, &w, why, sizeof why)) die(EXIT_USAGE, "%s: %s", in->path, why);
         free(g);
     } else if (!strcmp(in->target, "ckpt")) {
         Ckpt c;

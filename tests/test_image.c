@@ -22,10 +22,10 @@ TEST(image_maze_round_trip) {
             uint8_t *q = malloc(n), *a = malloc(n), *g = NULL;
             maze_generate(&r, h, w, 0, q, a);
             const char *p = test_tmp_path("rt.png");
-            image_write_maze(p, a, h, w, cells[c]);   // the answer: all five colours
+            maze_write_png(p, a, h, w, cells[c]);   // the answer: all five colours
             int gh = 0, gw = 0;
             char why[256] = "";
-            int ok = image_read_maze(p, &g, &gh, &gw, why, sizeof why);
+            int ok = maze_read_png(p, &g, &gh, &gw, why, sizeof why);
             EXPECTF(ok, "%dx%d cell %d: %s", h, w, cells[c], why);
             if (ok) {
                 EXPECTF(gh == h && gw == w, "%dx%d cell %d: read back %dx%d", h, w, cells[c], gh, gw);
@@ -59,7 +59,7 @@ TEST(image_read_tolerates_near_palette_colours) {
     uint8_t *g = NULL;
     int h, w;
     char why[256] = "";
-    EXPECTF(image_read_maze(p, &g, &h, &w, why, sizeof why), "%s", why);
+    EXPECTF(maze_read_png(p, &g, &h, &w, why, sizeof why), "%s", why);
     EXPECT(g && h == 2 && w == 3 && memcmp(g, cells, 6) == 0);
     free(g);
 }
@@ -73,17 +73,17 @@ TEST(image_read_refusals) {
     FILE *f = fopen(p, "w");
     fputs("#####\n#S G#\n#####\n", f);
     fclose(f);
-    EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why) && g == NULL && strstr(why, "not a PNG"));
+    EXPECT(!maze_read_png(p, &g, &h, &w, why, sizeof why) && g == NULL && strstr(why, "not a PNG"));
     // missing file, directory
-    EXPECT(!image_read_maze(test_tmp_path("nope.png"), &g, &h, &w, why, sizeof why) && strstr(why, "cannot open"));
-    EXPECT(!image_read_maze(test_tmp_path(""), &g, &h, &w, why, sizeof why) && strstr(why, "directory"));
+    EXPECT(!maze_read_png(test_tmp_path("nope.png"), &g, &h, &w, why, sizeof why) && strstr(why, "cannot open"));
+    EXPECT(!maze_read_png(test_tmp_path(""), &g, &h, &w, why, sizeof why) && strstr(why, "directory"));
     // a colour outside the palette: the first offending pixel is named
     uint8_t rgb[3 * 4 * 3];
     memset(rgb, 255, sizeof rgb);
     rgb[(1 * 4 + 2) * 3 + 1] = 0;   // (x=2, y=1) magenta
     p = test_tmp_path("magenta.png");
     image_write_rgb(p, rgb, 4, 3);
-    EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why));
+    EXPECT(!maze_read_png(p, &g, &h, &w, why, sizeof why));
     EXPECTF(strstr(why, "pixel (x=2, y=1) has colour #ff00ff"), "got '%s'", why);
     // larger than IMAGE_MAX_SIDE
     int big = IMAGE_MAX_SIDE + 1;
@@ -92,24 +92,24 @@ TEST(image_read_refusals) {
     p = test_tmp_path("wide.png");
     image_write_rgb(p, wide, big, 1);
     free(wide);
-    EXPECT(!image_read_maze(p, &g, &h, &w, why, sizeof why));
+    EXPECT(!maze_read_png(p, &g, &h, &w, why, sizeof why));
     EXPECTF(strstr(why, "more than"), "got '%s'", why);
     // truncated PNG in memory
     p = test_tmp_path("ok.png");
     uint8_t grid[25] = {0};
     grid[6] = MAZE_START;
     grid[18] = MAZE_GOAL;
-    image_write_maze(p, grid, 5, 5, 4);
+    maze_write_png(p, grid, 5, 5, 4);
     f = fopen(p, "rb");
     uint8_t buf[4096];
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
     EXPECT(image_is_png(buf, n));
-    EXPECT(image_decode_maze(buf, n, &g, &h, &w, why, sizeof why) && h == 5 && w == 5 && memcmp(g, grid, 25) == 0);
+    EXPECT(maze_decode_png(buf, n, &g, &h, &w, why, sizeof why) && h == 5 && w == 5 && memcmp(g, grid, 25) == 0);
     free(g);
-    EXPECT(!image_decode_maze(buf, n / 2, &g, &h, &w, why, sizeof why) && g == NULL);
+    EXPECT(!maze_decode_png(buf, n / 2, &g, &h, &w, why, sizeof why) && g == NULL);
     EXPECTF(strstr(why, "cannot decode PNG"), "got '%s'", why);
-    EXPECT(!image_decode_maze(buf, 5, &g, &h, &w, why, sizeof why) && strstr(why, "not a PNG"));
+    EXPECT(!maze_decode_png(buf, 5, &g, &h, &w, why, sizeof why) && strstr(why, "not a PNG"));
 }
 
 TEST(image_cell_size_detection_uses_largest_uniform_block) {
@@ -119,11 +119,11 @@ TEST(image_cell_size_detection_uses_largest_uniform_block) {
                            MAZE_OPEN, MAZE_OPEN, MAZE_GOAL, MAZE_WALL,
                            MAZE_WALL, MAZE_WALL, MAZE_WALL, MAZE_WALL};
     const char *p = test_tmp_path("six.png");
-    image_write_maze(p, grid, 3, 4, 6);
+    maze_write_png(p, grid, 3, 4, 6);
     uint8_t *g = NULL;
     int h, w;
     char why[256];
-    EXPECTF(image_read_maze(p, &g, &h, &w, why, sizeof why), "%s", why);
+    EXPECTF(maze_read_png(p, &g, &h, &w, why, sizeof why), "%s", why);
     EXPECT(g && h == 3 && w == 4 && memcmp(g, grid, 12) == 0);
     free(g);
 }

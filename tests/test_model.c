@@ -70,6 +70,18 @@ static double check_config(const Config *c) {
     return res.worst;
 }
 
+TEST(model_d_ff_auto) {
+    ModelConfig m = {0};
+    m.d_model = 128;
+    EXPECT(model_d_ff(&m) == 344);   // ceil(8*128/3) = 342 -> 344
+    m.d_model = 16;
+    EXPECT(model_d_ff(&m) == 48);    // ceil(42.67) = 43 -> 48
+    m.d_model = 24;
+    EXPECT(model_d_ff(&m) == 64);    // exactly 64
+    m.d_ff = 100;
+    EXPECT(model_d_ff(&m) == 100);
+}
+
 TEST(model_gradcheck_none) {
     threads_set(2);
     for (int L = 1; L <= 2; L++) {

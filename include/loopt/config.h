@@ -4,6 +4,7 @@
 #ifndef LOOPT_CONFIG_H
 #define LOOPT_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CFG_STR 256   // max length of string values (paths, names)
@@ -26,7 +27,11 @@ enum { HS_LOOP = 1, HS_RECUR = 2 };
 #define X(kind, name, schemes, fixed) HALT_##kind,
 typedef enum { HALT_KINDS(X) NUM_HALT_KINDS } HaltKind;
 #undef X
-extern const char *const HALT_NAMES[NUM_HALT_KINDS + 1];   // NULL-terminated
+// The names, NULL-terminated. Defined here, not in config.c, because the engine prints them too
+// (loop.c, halting.c) and src/nn/ may read this header's data but not call into src/io/.
+#define X(kind, name, schemes, fixed) name,
+static const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
+#undef X
 typedef enum { LOSS_SOFTMAX = 0, LOSS_STABLEMAX = 1 } LossKind;         // train.loss
 typedef enum { SCHED_COSINE = 0, SCHED_CONSTANT = 1 } SchedKind;        // train.lr_schedule
 
@@ -132,8 +137,7 @@ void config_validate(const Config *c, const char *name);
 // The resolved config as pretty JSON (every key, defaults included). Caller frees.
 char *config_to_json(const Config *c);
 
-// Derived sizes.
-int config_d_ff(const ModelConfig *m);   // resolves d_ff = 0 to the auto width
+// Derived sizes. (The auto d_ff is a model rule: model_d_ff in model.h.)
 // The training depth, the default of --iters: recursion.loops for scheme "loop"; for "trm" and
 // "hrm" recursion.n_sup (supervision steps, each of T cycles).
 int config_depth(const Config *c);

@@ -5,6 +5,8 @@
 
 #include "loopt/config.h"
 #include "loopt/model.h"
+#include "loopt/modelio.h"
+#include "loopt/optim.h"
 
 // Token vocabularies. Sudoku: input 0 = blank, 1..9 digits; output classes 0..9 (targets 1..9).
 // Maze: input = maze cell codes (maze.h) 0..4; output classes the same codes.
@@ -17,5 +19,16 @@
 void task_shape(TaskShape *s, int *coords, const Config *cfg, int h, int w);
 // Upper bound on seq_len * n_axes for the buffer above.
 int task_coords_size(const Config *cfg, int h, int w);
+
+// Build *m for the config's task (its TaskShape at the default size, init stream seeded by
+// train.seed): the ModelBuild that checkpoint loading uses.
+void task_build_model(Model *m, const Config *cfg);
+
+// Read a checkpoint (modelio.h's model_load_with) and build the model for its task: *cfg gets
+// the stored config, *m the raw weights, or the EMA weights when use_ema and the file has them.
+// If o is not NULL it is initialised and filled with the saved moments and EMA (resume); ts
+// likewise. Any problem (not a loopt checkpoint, a newer format, a tensor of the wrong shape)
+// exits 2 with a message naming the file.
+void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts);
 
 #endif

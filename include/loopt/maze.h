@@ -1,6 +1,7 @@
 // maze.h — mazes as data: grids of `#` wall, ` ` open, `S` start, `G` goal, `o` path
 // (the HRM/TRM Maze-Hard alphabet). Reading (text grids, Maze-Hard CSV, PNG via image.h),
-// the generator, BFS shortest paths, the dihedral augmentations and the answer checker.
+// the generator, BFS shortest paths, the dihedral augmentations, the answer checker, and maze
+// pictures (the palette; PNG in and out through image.h).
 #ifndef LOOPT_MAZE_H
 #define LOOPT_MAZE_H
 
@@ -56,6 +57,20 @@ void maze_dihedral(uint8_t *dst, const uint8_t *src, int n, int k);
 
 // Write the grid as text: h lines of w chars from MAZE_CHARS, then one blank line.
 void maze_write(FILE *f, const uint8_t *grid, int h, int w);
+
+// Maze pictures (PNG through image.h): one flat colour per cell from MAZE_PALETTE — open white,
+// wall black, start green, goal red, path blue.
+extern const uint8_t MAZE_PALETTE[MAZE_NCODES][3];
+// Write grid (h, w) of maze codes as a PNG ("-" = stdout), `cell_px` pixels per cell. Exit 1 on
+// write failure.
+void maze_write_png(const char *path, const uint8_t *grid, int h, int w, int cell_px);
+// Read a PNG drawn in the maze palette (any cell size: the cell size is detected; each pixel
+// must be within a small distance of a palette colour). On success returns 1 with *grid
+// malloc'd (h, w). On failure returns 0 with the reason (not a PNG, colour not in palette at
+// x,y, ...).
+int maze_read_png(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen);
+// maze_read_png on a PNG already in memory (e.g. read from stdin).
+int maze_decode_png(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen);
 
 // Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like mazes.
 int maze_looks_like(const char *text);

@@ -220,6 +220,9 @@ typedef struct {
     double prefix_ponder;      // act: the ponder sum saved with the prefix state
 } Model;
 
+// The SwiGLU hidden width: model.d_ff, or for 0 the auto width ceil(8/3 d_model) rounded up
+// to a multiple of 8.
+int model_d_ff(const ModelConfig *mc);
 // Shape of parameter tensor i (PARAM_*) in this model: fills dims, returns ndim (0: this
 // config has no such tensor). Checkpoints store each tensor with this shape.
 int model_param_shape(const Model *m, int i, int64_t *dims);

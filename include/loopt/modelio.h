@@ -26,11 +26,16 @@ typedef struct {
 int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
                const TrainState *ts, char *why, size_t whylen);
 
-// Read a checkpoint: *cfg gets its config, *m is built for the config's task and filled with
-// the raw weights, or the EMA weights when use_ema and the file has them. If o is not NULL it
-// is initialised and filled with the saved moments and EMA (resume); ts likewise.
+// Builds *m (model_init) for cfg. The shape of the model depends on the task, which this
+// layer does not know: the caller passes the builder (model_load in dataset.h is the usual one).
+typedef void ModelBuild(Model *m, const Config *cfg);
+
+// Read a checkpoint: *cfg gets its config, *m is built by build(m, cfg) and filled with the raw
+// weights, or the EMA weights when use_ema and the file has them. If o is not NULL it is
+// initialised and filled with the saved moments and EMA (resume); ts likewise.
 // Any problem (not a loopt checkpoint, a newer format, a tensor of the wrong shape) exits 2
 // with a message naming the file.
-void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts);
+void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m, int use_ema,
+                     Optimizer *o, TrainState *ts);
 
 #endif

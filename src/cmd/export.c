@@ -6,6 +6,7 @@
 #include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
+#include "loopt/dataset.h"
 #include "loopt/log.h"
 #include "loopt/modelio.h"
 

@@ -51,7 +51,7 @@ int cmd_render(int argc, char **argv) {
         die(EXIT_USAGE, "a %dx%d maze at --cell %ld would be %ldx%ld pixels, more than %d on a side; lower --cell",
             m->h, m->w, cell, m->w * cell, m->h * cell, IMAGE_MAX_SIDE);
     const uint8_t *grid = (m->a && !question) ? m->a : m->q;
-    image_write_maze(out, grid, m->h, m->w, (int)cell);
+    maze_write_png(out, grid, m->h, m->w, (int)cell);
     log_info("wrote %s: maze %ld of %s (%dx%d, %s), %ldx%ld pixels", strcmp(out, "-") ? out : "stdout", index, in,
              m->h, m->w, grid == m->a ? "answer" : "question", m->w * cell, m->h * cell);
     maze_set_free(&set);

@@ -13,7 +13,6 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
-#include "loopt/image.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
@@ -183,7 +182,7 @@ static void write_png(const char *out, int k, int n, const uint8_t *a, int h, in
     if (n == 1) snprintf(path, sizeof path, "%s", out);
     else if (dot && dot != out) snprintf(path, sizeof path, "%.*s-%d%s", (int)(dot - out), out, k, dot);
     else snprintf(path, sizeof path, "%s-%d", out, k);
-    image_write_maze(path, a, h, w, 8);
+    maze_write_png(path, a, h, w, 8);
 }
 
 // ---- the command ---------------------------------------------------------------------------

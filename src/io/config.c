@@ -43,9 +43,6 @@ static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
 static const char *const POS_NAMES[]   = {"coords", "rope", "none", NULL};
 static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
-#define X(kind, name, schemes, fixed) name,
-const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
-#undef X
 #define X(kind, name, schemes, fixed) schemes,
 static const int HALT_SCHEMES[NUM_HALT_KINDS] = {HALT_KINDS(X)};
 #undef X
@@ -169,11 +166,6 @@ int config_depth(const Config *c) {
     return c->recursion.scheme == SCHEME_LOOP ? c->recursion.loops : c->recursion.n_sup;
 }
 
-int config_d_ff(const ModelConfig *m) {
-    if (m->d_ff > 0) return m->d_ff;
-    int h = (8 * m->d_model + 2) / 3;   // ceil(8d/3)
-    return (h + 7) / 8 * 8;
-}
 
 // ---------------------------------------------------------------------------------------
 // Key table lookups

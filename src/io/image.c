@@ -1,11 +1,10 @@
 // image.c — PNG in and out through stb_image / stb_image_write (Debian's libstb ships the
-// implementations in libstb.so, so no STB_*_IMPLEMENTATION here). Mazes are drawn one flat
-// colour per cell from MAZE_PALETTE; reading undoes that: every pixel is snapped to the
-// nearest palette colour (within a tolerance), then the cell size is detected as the
+// implementations in libstb.so, so no STB_*_IMPLEMENTATION here). Cell pictures are drawn one
+// flat colour per cell from the caller's palette; reading undoes that: every pixel is snapped to
+// the nearest palette colour (within a tolerance), then the cell size is detected as the
 // largest block size that makes every block a single colour.
 #include "loopt/image.h"
 #include "loopt/check.h"
-#include "loopt/maze.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,18 +15,11 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
-// Colours far apart in every pair (each pair differs by >= 150 in some channel), so a
-// per-channel tolerance of 48 can never match two palette entries at once.
-const uint8_t MAZE_PALETTE[5][3] = {
-    {255, 255, 255},   // open: white
-    {0, 0, 0},         // wall: black
-    {0, 200, 0},       // start: green
-    {220, 0, 0},       // goal: red
-    {40, 90, 230},     // path: blue
-};
+// Per-channel tolerance when snapping a pixel to a palette colour (image.h: palette colours
+// differ by more than twice this in some channel, so a pixel never matches two).
 #define PALETTE_TOL 48
 
-// PNG files larger than this are not maze pictures (a 4096x4096 RGBA PNG is at most ~64 MiB
+// PNG files larger than this are not cell pictures (a 4096x4096 RGBA PNG is at most ~64 MiB
 // even uncompressed); refusing early keeps a stray huge file from being slurped.
 #define PNG_MAX_BYTES ((size_t)256 << 20)
 
@@ -38,11 +30,11 @@ int image_is_png(const uint8_t *buf, size_t len) {
 }
 
 // Index of the palette colour within tolerance of (r,g,b), or -1.
-static int palette_code(const uint8_t *px) {
-    for (int k = 0; k < MAZE_NCODES; k++) {
+static int palette_code(const Palette *pal, const uint8_t *px) {
+    for (int k = 0; k < pal->n; k++) {
         int ok = 1;
         for (int c = 0; c < 3; c++) {
-            int d = (int)px[c] - (int)MAZE_PALETTE[k][c];
+            int d = (int)px[c] - (int)pal->rgb[k][c];
             if (d < -PALETTE_TOL || d > PALETTE_TOL) { ok = 0; break; }
         }
         if (ok) return k;
@@ -61,7 +53,8 @@ static int blocks_uniform(const uint8_t *codes, int ih, int iw, int s) {
     return 1;
 }
 
-int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+int image_decode_cells(const uint8_t *png, size_t len, const Palette *pal, uint8_t **grid, int *h, int *w,
+                       char *why, int whylen) {
     size_t wl = whylen > 0 ? (size_t)whylen : 0;   // room in why, for failf
     *grid = NULL;
     if (!image_is_png(png, len)) return failf(why, wl, "not a PNG file (no PNG signature)");
@@ -93,10 +86,10 @@ int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, in
     for (int y = 0; y < ih; y++)
         for (int x = 0; x < iw; x++) {
             const uint8_t *px = rgb + ((size_t)y * iw + x) * 3;
-            int k = palette_code(px);
+            int k = palette_code(pal, px);
             if (k < 0) {
-                failf(why, wl, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the maze palette "
-                      "(white open, black wall, green S, red G, blue path)", x, y, px[0], px[1], px[2]);
+                failf(why, wl, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the %s palette (%s)", x, y,
+                      px[0], px[1], px[2], pal->what, pal->legend);
                 stbi_image_free(rgb);
                 free(codes);
                 return 0;
@@ -120,7 +113,7 @@ int image_decode_maze(const uint8_t *png, size_t len, uint8_t **grid, int *h, in
     return 1;
 }
 
-int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+int image_read_cells(const char *path, const Palette *pal, uint8_t **grid, int *h, int *w, char *why, int whylen) {
     size_t wl = whylen > 0 ? (size_t)whylen : 0;   // room in why, for failf
     *grid = NULL;
     // Not xfopen/read_file: those exit, and this function promises a reason instead.
@@ -135,7 +128,7 @@ int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why,
             if (cap >= PNG_MAX_BYTES) {
                 fclose(f);
                 free(buf);
-                return failf(why, wl, "file larger than %zu bytes, not a maze picture", PNG_MAX_BYTES);
+                return failf(why, wl, "file larger than %zu bytes, not a %s picture", PNG_MAX_BYTES, pal->what);
             }
             cap *= 2;
             buf = xrealloc(buf, cap);
@@ -147,7 +140,7 @@ int image_read_maze(const char *path, uint8_t **grid, int *h, int *w, char *why,
     int err = ferror(f);
     fclose(f);
     if (err) { free(buf); return failf(why, wl, "read error"); }
-    int ok = image_decode_maze(buf, n, grid, h, w, why, whylen);
+    int ok = image_decode_cells(buf, n, pal, grid, h, w, why, whylen);
     free(buf);
     return ok;
 }
@@ -171,18 +164,19 @@ static void write_png(const char *path, const uint8_t *rgb, int w, int h) {
     if (c.err) die(EXIT_RUNTIME, "%s: cannot write PNG: %s", path, strerror(c.err));
 }
 
-void image_write_maze(const char *path, const uint8_t *grid, int h, int w, int cell_px) {
-    CHECK(h > 0 && w > 0 && cell_px > 0, "image_write_maze: bad size %dx%d, cell %d", h, w, cell_px);
+void image_write_cells(const char *path, const uint8_t *grid, int h, int w, int cell_px, const Palette *pal) {
+    CHECK(h > 0 && w > 0 && cell_px > 0, "image_write_cells: bad size %dx%d, cell %d", h, w, cell_px);
     CHECK((long)w * cell_px <= IMAGE_MAX_SIDE && (long)h * cell_px <= IMAGE_MAX_SIDE,
-          "%s: a %dx%d maze at %d px per cell exceeds %d px on a side", path, h, w, cell_px, IMAGE_MAX_SIDE);
+          "%s: a %dx%d %s at %d px per cell exceeds %d px on a side", path, h, w, pal->what, cell_px,
+          IMAGE_MAX_SIDE);
     int iw = w * cell_px, ih = h * cell_px;
     uint8_t *rgb = xmalloc((size_t)iw * ih * 3);
     for (int y = 0; y < ih; y++)
         for (int x = 0; x < iw; x++) {
             uint8_t code = grid[(size_t)(y / cell_px) * w + x / cell_px];
-            CHECK(code < MAZE_NCODES, "image_write_maze: cell (%d,%d) has unknown code %d", y / cell_px + 1,
+            CHECK(code < pal->n, "image_write_cells: cell (%d,%d) has unknown code %d", y / cell_px + 1,
                   x / cell_px + 1, code);
-            memcpy(rgb + ((size_t)y * iw + x) * 3, MAZE_PALETTE[code], 3);
+            memcpy(rgb + ((size_t)y * iw + x) * 3, pal->rgb[code], 3);
         }
     write_png(path, rgb, iw, ih);
     free(rgb);

@@ -8,7 +8,6 @@
 #include "loopt/attention.h"
 #include "loopt/check.h"
 #include "loopt/ckpt.h"
-#include "loopt/dataset.h"
 
 int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
                const TrainState *ts, char *why, size_t whylen) {
@@ -77,7 +76,8 @@ static int copy_set(const Ckpt *c, const Model *m, const char *prefix, float *ds
     return 1;
 }
 
-void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts) {
+void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m, int use_ema,
+                     Optimizer *o, TrainState *ts) {
     Ckpt c;
     char why[512];
     if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
@@ -94,13 +94,7 @@ void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer 
     config_defaults(cfg);   // keys added after the checkpoint was written take their defaults
     config_from_json(cfg, config, name);
 
-    int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, 0, 0));
-    TaskShape shape;
-    task_shape(&shape, coords, cfg, 0, 0);
-    Rng r;
-    rng_seed(&r, cfg->train.seed);
-    model_init(m, cfg, &shape, &r);
-    free(coords);
+    build(m, cfg);
     if (!(use_ema && copy_set(&c, m, "ema.", m->params_memory, 0, path)))
         copy_set(&c, m, "", m->params_memory, 1, path);
     if (o) {

@@ -145,6 +145,12 @@ void model_set_shape(Model *m, const TaskShape *shape) {
     if (m->acts_memory && T != m->T) model_alloc(m, m->B, m->W, m->training);
 }
 
+int model_d_ff(const ModelConfig *mc) {
+    if (mc->d_ff > 0) return mc->d_ff;
+    int h = (8 * mc->d_model + 2) / 3;   // ceil(8d/3)
+    return (h + 7) / 8 * 8;
+}
+
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     memset(m, 0, sizeof *m);
     m->mc = cfg->model;
@@ -156,7 +162,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->NH = cfg->model.n_heads;
     m->L = cfg->model.n_layers;
     m->P = cfg->recursion.scheme == SCHEME_HRM && !cfg->recursion.hrm_shared ? 2 : 1;
-    m->F = config_d_ff(&cfg->model);
+    m->F = model_d_ff(&cfg->model);
     m->M = cfg->model.memory_tokens;
     m->V = shape->vocab;
     m->Vout = shape->n_out;

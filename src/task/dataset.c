@@ -1,9 +1,13 @@
-// dataset.c — task shapes for the engine: Sudoku tokens carry (row, column, box), maze
-// tokens (row, column). Factorised coordinates break Sudoku's "copy the givens" plateau
-// where one flat position table stalls (DESIGN.md).
+// dataset.c — task shapes for the engine, and building (or loading from a checkpoint) a model
+// for its task. Sudoku tokens carry (row, column, box), maze tokens (row, column). Factorised
+// coordinates break Sudoku's "copy the givens" plateau where one flat position table stalls
+// (DESIGN.md).
 #include "loopt/dataset.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "loopt/check.h"
 
 int task_coords_size(const Config *cfg, int h, int w) {
     if (cfg->task == TASK_SUDOKU) return 81 * 3;
@@ -39,4 +43,18 @@ void task_shape(TaskShape *s, int *coords, const Config *cfg, int h, int w) {
         coords[t * 2 + 0] = t / w;
         coords[t * 2 + 1] = t % w;
     }
+}
+
+void task_build_model(Model *m, const Config *cfg) {
+    int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, 0, 0));
+    TaskShape shape;
+    task_shape(&shape, coords, cfg, 0, 0);
+    Rng r;
+    rng_seed(&r, cfg->train.seed);
+    model_init(m, cfg, &shape, &r);
+    free(coords);
+}
+
+void model_load(const char *path, Config *cfg, Model *m, int use_ema, Optimizer *o, TrainState *ts) {
+    model_load_with(path, task_build_model, cfg, m, use_ema, o, ts);
 }

@@ -3,7 +3,6 @@
 #include "loopt/infer.h"
 
 #include "loopt/blas.h"
-#include "loopt/modelio.h"
 #include "loopt/check.h"
 #include "loopt/dataset.h"
 #include "loopt/maze.h"

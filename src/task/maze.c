@@ -555,6 +555,33 @@ static int is_csv_header(const char *buf, size_t len) {
     return k >= 2 && hasq;
 }
 
+// ---------------------------------------------------------------------------------------
+// Maze pictures: the palette, drawn and read by image.c
+
+// Colours far apart in every pair (each pair differs by >= 150 in some channel), so image.c's
+// per-channel tolerance of 48 can never match two palette entries at once.
+const uint8_t MAZE_PALETTE[MAZE_NCODES][3] = {
+    {255, 255, 255},   // open: white
+    {0, 0, 0},         // wall: black
+    {0, 200, 0},       // start: green
+    {220, 0, 0},       // goal: red
+    {40, 90, 230},     // path: blue
+};
+static const Palette MAZE_PICTURE = {MAZE_PALETTE, MAZE_NCODES, "maze",
+                                     "white open, black wall, green S, red G, blue path"};
+
+void maze_write_png(const char *path, const uint8_t *grid, int h, int w, int cell_px) {
+    image_write_cells(path, grid, h, w, cell_px, &MAZE_PICTURE);
+}
+
+int maze_read_png(const char *path, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    return image_read_cells(path, &MAZE_PICTURE, grid, h, w, why, whylen);
+}
+
+int maze_decode_png(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen) {
+    return image_decode_cells(png, len, &MAZE_PICTURE, grid, h, w, why, whylen);
+}
+
 static int ends_with_png(const char *path) {
     size_t n = strlen(path);
     return n >= 4 && strcasecmp(path + n - 4, ".png") == 0;
@@ -570,7 +597,7 @@ int maze_read(const char *path, MazeSet *set, int skip_bad) {
         uint8_t *g;
         int h, w;
         char why[256];
-        if (!image_decode_maze((const uint8_t *)buf, len, &g, &h, &w, why, sizeof why))
+        if (!maze_decode_png((const uint8_t *)buf, len, &g, &h, &w, why, sizeof why))
             die(EXIT_USAGE, "%s: %s", path, why);
         uint8_t *q, *a;
         split_answer(g, h * w, &q, &a);
