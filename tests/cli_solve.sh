@@ -91,6 +91,16 @@ if [ -f data/models/sudoku.safetensors ]; then
     if [ -s "$T/t1.txt" ] && cmp -s "$T/t1.txt" "$T/t2.txt"; then echo "ok solve_same_on_any_thread_count"
     else echo "FAIL solve_same_on_any_thread_count"; fi
 else echo "skip solve_same_on_any_thread_count (no data/models/sudoku.safetensors)"; fi
+# eval --halt: a parameter-free rule on a model trained without a head stops puzzles early
+if [ -f data/models/sudoku.safetensors ]; then
+    expect_exit 0 eval_halt_converge "$LOOPT" eval --halt converge --data "$T/p64.txt" --iters 32
+    if awk -F, 'NR == 2 && $1 == 32 && $4 < 32 { ok = 1 } END { exit !ok }' "$T/out"; then
+        echo "ok eval_halt_converge_stops_early"; else echo "FAIL eval_halt_converge_stops_early"; head -3 "$T/out"; fi
+fi
+expect_exit 2 eval_halt_needs_head "$LOOPT" eval --model "$M" --halt act --data "$T/p.txt"
+expect_grep 'needs a halting head trained with it' eval_halt_needs_head_message
+expect_exit 2 eval_halt_unknown "$LOOPT" eval --model "$M" --halt sometimes --data "$T/p.txt"
+expect_grep "expected one of none, act, bce, q, converge, got 'sometimes'" eval_halt_unknown_lists
 expect_exit 0 solve_iters_beyond_training "$LOOPT" solve --model "$M" --iters 12 "$T/p.txt"
 expect_grep 'running 12 loops' solve_iters_logged
 if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_iters_beyond_lines"; else echo "FAIL solve_iters_beyond_lines"; fi

@@ -13,6 +13,7 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
+#include "loopt/halting.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
@@ -23,7 +24,7 @@
 
 static const char *USAGE =
     "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
-    "                  [--batch B] [--fixed] [--limit N] [--ema|--raw] [--quiet]\n"
+    "                  [--batch B] [--fixed | --halt RULE] [--limit N] [--ema|--raw] [--quiet]\n"
     "\n"
     "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout:\n"
     "  iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n"
@@ -42,6 +43,9 @@ static const char *USAGE =
     "  --iters LIST   comma-separated loop counts (default 1,2,4,8,16,32,64); with halting act each\n"
     "                 is the maximum\n"
     "  --fixed        halting off: every cell runs exactly N loops, answer from the last state\n"
+    "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
+    "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
+    "                 its answer has held for halting.patience loops; docs/schemes.md)\n"
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
     "  --limit N      only the first N puzzles\n"
@@ -78,7 +82,7 @@ typedef struct {
 int cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data = NULL;
     int iters[MAX_ITERS_LIST] = {1, 2, 4, 8, 16, 32, 64}, n_iters = 7;
-    int fixed = 0, threads = 0, batch = 0, use_ema = 1;
+    int halting = HALT_DEFAULT, threads = 0, batch = 0, use_ema = 1;
     long limit = 0;
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
@@ -89,7 +93,8 @@ int cmd_eval(int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 4096);
         else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
         else if (arg_value(argc, argv, &i, "--limit", &v)) limit = arg_long("--limit", v, 1, 1000000000L);
-        else if (arg_flag(argv, i, "--fixed")) fixed = 1;
+        else if (arg_flag(argv, i, "--fixed")) halting = HALT_NONE;
+        else if (arg_value(argc, argv, &i, "--halt", &v)) halting = arg_enum("--halt", v, HALT_NAMES);
         else if (arg_flag(argv, i, "--ema")) use_ema = 1;
         else if (arg_flag(argv, i, "--raw")) use_ema = 0;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
@@ -101,6 +106,10 @@ int cmd_eval(int argc, char **argv) {
     Config cfg;
     Model m;
     int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
+    if (halting != HALT_DEFAULT && halting != (int)m.hc.kind && halt_rule(halting)->head_rows)
+        die(EXIT_USAGE, "--halt %s: that rule needs a halting head trained with it; this model has halting "
+            "\"%s\" (use none, or a parameter-free rule such as converge)", HALT_NAMES[halting], HALT_NAMES[m.hc.kind]);
+    int run_halt = halting == HALT_DEFAULT ? (int)m.hc.kind : halting;
     int sudoku = cfg.task == TASK_SUDOKU;
 
     // puzzles and references
@@ -156,9 +165,10 @@ int cmd_eval(int argc, char **argv) {
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
     int B = infer_batch_size(batch, s_max, m.M, n);
-    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s",
+    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
              model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, config_depth(&cfg), B, nthreads,
-             fixed ? ", halting off (--fixed)" : "");
+             halting == HALT_NONE ? ", halting off (--fixed)" : halting != HALT_DEFAULT ? ", halting " : "",
+             halting != HALT_NONE && halting != HALT_DEFAULT ? HALT_NAMES[halting] : "");
 
     int *coords = NULL, cur_h = sudoku ? 9 : cfg.data.maze_size, cur_w = cur_h;
     model_alloc(&m, B, 1, 0);
@@ -179,8 +189,7 @@ int cmd_eval(int argc, char **argv) {
     long *cell_ok = xcalloc((size_t)n_iters, sizeof(long)), *exact = xcalloc((size_t)n_iters, sizeof(long));
     double *loops_sum = xcalloc((size_t)n_iters, sizeof(double)), *secs = xcalloc((size_t)n_iters, sizeof(double));
     long cell_n = 0;
-    int halting = fixed ? HALT_NONE : HALT_DEFAULT;
-    int resume = (fixed || m.hc.kind == HALT_NONE) && m.rc.scheme == SCHEME_LOOP;
+    int resume = run_halt == HALT_NONE && m.rc.scheme == SCHEME_LOOP;
     for (int i0 = 0; i0 < n;) {
         const Item *first = &items[i0];
         int nb = 1, S = first->h * first->w;

@@ -33,6 +33,15 @@ long arg_long(const char *opt, const char *val, long lo, long hi) {
     return v;
 }
 
+int arg_enum(const char *opt, const char *val, const char *const *names) {
+    char list[256] = "";
+    for (int k = 0; names[k]; k++) {
+        if (!strcmp(val, names[k])) return k;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+    }
+    die(EXIT_USAGE, "%s: expected one of %s, got '%s'", opt, list, val);
+}
+
 double arg_double(const char *opt, const char *val, double lo, double hi) {
     char *end;
     errno = 0;
