@@ -97,6 +97,13 @@ if [ -f data/models/sudoku.safetensors ]; then
     if awk -F, 'NR == 2 && $1 == 32 && $4 < 32 { ok = 1 } END { exit !ok }' "$T/out"; then
         echo "ok eval_halt_converge_stops_early"; else echo "FAIL eval_halt_converge_stops_early"; head -3 "$T/out"; fi
 fi
+if [ -f data/models/sudoku.safetensors ]; then
+    expect_exit 0 solve_halt_converge "$LOOPT" solve --halt converge --iters 32 --format json "$T/p64.txt"
+    expect_grep 'running 32 loops at most (halting converge)' solve_halt_converge_logged
+    if grep -q '"loops": [0-9]\.' "$T/out"; then echo "ok solve_halt_converge_stops_early"
+    else echo "FAIL solve_halt_converge_stops_early"; head -2 "$T/out"; fi
+fi
+expect_exit 2 solve_halt_needs_head "$LOOPT" solve --model "$M" --halt bce "$T/p.txt"
 expect_exit 2 eval_halt_needs_head "$LOOPT" eval --model "$M" --halt act --data "$T/p.txt"
 expect_grep 'needs a halting head trained with it' eval_halt_needs_head_message
 expect_exit 2 eval_halt_unknown "$LOOPT" eval --model "$M" --halt sometimes --data "$T/p.txt"

@@ -25,6 +25,11 @@ const char *infer_default_model(const char *task, char *buf, size_t len);
 int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
                Config *cfg, Model *m);
 
+// The halting rule a run executes: `halting` from --halt / --fixed (HALT_DEFAULT: the model's
+// own). A rule with a learned head runs only on a model trained with it: otherwise exit 2 with
+// a message naming `opt` and the parameter-free alternatives.
+int infer_halting(const Model *m, int halting, const char *opt);
+
 // Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
 // sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n
 // puzzles (when n > 0).

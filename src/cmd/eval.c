@@ -13,7 +13,6 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
-#include "loopt/halting.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/maze.h"
@@ -106,10 +105,7 @@ int cmd_eval(int argc, char **argv) {
     Config cfg;
     Model m;
     int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
-    if (halting != HALT_DEFAULT && halting != (int)m.hc.kind && halt_rule(halting)->head_rows)
-        die(EXIT_USAGE, "--halt %s: that rule needs a halting head trained with it; this model has halting "
-            "\"%s\" (use none, or a parameter-free rule such as converge)", HALT_NAMES[halting], HALT_NAMES[m.hc.kind]);
-    int run_halt = halting == HALT_DEFAULT ? (int)m.hc.kind : halting;
+    int run_halt = infer_halting(&m, halting, "--halt");
     int sudoku = cfg.task == TASK_SUDOKU;
 
     // puzzles and references

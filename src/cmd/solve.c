@@ -22,7 +22,7 @@
 #include "loopt/timer.h"
 
 static const char *USAGE =
-    "usage: loopt solve [--model CKPT] [--iters N] [--fixed] [--threads T] [--batch B]\n"
+    "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE] [--threads T] [--batch B]\n"
     "                   [--format text|json] [--trace] [--ema|--raw] [--quiet] FILE|-\n"
     "\n"
     "Runs the model on every puzzle of FILE ('-' = stdin) and prints its answers on stdout, in\n"
@@ -48,6 +48,9 @@ static const char *USAGE =
     "                 halts on its own; the answer is the halting-weighted mix of the loop states.\n"
     "  --fixed        turn halting off for this run: every cell runs exactly N loops and the\n"
     "                 answer is read from the last loop's state (not the halting mix)\n"
+    "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
+    "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
+    "                 its answer has held for halting.patience loops; docs/schemes.md)\n"
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
     "  --format F     text (default) or json\n"
@@ -189,7 +192,7 @@ static void write_png(const char *out, int k, int n, const uint8_t *a, int h, in
 
 int cmd_solve(int argc, char **argv) {
     const char *model_path = NULL, *path = NULL, *out_png = NULL;
-    int iters = 0, fixed = 0, threads = 0, batch = 0, json = 0, trace = 0, use_ema = 1;
+    int iters = 0, halting = HALT_DEFAULT, threads = 0, batch = 0, json = 0, trace = 0, use_ema = 1;
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
@@ -203,7 +206,8 @@ int cmd_solve(int argc, char **argv) {
             else usage_error(USAGE, "solve: --format: expected text or json, got '%s'", v);
         }
         else if (arg_value(argc, argv, &i, "--out", &v)) out_png = v;
-        else if (arg_flag(argv, i, "--fixed")) fixed = 1;
+        else if (arg_flag(argv, i, "--fixed")) halting = HALT_NONE;
+        else if (arg_value(argc, argv, &i, "--halt", &v)) halting = arg_enum("--halt", v, HALT_NAMES);
         else if (arg_flag(argv, i, "--trace")) trace = 1;
         else if (arg_flag(argv, i, "--ema")) use_ema = 1;
         else if (arg_flag(argv, i, "--raw")) use_ema = 0;
@@ -220,7 +224,8 @@ int cmd_solve(int argc, char **argv) {
     if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
     if (!iters) iters = train_loops;
-    int act = m.hc.kind == HALT_ACT && !fixed;   // per-cell loops to report
+    int run_halt = infer_halting(&m, halting, "--halt");
+    int act = run_halt == HALT_ACT;   // per-cell loops to report
 
     // read the puzzles of the model's task
     SudokuSet ss = {0};
@@ -250,7 +255,8 @@ int cmd_solve(int argc, char **argv) {
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
              "running %d loops%s, batch %d, %d threads", model_path, cfg.task == TASK_SUDOKU ? "sudoku" : "maze",
              m.num_params, use_ema ? "EMA weights if saved" : "raw weights", train_loops, HALT_NAMES[cfg.halting.kind], iters,
-             fixed && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)" : act ? " at most" : "", B,
+             halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
+             : run_halt == HALT_CONVERGE ? " at most (halting converge)" : act ? " at most" : "", B,
              nthreads);
 
     Runner r;
@@ -258,7 +264,7 @@ int cmd_solve(int argc, char **argv) {
     double loops_sum = 0.0;
     double t0 = now_seconds();
     if (n > 0) {
-        runner_init(&r, &m, &cfg, B, s_max, fixed ? HALT_NONE : HALT_DEFAULT);
+        runner_init(&r, &m, &cfg, B, s_max, run_halt);
         int *tr = trace ? xmalloc(sizeof(int) * (size_t)iters * B * s_max) : NULL;
         uint8_t *a = xmalloc((size_t)s_max);
         char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);

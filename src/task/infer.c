@@ -5,6 +5,7 @@
 #include "loopt/blas.h"
 #include "loopt/check.h"
 #include "loopt/dataset.h"
+#include "loopt/halting.h"
 #include "loopt/maze.h"
 #include "loopt/sudoku.h"
 
@@ -34,6 +35,15 @@ const char *infer_default_model(const char *task, char *buf, size_t len) {
     die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
         "train one with `loopt train configs/%s.json` (then copy runs/%s/model.safetensors "
         "there) or pass --model CKPT", rel, task, task);
+}
+
+int infer_halting(const Model *m, int halting, const char *opt) {
+    if (halting == HALT_DEFAULT) return m->hc.kind;
+    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
+        die(EXIT_USAGE, "%s %s: that rule needs a halting head trained with it; this model has halting "
+            "\"%s\" (use none, or a parameter-free rule such as converge)", opt, HALT_NAMES[halting],
+            HALT_NAMES[m->hc.kind]);
+    return halting;
 }
 
 int infer_batch_size(int batch, int s_max, int M, int n) {
