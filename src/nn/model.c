@@ -215,6 +215,7 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->targets);
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
+    memset(&m->grads, 0, sizeof m->grads);   // no gradients until a training allocation carves them
     m->B = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
     size_t att = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
@@ -284,143 +285,132 @@ void model_print_sizes(const Model *m) {
 // Pre-norm:                         n1 = norm(x);  r1 = x + Wo·attn(n1);
 //                                   n2 = norm(r1); r2 = r1 + mlp(n2);        out = r2
 
-#define LAYER_PTR(field, width) (m->acts.field + ((size_t)slot * m->L + l) * (width))
+// One layer's slices: its activations in ring slot `slot`, and its weights (and gradients, when
+// training) in weight set `part`. NULL where this config has no such tensor (norm gains without
+// model.norm_gain, attention projections with the mlp mixer, ...).
+typedef struct {
+    float *n1, *rstd1, *qkv, *att, *atty, *r1, *n2, *rstd2, *fch, *fcg, *r2;      // activations
+    const float *g1, *g2, *wqkv, *wo, *wfc, *wproj, *wrel, *wtfc, *wtproj;         // weights
+    float *dg1, *dg2, *dwqkv, *dwo, *dwfc, *dwproj, *dwrel, *dwtfc, *dwtproj;     // gradients
+} Layer;
+
+#define SLICE(p, i, width) ((p) ? (p) + (size_t)(i) * (width) : NULL)
+
+static Layer layer_at(const Model *m, int slot, int part, int l) {
+    size_t N = (size_t)m->B * m->T, C = m->C, F = m->F, NC = N * C, FT = 2 * (size_t)m->Ft * m->T;
+    size_t al = (size_t)slot * m->L + l;      // the layer in the ring of activations
+    size_t lp = (size_t)part * m->L + l;      // the layer in the weight tensors
+    const ParamTensors *w = &m->params, *d = &m->grads;
+    const ActTensors *a = &m->acts;
+    return (Layer){
+        .n1 = a->n1 + al * NC, .rstd1 = a->rstd1 + al * N, .qkv = a->qkv + al * 3 * NC,
+        .att = a->att + al * m->att_size, .atty = a->atty + al * NC, .r1 = a->r1 + al * NC,
+        .n2 = a->n2 + al * NC, .rstd2 = a->rstd2 + al * N, .fch = a->fch + al * N * 2 * F,
+        .fcg = a->fcg + al * N * F, .r2 = a->r2 + al * NC,
+        .g1 = SLICE(w->ln1g, lp, C), .g2 = SLICE(w->ln2g, lp, C), .wqkv = SLICE(w->wqkv, lp, 3 * C * C),
+        .wo = SLICE(w->wo, lp, C * C), .wfc = SLICE(w->wfc, lp, 2 * F * C), .wproj = SLICE(w->wproj, lp, C * F),
+        .wrel = SLICE(w->wrel, lp, (size_t)m->NH * LOCAL_K), .wtfc = SLICE(w->wtfc, lp, FT),
+        .wtproj = SLICE(w->wtproj, lp, FT / 2),
+        .dg1 = SLICE(d->ln1g, lp, C), .dg2 = SLICE(d->ln2g, lp, C), .dwqkv = SLICE(d->wqkv, lp, 3 * C * C),
+        .dwo = SLICE(d->wo, lp, C * C), .dwfc = SLICE(d->wfc, lp, 2 * F * C), .dwproj = SLICE(d->wproj, lp, C * F),
+        .dwrel = SLICE(d->wrel, lp, (size_t)m->NH * LOCAL_K), .dwtfc = SLICE(d->wtfc, lp, FT),
+        .dwtproj = SLICE(d->wtproj, lp, FT / 2),
+    };
+}
+
+// The token mixer, r1 (N, C) = mixer(ain): attention with its projections (qkv, rope, scores
+// over all positions or the local 3x3 neighbourhood, wo), or the MLP across positions.
+static void mixer_forward(Model *m, const Layer *y, const float *ain) {
+    int B = m->B, T = m->T, C = m->C, NH = m->NH, N = B * T;
+    if (m->mc.mixer == MIXER_MLP) {
+        tokenmix_forward(y->r1, y->att, y->att + (size_t)B * C * 2 * m->Ft, ain, y->wtfc, y->wtproj, B, T, C, m->Ft);
+        return;
+    }
+    linear_forward(y->qkv, ain, y->wqkv, N, C, 3 * C);
+    if (m->mc.positions == POS_ROPE) rope_forward(y->qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+    if (m->mc.mixer == MIXER_LOCAL) local_attention_forward(y->atty, y->att, y->qkv, m->nbr, y->wrel, B, T, C, NH);
+    else attention_forward(y->atty, y->att, y->qkv, B, T, C, NH);
+    linear_forward(y->r1, y->atty, y->wo, N, C, C);
+}
+
+// Backward of mixer_forward: dr1 (N, C) → gacts.dain (N, C), the mixer's weight gradients.
+static void mixer_backward(Model *m, const Layer *y, const float *ain, const float *dr1) {
+    int B = m->B, T = m->T, C = m->C, NH = m->NH, N = B * T;
+    size_t NC = (size_t)N * C;
+    GradTensors *g = &m->gacts;
+    if (m->mc.mixer == MIXER_MLP) {
+        memset(g->dain, 0, NC * sizeof(float));
+        size_t BCF = (size_t)B * C * m->Ft;
+        tokenmix_backward(g->dain, y->dwtfc, y->dwtproj, g->datt, g->datt + BCF, dr1, ain, y->att,
+                          y->att + 2 * BCF, y->wtfc, y->wtproj, B, T, C, m->Ft);
+        return;
+    }
+    linear_backward(g->datty, y->dwo, dr1, y->atty, y->wo, N, C, C, GRAD_SET);
+    if (m->mc.mixer == MIXER_LOCAL) {
+        memset(g->dqkv, 0, 3 * NC * sizeof(float));   // scattered into neighbours: accumulates
+        local_attention_backward(g->dqkv, y->dwrel, g->datt, g->datty, y->qkv, y->att, m->nbr, B, T, C, NH);
+    } else {
+        attention_backward(g->dqkv, g->datt, g->datty, y->qkv, y->att, B, T, C, NH, GRAD_SET);
+    }
+    if (m->mc.positions == POS_ROPE) rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+    linear_backward(g->dain, y->dwqkv, g->dqkv, ain, y->wqkv, N, C, 3 * C, GRAD_SET);
+}
 
 const float *block_forward(Model *m, int slot, int part, const float *x) {
-    int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
-    int N = B * T, pre = m->mc.norm == NORM_PRE;
-    size_t NC = (size_t)N * C;
+    int N = m->B * m->T, C = m->C, F = m->F, pre = m->mc.norm == NORM_PRE;
     for (int l = 0; l < m->L; l++) {
-        float *n1 = LAYER_PTR(n1, NC);                      // (N, C)
-        float *rstd1 = LAYER_PTR(rstd1, (size_t)N);         // (N)
-        float *qkv = LAYER_PTR(qkv, 3 * NC);                // (N, 3C)
-        float *att = LAYER_PTR(att, m->att_size);           // mixer cache
-        float *atty = LAYER_PTR(atty, NC);                  // (N, C)
-        float *r1 = LAYER_PTR(r1, NC);                      // (N, C)
-        float *n2 = LAYER_PTR(n2, NC);                      // (N, C)
-        float *rstd2 = LAYER_PTR(rstd2, (size_t)N);         // (N)
-        float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);     // (N, 2F)
-        float *fcg = LAYER_PTR(fcg, (size_t)N * F);         // (N, F)
-        float *r2 = LAYER_PTR(r2, NC);                      // (N, C)
-        size_t lp = (size_t)part * m->L + l;                // layer in the weight tensors
-        const float *g1 = m->params.ln1g ? m->params.ln1g + lp * C : NULL;
-        const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
-        const float *wqkv = m->params.wqkv ? m->params.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
-        const float *wo = m->params.wo ? m->params.wo + lp * C * C : NULL;   // NULL: mixer mlp
-        const float *wfc = m->params.wfc + lp * 2 * F * C;
-        const float *wproj = m->params.wproj + lp * C * F;
-
+        Layer y = layer_at(m, slot, part, l);
         const float *ain = x;
-        if (pre) { rmsnorm_forward(n1, rstd1, x, g1, N, C, NORM_EPS); ain = n1; }
-        if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain): no projections around it
-            size_t wl = lp * 2 * m->Ft * T;
-            tokenmix_forward(r1, att, att + (size_t)B * C * 2 * m->Ft, ain, m->params.wtfc + wl,
-                             m->params.wtproj + wl / 2, B, T, C, m->Ft);
-        } else {
-            linear_forward(qkv, ain, wqkv, N, C, 3 * C);
-            if (m->mc.positions == POS_ROPE)
-                rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
-            if (m->mc.mixer == MIXER_LOCAL)
-                local_attention_forward(atty, att, qkv, m->nbr, m->params.wrel + lp * NH * LOCAL_K, B, T, C, NH);
-            else
-                attention_forward(atty, att, qkv, B, T, C, NH);
-            linear_forward(r1, atty, wo, N, C, C);
-        }
+        if (pre) { rmsnorm_forward(y.n1, y.rstd1, x, y.g1, N, C, NORM_EPS); ain = y.n1; }
+        mixer_forward(m, &y, ain);
         const float *min;   // r1 += x, then the mlp's input norm
-        if (pre) { residual_rmsnorm_forward(n2, rstd2, r1, x, g2, N, C, NORM_EPS); min = n2; }
-        else     { residual_rmsnorm_forward(n1, rstd1, r1, x, g1, N, C, NORM_EPS); min = n1; }
-        linear_forward(fch, min, wfc, N, C, 2 * F);
-        swiglu_forward(fcg, fch, N, F);
-        linear_forward(r2, fcg, wproj, N, F, C);
-        if (pre) add_forward(r2, r2, r1, (int)NC);
-        else residual_rmsnorm_forward(n2, rstd2, r2, n1, g2, N, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
-        x = pre ? r2 : n2;
+        if (pre) { residual_rmsnorm_forward(y.n2, y.rstd2, y.r1, x, y.g2, N, C, NORM_EPS); min = y.n2; }
+        else     { residual_rmsnorm_forward(y.n1, y.rstd1, y.r1, x, y.g1, N, C, NORM_EPS); min = y.n1; }
+        linear_forward(y.fch, min, y.wfc, N, C, 2 * F);
+        swiglu_forward(y.fcg, y.fch, N, F);
+        linear_forward(y.r2, y.fcg, y.wproj, N, F, C);
+        if (pre) add_forward(y.r2, y.r2, y.r1, N * C);
+        else residual_rmsnorm_forward(y.n2, y.rstd2, y.r2, y.n1, y.g2, N, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
+        x = pre ? y.r2 : y.n2;
     }
     return x;
 }
 
 float *block_backward(Model *m, int slot, int part, const float *x0, const float *dout) {
-    int B = m->B, T = m->T, C = m->C, F = m->F, NH = m->NH;
-    int N = B * T, pre = m->mc.norm == NORM_PRE;
+    int N = m->B * m->T, C = m->C, F = m->F, pre = m->mc.norm == NORM_PRE;
     size_t NC = (size_t)N * C;
     GradTensors *g = &m->gacts;
     float *dcur = g->dx;      // gradient w.r.t. the current layer's output, then its input
     float *dnext = g->dx2;
     if (dcur != dout) memcpy(dcur, dout, NC * sizeof(float));
     for (int l = m->L - 1; l >= 0; l--) {
+        Layer y = layer_at(m, slot, part, l);
         // the layer's input x: the previous layer's output, or the block input for l = 0
         const float *x = x0;
-        if (l > 0) {
-            int pl = l - 1;
-            size_t off = ((size_t)slot * m->L + pl) * NC;
-            x = pre ? m->acts.r2 + off : m->acts.n2 + off;
-        }
-        float *n1 = LAYER_PTR(n1, NC);
-        float *rstd1 = LAYER_PTR(rstd1, (size_t)N);
-        float *qkv = LAYER_PTR(qkv, 3 * NC);
-        float *att = LAYER_PTR(att, m->att_size);
-        float *atty = LAYER_PTR(atty, NC);
-        float *r1 = LAYER_PTR(r1, NC);
-        float *n2 = LAYER_PTR(n2, NC);
-        float *rstd2 = LAYER_PTR(rstd2, (size_t)N);
-        float *fch = LAYER_PTR(fch, (size_t)N * 2 * F);
-        float *fcg = LAYER_PTR(fcg, (size_t)N * F);
-        float *r2 = LAYER_PTR(r2, NC);
-        size_t lp = (size_t)part * m->L + l;                // layer in the weight tensors
-        const float *g1 = m->params.ln1g ? m->params.ln1g + lp * C : NULL;
-        const float *g2 = m->params.ln2g ? m->params.ln2g + lp * C : NULL;
-        float *dg1 = m->grads.ln1g ? m->grads.ln1g + lp * C : NULL;
-        float *dg2 = m->grads.ln2g ? m->grads.ln2g + lp * C : NULL;
-        const float *wqkv = m->params.wqkv ? m->params.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
-        const float *wo = m->params.wo ? m->params.wo + lp * C * C : NULL;   // NULL: mixer mlp
-        const float *wfc = m->params.wfc + lp * 2 * F * C;
-        const float *wproj = m->params.wproj + lp * C * F;
-        float *dwqkv = m->grads.wqkv ? m->grads.wqkv + lp * 3 * C * C : NULL;   // NULL: mixer mlp
-        float *dwo = m->grads.wo ? m->grads.wo + lp * C * C : NULL;   // NULL: mixer mlp
-        float *dwfc = m->grads.wfc + lp * 2 * F * C;
-        float *dwproj = m->grads.wproj + lp * C * F;
-
+        if (l > 0) { Layer below = layer_at(m, slot, part, l - 1); x = pre ? below.r2 : below.n2; }
         // output norm (post) -> dr2
         float *dr2 = g->dr2;
         if (pre) memcpy(dr2, dcur, NC * sizeof(float));
-        else rmsnorm_backward(dr2, dg2, dcur, r2, g2, rstd2, N, C, GRAD_SET);
+        else rmsnorm_backward(dr2, y.dg2, dcur, y.r2, y.g2, y.rstd2, N, C, GRAD_SET);
         // mlp: r2 = base + wproj·swiglu(wfc·min)
-        const float *min = pre ? n2 : n1;
-        linear_backward(g->dfcg, dwproj, dr2, fcg, wproj, N, F, C, GRAD_SET);
-        swiglu_backward(g->dfch, g->dfcg, fch, N, F, GRAD_SET);
-        linear_backward(g->dmin, dwfc, g->dfch, min, wfc, N, C, 2 * F, GRAD_SET);
+        const float *min = pre ? y.n2 : y.n1;
+        linear_backward(g->dfcg, y.dwproj, dr2, y.fcg, y.wproj, N, F, C, GRAD_SET);
+        swiglu_backward(g->dfch, g->dfcg, y.fch, N, F, GRAD_SET);
+        linear_backward(g->dmin, y.dwfc, g->dfch, min, y.wfc, N, C, 2 * F, GRAD_SET);
         // dr1: through the residual base and the mlp input's norm
         float *dr1 = dnext;   // reuse the pong buffer: dnext becomes the layer-input grad below
         if (pre) {
-            memcpy(dr1, dr2, NC * sizeof(float));                         // base = r1
-            rmsnorm_backward(dr1, dg2, g->dmin, r1, g2, rstd2, N, C, GRAD_ADD);   // min = norm(r1)
+            memcpy(dr1, dr2, NC * sizeof(float));                                         // base = r1
+            rmsnorm_backward(dr1, y.dg2, g->dmin, y.r1, y.g2, y.rstd2, N, C, GRAD_ADD);   // min = norm(r1)
         } else {
-            add_forward(g->dmin, g->dmin, dr2, (int)NC);                 // dn1 = dmin + dbase
-            rmsnorm_backward(dr1, dg1, g->dmin, r1, g1, rstd1, N, C, GRAD_SET);   // n1 = norm(r1)
+            add_forward(g->dmin, g->dmin, dr2, (int)NC);                                  // dn1 = dmin + dbase
+            rmsnorm_backward(dr1, y.dg1, g->dmin, y.r1, y.g1, y.rstd1, N, C, GRAD_SET);   // n1 = norm(r1)
         }
-        const float *ain = pre ? n1 : x;
-        if (m->mc.mixer == MIXER_MLP) {   // r1 = x + tokenmix(ain)
-            memset(g->dain, 0, NC * sizeof(float));
-            size_t wl = lp * 2 * m->Ft * T, BCF = (size_t)B * C * m->Ft;
-            tokenmix_backward(g->dain, m->grads.wtfc + wl, m->grads.wtproj + wl / 2, g->datt, g->datt + BCF,
-                              dr1, ain, att, att + 2 * BCF, m->params.wtfc + wl, m->params.wtproj + wl / 2,
-                              B, T, C, m->Ft);
-        } else {   // attention: r1 = x + wo·attn(ain)
-            linear_backward(g->datty, dwo, dr1, atty, wo, N, C, C, GRAD_SET);
-            if (m->mc.mixer == MIXER_LOCAL) {
-                memset(g->dqkv, 0, 3 * NC * sizeof(float));   // scattered into neighbours: accumulates
-                local_attention_backward(g->dqkv, m->grads.wrel + lp * NH * LOCAL_K, g->datt, g->datty,
-                                         qkv, att, m->nbr, B, T, C, NH);
-            } else {
-                attention_backward(g->dqkv, g->datt, g->datty, qkv, att, B, T, C, NH, GRAD_SET);
-            }
-            if (m->mc.positions == POS_ROPE)
-                rope_backward(g->dqkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
-            linear_backward(g->dain, dwqkv, g->dqkv, ain, wqkv, N, C, 3 * C, GRAD_SET);
-        }
+        const float *ain = pre ? y.n1 : x;
+        mixer_backward(m, &y, ain, dr1);
         // dx = dr1 (residual) + d(ain)/dx
         float *dx = dr1;
-        if (pre) rmsnorm_backward(dx, dg1, g->dain, x, g1, rstd1, N, C, GRAD_ADD);
+        if (pre) rmsnorm_backward(dx, y.dg1, g->dain, x, y.g1, y.rstd1, N, C, GRAD_ADD);
         else add_forward(dx, dx, g->dain, (int)NC);
         // swap: dx (in dnext) is the gradient of the next layer down's output
         dnext = dcur;
