@@ -39,6 +39,9 @@ all: $(BIN)
 $(BIN): $(MAIN_OBJ) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Tests also check the engine's private ops (src/nn/ops.h, loss.h, tokenmix.h, vexp.h).
+$(TEST_OBJ): CFLAGS += -Isrc/nn
+
 $(TESTBIN): $(TEST_OBJ) $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -17,11 +17,11 @@
 #include <strings.h>
 
 #include "loopt/attention.h"
-#include "loopt/tokenmix.h"
+#include "tokenmix.h"
 #include "loopt/blas.h"
-#include "loopt/loss.h"
-#include "loopt/ops.h"
-#include "loopt/vexp.h"
+#include "loss.h"
+#include "ops.h"
+#include "vexp.h"
 
 // ---- helpers ------------------------------------------------------------------------------
 

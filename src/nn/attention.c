@@ -12,8 +12,8 @@
 
 #include "loopt/blas.h"
 #include "loopt/check.h"
-#include "loopt/ops.h"
-#include "loopt/vexp.h"
+#include "ops.h"
+#include "vexp.h"
 
 // Row-wise softmax of a (T, T) tile in place, the max subtracted so exp never overflows.
 static void softmax_rows(float *a, int T) {

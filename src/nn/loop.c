@@ -12,8 +12,8 @@
 
 #include "loopt/check.h"
 #include "loopt/halting.h"
-#include "loopt/loss.h"
-#include "loopt/ops.h"
+#include "loss.h"
+#include "ops.h"
 
 // emb (N, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
 void model_embed_forward(Model *m) {

@@ -2,7 +2,7 @@
 // normalisation, and argmax for predictions. Per-row losses are computed in double
 // (log-sum-exp with the max subtracted for softmax) so large logits neither overflow nor
 // cancel. Rows with a negative target are ignored: loss 0, no gradient.
-#include "loopt/loss.h"
+#include "loss.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -11,8 +11,8 @@
 #include "loopt/check.h"
 #include "loopt/halting.h"
 #include "loopt/log.h"
-#include "loopt/ops.h"
-#include "loopt/tokenmix.h"
+#include "ops.h"
+#include "tokenmix.h"
 
 const ParamSpec PARAMS[NUM_PARAM_TENSORS] = {
 #define X(name, init, decay, flops, doc) {#name, INIT_##init, decay, FLOPS_##flops, doc},

@@ -1,10 +1,10 @@
-// ops.c — the engine's element-wise and dense ops (see include/loopt/ops.h), each op's
+// ops.c — the engine's element-wise and dense ops (see ops.h beside it), each op's
 // forward and backward side by side, llm.c style. Backward ops ACCUMULATE (+=) unless given
 // GRAD_SET: the shared block is applied in every loop and receives gradient from each of them.
 // Element-wise loops are OpenMP-parallel over rows; scatter-adds (embedding backward) stay
 // serial because rows of the table collide and the work is tiny next to the GEMMs.
 // No malloc here: all buffers come from the caller's arenas.
-#include "loopt/ops.h"
+#include "ops.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include "loopt/blas.h"
 #include "loopt/check.h"
-#include "loopt/vexp.h"
+#include "vexp.h"
 
 // Below this many floats an OpenMP fork costs more than the loop itself.
 #define OMP_MIN_WORK 32768

@@ -21,7 +21,7 @@
 
 #include "loopt/check.h"
 #include "loopt/halting.h"
-#include "loopt/ops.h"
+#include "ops.h"
 
 int recur_apps(const Model *m) { return (m->rc.scheme == SCHEME_TRM ? m->rc.trm_n : m->rc.hrm_k) + 1; }
 int recur_grad_apps(const Model *m) { return m->rc.scheme == SCHEME_TRM ? recur_apps(m) : 2; }

@@ -1,12 +1,12 @@
 // tokenmix.c — the MLP token mixer (TRM-MLP), forward and backward. See tokenmix.h.
-#include "loopt/tokenmix.h"
+#include "tokenmix.h"
 
 #include <stddef.h>
 #include <string.h>
 
 #include "loopt/blas.h"
 #include "loopt/check.h"
-#include "loopt/ops.h"
+#include "ops.h"
 
 void tokenmix_forward(float *out, float *th, float *tg, const float *x, const float *wtfc,
                       const float *wtproj, int B, int T, int C, int Ft) {
