@@ -70,7 +70,7 @@ test-debug:
 # so that die() jumps back to the target instead of exiting). Run them with scripts/fuzz.sh.
 FUZZ_CC      ?= clang
 FUZZ_SRC     := $(wildcard src/util/*.c) src/io/config.c src/io/ckpt.c src/io/image.c \
-                src/task/sudoku.c src/task/maze.c
+                src/task/sudoku.c src/task/maze.c src/task/task.c
 FUZZ_BINS    := $(patsubst %,build-fuzz/fuzz_%,config sudoku maze png ckpt)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -DLOOPT_FUZZ -g -O1 -fno-omit-frame-pointer \
                 -Wall -Wextra -Wno-unused-parameter -Iinclude $(DEPCFLAGS)

@@ -15,12 +15,11 @@
 #include "loopt/config.h"
 #include "loopt/dataset.h"
 #include "loopt/log.h"
-#include "loopt/maze.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
 #include "loopt/optim.h"
 #include "loopt/schedule.h"
-#include "loopt/sudoku.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 static const char *USAGE =
@@ -57,59 +56,49 @@ static void split_alloc(Split *s, int n, int S) {
 
 static void split_free(Split *s) { free(s->q); free(s->a); memset(s, 0, sizeof *s); }
 
-// One generated example into q/a rows; scratch holds at least 2*S bytes (allocated once).
-static void gen_example(const Config *c, Rng *r, int *q, int *a, uint8_t *scratch) {
-    int S = c->task == TASK_SUDOKU ? 81 : c->data.maze_size * c->data.maze_size;
-    uint8_t *pq = scratch, *pa = scratch + S;
-    if (c->task == TASK_SUDOKU) sudoku_generate(r, c->data.givens_min, c->data.givens_max, pq, pa, NULL);
-    else maze_generate(r, c->data.maze_size, c->data.maze_size, c->data.maze_min_path, pq, pa);
-    for (int i = 0; i < S; i++) { q[i] = pq[i]; a[i] = pa[i]; }
+// The config's task and training grid, for generation and augmentation; scratch holds 3*S bytes.
+typedef struct { const Task *task; int h, w; uint8_t *scratch; } Data;
+
+static void bytes_to_tokens(int *dst, const uint8_t *src, int S) { for (int i = 0; i < S; i++) dst[i] = src[i]; }
+
+// One generated example into q/a rows.
+static void gen_example(const Config *c, const Data *d, Rng *r, int *q, int *a) {
+    int S = d->h * d->w;
+    uint8_t *pq = d->scratch, *pa = d->scratch + S;
+    d->task->generate(c, r, pq, pa);
+    bytes_to_tokens(q, pq, S);
+    bytes_to_tokens(a, pa, S);
 }
 
 // Load a file split (puzzles with solutions) for the config's task.
-static void load_split(Split *s, const Config *c, const char *path) {
-    if (c->task == TASK_SUDOKU) {
-        SudokuSet set;
-        sudoku_read(path, &set, 0);
-        if (!set.solutions) die(EXIT_USAGE, "%s: training and validation data need solutions (puzzle,solution)", path);
-        split_alloc(s, set.n, 81);
-        for (size_t i = 0; i < (size_t)set.n * 81; i++) { s->q[i] = set.puzzles[i]; s->a[i] = set.solutions[i]; }
-        sudoku_set_free(&set);
-    } else {
-        MazeSet set;
-        maze_read(path, &set, 0);
-        int n = c->data.maze_size, S = n * n;
-        split_alloc(s, set.n, S);
-        for (int k = 0; k < set.n; k++) {
-            Maze *z = &set.mazes[k];
-            if (z->h != n || z->w != n)
-                die(EXIT_USAGE, "%s:%d: maze is %dx%d, the config's data.maze_size is %d", path, z->line, z->h, z->w, n);
-            if (!z->a) die(EXIT_USAGE, "%s:%d: training and validation mazes need answers", path, z->line);
-            for (int i = 0; i < S; i++) { s->q[(size_t)k * S + i] = z->q[i]; s->a[(size_t)k * S + i] = z->a[i]; }
-        }
-        maze_set_free(&set);
+static void load_split(Split *s, const Config *c, const Data *d, const char *path) {
+    PuzzleSet set;
+    d->task->read(path, &set, 0);
+    d->task->check_split(c, &set, path);   // every puzzle has an answer and the training size
+    int S = d->h * d->w;
+    split_alloc(s, set.n, S);
+    for (int k = 0; k < set.n; k++) {
+        bytes_to_tokens(s->q + (size_t)k * S, set.p[k].q, S);
+        bytes_to_tokens(s->a + (size_t)k * S, set.p[k].a, S);
     }
+    puzzle_set_free(&set);
 }
 
-// Augment one example in place (validity-preserving transforms); scratch holds 3*S bytes.
-static void augment(const Config *c, Rng *r, int *q, int *a, int S, uint8_t *scratch) {
-    uint8_t *pq = scratch, *pa = scratch + S, *tmp = scratch + 2 * S;
+// Augment one example in place (validity-preserving transforms).
+static void augment(const Data *d, Rng *r, int *q, int *a) {
+    int S = d->h * d->w;
+    uint8_t *pq = d->scratch, *pa = d->scratch + S, *tmp = d->scratch + 2 * S;
     for (int i = 0; i < S; i++) { pq[i] = (uint8_t)q[i]; pa[i] = (uint8_t)a[i]; }
-    if (c->task == TASK_SUDOKU) {
-        sudoku_augment(r, pq, pa);
-    } else {
-        int n = c->data.maze_size, k = (int)rng_below(r, 8);
-        maze_dihedral(tmp, pq, n, k); memcpy(pq, tmp, (size_t)S);
-        maze_dihedral(tmp, pa, n, k); memcpy(pa, tmp, (size_t)S);
-    }
-    for (int i = 0; i < S; i++) { q[i] = pq[i]; a[i] = pa[i]; }
+    d->task->augment(r, pq, pa, d->h, d->w, tmp);
+    bytes_to_tokens(q, pq, S);
+    bytes_to_tokens(a, pa, S);
 }
 
 // ---- accuracy ---------------------------------------------------------------------------------
 typedef struct { long cells, cells_right, puzzles, exact; double loops; } Acc;
 
 // Cell accuracy counts the cells the model has to fill (blanks for Sudoku, every cell for mazes).
-static void accumulate(Acc *acc, const Config *c, const int *q, const int *a, const int *pred,
+static void accumulate(Acc *acc, const Task *task, const int *q, const int *a, const int *pred,
                        const int *used, int n, int S) {
     for (int k = 0; k < n; k++) {
         int all = 1;
@@ -117,7 +106,7 @@ static void accumulate(Acc *acc, const Config *c, const int *q, const int *a, co
             size_t j = (size_t)k * S + i;
             int right = pred[j] == a[j];
             all &= right;
-            if (c->task != TASK_SUDOKU || q[j] == 0) { acc->cells++; acc->cells_right += right; }
+            if (!task->score_blanks || q[j] == 0) { acc->cells++; acc->cells_right += right; }
             acc->loops += used[j];
         }
         acc->puzzles++;
@@ -125,14 +114,14 @@ static void accumulate(Acc *acc, const Config *c, const int *q, const int *a, co
     }
 }
 
-static void evaluate(Model *m, const Config *c, const Split *v, int loops, int *pred, int *used, Acc *acc) {
+static void evaluate(Model *m, const Task *task, const Split *v, int loops, int *pred, int *used, Acc *acc) {
     memset(acc, 0, sizeof *acc);
     int B = m->B, S = v->S;
     for (int start = 0; start + B <= v->n; start += B) {
         model_forward(m, v->q + (size_t)start * S, v->a + (size_t)start * S, loops);
         model_predict(m, pred);
         model_loops_used(m, used);
-        accumulate(acc, c, v->q + (size_t)start * S, v->a + (size_t)start * S, pred, used, B, S);
+        accumulate(acc, task, v->q + (size_t)start * S, v->a + (size_t)start * S, pred, used, B, S);
     }
 }
 
@@ -168,7 +157,7 @@ typedef struct {
     int B, K, W, S;            // batch, loops (or supervision steps), training window, seq_len
     int *bq, *ba;              // (B, S) the batch: questions, answers
     int *pred, *used;          // (B, S) predictions, loops used
-    uint8_t *scratch;          // (3S) byte grids for generation and augmentation
+    Data data;                 // the task, its training grid, and scratch for generation/augmentation
     char ckpt_path[600];
     // progress since the last log line
     Acc acc;
@@ -257,17 +246,20 @@ static void build(Run *r, const Args *a) {
 static void load_data(Run *r) {
     const Config *c = &r->cfg;
     int B = r->B, S = r->S;
-    r->scratch = xmalloc(3 * (size_t)S);
-    if (c->data.valid[0]) load_split(&r->valid, c, c->data.valid);
+    Data *d = &r->data;
+    d->task = task_get(c->task);
+    d->task->train_size(c, &d->h, &d->w);
+    d->scratch = xmalloc(3 * (size_t)S);
+    if (c->data.valid[0]) load_split(&r->valid, c, d, c->data.valid);
     else {
         Rng vr;
         rng_seed(&vr, c->data.seed ^ 0x76616c6964ULL);
         split_alloc(&r->valid, (int)c->data.gen_valid, S);
         for (int k = 0; k < r->valid.n; k++)
-            gen_example(c, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S, r->scratch);
+            gen_example(c, d, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S);
     }
     if (r->valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", r->valid.n, B);
-    if (c->data.train[0]) load_split(&r->train, c, c->data.train);
+    if (c->data.train[0]) load_split(&r->train, c, d, c->data.train);
     r->bq = xmalloc(sizeof(int) * (size_t)B * S); r->ba = xmalloc(sizeof(int) * (size_t)B * S);
     r->pred = xmalloc(sizeof(int) * (size_t)B * S); r->used = xmalloc(sizeof(int) * (size_t)B * S);
 }
@@ -283,9 +275,9 @@ static void make_batch(Run *r) {
             memcpy(q, r->train.q + (size_t)j * S, sizeof(int) * S);
             memcpy(a, r->train.a + (size_t)j * S, sizeof(int) * S);
         } else {
-            gen_example(&r->cfg, &r->ts.data_rng, q, a, r->scratch);
+            gen_example(&r->cfg, &r->data, &r->ts.data_rng, q, a);
         }
-        if (r->cfg.data.augment) augment(&r->cfg, &r->ts.data_rng, q, a, S, r->scratch);
+        if (r->cfg.data.augment) augment(&r->data, &r->ts.data_rng, q, a);
         schedule_start_row(&r->sched, &r->m, k, &r->ts.halt_rng);
     }
 }
@@ -319,7 +311,7 @@ static int train_step(Run *r) {
     r->ts.step++;
     model_predict(m, r->pred);
     schedule_after_step(&r->sched, m, r->used, r->S);
-    accumulate(&r->acc, &r->cfg, r->bq, r->ba, r->pred, r->used, r->B, r->S);
+    accumulate(&r->acc, r->data.task, r->bq, r->ba, r->pred, r->used, r->B, r->S);
     r->loss_sum += m->ce_loss;
     r->loss_n++;
     return 1;
@@ -349,7 +341,7 @@ static void eval_step(Run *r) {
     optim_swap_ema(&r->opt, m);
     model_alloc(m, r->B, 1, 0);
     Acc va;
-    evaluate(m, &r->cfg, &r->valid, r->K, r->pred, r->used, &va);
+    evaluate(m, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
     model_alloc(m, r->B, r->W, 1);
     optim_swap_ema(&r->opt, m);
     schedule_restart(&r->sched);   // the reallocation dropped the carried states
@@ -360,7 +352,7 @@ static void eval_step(Run *r) {
 }
 
 static void run_free(Run *r) {
-    free(r->bq); free(r->ba); free(r->pred); free(r->used); free(r->coords); free(r->scratch);
+    free(r->bq); free(r->ba); free(r->pred); free(r->used); free(r->coords); free(r->data.scratch);
     schedule_free(&r->sched);
     split_free(&r->valid); split_free(&r->train);
     optim_free(&r->opt);

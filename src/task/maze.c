@@ -5,6 +5,7 @@
 #include "loopt/maze.h"
 #include "loopt/check.h"
 #include "loopt/image.h"
+#include "loopt/task.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -682,3 +683,53 @@ int maze_looks_like(const char *text) {
     }
     return 0;
 }
+
+// ---- the task table entry (task.h) ----------------------------------------------------------
+
+static void task_train_size(const Config *c, int *h, int *w) { *h = *w = c->data.maze_size; }
+
+static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
+    maze_generate(r, c->data.maze_size, c->data.maze_size, c->data.maze_min_path, q, a);
+}
+
+// One of the 8 symmetries of the square (training grids are square).
+static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp) {
+    int k = (int)rng_below(r, 8);
+    size_t S = (size_t)h * w;
+    maze_dihedral(tmp, q, h, k); memcpy(q, tmp, S);
+    maze_dihedral(tmp, a, h, k); memcpy(a, tmp, S);
+}
+
+static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
+    MazeSet ms;
+    int bad = maze_read(path, &ms, skip_bad);
+    size_t cells = 0;
+    for (int i = 0; i < ms.n; i++) cells += (size_t)ms.mazes[i].h * ms.mazes[i].w * (ms.mazes[i].a ? 2 : 1);
+    puzzle_set_alloc(set, ms.n, cells);
+    for (int i = 0; i < ms.n; i++) {
+        const Maze *z = &ms.mazes[i];
+        puzzle_set_add(set, z->h, z->w, z->q, z->a, z->line);
+    }
+    maze_set_free(&ms);
+    return bad;
+}
+
+static void task_check_split(const Config *c, const PuzzleSet *set, const char *path) {
+    int n = c->data.maze_size;
+    for (int k = 0; k < set->n; k++) {
+        const Puzzle *z = &set->p[k];
+        if (z->h != n || z->w != n)
+            die(EXIT_USAGE, "%s:%d: maze is %dx%d, the config's data.maze_size is %d", path, z->line, z->h, z->w, n);
+        if (!z->a) die(EXIT_USAGE, "%s:%d: training and validation mazes need answers", path, z->line);
+    }
+}
+
+const Task TASK_MAZE_DEF = {
+    .name = "maze",
+    .score_blanks = 0,
+    .train_size = task_train_size,
+    .generate = task_generate,
+    .augment = task_augment,
+    .read = task_read,
+    .check_split = task_check_split,
+};

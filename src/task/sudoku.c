@@ -5,6 +5,7 @@
 // Cells are uint8_t, row-major: 0 = blank, 1..9 = digit. Digit d is bit (d-1) in masks.
 #include "loopt/sudoku.h"
 #include "loopt/check.h"
+#include "loopt/task.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -674,3 +675,45 @@ void sudoku_set_free(SudokuSet *set) {
     free(set->line);
     memset(set, 0, sizeof *set);
 }
+
+// ---- the task table entry (task.h) ----------------------------------------------------------
+
+static void task_train_size(const Config *c, int *h, int *w) { (void)c; *h = *w = 9; }
+
+static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
+    sudoku_generate(r, c->data.givens_min, c->data.givens_max, q, a, NULL);
+}
+
+static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp) {
+    (void)h; (void)w; (void)tmp;
+    sudoku_augment(r, q, a);
+}
+
+static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
+    SudokuSet ss;
+    int bad = sudoku_read(path, &ss, skip_bad);
+    puzzle_set_alloc(set, ss.n, (size_t)ss.n * SUDOKU_CELLS * (ss.solutions ? 2 : 1));
+    for (int i = 0; i < ss.n; i++) {
+        size_t off = (size_t)i * SUDOKU_CELLS;
+        puzzle_set_add(set, 9, 9, ss.puzzles + off, ss.solutions ? ss.solutions + off : NULL, ss.line[i]);
+    }
+    sudoku_set_free(&ss);
+    return bad;
+}
+
+// A file has solutions for every puzzle or for none (sudoku_read), so the message names no line.
+static void task_check_split(const Config *c, const PuzzleSet *set, const char *path) {
+    (void)c;
+    for (int i = 0; i < set->n; i++)
+        if (!set->p[i].a) die(EXIT_USAGE, "%s: training and validation data need solutions (puzzle,solution)", path);
+}
+
+const Task TASK_SUDOKU_DEF = {
+    .name = "sudoku",
+    .score_blanks = 1,
+    .train_size = task_train_size,
+    .generate = task_generate,
+    .augment = task_augment,
+    .read = task_read,
+    .check_split = task_check_split,
+};

@@ -1,0 +1,66 @@
+// task.h — a task (Sudoku, maze) as one table entry: what the commands need to know about it,
+// so that none of them branches on cfg.task. Each entry is filled by the task's own file
+// (sudoku.c, maze.c); task.c holds the lookup and the puzzle set every reader fills.
+#ifndef LOOPT_TASK_H
+#define LOOPT_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loopt/config.h"
+#include "loopt/rng.h"
+
+// One puzzle of a file: an h x w grid of input tokens (Sudoku cells, 0 = blank; maze codes).
+typedef struct {
+    int h, w;
+    const uint8_t *q;   // (h*w) question: the input tokens
+    const uint8_t *a;   // (h*w) the file's answer (solution), or NULL when it had none
+    int line;           // 1-based line of the input where the puzzle starts (for messages)
+} Puzzle;
+
+// The puzzles of one file, in input order; their cells live in one block owned by the set.
+typedef struct {
+    int n, cap;
+    Puzzle *p;          // (cap) of which n filled
+    uint8_t *cells;     // every q and a, back to back
+    size_t used, size;  // bytes of cells filled / allocated
+} PuzzleSet;
+
+typedef struct {
+    const char *name;   // "sudoku", "maze": the config's task and the default model's file name
+    int score_blanks;   // cell accuracy counts only the cells blank in the question (Sudoku: the
+                        // givens are copied); 0: every cell (maze)
+
+    // The grid the config trains on (Sudoku 9 x 9; maze data.maze_size on each side).
+    void (*train_size)(const Config *c, int *h, int *w);
+
+    // One generated (question, answer) pair of the training size into q, a, from the data stream.
+    void (*generate)(const Config *c, Rng *r, uint8_t *q, uint8_t *a);
+
+    // One random validity-preserving transform applied identically to q and a (h x w);
+    // tmp holds h*w bytes of scratch.
+    void (*augment)(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp);
+
+    // Read every puzzle of `path` ("-" = stdin) in any format the task accepts into *set.
+    // Malformed entries: `loopt: <path>:<line>: <reason>`, exit 2, or with skip_bad = 1 warned,
+    // skipped and counted. Returns the number skipped.
+    int (*read)(const char *path, PuzzleSet *set, int skip_bad);
+
+    // Exit 2 naming the file (and line) unless every puzzle of `set` can be a training or
+    // validation example for config c: it has an answer and the training size.
+    void (*check_split)(const Config *c, const PuzzleSet *set, const char *path);
+} Task;
+
+extern const Task TASK_SUDOKU_DEF, TASK_MAZE_DEF;
+
+// The entry of a task kind.
+const Task *task_get(TaskKind kind);
+
+// An empty set with room for n puzzles of `cells` bytes in all (questions plus answers), the
+// totals a reader knows once it has parsed its file; free with puzzle_set_free.
+void puzzle_set_alloc(PuzzleSet *set, int n, size_t cells);
+// Append a puzzle, copying its h*w question and answer (a may be NULL) into the room above.
+void puzzle_set_add(PuzzleSet *set, int h, int w, const uint8_t *q, const uint8_t *a, int line);
+void puzzle_set_free(PuzzleSet *set);
+
+#endif
