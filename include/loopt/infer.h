@@ -8,6 +8,7 @@
 
 #include "loopt/config.h"
 #include "loopt/model.h"
+#include "loopt/task.h"
 
 // The checkpoints used when --model is not given (relative to the current directory), by the
 // task the input looks like.
@@ -40,6 +41,12 @@ int infer_batch_size(int batch, int s_max, int M, int n);
 // each side, one with the mlp mixer only at its training size (h*w cells). When
 // not, warns `name:line: maze is HxW but ...` on stderr and returns 0 (the caller skips it).
 int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name);
+
+// Read the puzzles of `path` (`name` in messages) for the model's task into *set: malformed
+// entries are reported and skipped; of the first `limit` (0: all), those the model cannot take
+// (infer_size_ok) are warned about and dropped. Returns the number of entries skipped.
+int infer_read(const Task *task, const char *path, const char *name, const Model *m, const Config *cfg,
+               long limit, PuzzleSet *set);
 
 // Point the model at h x w grids (mazes) for batches of B and reallocate its activations.
 // *coords is the caller's task_shape scratch (freed and reallocated here; free it when done).

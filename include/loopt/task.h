@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "loopt/config.h"
 #include "loopt/rng.h"
@@ -30,6 +31,9 @@ typedef struct {
     const char *name;   // "sudoku", "maze": the config's task and the default model's file name
     int score_blanks;   // cell accuracy counts only the cells blank in the question (Sudoku: the
                         // givens are copied); 0: every cell (maze)
+    int answer_unique;  // a right answer equals the file's (Sudoku); 0: the checker judges, as
+                        // several answers may be right (maze: any shortest path)
+    int text_one_line;  // the answer's text is one line (Sudoku); 0: rows joined by '\n' (maze)
 
     // The grid the config trains on (Sudoku 9 x 9; maze data.maze_size on each side).
     void (*train_size)(const Config *c, int *h, int *w);
@@ -49,7 +53,27 @@ typedef struct {
     // Exit 2 naming the file (and line) unless every puzzle of `set` can be a training or
     // validation example for config c: it has an answer and the training size.
     void (*check_split)(const Config *c, const PuzzleSet *set, const char *path);
+
+    // Whether answer a (h x w) solves question q; if not, the reason into why.
+    int (*check)(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len);
+
+    // A reference answer for a question the file gave none (exact solver, BFS) into out.
+    // Returns 0 when there is none.
+    int (*reference)(const uint8_t *q, int h, int w, uint8_t *out);
+
+    // The answer as text into out (h*w + h bytes): Sudoku 81 chars, '.' = blank; maze rows of
+    // MAZE_CHARS joined by '\n'.
+    void (*text)(char *out, const uint8_t *a, int h, int w);
+
+    // The answer as `loopt solve` prints it: Sudoku one line, maze the grid and a blank line.
+    void (*write)(FILE *f, const uint8_t *a, int h, int w);
+
+    // The answer as a PNG of cell_px pixels per cell; NULL when the task has no pictures.
+    void (*write_png)(const char *path, const uint8_t *a, int h, int w, int cell_px);
 } Task;
+
+// Whether a cell with question token q counts in cell accuracy (Task.score_blanks).
+static inline int task_scored(const Task *t, int q) { return !t->score_blanks || q == 0; }
 
 extern const Task TASK_SUDOKU_DEF, TASK_MAZE_DEF;
 

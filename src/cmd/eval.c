@@ -15,10 +15,9 @@
 #include "loopt/dataset.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
-#include "loopt/maze.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
-#include "loopt/sudoku.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 static const char *USAGE =
@@ -78,6 +77,29 @@ typedef struct {
     int line;
 } Item;
 
+// The items of `set` with their references: the file's answers, else the task's own (exact
+// solver, BFS) computed into *refs.
+static Item *eval_items(const Task *task, const PuzzleSet *set, const char *name, uint8_t **refs) {
+    size_t cells = 0, off = 0;
+    for (int i = 0; i < set->n; i++) if (!set->p[i].a) cells += (size_t)set->p[i].h * set->p[i].w;
+    *refs = xmalloc(cells ? cells : 1);
+    Item *items = xmalloc(sizeof(Item) * (size_t)set->n);
+    for (int i = 0; i < set->n; i++) {
+        const Puzzle *p = &set->p[i];
+        Item *it = &items[i];
+        *it = (Item){p->h, p->w, p->q, p->a, 1, p->line};
+        if (p->a) continue;
+        it->ref_given = 0;
+        if (task->reference(p->q, p->h, p->w, *refs + off)) {
+            it->ref = *refs + off;
+            off += (size_t)p->h * p->w;
+        } else {
+            warnf("%s:%d: puzzle has no solution: counted as wrong", name, it->line);
+        }
+    }
+    return items;
+}
+
 int cmd_eval(int argc, char **argv) {
     const char *model_path = NULL, *data = NULL;
     int iters[MAX_ITERS_LIST] = {1, 2, 4, 8, 16, 32, 64}, n_iters = 7;
@@ -106,67 +128,24 @@ int cmd_eval(int argc, char **argv) {
     Model m;
     int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
     int run_halt = infer_halting(&m, halting, "--halt");
-    int sudoku = cfg.task == TASK_SUDOKU;
+    const Task *task = task_get(cfg.task);
 
     // puzzles and references
-    SudokuSet ss = {0};
-    MazeSet ms = {0};
-    int n_bad, n = 0, n_total;
-    uint8_t *refs;   // computed references, (n_total, S) or per maze
-    Item *items;
-    if (sudoku) {
-        n_bad = sudoku_read(data, &ss, 1);
-        n_total = ss.n;
-        if (limit && n_total > limit) n_total = (int)limit;
-        items = xmalloc(sizeof(Item) * (size_t)n_total);
-        refs = ss.solutions ? NULL : xmalloc((size_t)n_total * SUDOKU_CELLS);
-        for (int i = 0; i < n_total; i++) {
-            Item *it = &items[n++];
-            *it = (Item){9, 9, ss.puzzles + (size_t)i * SUDOKU_CELLS, NULL, 1, ss.line[i]};
-            if (ss.solutions) it->ref = ss.solutions + (size_t)i * SUDOKU_CELLS;
-            else if (sudoku_solve(it->q, refs + (size_t)i * SUDOKU_CELLS, 1, NULL) == 1) {
-                it->ref = refs + (size_t)i * SUDOKU_CELLS;
-                it->ref_given = 0;
-            } else {
-                it->ref_given = 0;
-                warnf("%s:%d: puzzle has no solution: counted as wrong", name, it->line);
-            }
-        }
-    } else {
-        n_bad = maze_read(data, &ms, 1);
-        n_total = ms.n;
-        if (limit && n_total > limit) n_total = (int)limit;
-        items = xmalloc(sizeof(Item) * (size_t)n_total);
-        size_t cells = 0;
-        for (int i = 0; i < n_total; i++) cells += (size_t)ms.mazes[i].h * ms.mazes[i].w;
-        refs = xmalloc(cells ? cells : 1);
-        size_t off = 0;
-        for (int i = 0; i < n_total; i++) {
-            const Maze *z = &ms.mazes[i];
-            if (!infer_size_ok(&m, &cfg, z->h, z->w, z->line, name)) {
-                n_bad++;
-                continue;
-            }
-            Item *it = &items[n++];
-            *it = (Item){z->h, z->w, z->q, z->a, 1, z->line};
-            if (!z->a) {
-                maze_shortest(z->q, z->h, z->w, refs + off);
-                it->ref = refs + off;
-                it->ref_given = 0;
-                off += (size_t)z->h * z->w;
-            }
-        }
-    }
+    PuzzleSet set;
+    int n_bad = infer_read(task, data, name, &m, &cfg, limit, &set), n = set.n;
+    uint8_t *refs;   // the references computed for puzzles the file gave none
+    Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
     int B = infer_batch_size(batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
-             model_path, name, n, sudoku ? "sudoku" : "maze", m.num_params, config_depth(&cfg), B, nthreads,
+             model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
              halting == HALT_NONE ? ", halting off (--fixed)" : halting != HALT_DEFAULT ? ", halting " : "",
              halting != HALT_NONE && halting != HALT_DEFAULT ? HALT_NAMES[halting] : "");
 
-    int *coords = NULL, cur_h = sudoku ? 9 : cfg.data.maze_size, cur_w = cur_h;
+    int *coords = NULL, cur_h, cur_w;
+    task->train_size(&cfg, &cur_h, &cur_w);   // the size the model was built for
     model_alloc(&m, B, 1, 0);
     int *tok = xmalloc(sizeof(int) * (size_t)B * s_max);
     int *pred = xmalloc(sizeof(int) * (size_t)B * s_max);
@@ -200,8 +179,7 @@ int cmd_eval(int argc, char **argv) {
         }
         for (int b = 0; b < nb; b++) {
             const Item *it = &items[i0 + b];
-            if (!sudoku) cell_n += S;
-            else if (it->ref) for (int t = 0; t < S; t++) cell_n += it->q[t] == 0;
+            if (it->ref) for (int t = 0; t < S; t++) cell_n += task_scored(task, it->q[t]);
         }
         double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
         for (int o = 0; o < n_iters; o++) {
@@ -224,16 +202,11 @@ int cmd_eval(int argc, char **argv) {
                 double ls = 0.0;
                 for (int t = 0; t < S; t++) ls += l[t];
                 loops_sum[k] += ls / S;
-                if (sudoku) {
-                    if (it->ref)
-                        for (int t = 0; t < S; t++)
-                            if (it->q[t] == 0) cell_ok[k] += ans[t] == it->ref[t];
-                    if (it->ref && it->ref_given) exact[k] += memcmp(ans, it->ref, (size_t)S) == 0;
-                    else exact[k] += sudoku_check(it->q, ans, why, sizeof why);
-                } else {
-                    for (int t = 0; t < S; t++) cell_ok[k] += ans[t] == it->ref[t];
-                    exact[k] += maze_check(it->q, ans, it->h, it->w, why, sizeof why);
-                }
+                if (it->ref)
+                    for (int t = 0; t < S; t++)
+                        if (task_scored(task, it->q[t])) cell_ok[k] += ans[t] == it->ref[t];
+                if (task->answer_unique && it->ref && it->ref_given) exact[k] += memcmp(ans, it->ref, (size_t)S) == 0;
+                else exact[k] += task->check(it->q, ans, it->h, it->w, why, sizeof why);
             }
         }
         i0 += nb;
@@ -248,8 +221,7 @@ int cmd_eval(int argc, char **argv) {
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 
     free(coords); free(tok); free(pred); free(lu); free(ans); free(items); free(refs);
-    if (sudoku) sudoku_set_free(&ss);
-    else maze_set_free(&ms);
+    puzzle_set_free(&set);
     model_free(&m);
     return n_bad ? EXIT_RUNTIME : EXIT_OK;
 }

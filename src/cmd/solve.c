@@ -15,10 +15,9 @@
 #include "loopt/dataset.h"
 #include "loopt/infer.h"
 #include "loopt/log.h"
-#include "loopt/maze.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
-#include "loopt/sudoku.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 static const char *USAGE =
@@ -63,21 +62,13 @@ static const char *USAGE =
 
 #define MAX_ITERS 100000
 
-// ---- puzzles -----------------------------------------------------------------------------
-
-typedef struct {
-    int h, w;             // grid size (Sudoku: 9 x 9)
-    const uint8_t *q;     // (h*w) Sudoku cells (0 blank) or maze codes: the input tokens
-    int line;             // 1-based input line, for messages and json
-} Item;
-
-
 // ---- batched inference ---------------------------------------------------------------------
 // Batches take consecutive puzzles of equal size, so answers stream out in input order.
 
 typedef struct {
     Model *m;
     const Config *cfg;
+    const Task *task;
     int B;                // model batch (a short batch is padded with copies of its first puzzle)
     int halting;          // forward option: HALT_DEFAULT, or HALT_NONE with --fixed
     int h, w;             // grid size the model is set to
@@ -88,7 +79,8 @@ typedef struct {
 static void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max, int halting) {
     memset(r, 0, sizeof *r);
     r->m = m; r->cfg = cfg; r->B = B; r->halting = halting;
-    r->h = r->w = cfg->task == TASK_SUDOKU ? 9 : cfg->data.maze_size;
+    r->task = task_get(cfg->task);
+    r->task->train_size(cfg, &r->h, &r->w);   // the size the model was built for
     size_t n = (size_t)B * s_max;
     r->tok = xmalloc(n * sizeof(int));
     r->pred = xmalloc(n * sizeof(int));
@@ -106,7 +98,7 @@ static void runner_size(Runner *r, int h, int w) {
 }
 
 // Load items[0..n) (n <= B, all of one size) as tokens, padding the batch.
-static void runner_load(Runner *r, const Item *items, int n) {
+static void runner_load(Runner *r, const Puzzle *items, int n) {
     int S = items[0].h * items[0].w;
     runner_size(r, items[0].h, items[0].w);
     for (int b = 0; b < r->B; b++) {
@@ -137,27 +129,9 @@ static void json_string(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-// The answer grid as text: Sudoku 81 chars ('.' = blank), maze rows joined by '\n'.
-static void answer_text(char *out, const uint8_t *a, int h, int w, int sudoku) {
-    size_t k = 0;
-    for (int i = 0; i < h; i++) {
-        for (int j = 0; j < w; j++) {
-            uint8_t v = a[i * w + j];
-            out[k++] = sudoku ? (v ? (char)('0' + v) : '.') : (v < MAZE_NCODES ? MAZE_CHARS[v] : '?');
-        }
-        if (!sudoku && i + 1 < h) out[k++] = '\n';
-    }
-    out[k] = '\0';
-}
-
-static int judge(const Config *cfg, const Item *it, const uint8_t *a, char *why, size_t len) {
-    if (cfg->task == TASK_SUDOKU) return sudoku_check(it->q, a, why, len);
-    return maze_check(it->q, a, it->h, it->w, why, len);
-}
-
-static void print_trace(const Config *cfg, const Item *it, const int *trace, int iters, int B, uint8_t *a,
+static void print_trace(const Task *task, const Puzzle *it, const int *trace, int iters, int B, uint8_t *a,
                         char *text) {
-    int S = it->h * it->w, sudoku = cfg->task == TASK_SUDOKU;
+    int S = it->h * it->w;
     char why[256];
     fprintf(stderr, "trace: line %d, %d loops\n", it->line, iters);
     for (int k = 1; k <= iters; k++) {
@@ -167,25 +141,25 @@ static void print_trace(const Config *cfg, const Item *it, const int *trace, int
             changed += k > 1 && p[t] != trace[(size_t)(k - 2) * B * S + t];
             a[t] = (uint8_t)p[t];
         }
-        int ok = judge(cfg, it, a, why, sizeof why);
-        answer_text(text, a, it->h, it->w, sudoku);
+        int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
+        task->text(text, a, it->h, it->w);
         char ch[32] = "  -";    // cells changed since the previous loop
         if (k > 1) snprintf(ch, sizeof ch, "%3d", changed);
-        if (sudoku) fprintf(stderr, "  loop %3d  %s  changed %s  %s%s\n", k, text, ch,
-                            ok ? "valid" : "invalid: ", ok ? "" : why);
+        if (task->text_one_line) fprintf(stderr, "  loop %3d  %s  changed %s  %s%s\n", k, text, ch,
+                                         ok ? "valid" : "invalid: ", ok ? "" : why);
         else fprintf(stderr, "  loop %3d  changed %s  %s%s\n%s\n", k, ch, ok ? "valid" : "invalid: ",
                      ok ? "" : why, text);
     }
 }
 
 // --out: the k-th of n answers as a PNG; with several mazes "x.png" becomes "x-K.png".
-static void write_png(const char *out, int k, int n, const uint8_t *a, int h, int w) {
+static void write_png(const Task *task, const char *out, int k, int n, const uint8_t *a, int h, int w) {
     char path[4200];
     const char *dot = strrchr(out, '.');
     if (n == 1) snprintf(path, sizeof path, "%s", out);
     else if (dot && dot != out) snprintf(path, sizeof path, "%.*s-%d%s", (int)(dot - out), out, k, dot);
     else snprintf(path, sizeof path, "%s-%d", out, k);
-    maze_write_png(path, a, h, w, 8);
+    task->write_png(path, a, h, w, 8);
 }
 
 // ---- the command ---------------------------------------------------------------------------
@@ -221,39 +195,22 @@ int cmd_solve(int argc, char **argv) {
     Config cfg;
     Model m;
     int nthreads = infer_load(&model_path, path, name, threads, use_ema, &cfg, &m);
-    if (out_png && cfg.task != TASK_MAZE) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
+    const Task *task = task_get(cfg.task);
+    if (out_png && !task->write_png) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
     if (!iters) iters = train_loops;
     int run_halt = infer_halting(&m, halting, "--halt");
     int act = run_halt == HALT_ACT;   // per-cell loops to report
 
     // read the puzzles of the model's task
-    SudokuSet ss = {0};
-    MazeSet ms = {0};
-    int n_bad, n;
-    Item *items;
-    if (cfg.task == TASK_SUDOKU) {
-        n_bad = sudoku_read(path, &ss, 1);
-        n = ss.n;
-        items = xmalloc(sizeof(Item) * (size_t)n);
-        for (int i = 0; i < n; i++)
-            items[i] = (Item){9, 9, ss.puzzles + (size_t)i * SUDOKU_CELLS, ss.line[i]};
-    } else {
-        n_bad = maze_read(path, &ms, 1);
-        items = xmalloc(sizeof(Item) * (size_t)ms.n);
-        n = 0;
-        for (int i = 0; i < ms.n; i++) {
-            const Maze *z = &ms.mazes[i];
-            Item it = {z->h, z->w, z->q, z->line};
-            if (infer_size_ok(&m, &cfg, it.h, it.w, it.line, name)) items[n++] = it;
-            else n_bad++;
-        }
-    }
+    PuzzleSet set;
+    int n_bad = infer_read(task, path, name, &m, &cfg, 0, &set), n = set.n;
+    const Puzzle *items = set.p;
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
     int B = infer_batch_size(batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
-             "running %d loops%s, batch %d, %d threads", model_path, cfg.task == TASK_SUDOKU ? "sudoku" : "maze",
+             "running %d loops%s, batch %d, %d threads", model_path, task->name,
              m.num_params, use_ema ? "EMA weights if saved" : "raw weights", train_loops, HALT_NAMES[cfg.halting.kind], iters,
              halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
              : run_halt == HALT_CONVERGE ? " at most (halting converge)" : act ? " at most" : "", B,
@@ -284,16 +241,16 @@ int cmd_solve(int argc, char **argv) {
                 runner_forward(&r, iters, r.pred, 1);
             }
             for (int b = 0; b < nb; b++) {
-                const Item *it = &items[i0 + b];
+                const Puzzle *it = &items[i0 + b];
                 const int *p = pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
-                if (tr) print_trace(&cfg, it, tr + (size_t)b * S, iters, B, a, text);
+                if (tr) print_trace(task, it, tr + (size_t)b * S, iters, B, a, text);
                 for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
-                int ok = judge(&cfg, it, a, why, sizeof why);
+                int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
                 valid += ok;
                 double lsum = 0.0;
                 for (int t = 0; t < S; t++) lsum += lp[t];
                 loops_sum += lsum / S;
-                answer_text(text, a, it->h, it->w, cfg.task == TASK_SUDOKU);
+                task->text(text, a, it->h, it->w);
                 if (json) {
                     printf("{\"line\": %d, \"answer\": ", it->line);
                     json_string(stdout, text);
@@ -306,12 +263,10 @@ int cmd_solve(int argc, char **argv) {
                         putchar(']');
                     }
                     printf("}\n");
-                } else if (cfg.task == TASK_SUDOKU) {
-                    printf("%s\n", text);
                 } else {
-                    maze_write(stdout, a, it->h, it->w);
+                    task->write(stdout, a, it->h, it->w);
                 }
-                if (out_png) write_png(out_png, i0 + b, n, a, it->h, it->w);
+                if (out_png) write_png(task, out_png, i0 + b, n, a, it->h, it->w);
             }
             fflush(stdout);
             i0 += nb;
@@ -325,9 +280,7 @@ int cmd_solve(int argc, char **argv) {
              valid, n ? 100.0 * valid / n : 0.0, n ? loops_sum / n : 0.0, dt, dt > 0 ? n / dt : 0.0);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 
-    free(items);
-    if (cfg.task == TASK_SUDOKU) sudoku_set_free(&ss);
-    else maze_set_free(&ms);
+    puzzle_set_free(&set);
     model_free(&m);
     return n_bad ? EXIT_RUNTIME : EXIT_OK;
 }

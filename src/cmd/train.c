@@ -106,7 +106,7 @@ static void accumulate(Acc *acc, const Task *task, const int *q, const int *a, c
             size_t j = (size_t)k * S + i;
             int right = pred[j] == a[j];
             all &= right;
-            if (!task->score_blanks || q[j] == 0) { acc->cells++; acc->cells_right += right; }
+            if (task_scored(task, q[j])) { acc->cells++; acc->cells_right += right; }
             acc->loops += used[j];
         }
         acc->puzzles++;

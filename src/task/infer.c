@@ -74,6 +74,19 @@ int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, con
     return 0;
 }
 
+int infer_read(const Task *task, const char *path, const char *name, const Model *m, const Config *cfg,
+               long limit, PuzzleSet *set) {
+    int n_bad = task->read(path, set, 1);
+    int n_total = limit && set->n > limit ? (int)limit : set->n, n = 0;
+    for (int i = 0; i < n_total; i++) {
+        const Puzzle *p = &set->p[i];
+        if (infer_size_ok(m, cfg, p->h, p->w, p->line, name)) set->p[n++] = *p;
+        else n_bad++;
+    }
+    set->n = n;   // the cells of dropped puzzles stay in the block until puzzle_set_free
+    return n_bad;
+}
+
 void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords) {
     free(*coords);
     *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, h, w));

@@ -724,12 +724,33 @@ static void task_check_split(const Config *c, const PuzzleSet *set, const char *
     }
 }
 
+static int task_reference(const uint8_t *q, int h, int w, uint8_t *out) { return maze_shortest(q, h, w, out) >= 0; }
+
+static void task_text(char *out, const uint8_t *a, int h, int w) {
+    size_t k = 0;
+    for (int i = 0; i < h; i++) {
+        for (int j = 0; j < w; j++) {
+            uint8_t v = a[i * w + j];
+            out[k++] = v < MAZE_NCODES ? MAZE_CHARS[v] : '?';
+        }
+        if (i + 1 < h) out[k++] = '\n';
+    }
+    out[k] = '\0';
+}
+
 const Task TASK_MAZE_DEF = {
     .name = "maze",
     .score_blanks = 0,
+    .answer_unique = 0,
+    .text_one_line = 0,
     .train_size = task_train_size,
     .generate = task_generate,
     .augment = task_augment,
     .read = task_read,
     .check_split = task_check_split,
+    .check = maze_check,
+    .reference = task_reference,
+    .text = task_text,
+    .write = maze_write,
+    .write_png = maze_write_png,
 };

@@ -708,12 +708,41 @@ static void task_check_split(const Config *c, const PuzzleSet *set, const char *
         if (!set->p[i].a) die(EXIT_USAGE, "%s: training and validation data need solutions (puzzle,solution)", path);
 }
 
+static int task_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len) {
+    (void)h; (void)w;
+    return sudoku_check(q, a, why, len);
+}
+
+static int task_reference(const uint8_t *q, int h, int w, uint8_t *out) {
+    (void)h; (void)w;
+    return sudoku_solve(q, out, 1, NULL) == 1;
+}
+
+static void task_text(char *out, const uint8_t *a, int h, int w) {
+    int S = h * w;
+    for (int i = 0; i < S; i++) out[i] = a[i] ? (char)('0' + a[i]) : '.';
+    out[S] = '\0';
+}
+
+static void task_write(FILE *f, const uint8_t *a, int h, int w) {
+    char text[SUDOKU_CELLS + 1];
+    task_text(text, a, h, w);
+    fprintf(f, "%s\n", text);
+}
+
 const Task TASK_SUDOKU_DEF = {
     .name = "sudoku",
     .score_blanks = 1,
+    .answer_unique = 1,
+    .text_one_line = 1,
     .train_size = task_train_size,
     .generate = task_generate,
     .augment = task_augment,
     .read = task_read,
     .check_split = task_check_split,
+    .check = task_check,
+    .reference = task_reference,
+    .text = task_text,
+    .write = task_write,
+    .write_png = NULL,
 };
