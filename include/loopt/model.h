@@ -203,7 +203,8 @@ typedef struct {
     int *rope_pos;             // (T, A) raw coordinates, -1 for memory tokens
     int *nbr;                  // (T, 9) mixer local: position of each grid neighbour, -1 if none
     size_t att_size;           // floats of the mixer cache per layer and slot (acts.att)
-    int *n_halt;               // (N) loop at which each position halted (1-based), act
+    int *n_halt;               // (N) loops each position ran in the last forward (1-based; every
+                               // halting rule writes it: act per position, converge per puzzle)
     uint8_t *last_step;        // (B) trm/hrm with halting q: 1 = this supervision step is the
                                // sample's last (n_sup reached), for Q-learning's target
     // results of the last forward
@@ -249,7 +250,7 @@ void model_backward(Model *m);
 void model_zero_grad(Model *m);
 // argmax class per puzzle position of the last forward: out (B, seq_len).
 void model_predict(const Model *m, int *out);
-// Per-position loops used (act: N; none: loops_run) of the last forward: out (B, seq_len).
+// Per-position loops used in the last forward (n_halt; trm/hrm: supervision steps): out (B, seq_len).
 void model_loops_used(const Model *m, int *out);
 
 // Print the parameter count and each buffer's bytes on stderr (log_info).
