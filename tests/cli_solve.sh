@@ -104,6 +104,8 @@ if [ -f data/models/sudoku.safetensors ]; then
     else echo "FAIL solve_halt_converge_stops_early"; head -2 "$T/out"; fi
 fi
 expect_exit 2 solve_halt_needs_head "$LOOPT" solve --model "$M" --halt bce "$T/p.txt"
+expect_exit 2 solve_halt_scheme "$LOOPT" solve --model "$T/trm/model.safetensors" --halt converge "$T/p.txt"
+expect_grep 'converge: that rule does not work with this model.s scheme "trm"' solve_halt_scheme_message
 expect_exit 2 eval_halt_needs_head "$LOOPT" eval --model "$M" --halt act --data "$T/p.txt"
 expect_grep 'needs a halting head trained with it' eval_halt_needs_head_message
 expect_exit 2 eval_halt_unknown "$LOOPT" eval --model "$M" --halt sometimes --data "$T/p.txt"

@@ -13,7 +13,9 @@ typedef enum { TASK_SUDOKU = 0, TASK_MAZE = 1 } TaskKind;
 typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1, MIXER_LOCAL = 2 } MixerKind;   // model.mixer
 typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model.norm
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
+static const char *const POS_NAMES[] = {"coords", "rope", "none", NULL};
 typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
+static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
 // halting.kind: each value's rule is one row of src/nn/halting.c's table. The columns: its name,
 // the schemes it works with (HS_LOOP: "loop"; HS_RECUR: "trm", "hrm"), and whether training
 // loops a fixed number of times with it (then train.deep_supervision may be on).
@@ -31,6 +33,9 @@ typedef enum { HALT_KINDS(X) NUM_HALT_KINDS } HaltKind;
 // (loop.c, halting.c) and src/nn/ may read this header's data but not call into src/io/.
 #define X(kind, name, schemes, fixed) name,
 static const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
+#undef X
+#define X(kind, name, schemes, fixed) schemes,
+static const int HALT_SCHEMES[NUM_HALT_KINDS] = {HALT_KINDS(X)};   // HS_* bits
 #undef X
 typedef enum { LOSS_SOFTMAX = 0, LOSS_STABLEMAX = 1 } LossKind;         // train.loss
 typedef enum { SCHED_COSINE = 0, SCHED_CONSTANT = 1 } SchedKind;        // train.lr_schedule

@@ -24,8 +24,6 @@ static const char *USAGE =
     "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
-static const char *POS_NAMES[] = {"coords", "rope", "none"};
-static const char *SCHEME_NAMES[] = {"loop", "trm", "hrm"};
 
 // 1 if any tensor's name starts with prefix.
 static int has_prefix(const Ckpt *c, const char *prefix) {

@@ -41,11 +41,6 @@ typedef struct {
 static const char *const TASK_NAMES[]  = {"sudoku", "maze", NULL};
 static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
-static const char *const POS_NAMES[]   = {"coords", "rope", "none", NULL};
-static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
-#define X(kind, name, schemes, fixed) schemes,
-static const int HALT_SCHEMES[NUM_HALT_KINDS] = {HALT_KINDS(X)};
-#undef X
 #define X(kind, name, schemes, fixed) fixed,
 static const int HALT_FIXED[NUM_HALT_KINDS] = {HALT_KINDS(X)};
 #undef X

@@ -39,7 +39,9 @@ const char *infer_default_model(const char *task, char *buf, size_t len) {
 
 int infer_halting(const Model *m, int halting, const char *opt) {
     if (halting == HALT_DEFAULT) return m->hc.kind;
-    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
+    if (!(HALT_SCHEMES[halting] & (m->rc.scheme == SCHEME_LOOP ? HS_LOOP : HS_RECUR)))
+        die(EXIT_USAGE, "%s %s: that rule does not work with this model's scheme \"%s\"", opt,
+            HALT_NAMES[halting], SCHEME_NAMES[m->rc.scheme]);    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
         die(EXIT_USAGE, "%s %s: that rule needs a halting head trained with it; this model has halting "
             "\"%s\" (use none, or a parameter-free rule such as converge)", opt, HALT_NAMES[halting],
             HALT_NAMES[m->hc.kind]);
