@@ -287,8 +287,6 @@ double recur_step(Model *m, const int *tokens, const int *targets);
 void recur_backward(Model *m);
 // Reset sample b's carried state to (yinit, zinit).
 void recur_reset(Model *m, int b);
-// After a step: 1 if sample b's halting head says stop (bce: q_halt > 0; q: q_halt > q_continue).
-int recur_halts(const Model *m, int b);
 // Block applications per supervision step, those with gradient, and the ring slots training
 // needs (the gradient ones, plus one for halting q's no-gradient target step).
 int recur_apps(const Model *m);

@@ -70,11 +70,6 @@ static void cycles_forward(Model *m, int grad, int free_slot) {
         for (int a = A - G; a < A; a++) update(m, a, a - (A - G));
 }
 
-int recur_halts(const Model *m, int b) {
-    const HaltRule *rule = halt_rule(m->halt);
-    return rule->sup_halts && rule->sup_halts(m, b);
-}
-
 // Halting q, training: the target of q_continue from one more supervision step without gradient
 // (spare ring slot W-1), then (y, z) restored. Held fixed under gradcheck (fwd.frozen).
 static void continue_target(Model *m) {
