@@ -13,6 +13,7 @@ typedef enum { TASK_SUDOKU = 0, TASK_MAZE = 1 } TaskKind;
 typedef enum { MIXER_ATTENTION = 0, MIXER_MLP = 1, MIXER_LOCAL = 2 } MixerKind;   // model.mixer
 typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model.norm
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
+static const char *const TASK_NAMES[] = {"sudoku", "maze", NULL};   // by TaskKind
 static const char *const POS_NAMES[] = {"coords", "rope", "none", NULL};
 typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
 static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};

@@ -1,5 +1,5 @@
 // dataset.h — the bridge between a task (Sudoku, maze) and the engine: the TaskShape the
-// model is built for (vocabulary, sequence length, coordinate axes) and the token encoding.
+// model is built for (vocabulary, sequence length, coordinate axes).
 #ifndef LOOPT_DATASET_H
 #define LOOPT_DATASET_H
 
@@ -8,14 +8,8 @@
 #include "loopt/modelio.h"
 #include "loopt/optim.h"
 
-// Token vocabularies. Sudoku: input 0 = blank, 1..9 digits; output classes 0..9 (targets 1..9).
-// Maze: input = maze cell codes (maze.h) 0..4; output classes the same codes.
-#define SUDOKU_VOCAB 10
-#define MAZE_VOCAB 5
-
-// Fill *s for the config's task. `coords` must hold seq_len * n_axes ints and stays owned
-// by the caller (the model copies what it needs). For mazes the side is h x w
-// (data.maze_size for both when h, w <= 0).
+// Fill *s for the config's task (its Task.shape). `coords` must hold seq_len * n_axes ints
+// and stays owned by the caller (the model copies what it needs). h, w <= 0: the training size.
 void task_shape(TaskShape *s, int *coords, const Config *cfg, int h, int w);
 // Upper bound on seq_len * n_axes for the buffer above.
 int task_coords_size(const Config *cfg, int h, int w);

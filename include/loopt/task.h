@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "loopt/config.h"
+#include "loopt/model.h"
 #include "loopt/rng.h"
 
 // One puzzle of a file: an h x w grid of input tokens (Sudoku cells, 0 = blank; maze codes).
@@ -33,10 +34,19 @@ typedef struct {
                         // givens are copied); 0: every cell (maze)
     int answer_unique;  // a right answer equals the file's (Sudoku); 0: the checker judges, as
                         // several answers may be right (maze: any shortest path)
+    int fixed_size;     // every grid is the training size (Sudoku); 0: any size (maze)
     int text_one_line;  // the answer's text is one line (Sudoku); 0: rows joined by '\n' (maze)
 
     // The grid the config trains on (Sudoku 9 x 9; maze data.maze_size on each side).
     void (*train_size)(const Config *c, int *h, int *w);
+
+    // The engine's view of an h x w grid: vocabulary, sequence length and coordinate axes into
+    // *s, the coordinates into coords (coords_size(h, w) ints, owned by the caller).
+    void (*shape)(TaskShape *s, int *coords, int h, int w);
+    int (*coords_size)(int h, int w);
+
+    // Whether the text (the head of a file) looks like this task's puzzles.
+    int (*looks_like)(const char *text);
 
     // One generated (question, answer) pair of the training size into q, a, from the data stream.
     void (*generate)(const Config *c, Rng *r, uint8_t *q, uint8_t *a);
@@ -49,6 +59,9 @@ typedef struct {
     // Malformed entries: `loopt: <path>:<line>: <reason>`, exit 2, or with skip_bad = 1 warned,
     // skipped and counted. Returns the number skipped.
     int (*read)(const char *path, PuzzleSet *set, int skip_bad);
+    // Like read, but an answer is kept as the file gives it, right or wrong, for `loopt check`
+    // to judge.
+    int (*read_answers)(const char *path, PuzzleSet *set, int skip_bad);
 
     // Exit 2 naming the file (and line) unless every puzzle of `set` can be a training or
     // validation example for config c: it has an answer and the training size.
@@ -56,6 +69,10 @@ typedef struct {
 
     // Whether answer a (h x w) solves question q; if not, the reason into why.
     int (*check)(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len);
+
+    // Whether question q alone is a valid puzzle (Sudoku: exactly one solution; maze: one S,
+    // one G, G reachable); if not, the reason into why.
+    int (*validate)(const uint8_t *q, int h, int w, char *why, size_t len);
 
     // A reference answer for a question the file gave none (exact solver, BFS) into out.
     // Returns 0 when there is none.
@@ -79,6 +96,8 @@ extern const Task TASK_SUDOKU_DEF, TASK_MAZE_DEF;
 
 // The entry of a task kind.
 const Task *task_get(TaskKind kind);
+// The first task whose looks_like accepts text; NULL when none does.
+const Task *task_detect(const char *text);
 
 // An empty set with room for n puzzles of `cells` bytes in all (questions plus answers), the
 // totals a reader knows once it has parsed its file; free with puzzle_set_free.

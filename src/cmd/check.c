@@ -10,8 +10,7 @@
 #include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
-#include "loopt/maze.h"
-#include "loopt/sudoku.h"
+#include "loopt/task.h"
 
 static const char *USAGE =
     "usage: loopt check FILE|-\n"
@@ -26,39 +25,20 @@ static const char *USAGE =
     "Prints `N valid, M invalid`; each invalid one as `FILE:LINE: reason` on stderr.\n"
     "Exit 0 if all valid, 1 if some are invalid, 2 if the file is unreadable or malformed.\n";
 
-static int check_sudoku(const char *path, const char *name, long *valid, long *invalid) {
-    SudokuSet set;
-    int n_bad = sudoku_read_pairs(path, &set, 1);
+// Judge every entry of the file: an answer by the task's checker, a question alone by whether
+// it is a valid puzzle. Returns the number of malformed entries (reported and skipped).
+static int check_all(const Task *task, const char *path, const char *name, long *valid, long *invalid) {
+    PuzzleSet set;
+    int n_bad = task->read_answers(path, &set, 1);
     char why[256];
     for (int i = 0; i < set.n; i++) {
-        const uint8_t *p = set.puzzles + (size_t)i * SUDOKU_CELLS;
-        int ok;
-        if (set.solutions) {
-            ok = sudoku_check(p, set.solutions + (size_t)i * SUDOKU_CELLS, why, sizeof why);
-        } else {
-            int ns = sudoku_solve(p, NULL, 2, NULL);
-            ok = ns == 1;
-            snprintf(why, sizeof why, "%s", ns == 0 ? "puzzle has no solution" : "puzzle has more than one solution");
-        }
+        const Puzzle *p = &set.p[i];
+        int ok = p->a ? task->check(p->q, p->a, p->h, p->w, why, sizeof why)
+                      : task->validate(p->q, p->h, p->w, why, sizeof why);
         if (ok) (*valid)++;
-        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, set.line[i], why); }
+        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, p->line, why); }
     }
-    sudoku_set_free(&set);
-    return n_bad;
-}
-
-static int check_maze(const char *path, const char *name, long *valid, long *invalid) {
-    MazeSet set;
-    int n_bad = maze_read(path, &set, 1);
-    char why[256];
-    for (int i = 0; i < set.n; i++) {
-        const Maze *m = &set.mazes[i];
-        int ok = m->a ? maze_check(m->q, m->a, m->h, m->w, why, sizeof why)
-                      : maze_validate(m->q, m->h, m->w, why, sizeof why);
-        if (ok) (*valid)++;
-        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, m->line, why); }
-    }
-    maze_set_free(&set);
+    puzzle_set_free(&set);
     return n_bad;
 }
 
@@ -78,12 +58,11 @@ int cmd_check(int argc, char **argv) {
     char *head = read_head(path, name, &len);
     if (len == 0) die(EXIT_USAGE, "%s: empty file, nothing to check", name);
     long valid = 0, invalid = 0;
-    int n_bad;
-    if (sudoku_looks_like(head)) n_bad = check_sudoku(path, name, &valid, &invalid);
-    else if (maze_looks_like(head)) n_bad = check_maze(path, name, &valid, &invalid);
-    else die(EXIT_USAGE, "%s: neither Sudoku nor mazes: expected 81-char puzzle lines, `puzzle,solution` CSV, "
+    const Task *task = task_detect(head);
+    if (!task) die(EXIT_USAGE, "%s: neither Sudoku nor mazes: expected 81-char puzzle lines, `puzzle,solution` CSV, "
              "9-line grids, or maze grids/CSV", name);
     free(head);
+    int n_bad = check_all(task, path, name, &valid, &invalid);
 
     printf("%ld valid, %ld invalid\n", valid, invalid);
     fflush(stdout);

@@ -86,7 +86,7 @@ static void dump_reference(const char *path, const Model *m, const Config *cfg, 
     snprintf(sd, sizeof sd, "%llu", (unsigned long long)seed);
     const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops",
                           "gradcheck.loops_run", "gradcheck.window_start", "gradcheck.seed"};
-    const char *vals[] = {LOOPT_FORMAT, config, "0", "0.000", cfg->task == TASK_SUDOKU ? "sudoku" : "maze",
+    const char *vals[] = {LOOPT_FORMAT, config, "0", "0.000", TASK_NAMES[cfg->task],
                           loops, run, start, sd};
     char why[512];
     int ok = ckpt_write(path, t, n, keys, vals, 9, why, sizeof why);

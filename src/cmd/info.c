@@ -14,6 +14,7 @@
 #include "loopt/dataset.h"
 #include "loopt/config.h"
 #include "loopt/model.h"
+#include "loopt/task.h"
 #include "loopt/modelio.h"
 
 static const char *USAGE =
@@ -56,8 +57,11 @@ int cmd_info(int argc, char **argv) {
     double el = elapsed ? atof(elapsed) : 0.0;
     printf("file:        %s (%zu bytes)\n", path, c.size);
     printf("format:      %s\n", ckpt_meta(&c, "format"));
-    printf("task:        %s", cfg.task == TASK_SUDOKU ? "sudoku" : "maze");
-    if (cfg.task == TASK_MAZE) printf(" (trained on %dx%d)", cfg.data.maze_size, cfg.data.maze_size);
+    const Task *task = task_get(cfg.task);
+    int h, w;
+    task->train_size(&cfg, &h, &w);
+    printf("task:        %s", task->name);
+    if (!task->fixed_size) printf(" (trained on %dx%d)", h, w);
     printf("\n");
     printf("parameters:  %zu (%.2f MB as float32)\n", m.num_params, m.num_params * 4.0 / 1e6);
     printf("model:       d_model %d, %d heads, %d layers in the block, ffn %d, positions %s, "

@@ -38,7 +38,6 @@ typedef struct {
     const char *const *names;  // T_ENUM: value names, index = enum value; NULL-terminated
 } Key;
 
-static const char *const TASK_NAMES[]  = {"sudoku", "maze", NULL};
 static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
 static const char *const NORM_NAMES[]  = {"post", "pre", NULL};
 #define X(kind, name, schemes, fixed) fixed,

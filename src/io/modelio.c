@@ -48,7 +48,7 @@ int model_save(const char *path, const Model *m, const Config *cfg, const Optimi
     snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
     snprintf(loops, sizeof loops, "%d", config_depth(cfg));
     const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops"};
-    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, cfg->task == TASK_SUDOKU ? "sudoku" : "maze", loops};
+    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops};
     int ok = ckpt_write(path, t, n, keys, vals, 6, why, whylen);
     free(config);
     return ok;

@@ -1,48 +1,30 @@
-// dataset.c — task shapes for the engine, and building (or loading from a checkpoint) a model
-// for its task. Sudoku tokens carry (row, column, box), maze tokens (row, column). Factorised
-// coordinates break Sudoku's "copy the givens" plateau where one flat position table stalls
-// (DESIGN.md).
+// dataset.c — task shapes for the engine (each task's own, task.h, at a size), and building (or
+// loading from a checkpoint) a model for its task.
 #include "loopt/dataset.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "loopt/check.h"
+#include "loopt/task.h"
+
+// h, w <= 0: the training size.
+static const Task *task_size(const Config *cfg, int *h, int *w) {
+    const Task *t = task_get(cfg->task);
+    if (*h <= 0 || *w <= 0) t->train_size(cfg, h, w);
+    return t;
+}
 
 int task_coords_size(const Config *cfg, int h, int w) {
-    if (cfg->task == TASK_SUDOKU) return 81 * 3;
-    if (h <= 0 || w <= 0) h = w = cfg->data.maze_size;
-    return h * w * 2;
+    const Task *t = task_size(cfg, &h, &w);
+    return t->coords_size(h, w);
 }
 
 void task_shape(TaskShape *s, int *coords, const Config *cfg, int h, int w) {
+    const Task *t = task_size(cfg, &h, &w);
     memset(s, 0, sizeof *s);
     s->coords = coords;
-    if (cfg->task == TASK_SUDOKU) {
-        s->vocab = SUDOKU_VOCAB;
-        s->n_out = SUDOKU_VOCAB;
-        s->seq_len = 81;
-        s->n_axes = 3;
-        s->axis_size[0] = s->axis_size[1] = s->axis_size[2] = 9;
-        for (int t = 0; t < 81; t++) {
-            int r = t / 9, c = t % 9;
-            coords[t * 3 + 0] = r;
-            coords[t * 3 + 1] = c;
-            coords[t * 3 + 2] = (r / 3) * 3 + c / 3;
-        }
-        return;
-    }
-    if (h <= 0 || w <= 0) h = w = cfg->data.maze_size;
-    s->vocab = MAZE_VOCAB;
-    s->n_out = MAZE_VOCAB;
-    s->seq_len = h * w;
-    s->n_axes = 2;
-    s->axis_size[0] = h;
-    s->axis_size[1] = w;
-    for (int t = 0; t < h * w; t++) {
-        coords[t * 2 + 0] = t / w;
-        coords[t * 2 + 1] = t % w;
-    }
+    t->shape(s, coords, h, w);
 }
 
 void task_build_model(Model *m, const Config *cfg) {

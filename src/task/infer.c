@@ -6,8 +6,6 @@
 #include "loopt/check.h"
 #include "loopt/dataset.h"
 #include "loopt/halting.h"
-#include "loopt/maze.h"
-#include "loopt/sudoku.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +39,8 @@ int infer_halting(const Model *m, int halting, const char *opt) {
     if (halting == HALT_DEFAULT) return m->hc.kind;
     if (!(HALT_SCHEMES[halting] & (m->rc.scheme == SCHEME_LOOP ? HS_LOOP : HS_RECUR)))
         die(EXIT_USAGE, "%s %s: that rule does not work with this model's scheme \"%s\"", opt,
-            HALT_NAMES[halting], SCHEME_NAMES[m->rc.scheme]);    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
+            HALT_NAMES[halting], SCHEME_NAMES[m->rc.scheme]);
+    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
         die(EXIT_USAGE, "%s %s: that rule needs a halting head trained with it; this model has halting "
             "\"%s\" (use none, or a parameter-free rule such as converge)", opt, HALT_NAMES[halting],
             HALT_NAMES[m->hc.kind]);
@@ -60,7 +59,7 @@ int infer_batch_size(int batch, int s_max, int M, int n) {
 }
 
 int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name) {
-    if (cfg->task == TASK_SUDOKU) return 1;
+    if (task_get(cfg->task)->fixed_size) return 1;
     if (m->mc.mixer == MIXER_MLP && h * w + m->M != m->Tmix) {
         warnf("%s:%d: maze is %dx%d but the model's mlp mixer has weights for %d cells "
               "(model.mixer = mlp fixes the size; an mlp mixer solves one size only)",
@@ -104,9 +103,9 @@ int infer_load(const char **model_path, const char *path, const char *name, int 
     if (!*model_path) {
         size_t len;
         char *head = read_head(path, name, &len);
-        int maze = !sudoku_looks_like(head) && maze_looks_like(head);
+        const Task *t = task_detect(head);
         free(head);
-        *model_path = infer_default_model(maze ? "maze" : "sudoku", defbuf, sizeof defbuf);
+        *model_path = infer_default_model(t ? t->name : TASK_NAMES[TASK_SUDOKU], defbuf, sizeof defbuf);
     }
     int nthreads = threads_set(threads);
     model_load(*model_path, cfg, m, use_ema, NULL, NULL);

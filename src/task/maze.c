@@ -686,7 +686,26 @@ int maze_looks_like(const char *text) {
 
 // ---- the task table entry (task.h) ----------------------------------------------------------
 
+// Tokens: input and output classes are the maze cell codes 0..4 (maze.h).
+#define MAZE_VOCAB 5
+
 static void task_train_size(const Config *c, int *h, int *w) { *h = *w = c->data.maze_size; }
+
+// Tokens carry (row, column).
+static void task_shape(TaskShape *s, int *coords, int h, int w) {
+    s->vocab = MAZE_VOCAB;
+    s->n_out = MAZE_VOCAB;
+    s->seq_len = h * w;
+    s->n_axes = 2;
+    s->axis_size[0] = h;
+    s->axis_size[1] = w;
+    for (int t = 0; t < h * w; t++) {
+        coords[t * 2 + 0] = t / w;
+        coords[t * 2 + 1] = t % w;
+    }
+}
+
+static int task_coords_size(int h, int w) { return h * w * 2; }
 
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
     maze_generate(r, c->data.maze_size, c->data.maze_size, c->data.maze_min_path, q, a);
@@ -742,13 +761,19 @@ const Task TASK_MAZE_DEF = {
     .name = "maze",
     .score_blanks = 0,
     .answer_unique = 0,
+    .fixed_size = 0,
     .text_one_line = 0,
     .train_size = task_train_size,
+    .shape = task_shape,
+    .coords_size = task_coords_size,
+    .looks_like = maze_looks_like,
     .generate = task_generate,
     .augment = task_augment,
     .read = task_read,
+    .read_answers = task_read,
     .check_split = task_check_split,
     .check = maze_check,
+    .validate = maze_validate,
     .reference = task_reference,
     .text = task_text,
     .write = maze_write,

@@ -678,7 +678,29 @@ void sudoku_set_free(SudokuSet *set) {
 
 // ---- the task table entry (task.h) ----------------------------------------------------------
 
+// Tokens: input 0 = blank, 1..9 digits; output classes 0..9 (targets 1..9).
+#define SUDOKU_VOCAB 10
+
 static void task_train_size(const Config *c, int *h, int *w) { (void)c; *h = *w = 9; }
+
+// Tokens carry (row, column, box): factorised coordinates break the "copy the givens" plateau
+// where one flat position table stalls (DESIGN.md).
+static void task_shape(TaskShape *s, int *coords, int h, int w) {
+    (void)h; (void)w;
+    s->vocab = SUDOKU_VOCAB;
+    s->n_out = SUDOKU_VOCAB;
+    s->seq_len = 81;
+    s->n_axes = 3;
+    s->axis_size[0] = s->axis_size[1] = s->axis_size[2] = 9;
+    for (int t = 0; t < 81; t++) {
+        int r = t / 9, c = t % 9;
+        coords[t * 3 + 0] = r;
+        coords[t * 3 + 1] = c;
+        coords[t * 3 + 2] = (r / 3) * 3 + c / 3;
+    }
+}
+
+static int task_coords_size(int h, int w) { (void)h; (void)w; return 81 * 3; }
 
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
     sudoku_generate(r, c->data.givens_min, c->data.givens_max, q, a, NULL);
@@ -689,9 +711,10 @@ static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *
     sudoku_augment(r, q, a);
 }
 
-static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
+static int read_with(int (*reader)(const char *, SudokuSet *, int), const char *path, PuzzleSet *set,
+                     int skip_bad) {
     SudokuSet ss;
-    int bad = sudoku_read(path, &ss, skip_bad);
+    int bad = reader(path, &ss, skip_bad);
     puzzle_set_alloc(set, ss.n, (size_t)ss.n * SUDOKU_CELLS * (ss.solutions ? 2 : 1));
     for (int i = 0; i < ss.n; i++) {
         size_t off = (size_t)i * SUDOKU_CELLS;
@@ -699,6 +722,14 @@ static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
     }
     sudoku_set_free(&ss);
     return bad;
+}
+
+static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
+    return read_with(sudoku_read, path, set, skip_bad);
+}
+
+static int task_read_answers(const char *path, PuzzleSet *set, int skip_bad) {
+    return read_with(sudoku_read_pairs, path, set, skip_bad);
 }
 
 // A file has solutions for every puzzle or for none (sudoku_read), so the message names no line.
@@ -711,6 +742,13 @@ static void task_check_split(const Config *c, const PuzzleSet *set, const char *
 static int task_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len) {
     (void)h; (void)w;
     return sudoku_check(q, a, why, len);
+}
+
+static int task_validate(const uint8_t *q, int h, int w, char *why, size_t len) {
+    (void)h; (void)w;
+    int ns = sudoku_solve(q, NULL, 2, NULL);
+    if (ns != 1) snprintf(why, len, "%s", ns == 0 ? "puzzle has no solution" : "puzzle has more than one solution");
+    return ns == 1;
 }
 
 static int task_reference(const uint8_t *q, int h, int w, uint8_t *out) {
@@ -734,13 +772,19 @@ const Task TASK_SUDOKU_DEF = {
     .name = "sudoku",
     .score_blanks = 1,
     .answer_unique = 1,
+    .fixed_size = 1,
     .text_one_line = 1,
     .train_size = task_train_size,
+    .shape = task_shape,
+    .coords_size = task_coords_size,
+    .looks_like = sudoku_looks_like,
     .generate = task_generate,
     .augment = task_augment,
     .read = task_read,
+    .read_answers = task_read_answers,
     .check_split = task_check_split,
     .check = task_check,
+    .validate = task_validate,
     .reference = task_reference,
     .text = task_text,
     .write = task_write,

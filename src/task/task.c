@@ -6,10 +6,18 @@
 
 #include "loopt/check.h"
 
+static const Task *const TASKS[] = {[TASK_SUDOKU] = &TASK_SUDOKU_DEF, [TASK_MAZE] = &TASK_MAZE_DEF};
+#define N_TASKS (int)(sizeof TASKS / sizeof TASKS[0])
+
 const Task *task_get(TaskKind kind) {
-    static const Task *const TASKS[] = {[TASK_SUDOKU] = &TASK_SUDOKU_DEF, [TASK_MAZE] = &TASK_MAZE_DEF};
-    CHECK((unsigned)kind < sizeof TASKS / sizeof TASKS[0], "task_get: no task %d", (int)kind);
+    CHECK((unsigned)kind < (unsigned)N_TASKS, "task_get: no task %d", (int)kind);
     return TASKS[kind];
+}
+
+const Task *task_detect(const char *text) {
+    for (int k = 0; k < N_TASKS; k++)
+        if (TASKS[k]->looks_like(text)) return TASKS[k];
+    return NULL;
 }
 
 void puzzle_set_alloc(PuzzleSet *set, int n, size_t cells) {
