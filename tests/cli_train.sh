@@ -20,6 +20,20 @@ else
     echo "FAIL resume_identical_losses"; progress "$T/b.log" | tail -6; echo "---"; progress "$T/d.log"
 fi
 
+# evaluation during training changes nothing in the run: trm/hrm rows keep their carried states
+# across it, so the losses with an eval every 2 steps equal those without
+for c in tiny-trm tiny-hrm; do
+    RUN="configs/$c.json --set data.gen_valid=8 --set train.batch=4 --set train.log_every=1 --set train.steps=12"
+    $LOOPT train $RUN --set train.eval_every=0 --out "$T/$c-0" 2>"$T/$c-0.log"
+    $LOOPT train $RUN --set train.eval_every=2 --out "$T/$c-2" 2>"$T/$c-2.log"
+    if [ -n "$(progress "$T/$c-0.log")" ] && [ "$(progress "$T/$c-0.log")" = "$(progress "$T/$c-2.log")" ] &&
+       grep -q "^eval step 2:" "$T/$c-2.log"; then
+        echo "ok eval_keeps_training_${c#tiny-}"
+    else
+        echo "FAIL eval_keeps_training_${c#tiny-}"; progress "$T/$c-0.log"; echo "---"; cat "$T/$c-2.log" | tail -20
+    fi
+done
+
 # Ctrl-C saves a checkpoint and exits 1; the checkpoint resumes
 $LOOPT train configs/tiny-none.json --set data.gen_valid=8 --set train.steps=1000000 --quiet --out "$T/e" 2>"$T/e.log" &
 pid=$!

@@ -48,8 +48,30 @@ int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, con
 int infer_read(const Task *task, const char *path, const char *name, const Model *m, const Config *cfg,
                long limit, PuzzleSet *set);
 
-// Point the model at h x w grids (mazes) for batches of B and reallocate its activations.
-// *coords is the caller's task_shape scratch (freed and reallocated here; free it when done).
-void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords);
+// ---- the batch runner: `solve` and `eval` run their puzzles through one ----------------------
+// A batch takes consecutive puzzles of equal size (so answers come out in input order); a short
+// batch is padded with copies of its first puzzle. The model is re-pointed at each new grid
+// size (mazes; a rope or local-mixer model takes any size).
+
+typedef struct {
+    Model *m;
+    const Config *cfg;
+    int B;                 // puzzles per forward pass
+    int h, w;              // grid size the model is set to
+    int *coords;           // task_shape scratch
+    int *tok, *pred, *loops;   // (B, s_max): tokens in; argmax and loops used per cell out
+    const Puzzle *batch;   // the loaded batch: batch[0..n)
+    int n, S;              // its puzzles and cells per puzzle
+} Runner;
+
+// Allocate for batches of B puzzles of at most s_max cells; the model gets one loop slot of
+// activations (inference).
+void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max);
+// Load the batch starting at items[i] (of n): up to B consecutive puzzles of items[i]'s size.
+// Returns how many it took.
+int runner_load(Runner *r, const Puzzle *items, int n, int i);
+// Run the loaded batch with options o; r->pred and r->loops get the answers and loops used.
+void runner_forward(Runner *r, const ForwardOpts *o);
+void runner_free(Runner *r);
 
 #endif

@@ -188,6 +188,7 @@ typedef struct {
     size_t param_sizes[NUM_PARAM_TENSORS];
     size_t num_params;
     float *params_memory;  ParamTensors params;
+    int params_shared;     // 1: params_memory belongs to someone else (model_view); not freed
     float *grads_memory;   ParamTensors grads;
     // activations (sized by model_alloc)
     int B, T, W, training;     // T = seq_len + M
@@ -238,6 +239,11 @@ void model_alloc(Model *m, int B, int window, int training);
 // positions are rope/none: activations are reallocated as needed).
 void model_set_shape(Model *m, const TaskShape *shape);
 void model_free(Model *m);
+// An inference view of src: the same config, sizes and grid, with its parameters read from
+// `params` (src's layout; not copied, not owned: src's weights or an EMA of them) and its own
+// activations, none yet (model_alloc). Training's evaluation runs on one, so the training
+// model's buffers and carried states stay as they are. Free with model_free.
+void model_view(Model *view, const Model *src, float *params);
 
 // Forward over `loops` loops (the maximum under halting; trm/hrm: supervision steps) with the
 // model's own halting rule. tokens (B, seq_len); targets (B, seq_len) or NULL (no loss).

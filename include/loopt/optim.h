@@ -26,7 +26,5 @@ double grad_norm(const float *grads, size_t n);
 // One AdamW step on the model's params from its grads: clips by train.clip, applies the
 // schedule, updates the EMA. Returns the gradient norm before clipping.
 double optim_step(Optimizer *o, Model *model, const TrainConfig *tc);
-// Swap the raw weights and the EMA weights (evaluate with EMA, then swap back).
-void optim_swap_ema(Optimizer *o, Model *model);
 
 #endif

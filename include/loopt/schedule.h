@@ -26,7 +26,5 @@ double schedule_forward(Schedule *s, Model *m, const int *tokens, const int *tar
 // After the optimizer step: used (B, S) = the loops each position ran (trm/hrm: the step each
 // sample is at); which samples leave their rows (halted, or n_sup reached).
 void schedule_after_step(Schedule *s, const Model *m, int *used, int S);
-// Every row takes a fresh sample (the carried states were lost, e.g. by a reallocation).
-void schedule_restart(Schedule *s);
 
 #endif

@@ -100,127 +100,135 @@ static Item *eval_items(const Task *task, const PuzzleSet *set, const char *name
     return items;
 }
 
-int cmd_eval(int argc, char **argv) {
-    const char *model_path = NULL, *data = NULL;
-    int iters[MAX_ITERS_LIST] = {1, 2, 4, 8, 16, 32, 64}, n_iters = 7;
-    int halting = HALT_DEFAULT, threads = 0, batch = 0, use_ema = 1;
-    long limit = 0;
+typedef struct {
+    const char *model_path, *data;
+    int iters[MAX_ITERS_LIST], n_iters;
+    int halting, threads, batch, use_ema;
+    long limit;
+} EvalArgs;
+
+static void parse_args(int argc, char **argv, EvalArgs *e) {
+    *e = (EvalArgs){.iters = {1, 2, 4, 8, 16, 32, 64}, .n_iters = 7, .halting = HALT_DEFAULT, .use_ema = 1};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
-        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
-        else if (arg_value(argc, argv, &i, "--model", &v)) model_path = v;
-        else if (arg_value(argc, argv, &i, "--data", &v)) data = v;
-        else if (arg_value(argc, argv, &i, "--iters", &v)) n_iters = parse_iters(v, iters);
-        else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 4096);
-        else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
-        else if (arg_value(argc, argv, &i, "--limit", &v)) limit = arg_long("--limit", v, 1, 1000000000L);
-        else if (arg_flag(argv, i, "--fixed")) halting = HALT_NONE;
-        else if (arg_value(argc, argv, &i, "--halt", &v)) halting = arg_enum("--halt", v, HALT_NAMES);
-        else if (arg_flag(argv, i, "--ema")) use_ema = 1;
-        else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
+        else if (arg_value(argc, argv, &i, "--model", &v)) e->model_path = v;
+        else if (arg_value(argc, argv, &i, "--data", &v)) e->data = v;
+        else if (arg_value(argc, argv, &i, "--iters", &v)) e->n_iters = parse_iters(v, e->iters);
+        else if (arg_value(argc, argv, &i, "--threads", &v)) e->threads = (int)arg_long("--threads", v, 0, 4096);
+        else if (arg_value(argc, argv, &i, "--batch", &v)) e->batch = (int)arg_long("--batch", v, 1, 65536);
+        else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
+        else if (arg_flag(argv, i, "--fixed")) e->halting = HALT_NONE;
+        else if (arg_value(argc, argv, &i, "--halt", &v)) e->halting = arg_enum("--halt", v, HALT_NAMES);
+        else if (arg_flag(argv, i, "--ema")) e->use_ema = 1;
+        else if (arg_flag(argv, i, "--raw")) e->use_ema = 0;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (a[0] == '-' && a[1]) usage_error(USAGE, "eval: unknown option '%s'", a);
         else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
     }
-    if (!data) usage_error(USAGE, "eval: missing --data FILE");
-    const char *name = strcmp(data, "-") ? data : "<stdin>";
+    if (!e->data) usage_error(USAGE, "eval: missing --data FILE");
+}
+
+// What one depth of the sweep counted over all batches.
+typedef struct {
+    long cell_ok, exact;
+    double loops_sum, secs;
+} DepthScore;
+
+// Score the runner's loaded batch (answers in r->pred) into *d; ans holds r->S bytes of scratch.
+static void score_batch(const Task *task, const Runner *r, const Item *items, DepthScore *d, uint8_t *ans) {
+    int S = r->S;
+    char why[256];
+    for (int b = 0; b < r->n; b++) {
+        const Item *it = &items[b];
+        const int *p = r->pred + (size_t)b * S, *l = r->loops + (size_t)b * S;
+        for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
+        double ls = 0.0;
+        for (int t = 0; t < S; t++) ls += l[t];
+        d->loops_sum += ls / S;
+        if (it->ref)
+            for (int t = 0; t < S; t++)
+                if (task_scored(task, it->q[t])) d->cell_ok += ans[t] == it->ref[t];
+        if (task->answer_unique && it->ref && it->ref_given) d->exact += memcmp(ans, it->ref, (size_t)S) == 0;
+        else d->exact += task->check(it->q, ans, it->h, it->w, why, sizeof why);
+    }
+}
+
+// Every depth of e->iters on every batch: batches outside, depths inside. With fixed looping
+// (halting none, scheme loop) each depth continues the previous one's loops (the forward option
+// resume_loop), so the sweep costs only its deepest run; each depth's secs counts the time of
+// all the loops up to it. Returns the number of scored cells.
+static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const PuzzleSet *set, const Item *items,
+                     int B, int s_max, int run_halt, DepthScore *score) {
+    const Task *task = task_get(cfg->task);
+    int order[MAX_ITERS_LIST];   // depths ascending
+    for (int k = 0; k < e->n_iters; k++) {
+        int j = k;
+        while (j > 0 && e->iters[order[j - 1]] > e->iters[k]) { order[j] = order[j - 1]; j--; }
+        order[j] = k;
+    }
+    int resume = run_halt == HALT_NONE && m->rc.scheme == SCHEME_LOOP;
+    long cell_n = 0;
+    Runner r;
+    runner_init(&r, m, cfg, B, s_max);
+    uint8_t *ans = xmalloc((size_t)s_max);
+    for (int i0 = 0; i0 < set->n;) {
+        int nb = runner_load(&r, set->p, set->n, i0);
+        for (int b = 0; b < nb; b++)
+            if (items[i0 + b].ref) for (int t = 0; t < r.S; t++) cell_n += task_scored(task, items[i0 + b].q[t]);
+        double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
+        for (int o = 0; o < e->n_iters; o++) {
+            int k = order[o], prev = o > 0 ? e->iters[order[o - 1]] : 0;
+            int same = resume && prev == e->iters[k];   // a repeated depth: nothing more to run
+            ForwardOpts fo = {.loops = e->iters[k], .halting = e->halting,
+                              .resume_loop = resume && prev > 0 && !same ? prev : 0};
+            double t0 = now_seconds();
+            if (!same) runner_forward(&r, &fo);
+            t_run = (fo.resume_loop || same ? t_run : 0.0) + now_seconds() - t0;   // continued: add
+            score[k].secs += t_run;
+            score_batch(task, &r, items + i0, &score[k], ans);
+        }
+        i0 += nb;
+    }
+    free(ans);
+    runner_free(&r);
+    return cell_n;
+}
+
+int cmd_eval(int argc, char **argv) {
+    EvalArgs e;
+    parse_args(argc, argv, &e);
+    const char *name = strcmp(e.data, "-") ? e.data : "<stdin>";
     Config cfg;
     Model m;
-    int nthreads = infer_load(&model_path, data, name, threads, use_ema, &cfg, &m);
-    int run_halt = infer_halting(&m, halting, "--halt");
+    int nthreads = infer_load(&e.model_path, e.data, name, e.threads, e.use_ema, &cfg, &m);
+    int run_halt = infer_halting(&m, e.halting, "--halt");
     const Task *task = task_get(cfg.task);
 
-    // puzzles and references
-    PuzzleSet set;
-    int n_bad = infer_read(task, data, name, &m, &cfg, limit, &set), n = set.n;
+    PuzzleSet set;   // puzzles and references
+    int n_bad = infer_read(task, e.data, name, &m, &cfg, e.limit, &set), n = set.n;
     uint8_t *refs;   // the references computed for puzzles the file gave none
     Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
     int s_max = 0;
     for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
-    int B = infer_batch_size(batch, s_max, m.M, n);
+    int B = infer_batch_size(e.batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
-             model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
-             halting == HALT_NONE ? ", halting off (--fixed)" : halting != HALT_DEFAULT ? ", halting " : "",
-             halting != HALT_NONE && halting != HALT_DEFAULT ? HALT_NAMES[halting] : "");
+             e.model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
+             e.halting == HALT_NONE ? ", halting off (--fixed)" : e.halting != HALT_DEFAULT ? ", halting " : "",
+             e.halting != HALT_NONE && e.halting != HALT_DEFAULT ? HALT_NAMES[e.halting] : "");
 
-    int *coords = NULL, cur_h, cur_w;
-    task->train_size(&cfg, &cur_h, &cur_w);   // the size the model was built for
-    model_alloc(&m, B, 1, 0);
-    int *tok = xmalloc(sizeof(int) * (size_t)B * s_max);
-    int *pred = xmalloc(sizeof(int) * (size_t)B * s_max);
-    int *lu = xmalloc(sizeof(int) * (size_t)B * s_max);
-    uint8_t *ans = xmalloc((size_t)s_max);
-    char why[256];
-    // Batches outside, depths inside: with fixed looping (halting none) each depth continues the
-    // previous one's loops (the forward option resume_loop), so the sweep costs only its deepest run.
-    // Each row's puzzles_per_s counts the time of all the loops up to its depth.
-    int *order = xmalloc(sizeof(int) * (size_t)n_iters);   // depths ascending
-    for (int k = 0; k < n_iters; k++) {
-        int j = k;
-        while (j > 0 && iters[order[j - 1]] > iters[k]) { order[j] = order[j - 1]; j--; }
-        order[j] = k;
-    }
-    long *cell_ok = xcalloc((size_t)n_iters, sizeof(long)), *exact = xcalloc((size_t)n_iters, sizeof(long));
-    double *loops_sum = xcalloc((size_t)n_iters, sizeof(double)), *secs = xcalloc((size_t)n_iters, sizeof(double));
-    long cell_n = 0;
-    int resume = run_halt == HALT_NONE && m.rc.scheme == SCHEME_LOOP;
-    for (int i0 = 0; i0 < n;) {
-        const Item *first = &items[i0];
-        int nb = 1, S = first->h * first->w;
-        while (nb < B && i0 + nb < n && items[i0 + nb].h == first->h && items[i0 + nb].w == first->w) nb++;
-        if (first->h != cur_h || first->w != cur_w) {
-            infer_set_size(&m, &cfg, B, first->h, first->w, &coords);
-            cur_h = first->h; cur_w = first->w;
-        }
-        for (int b = 0; b < B; b++) {   // a short batch is padded with its first puzzle
-            const uint8_t *q = items[i0 + (b < nb ? b : 0)].q;
-            for (int t = 0; t < S; t++) tok[(size_t)b * S + t] = q[t];
-        }
-        for (int b = 0; b < nb; b++) {
-            const Item *it = &items[i0 + b];
-            if (it->ref) for (int t = 0; t < S; t++) cell_n += task_scored(task, it->q[t]);
-        }
-        double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
-        for (int o = 0; o < n_iters; o++) {
-            int k = order[o];
-            int prev = o > 0 ? iters[order[o - 1]] : 0;
-            int same = resume && prev == iters[k];   // a repeated depth: nothing more to run
-            double t0 = now_seconds();
-            ForwardOpts fo = {.loops = iters[k], .halting = halting,
-                              .resume_loop = resume && prev > 0 && !same ? prev : 0};
-            if (!same) model_forward_opts(&m, tok, NULL, &fo);
-            double dt = now_seconds() - t0;
-            t_run = (fo.resume_loop || same ? t_run : 0.0) + dt;   // continued: add; from scratch: restart
-            secs[k] += t_run;
-            model_predict(&m, pred);
-            model_loops_used(&m, lu);
-            for (int b = 0; b < nb; b++) {
-                const Item *it = &items[i0 + b];
-                const int *p = pred + (size_t)b * S, *l = lu + (size_t)b * S;
-                for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
-                double ls = 0.0;
-                for (int t = 0; t < S; t++) ls += l[t];
-                loops_sum[k] += ls / S;
-                if (it->ref)
-                    for (int t = 0; t < S; t++)
-                        if (task_scored(task, it->q[t])) cell_ok[k] += ans[t] == it->ref[t];
-                if (task->answer_unique && it->ref && it->ref_given) exact[k] += memcmp(ans, it->ref, (size_t)S) == 0;
-                else exact[k] += task->check(it->q, ans, it->h, it->w, why, sizeof why);
-            }
-        }
-        i0 += nb;
-    }
+    DepthScore score[MAX_ITERS_LIST] = {0};
+    long cell_n = eval_all(&e, &m, &cfg, &set, items, B, s_max, run_halt, score);
     printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");
-    for (int k = 0; k < n_iters; k++)
-        printf("%d,%.4f,%.4f,%.2f,%.1f\n", iters[k], cell_n ? (double)cell_ok[k] / cell_n : 0.0,
-               (double)exact[k] / n, loops_sum[k] / n, secs[k] > 0 ? n / secs[k] : 0.0);
+    for (int k = 0; k < e.n_iters; k++)
+        printf("%d,%.4f,%.4f,%.2f,%.1f\n", e.iters[k], cell_n ? (double)score[k].cell_ok / cell_n : 0.0,
+               (double)score[k].exact / n, score[k].loops_sum / n, score[k].secs > 0 ? n / score[k].secs : 0.0);
     fflush(stdout);
-    free(order); free(cell_ok); free(exact); free(loops_sum); free(secs);
     if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 
-    free(coords); free(tok); free(pred); free(lu); free(ans); free(items); free(refs);
+    free(items); free(refs);
     puzzle_set_free(&set);
     model_free(&m);
     return n_bad ? EXIT_RUNTIME : EXIT_OK;

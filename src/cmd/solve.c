@@ -62,59 +62,6 @@ static const char *USAGE =
 
 #define MAX_ITERS 100000
 
-// ---- batched inference ---------------------------------------------------------------------
-// Batches take consecutive puzzles of equal size, so answers stream out in input order.
-
-typedef struct {
-    Model *m;
-    const Config *cfg;
-    const Task *task;
-    int B;                // model batch (a short batch is padded with copies of its first puzzle)
-    int halting;          // forward option: HALT_DEFAULT, or HALT_NONE with --fixed
-    int h, w;             // grid size the model is set to
-    int *coords;          // task_shape scratch
-    int *tok, *pred, *loops;   // (B, S_max)
-} Runner;
-
-static void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max, int halting) {
-    memset(r, 0, sizeof *r);
-    r->m = m; r->cfg = cfg; r->B = B; r->halting = halting;
-    r->task = task_get(cfg->task);
-    r->task->train_size(cfg, &r->h, &r->w);   // the size the model was built for
-    size_t n = (size_t)B * s_max;
-    r->tok = xmalloc(n * sizeof(int));
-    r->pred = xmalloc(n * sizeof(int));
-    r->loops = xmalloc(n * sizeof(int));
-    model_alloc(m, B, 1, 0);
-}
-
-static void runner_free(Runner *r) { free(r->coords); free(r->tok); free(r->pred); free(r->loops); }
-
-// Point the model at grids of h x w (mazes; a no-op for the size it already has).
-static void runner_size(Runner *r, int h, int w) {
-    if (h == r->h && w == r->w) return;
-    infer_set_size(r->m, r->cfg, r->B, h, w, &r->coords);
-    r->h = h; r->w = w;
-}
-
-// Load items[0..n) (n <= B, all of one size) as tokens, padding the batch.
-static void runner_load(Runner *r, const Puzzle *items, int n) {
-    int S = items[0].h * items[0].w;
-    runner_size(r, items[0].h, items[0].w);
-    for (int b = 0; b < r->B; b++) {
-        const uint8_t *q = items[b < n ? b : 0].q;
-        for (int t = 0; t < S; t++) r->tok[(size_t)b * S + t] = q[t];
-    }
-}
-
-// Forward `loops` loops over the loaded batch; predictions into pred (and loops used).
-static void runner_forward(Runner *r, int loops, int *pred, int want_loops) {
-    ForwardOpts o = {.loops = loops, .halting = r->halting};
-    model_forward_opts(r->m, r->tok, NULL, &o);
-    model_predict(r->m, pred);
-    if (want_loops) model_loops_used(r->m, r->loops);
-}
-
 // ---- output --------------------------------------------------------------------------------
 
 static void json_string(FILE *f, const char *s) {
@@ -162,118 +109,130 @@ static void write_png(const Task *task, const char *out, int k, int n, const uin
     task->write_png(path, a, h, w, 8);
 }
 
+// One answer on stdout: the task's text, or a JSON object (with per-cell loops under act).
+static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, int ok, const char *why,
+                         const int *lp, int json, int act, char *text) {
+    if (!json) { task->write(stdout, a, it->h, it->w); return; }
+    int S = it->h * it->w;
+    double lsum = 0.0;
+    for (int t = 0; t < S; t++) lsum += lp[t];
+    task->text(text, a, it->h, it->w);
+    printf("{\"line\": %d, \"answer\": ", it->line);
+    json_string(stdout, text);
+    printf(", \"valid\": %s", ok ? "true" : "false");
+    if (!ok) { printf(", \"why\": "); json_string(stdout, why); }
+    printf(", \"loops\": %.3f", lsum / S);
+    if (act) {
+        printf(", \"cell_loops\": [");
+        for (int t = 0; t < S; t++) printf(t ? ",%d" : "%d", lp[t]);
+        putchar(']');
+    }
+    printf("}\n");
+}
+
 // ---- the command ---------------------------------------------------------------------------
 
-int cmd_solve(int argc, char **argv) {
-    const char *model_path = NULL, *path = NULL, *out_png = NULL;
-    int iters = 0, halting = HALT_DEFAULT, threads = 0, batch = 0, json = 0, trace = 0, use_ema = 1;
+typedef struct {
+    const char *model_path, *path, *out_png;
+    int iters, halting, threads, batch, json, trace, use_ema;
+} SolveArgs;
+
+static void parse_args(int argc, char **argv, SolveArgs *s) {
+    *s = (SolveArgs){.halting = HALT_DEFAULT, .use_ema = 1};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
-        if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
-        else if (arg_value(argc, argv, &i, "--model", &v)) model_path = v;
-        else if (arg_value(argc, argv, &i, "--iters", &v)) iters = (int)arg_long("--iters", v, 1, MAX_ITERS);
-        else if (arg_value(argc, argv, &i, "--threads", &v)) threads = (int)arg_long("--threads", v, 0, 4096);
-        else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 65536);
+        if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
+        else if (arg_value(argc, argv, &i, "--model", &v)) s->model_path = v;
+        else if (arg_value(argc, argv, &i, "--iters", &v)) s->iters = (int)arg_long("--iters", v, 1, MAX_ITERS);
+        else if (arg_value(argc, argv, &i, "--threads", &v)) s->threads = (int)arg_long("--threads", v, 0, 4096);
+        else if (arg_value(argc, argv, &i, "--batch", &v)) s->batch = (int)arg_long("--batch", v, 1, 65536);
         else if (arg_value(argc, argv, &i, "--format", &v)) {
-            if (!strcmp(v, "json")) json = 1;
-            else if (!strcmp(v, "text")) json = 0;
+            if (!strcmp(v, "json")) s->json = 1;
+            else if (!strcmp(v, "text")) s->json = 0;
             else usage_error(USAGE, "solve: --format: expected text or json, got '%s'", v);
         }
-        else if (arg_value(argc, argv, &i, "--out", &v)) out_png = v;
-        else if (arg_flag(argv, i, "--fixed")) halting = HALT_NONE;
-        else if (arg_value(argc, argv, &i, "--halt", &v)) halting = arg_enum("--halt", v, HALT_NAMES);
-        else if (arg_flag(argv, i, "--trace")) trace = 1;
-        else if (arg_flag(argv, i, "--ema")) use_ema = 1;
-        else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        else if (arg_value(argc, argv, &i, "--out", &v)) s->out_png = v;
+        else if (arg_flag(argv, i, "--fixed")) s->halting = HALT_NONE;
+        else if (arg_value(argc, argv, &i, "--halt", &v)) s->halting = arg_enum("--halt", v, HALT_NAMES);
+        else if (arg_flag(argv, i, "--trace")) s->trace = 1;
+        else if (arg_flag(argv, i, "--ema")) s->use_ema = 1;
+        else if (arg_flag(argv, i, "--raw")) s->use_ema = 0;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (a[0] == '-' && a[1]) usage_error(USAGE, "solve: unknown option '%s'", a);
-        else if (!path) path = a;
-        else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", path, a);
+        else if (!s->path) s->path = a;
+        else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", s->path, a);
     }
-    if (!path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    if (!s->path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
+}
+
+// Run every puzzle of set through the model and print the answers in input order; returns the
+// number of valid ones and adds each puzzle's mean loops per cell to *loops_sum.
+static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
+                      int s_max, int run_halt, double *loops_sum) {
+    const Task *task = task_get(cfg->task);
+    Runner r;
+    runner_init(&r, m, cfg, B, s_max);
+    int *tr = s->trace ? xmalloc(sizeof(int) * (size_t)s->iters * B * s_max) : NULL;
+    uint8_t *a = xmalloc((size_t)s_max);
+    char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
+    char why[256];
+    long valid = 0;
+    for (int i0 = 0; i0 < set->n;) {
+        int nb = runner_load(&r, set->p, set->n, i0), S = r.S;
+        // --trace: loops 1..N, each a fresh forward: exact, since the forward is deterministic
+        for (int k = s->trace ? 1 : s->iters; k <= s->iters; k++) {
+            runner_forward(&r, &(ForwardOpts){.loops = k, .halting = run_halt});
+            if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r.pred, sizeof(int) * (size_t)B * S);
+        }
+        for (int b = 0; b < nb; b++) {
+            const Puzzle *it = &r.batch[b];
+            const int *p = r.pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
+            if (tr) print_trace(task, it, tr + (size_t)b * S, s->iters, B, a, text);
+            for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
+            int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
+            valid += ok;
+            double lsum = 0.0;
+            for (int t = 0; t < S; t++) lsum += lp[t];
+            *loops_sum += lsum / S;
+            print_answer(task, it, a, ok, why, lp, s->json, run_halt == HALT_ACT, text);
+            if (s->out_png) write_png(task, s->out_png, i0 + b, set->n, a, it->h, it->w);
+        }
+        fflush(stdout);
+        i0 += nb;
+    }
+    free(tr); free(a); free(text);
+    runner_free(&r);
+    return valid;
+}
+
+int cmd_solve(int argc, char **argv) {
+    SolveArgs s;
+    parse_args(argc, argv, &s);
+    const char *name = strcmp(s.path, "-") ? s.path : "<stdin>";
     Config cfg;
     Model m;
-    int nthreads = infer_load(&model_path, path, name, threads, use_ema, &cfg, &m);
+    int nthreads = infer_load(&s.model_path, s.path, name, s.threads, s.use_ema, &cfg, &m);
     const Task *task = task_get(cfg.task);
-    if (out_png && !task->write_png) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
+    if (s.out_png && !task->write_png) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
-    if (!iters) iters = train_loops;
-    int run_halt = infer_halting(&m, halting, "--halt");
-    int act = run_halt == HALT_ACT;   // per-cell loops to report
+    if (!s.iters) s.iters = train_loops;
+    int run_halt = infer_halting(&m, s.halting, "--halt");
 
-    // read the puzzles of the model's task
-    PuzzleSet set;
-    int n_bad = infer_read(task, path, name, &m, &cfg, 0, &set), n = set.n;
-    const Puzzle *items = set.p;
+    PuzzleSet set;   // the puzzles of the model's task
+    int n_bad = infer_read(task, s.path, name, &m, &cfg, 0, &set), n = set.n;
     int s_max = 0;
-    for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
-    int B = infer_batch_size(batch, s_max, m.M, n);
+    for (int i = 0; i < n; i++) if (set.p[i].h * set.p[i].w > s_max) s_max = set.p[i].h * set.p[i].w;
+    int B = infer_batch_size(s.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
-             "running %d loops%s, batch %d, %d threads", model_path, task->name,
-             m.num_params, use_ema ? "EMA weights if saved" : "raw weights", train_loops, HALT_NAMES[cfg.halting.kind], iters,
-             halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
-             : run_halt == HALT_CONVERGE ? " at most (halting converge)" : act ? " at most" : "", B,
-             nthreads);
+             "running %d loops%s, batch %d, %d threads", s.model_path, task->name,
+             m.num_params, s.use_ema ? "EMA weights if saved" : "raw weights", train_loops,
+             HALT_NAMES[cfg.halting.kind], s.iters,
+             s.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
+             : run_halt == HALT_CONVERGE ? " at most (halting converge)" : run_halt == HALT_ACT ? " at most" : "",
+             B, nthreads);
 
-    Runner r;
-    long valid = 0;
-    double loops_sum = 0.0;
-    double t0 = now_seconds();
-    if (n > 0) {
-        runner_init(&r, &m, &cfg, B, s_max, run_halt);
-        int *tr = trace ? xmalloc(sizeof(int) * (size_t)iters * B * s_max) : NULL;
-        uint8_t *a = xmalloc((size_t)s_max);
-        char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
-        char why[256];
-        for (int i0 = 0; i0 < n;) {
-            int nb = 1;
-            while (nb < B && i0 + nb < n && items[i0 + nb].h == items[i0].h && items[i0 + nb].w == items[i0].w) nb++;
-            runner_load(&r, items + i0, nb);
-            int S = items[i0].h * items[i0].w;
-            const int *pred = r.pred;
-            if (trace) {
-                // loops 1..N, each a fresh forward: exact, since the forward is deterministic
-                for (int k = 1; k <= iters; k++)
-                    runner_forward(&r, k, tr + (size_t)(k - 1) * B * S, k == iters);
-                pred = tr + (size_t)(iters - 1) * B * S;
-            } else {
-                runner_forward(&r, iters, r.pred, 1);
-            }
-            for (int b = 0; b < nb; b++) {
-                const Puzzle *it = &items[i0 + b];
-                const int *p = pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
-                if (tr) print_trace(task, it, tr + (size_t)b * S, iters, B, a, text);
-                for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
-                int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
-                valid += ok;
-                double lsum = 0.0;
-                for (int t = 0; t < S; t++) lsum += lp[t];
-                loops_sum += lsum / S;
-                task->text(text, a, it->h, it->w);
-                if (json) {
-                    printf("{\"line\": %d, \"answer\": ", it->line);
-                    json_string(stdout, text);
-                    printf(", \"valid\": %s", ok ? "true" : "false");
-                    if (!ok) { printf(", \"why\": "); json_string(stdout, why); }
-                    printf(", \"loops\": %.3f", lsum / S);
-                    if (act) {
-                        printf(", \"cell_loops\": [");
-                        for (int t = 0; t < S; t++) printf(t ? ",%d" : "%d", lp[t]);
-                        putchar(']');
-                    }
-                    printf("}\n");
-                } else {
-                    task->write(stdout, a, it->h, it->w);
-                }
-                if (out_png) write_png(task, out_png, i0 + b, n, a, it->h, it->w);
-            }
-            fflush(stdout);
-            i0 += nb;
-        }
-        free(tr); free(a); free(text);
-        runner_free(&r);
-    }
+    double loops_sum = 0.0, t0 = now_seconds();
+    long valid = n > 0 ? solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, &loops_sum) : 0;
     double dt = now_seconds() - t0;
     if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
     log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f, %.2f s (%.1f puzzles/s)", n,

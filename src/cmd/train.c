@@ -149,6 +149,7 @@ static void save(const char *path, const Model *m, const Config *c, const Optimi
 typedef struct {
     Config cfg;
     Model m;
+    Model eval_view;         // evaluation: the EMA (or raw) weights with inference buffers
     Optimizer opt;
     TrainState ts;
     Schedule sched;
@@ -335,16 +336,16 @@ static void log_step(Run *r, long total) {
     r->t_last = now; r->step_last = r->ts.step;
 }
 
-// Evaluation on the validation split with the EMA weights, on inference buffers (one slot).
+// Evaluation on the validation split with the EMA weights, on a view of the model with its own
+// inference buffers (one slot): the training buffers and the rows' carried trm/hrm states stay.
 static void eval_step(Run *r) {
-    Model *m = &r->m;
-    optim_swap_ema(&r->opt, m);
-    model_alloc(m, r->B, 1, 0);
+    Model *v = &r->eval_view;
+    if (!v->params_memory) {
+        model_view(v, &r->m, r->opt.ema ? r->opt.ema : r->m.params_memory);
+        model_alloc(v, r->B, 1, 0);
+    }
     Acc va;
-    evaluate(m, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
-    model_alloc(m, r->B, r->W, 1);
-    optim_swap_ema(&r->opt, m);
-    schedule_restart(&r->sched);   // the reallocation dropped the carried states
+    evaluate(v, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
     log_progress_end();
     log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles,
              (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
@@ -356,6 +357,7 @@ static void run_free(Run *r) {
     schedule_free(&r->sched);
     split_free(&r->valid); split_free(&r->train);
     optim_free(&r->opt);
+    model_free(&r->eval_view);
     model_free(&r->m);
 }
 

@@ -248,8 +248,32 @@ void model_alloc(Model *m, int B, int window, int training) {
     }
 }
 
+static int *dup_ints(const int *src, size_t n) {
+    int *p = xmalloc(sizeof(int) * n);
+    memcpy(p, src, sizeof(int) * n);
+    return p;
+}
+
+void model_view(Model *v, const Model *src, float *params) {
+    *v = *src;   // config, sizes, grid shape
+    v->params_memory = params;
+    v->params_shared = 1;
+    carve(params, v->param_sizes, NUM_PARAM_TENSORS, (float **)&v->params);
+    v->grads_memory = v->acts_memory = v->grad_acts_memory = NULL;
+    memset(&v->grads, 0, sizeof v->grads);
+    memset(&v->acts, 0, sizeof v->acts);
+    memset(&v->gacts, 0, sizeof v->gacts);
+    v->tokens = v->targets = v->n_halt = NULL;
+    v->last_step = NULL;
+    v->B = v->T = v->W = v->training = 0;
+    size_t TA = (size_t)(src->shape.seq_len + src->M) * (src->A ? src->A : 1);
+    v->coord_ids = dup_ints(src->coord_ids, TA);
+    v->rope_pos = dup_ints(src->rope_pos, TA);
+    v->nbr = src->nbr ? dup_ints(src->nbr, (size_t)(src->shape.seq_len + src->M) * LOCAL_K) : NULL;
+}
+
 void model_free(Model *m) {
-    free(m->params_memory);
+    if (!m->params_shared) free(m->params_memory);
     free(m->grads_memory);
     free(m->acts_memory);
     free(m->grad_acts_memory);

@@ -85,8 +85,3 @@ double optim_step(Optimizer *o, Model *model, const TrainConfig *tc) {
     return norm;
 }
 
-void optim_swap_ema(Optimizer *o, Model *model) {
-    if (!o->ema) return;
-    float *p = model->params_memory;
-    for (size_t i = 0; i < o->n; i++) { float t = p[i]; p[i] = o->ema[i]; o->ema[i] = t; }
-}

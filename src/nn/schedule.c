@@ -59,4 +59,3 @@ void schedule_after_step(Schedule *s, const Model *m, int *used, int S) {
     }
 }
 
-void schedule_restart(Schedule *s) { memset(s->fresh, 1, (size_t)s->B); }

@@ -1,5 +1,5 @@
-// infer.c — helpers shared by `loopt solve` and `loopt eval`: the default checkpoint path,
-// the batch size, the maze-size check for learned-coordinate models and grid re-sizing.
+// infer.c — what `loopt solve` and `loopt eval` share: the default checkpoint path, the batch
+// size, the maze-size check for learned-coordinate models, and the batch runner.
 #include "loopt/infer.h"
 
 #include "loopt/blas.h"
@@ -88,15 +88,6 @@ int infer_read(const Task *task, const char *path, const char *name, const Model
     return n_bad;
 }
 
-void infer_set_size(Model *m, const Config *cfg, int B, int h, int w, int **coords) {
-    free(*coords);
-    *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(cfg, h, w));
-    TaskShape s;
-    task_shape(&s, *coords, cfg, h, w);
-    model_set_shape(m, &s);
-    model_alloc(m, B, 1, 0);
-}
-
 int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
                Config *cfg, Model *m) {
     static char defbuf[4200];
@@ -110,4 +101,50 @@ int infer_load(const char **model_path, const char *path, const char *name, int 
     int nthreads = threads_set(threads);
     model_load(*model_path, cfg, m, use_ema, NULL, NULL);
     return nthreads;
+}
+
+// ---- the batch runner ----------------------------------------------------------------------
+
+void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
+    memset(r, 0, sizeof *r);
+    r->m = m; r->cfg = cfg; r->B = B;
+    task_get(cfg->task)->train_size(cfg, &r->h, &r->w);   // the size the model was built for
+    size_t n = (size_t)B * s_max;
+    r->tok = xmalloc(n * sizeof(int));
+    r->pred = xmalloc(n * sizeof(int));
+    r->loops = xmalloc(n * sizeof(int));
+    model_alloc(m, B, 1, 0);
+}
+
+void runner_free(Runner *r) { free(r->coords); free(r->tok); free(r->pred); free(r->loops); }
+
+// Point the model at h x w grids and reallocate its activations (a no-op at the current size).
+static void runner_size(Runner *r, int h, int w) {
+    if (h == r->h && w == r->w) return;
+    free(r->coords);
+    r->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(r->cfg, h, w));
+    TaskShape s;
+    task_shape(&s, r->coords, r->cfg, h, w);
+    model_set_shape(r->m, &s);
+    model_alloc(r->m, r->B, 1, 0);
+    r->h = h; r->w = w;
+}
+
+int runner_load(Runner *r, const Puzzle *items, int n, int i) {
+    const Puzzle *first = &items[i];
+    int nb = 1, S = first->h * first->w;
+    while (nb < r->B && i + nb < n && items[i + nb].h == first->h && items[i + nb].w == first->w) nb++;
+    runner_size(r, first->h, first->w);
+    for (int b = 0; b < r->B; b++) {
+        const uint8_t *q = first[b < nb ? b : 0].q;
+        for (int t = 0; t < S; t++) r->tok[(size_t)b * S + t] = q[t];
+    }
+    r->batch = first; r->n = nb; r->S = S;
+    return nb;
+}
+
+void runner_forward(Runner *r, const ForwardOpts *o) {
+    model_forward_opts(r->m, r->tok, NULL, o);
+    model_predict(r->m, r->pred);
+    model_loops_used(r->m, r->loops);
 }
