@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
@@ -53,6 +54,9 @@ FILE *xfopen(const char *path, const char *mode);
 void xfclose(FILE *f, const char *path);   // checks for write errors on close
 void xfread(void *buf, size_t size, size_t n, FILE *f, const char *path);
 void xfwrite(const void *buf, size_t size, size_t n, FILE *f, const char *path);
+
+// How messages name a file argument: "<stdin>" for "-", else the path itself.
+static inline const char *path_label(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
 
 // Read a whole file ("-" = stdin) into a NUL-terminated buffer. Dies (exit 2) on a
 // directory, a missing file, or more than max_bytes. *len gets the byte count (may be NULL).

@@ -105,5 +105,7 @@ void puzzle_set_alloc(PuzzleSet *set, int n, size_t cells);
 // Append a puzzle, copying its h*w question and answer (a may be NULL) into the room above.
 void puzzle_set_add(PuzzleSet *set, int h, int w, const uint8_t *q, const uint8_t *a, int line);
 void puzzle_set_free(PuzzleSet *set);
+// The most cells (h*w) of any puzzle in the set; 0 when it is empty.
+int puzzle_set_max_cells(const PuzzleSet *set);
 
 #endif

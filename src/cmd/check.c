@@ -52,7 +52,7 @@ int cmd_check(int argc, char **argv) {
         path = a;
     }
     if (!path) usage_error(USAGE, "check: which file? (FILE or - for stdin)");
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    const char *name = path_label(path);
 
     size_t len;
     char *head = read_head(path, name, &len);

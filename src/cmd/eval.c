@@ -198,7 +198,7 @@ static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const Puzzl
 int cmd_eval(int argc, char **argv) {
     EvalArgs e;
     parse_args(argc, argv, &e);
-    const char *name = strcmp(e.data, "-") ? e.data : "<stdin>";
+    const char *name = path_label(e.data);
     Config cfg;
     Model m;
     int nthreads = infer_load(&e.model_path, e.data, name, e.threads, e.use_ema, &cfg, &m);
@@ -210,8 +210,7 @@ int cmd_eval(int argc, char **argv) {
     uint8_t *refs;   // the references computed for puzzles the file gave none
     Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
-    int s_max = 0;
-    for (int i = 0; i < n; i++) if (items[i].h * items[i].w > s_max) s_max = items[i].h * items[i].w;
+    int s_max = puzzle_set_max_cells(&set);
     int B = infer_batch_size(e.batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
              e.model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,

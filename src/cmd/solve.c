@@ -208,7 +208,7 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
 int cmd_solve(int argc, char **argv) {
     SolveArgs s;
     parse_args(argc, argv, &s);
-    const char *name = strcmp(s.path, "-") ? s.path : "<stdin>";
+    const char *name = path_label(s.path);
     Config cfg;
     Model m;
     int nthreads = infer_load(&s.model_path, s.path, name, s.threads, s.use_ema, &cfg, &m);
@@ -220,8 +220,7 @@ int cmd_solve(int argc, char **argv) {
 
     PuzzleSet set;   // the puzzles of the model's task
     int n_bad = infer_read(task, s.path, name, &m, &cfg, 0, &set), n = set.n;
-    int s_max = 0;
-    for (int i = 0; i < n; i++) if (set.p[i].h * set.p[i].w > s_max) s_max = set.p[i].h * set.p[i].w;
+    int s_max = puzzle_set_max_cells(&set);
     int B = infer_batch_size(s.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
              "running %d loops%s, batch %d, %d threads", s.model_path, task->name,

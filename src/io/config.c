@@ -485,13 +485,13 @@ void config_load(Config *c, const char *path, const char **sets, int n_sets) {
             free(text);
             die(EXIT_USAGE, "%s: contains a NUL byte; expected a JSON text", path);
         }
-        parse_over(c, text, strcmp(path, "-") == 0 ? "<stdin>" : path);
+        parse_over(c, text, path_label(path));
         free(text);
     }
     for (int i = 0; i < n_sets; i++) config_set(c, sets[i], "--set");
     // A cross-key error may come from the file, from an override, or both: name both sources.
     char name[CFG_STR + 32];
-    const char *file = path && strcmp(path, "-") == 0 ? "<stdin>" : path;
+    const char *file = path ? path_label(path) : path;
     if (file && n_sets) snprintf(name, sizeof name, "%.*s (with --set)", CFG_STR, file);
     else snprintf(name, sizeof name, "%.*s", CFG_STR, file ? file : n_sets ? "--set" : "defaults");
     config_validate(c, name);

@@ -633,7 +633,7 @@ static int read_impl(const char *path, SudokuSet *set, int skip_bad, int pairs) 
     Reader rd;
     memset(&rd, 0, sizeof rd);
     memset(set, 0, sizeof *set);
-    rd.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    rd.name = path_label(path);
     rd.f = xfopen(path, "rb");
     rd.skip_bad = skip_bad;
     rd.pairs = pairs;

@@ -50,3 +50,9 @@ void puzzle_set_free(PuzzleSet *set) {
     free(set->cells);
     memset(set, 0, sizeof *set);
 }
+
+int puzzle_set_max_cells(const PuzzleSet *set) {
+    int s_max = 0;
+    for (int i = 0; i < set->n; i++) if (set->p[i].h * set->p[i].w > s_max) s_max = set->p[i].h * set->p[i].w;
+    return s_max;
+}
