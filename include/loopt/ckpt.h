@@ -105,6 +105,9 @@ const char *ckpt_meta(const Ckpt *c, const char *key);
 int ckpt_copy(const Ckpt *c, const char *name, DType dtype, int ndim, const int64_t *shape,
               void *dst, char *why, size_t whylen);
 
+// A shape as "[2,3,4]" ("[]" for a scalar) into buf, truncated to fit cap.
+void ckpt_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape);
+
 // Free everything ckpt_read allocated and zero *c. Safe on a zeroed or already-freed Ckpt.
 void ckpt_free(Ckpt *c);
 

@@ -140,6 +140,15 @@ void config_set(Config *c, const char *assignment, const char *name);
 // Validate cross-key constraints (d_model % n_heads, window <= loops, ...); exit 2 on error.
 void config_validate(const Config *c, const char *name);
 
+// `loopt train --resume`: a resumed run keeps the checkpoint's config *ck except the keys
+// marked RESUMABLE in config.c's table (config_resume_keys: the run's length, cadences,
+// threads and NaN policy), which it takes from *want (CONFIG and --set). Any other key on which
+// the two differ exits 2 naming the key (`<name>: model.d_model: --resume cannot change it
+// ...`), both values, why, and `--init-from` for fine-tuning.
+void config_resume(Config *ck, const Config *want, const char *name);
+// Those keys, comma separated, in table order ("train.steps, train.threads, ...").
+const char *config_resume_keys(void);
+
 // The resolved config as pretty JSON (every key, defaults included). Caller frees.
 char *config_to_json(const Config *c);
 

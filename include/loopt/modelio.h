@@ -38,4 +38,19 @@ typedef void ModelBuild(Model *m, const Config *cfg);
 void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m, int use_ema,
                      Optimizer *o, TrainState *ts);
 
+// Fine-tuning (`loopt train --init-from CKPT`): fill the freshly initialised *m, tensor by
+// tensor, from the checkpoint at path where a parameter's name and shape match: the EMA
+// weights ("ema.<name>") when the file has them, else the raw weights. The model's tensors
+// the file lacks keep their init ("added"); the file's weights this model has not, or whose
+// shape differs, are left out ("dropped"). The file need not come from the same config, task
+// or loopt version: any safetensors file with F32 tensors named as in PARAMS (model.h) works.
+// Exits 2 naming the file when it cannot be read or no tensor matches.
+typedef struct {
+    int n_loaded, n_added, n_dropped;
+    char *loaded, *added, *dropped;   // comma-separated names; dropped ones say why
+    int from_ema;                     // 1: the EMA weights were loaded
+} InitReport;
+void model_init_from(const char *path, Model *m, InitReport *rep);
+void init_report_free(InitReport *rep);
+
 #endif

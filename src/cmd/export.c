@@ -1,7 +1,9 @@
 // export.c — `loopt export CKPT OUT`: write a weights-only checkpoint (the EMA weights by
-// default) for shipping: no optimizer moments or RNG streams, a quarter of the size.
+// default) for shipping: no optimizer moments or RNG streams, a quarter of the size. It never
+// writes onto its input, and replaces an existing OUT only with --force.
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "loopt/args.h"
 #include "loopt/check.h"
@@ -11,24 +13,38 @@
 #include "loopt/modelio.h"
 
 static const char *USAGE =
-    "usage: loopt export CKPT OUT [--raw]\n"
+    "usage: loopt export CKPT OUT [--raw] [--force]\n"
     "\n"
     "Writes the model of CKPT to OUT as a weights-only safetensors checkpoint (config, steps\n"
     "trained and training time kept in its metadata; no optimizer state, so it cannot be\n"
-    "resumed). The EMA weights are exported when CKPT has them, unless --raw.\n";
+    "resumed, only used by solve/eval/info or fine-tuned with train --init-from). The EMA\n"
+    "weights are exported when CKPT has them, unless --raw. OUT is written atomically (temp\n"
+    "file + rename). OUT may never be CKPT itself (the same file by any name or link: that\n"
+    "would drop CKPT's optimizer state), and an existing OUT is replaced only with --force.\n";
 
 int cmd_export(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
-    int use_ema = 1;
+    int use_ema = 1, force = 0;
     for (int i = 1; i < argc; i++) {
         if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return EXIT_OK; }
         else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        else if (arg_flag(argv, i, "--force")) force = 1;
         else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "export: unknown option '%s'", argv[i]);
         else if (!in) in = argv[i];
         else if (!out) out = argv[i];
         else usage_error(USAGE, "export: unexpected argument '%s'", argv[i]);
     }
     if (!in || !out) usage_error(USAGE, "export: need CKPT and OUT");
+    // Decided before reading anything: the same file (compared by device and inode, so another
+    // spelling of the path, a symlink or a hard link is caught too) is always refused.
+    struct stat si, so;
+    if (stat(out, &so) == 0) {
+        if (S_ISDIR(so.st_mode)) die(EXIT_USAGE, "export: %s is a folder; OUT is the file to write", out);
+        if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+            die(EXIT_USAGE, "export: %s and %s are the same file: exporting onto the checkpoint would replace it "
+                "with its weights only and lose its optimizer state; write OUT elsewhere", in, out);
+        if (!force) die(EXIT_USAGE, "export: %s exists; pass --force to replace it", out);
+    }
     Config cfg;
     Model m;
     TrainState ts;

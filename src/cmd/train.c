@@ -1,16 +1,23 @@
 // train.c — `loopt train CONFIG`: train a looped transformer from a JSON config, with a
 // progress line, periodic evaluation on a held-out split (EMA weights), atomic checkpoints
 // every train.ckpt_every steps and at the end, Ctrl-C saving before exit, and exact resume.
+// What it never does (docs/reliability.md): resume into a changed model (config_resume), write
+// over another run's checkpoint without --force, find a bad output folder after the work, or
+// die of an early Ctrl-C without a word. --init-from starts a new run from a checkpoint's weights.
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
 #include "loopt/check.h"
+#include "loopt/ckpt.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
@@ -22,23 +29,54 @@
 #include "loopt/task.h"
 #include "loopt/timer.h"
 
-static const char *USAGE =
-    "usage: loopt train CONFIG [--set key.path=value]... [--resume CKPT] [--out DIR] [--quiet]\n"
+// The usage text; the keys --resume may change come from config.c's table (config_resume_keys).
+static const char *USAGE_FMT =
+    "usage: loopt train CONFIG [--set key.path=value]... [--out DIR] [--force] [--init-from CKPT] [--quiet]\n"
+    "       loopt train [CONFIG] --resume CKPT [--set key.path=value]... [--out DIR] [--quiet]\n"
     "\n"
     "Trains the model described by CONFIG (see docs/config.md). Training data comes from\n"
     "data.train (puzzles with solutions) or, when that is empty, is generated on the fly from\n"
     "data.seed; the validation split (data.valid, or data.gen_valid generated puzzles from a\n"
     "separate stream) never appears in training. Progress goes to stderr; the checkpoint is\n"
-    "written atomically to DIR/model.safetensors every train.ckpt_every steps, at the end, and on\n"
-    "Ctrl-C. --resume continues a run exactly (same data, same RNG streams).\n"
+    "written atomically (temp file + rename) to DIR/model.safetensors every train.ckpt_every\n"
+    "steps, at the end, and on Ctrl-C (which prints the command that continues the run).\n"
     "\n"
-    "  --out DIR      output folder (default runs/<config name>)\n"
-    "  --resume CKPT  continue from a checkpoint written by loopt train (its config is used;\n"
-    "                 --set may still change train.steps and cadences)\n"
-    "  --quiet        no progress lines\n";
+    "  --out DIR         output folder (default runs/<config name>; with --resume, the folder of\n"
+    "                    CKPT). Created if missing and checked writable before training starts.\n"
+    "                    A folder that already holds model.safetensors is refused, unless it is\n"
+    "                    the --resume checkpoint itself or --force is given\n"
+    "  --force           replace the model.safetensors of another run in DIR (at the first save)\n"
+    "  --resume CKPT     continue the run saved in CKPT exactly: its config, weights, optimizer\n"
+    "                    state, step and RNG streams. CONFIG and --set may change only\n"
+    "                      %s\n"
+    "                    and any other difference is refused (exit 2), naming the key\n"
+    "  --init-from CKPT  fine-tune into CONFIG: the model starts from CKPT's weights (its EMA\n"
+    "                    weights when it has them), tensor by tensor where the name and shape\n"
+    "                    match; new tensors keep their fresh init; fresh optimizer, step 0.\n"
+    "                    Lists what was loaded, added and dropped. Not with --resume\n"
+    "  --quiet           no progress lines\n";
 
+static const char *usage(void) {
+    static char text[4096];
+    if (!text[0]) snprintf(text, sizeof text, USAGE_FMT, config_resume_keys());
+    return text;
+}
+
+// Ctrl-C / SIGTERM only raise this flag; the training loop saves and stops at the end of the
+// step, the setup stops between its phases. Installed first thing (cmd_train), with sigaction
+// and no SA_RESETHAND, so a signal at any moment, and a second one, are caught.
 static volatile sig_atomic_t interrupted = 0;
-static void on_sigint(int sig) { (void)sig; interrupted = 1; }
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+static void install_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 // ---- data -------------------------------------------------------------------------------------
 // A split is a flat array of (question, answer) token rows of seq_len each.
@@ -117,7 +155,7 @@ static void accumulate(Acc *acc, const Task *task, const int *q, const int *a, c
 static void evaluate(Model *m, const Task *task, const Split *v, int loops, int *pred, int *used, Acc *acc) {
     memset(acc, 0, sizeof *acc);
     int B = m->B, S = v->S;
-    for (int start = 0; start + B <= v->n; start += B) {
+    for (int start = 0; start + B <= v->n && !interrupted; start += B) {   // Ctrl-C: stop, unlogged
         model_forward(m, v->q + (size_t)start * S, v->a + (size_t)start * S, loops);
         model_predict(m, pred);
         model_loops_used(m, used);
@@ -145,6 +183,19 @@ static void save(const char *path, const Model *m, const Config *c, const Optimi
         die(EXIT_RUNTIME, "saving the checkpoint failed: %s (the previous checkpoint, if any, is intact)", why);
 }
 
+// --init-from: the model's tensors from a checkpoint by name and shape, and the report.
+static void init_from(Model *m, const char *path) {
+    InitReport rep;
+    model_init_from(path, m, &rep);
+    log_info("init-from %s: loaded %d tensor%s (%s): %s", path, rep.n_loaded, rep.n_loaded == 1 ? "" : "s",
+             rep.from_ema ? "its EMA weights" : "its weights", rep.loaded);
+    log_info("init-from %s: added %d new tensor%s (fresh init)%s%s", path, rep.n_added, rep.n_added == 1 ? "" : "s",
+             rep.n_added ? ": " : "", rep.added);
+    log_info("init-from %s: dropped %d tensor%s of the checkpoint%s%s", path, rep.n_dropped,
+             rep.n_dropped == 1 ? "" : "s", rep.n_dropped ? ": " : "", rep.dropped);
+    init_report_free(&rep);
+}
+
 // ---- one training run -------------------------------------------------------------------------
 typedef struct {
     Config cfg;
@@ -167,7 +218,11 @@ typedef struct {
     long step_last;
 } Run;
 
-typedef struct { const char *path, *resume, *out; const char **sets; int n_sets; } Args;
+typedef struct {
+    const char *path, *resume, *init_from, *out;
+    const char **sets;
+    int n_sets, force;
+} Args;
 
 // Returns 0 after printing --help.
 static int parse_args(Args *a, int argc, char **argv) {
@@ -175,48 +230,157 @@ static int parse_args(Args *a, int argc, char **argv) {
     a->sets = xmalloc(sizeof(char *) * (size_t)argc);
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(a->sets); return 0; }
+        if (arg_is_help(argv[i])) { fputs(usage(), stdout); free(a->sets); return 0; }
         else if (arg_value(argc, argv, &i, "--set", &v)) a->sets[a->n_sets++] = v;
         else if (arg_value(argc, argv, &i, "--resume", &v)) a->resume = v;
+        else if (arg_value(argc, argv, &i, "--init-from", &v)) a->init_from = v;
         else if (arg_value(argc, argv, &i, "--out", &v)) a->out = v;
+        else if (arg_flag(argv, i, "--force")) a->force = 1;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "train: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) usage_error(usage(), "train: unknown option '%s'", argv[i]);
         else if (!a->path) a->path = argv[i];
-        else usage_error(USAGE, "train: unexpected argument '%s'", argv[i]);
+        else usage_error(usage(), "train: unexpected argument '%s'", argv[i]);
     }
-    if (!a->path && !a->resume) usage_error(USAGE, "train: missing CONFIG");
+    if (a->resume && a->init_from)
+        usage_error(usage(), "train: --resume and --init-from do not go together: --resume continues a run "
+                    "(same config, optimizer and step), --init-from starts a new one from a checkpoint's weights");
+    if (a->init_from && !a->path)
+        usage_error(usage(), "train: --init-from needs CONFIG, the config of the new model");
+    if (!a->path && !a->resume) usage_error(usage(), "train: missing CONFIG");
+    const char *paths[3][2] = {{"--resume", a->resume}, {"--init-from", a->init_from}, {"--out", a->out}};
+    for (int k = 0; k < 3; k++)
+        if (paths[k][1] && !paths[k][1][0]) usage_error(usage(), "train: %s: empty path", paths[k][0]);
     return 1;
 }
 
-// The output folder (default runs/<config basename without .json>) and the checkpoint in it.
-static void make_outdir(Run *r, const Args *a) {
-    char outdir[512];
-    const char *out = a->out;
-    if (!out) {
-        const char *base = a->path ? strrchr(a->path, '/') : NULL;
-        base = base ? base + 1 : (a->path ? a->path : "resumed");
-        snprintf(outdir, sizeof outdir, "runs/%.*s", (int)(strcspn(base, ".")), base);
-        mkdir("runs", 0755);
-        out = outdir;
+// The config: CONFIG and --set; with --resume the checkpoint's, with only the keys a resumed
+// run may change taken from CONFIG and --set (config_resume refuses any other difference).
+// On --resume this also loads the model, the optimizer state and the training state.
+static void resolve_config(Run *r, const Args *a) {
+    if (!a->resume) {
+        config_load(&r->cfg, a->path, a->sets, a->n_sets);
+        if (a->init_from) {   // a file that is no checkpoint is refused now, before any folder is made
+            Ckpt c;
+            char why[700];
+            if (!ckpt_read(a->init_from, &c, why, sizeof why)) die(EXIT_USAGE, "--init-from %s", why);
+            ckpt_free(&c);
+        }
+        return;
     }
-    if (mkdir(out, 0755) != 0) {
-        struct stat st;
-        if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) die(EXIT_USAGE, "--out %s: cannot create the folder", out);
+    model_load(a->resume, &r->cfg, &r->m, 0, &r->opt, &r->ts);
+    Config want;
+    char name[CFG_STR + 32];
+    if (a->path) {
+        config_load(&want, a->path, a->sets, a->n_sets);
+        snprintf(name, sizeof name, "%.*s%s", CFG_STR, path_label(a->path), a->n_sets ? " (with --set)" : "");
+    } else {
+        want = r->cfg;
+        for (int i = 0; i < a->n_sets; i++) config_set(&want, a->sets[i], "--set");
+        config_validate(&want, "--set");
+        snprintf(name, sizeof name, "--set");
     }
-    snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", out);
+    config_resume(&r->cfg, &want, name);
+    if (r->cfg.train.steps < r->ts.step)
+        die(EXIT_USAGE, "%s: train.steps: %ld is before the checkpoint's step %ld; a resumed run can only go on "
+            "(--set train.steps=N with N > %ld)", name, r->cfg.train.steps, r->ts.step, r->ts.step);
 }
 
-// Config, model, optimizer and RNG streams: fresh, or from --resume's checkpoint.
-static void build(Run *r, const Args *a) {
-    if (a->resume) {
-        model_load(a->resume, &r->cfg, &r->m, 0, &r->opt, &r->ts);
-        for (int i = 0; i < a->n_sets; i++) config_set(&r->cfg, a->sets[i], "--set");
-        config_validate(&r->cfg, "--set");
-    } else {
-        config_load(&r->cfg, a->path, a->sets, a->n_sets);
+// A path for the message that tells the user what to type: quoted for the shell when needed.
+static const char *shell_word(const char *s, char *buf, size_t cap) {
+    if (s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:=,@%") == strlen(s))
+        return s;
+    size_t n = 0;
+    if (cap < 3) return s;
+    buf[n++] = '\'';
+    for (const char *p = s; *p && n + 6 < cap; p++) {
+        if (*p == '\'') { memcpy(buf + n, "'\\''", 4); n += 4; }
+        else buf[n++] = *p;
     }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
+}
+
+// mkdir -p: create `dir` and the folders above it. `what` names it in messages ("--out DIR").
+static void make_folders(const char *dir, const char *what) {
+    char path[512];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1; ; p++) {
+        int last = *p == '\0';
+        if (!last && *p != '/') continue;
+        *p = '\0';
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            if (!S_ISDIR(st.st_mode)) {
+                if (strcmp(path, dir) == 0 && S_ISREG(st.st_mode))
+                    die(EXIT_USAGE, "%s: is a file, not a folder (the checkpoint goes to DIR/model.safetensors: "
+                        "give a folder)", what);
+                die(EXIT_USAGE, "%s: %s is not a folder", what, path);
+            }
+        } else if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            die(EXIT_USAGE, "%s: cannot create the folder %s: %s", what, path, strerror(errno));
+        }
+        if (last) break;
+        *p = '/';
+        while (p[1] == '/') p++;
+    }
+}
+
+// The output folder and the checkpoint in it, checked before any work: the folder exists (made
+// if missing), is writable (a probe file is created and removed), and does not hold another
+// run's checkpoint (unless --force, or it is the --resume checkpoint itself).
+static void prepare_out(Run *r, const Args *a) {
+    char dir[512], what[600];
+    if (a->out) {
+        if (strlen(a->out) >= sizeof dir - 32) die(EXIT_USAGE, "--out: path too long");
+        snprintf(dir, sizeof dir, "%s", a->out);
+    } else if (a->resume) {   // the run's own folder
+        const char *slash = strrchr(a->resume, '/');
+        if (!slash) snprintf(dir, sizeof dir, ".");
+        else if (slash == a->resume) snprintf(dir, sizeof dir, "/");
+        else snprintf(dir, sizeof dir, "%.*s", (int)(slash - a->resume) < 400 ? (int)(slash - a->resume) : 400, a->resume);
+    } else {
+        const char *base = strrchr(a->path, '/');
+        base = base ? base + 1 : a->path;
+        int n = (int)strcspn(base, ".");
+        if (n == 0 || strcmp(a->path, "-") == 0) { base = "stdin"; n = 5; }
+        snprintf(dir, sizeof dir, "runs/%.*s", n < 400 ? n : 400, base);
+    }
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') dir[--len] = '\0';
+    if (a->out) snprintf(what, sizeof what, "--out %s", dir);
+    else snprintf(what, sizeof what, "%s (the %s; choose another with --out)", dir,
+                  a->resume ? "--resume checkpoint's folder" : "default output folder");
+    make_folders(dir, what);
+    snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", dir);
+
+    struct stat st;
+    if (stat(r->ckpt_path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            die(EXIT_USAGE, "%s: %s exists and is not a file: the checkpoint cannot be written there", what,
+                r->ckpt_path);
+        struct stat rs;
+        int same = a->resume && stat(a->resume, &rs) == 0 && rs.st_dev == st.st_dev && rs.st_ino == st.st_ino;
+        if (!same && !a->force) {
+            char q[1300];
+            die(EXIT_USAGE, "%s: already holds a checkpoint (%s) of another run; to continue that run use "
+                "`loopt train --resume %s`, to replace it pass --force, or choose another folder with --out",
+                what, r->ckpt_path, shell_word(r->ckpt_path, q, sizeof q));
+        }
+    }
+    // Writable? Find out now, not after the last step: create and remove a probe file.
+    char probe[600];
+    snprintf(probe, sizeof probe, "%s/.loopt-probe.%ld", dir, (long)getpid());
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
+    close(fd);
+    unlink(probe);
+}
+
+// Model, optimizer and RNG streams: fresh (or started from --init-from's weights), or as
+// resolve_config loaded them from --resume's checkpoint.
+static void build(Run *r, const Args *a) {
     int threads = threads_set(r->cfg.train.threads);
-    make_outdir(r, a);
     char *json = config_to_json(&r->cfg);
     log_info("loopt train: resolved config:\n%s", json);
     free(json);
@@ -229,7 +393,8 @@ static void build(Run *r, const Args *a) {
         Rng init_rng;
         rng_seed(&init_rng, c->train.seed);
         model_init(&r->m, c, &shape, &init_rng);
-        optim_init(&r->opt, &r->m, &c->train);
+        if (a->init_from) init_from(&r->m, a->init_from);
+        optim_init(&r->opt, &r->m, &c->train);   // the EMA starts from the weights as they are now
         memset(&r->ts, 0, sizeof r->ts);
         rng_seed(&r->ts.data_rng, c->data.seed);
         rng_seed(&r->ts.halt_rng, c->train.seed ^ 0x68616c74ULL);
@@ -256,7 +421,7 @@ static void load_data(Run *r) {
         Rng vr;
         rng_seed(&vr, c->data.seed ^ 0x76616c6964ULL);
         split_alloc(&r->valid, (int)c->data.gen_valid, S);
-        for (int k = 0; k < r->valid.n; k++)
+        for (int k = 0; k < r->valid.n && !interrupted; k++)   // can take minutes: Ctrl-C stops it
             gen_example(c, d, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S);
     }
     if (r->valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", r->valid.n, B);
@@ -347,6 +512,7 @@ static void eval_step(Run *r) {
     Acc va;
     evaluate(v, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
     log_progress_end();
+    if (interrupted) return;   // a partial evaluation is not reported
     log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles,
              (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
              va.loops / fmax((double)va.puzzles * r->S, 1), r->opt.ema ? " (EMA weights)" : "");
@@ -361,20 +527,37 @@ static void run_free(Run *r) {
     model_free(&r->m);
 }
 
+// Ctrl-C before the first step of this process: nothing new to save, the folder is as it was.
+static int stop_before_training(Run *r, const Args *a) {
+    if (a->resume) warnf("interrupted before training started: no checkpoint written (%s is unchanged)", a->resume);
+    else warnf("interrupted before training started: no checkpoint written");
+    run_free(r);
+    return EXIT_RUNTIME;
+}
+
 int cmd_train(int argc, char **argv) {
     Args a;
     if (!parse_args(&a, argc, argv)) return EXIT_OK;
+    install_signals();   // before any work: an early Ctrl-C still ends with a message
     Run r;
     memset(&r, 0, sizeof r);
-    build(&r, &a);
+    resolve_config(&r, &a);
+    if (r.ts.step == r.cfg.train.steps) {   // a resumed run that is already complete
+        log_info("%s is at step %ld of train.steps %ld already: nothing to train (--set train.steps=N to go on)",
+                 a.resume, r.ts.step, r.cfg.train.steps);
+        free(a.sets);
+        run_free(&r);
+        return EXIT_OK;
+    }
+    prepare_out(&r, &a);   // before the work: a bad --out is found now, not after the last step
+    if (!interrupted) build(&r, &a);
+    if (!interrupted) load_data(&r);
     free(a.sets);
-    load_data(&r);
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
+    if (interrupted) return stop_before_training(&r, &a);
     // trm/hrm: a sample stays in its row for several supervision steps (schedule.c).
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
     schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup);
-    long total = r.cfg.train.steps;
+    long total = r.cfg.train.steps, first = r.ts.step;
     r.t0 = r.t_last = now_seconds();
     r.elapsed0 = r.ts.elapsed_s;
     r.step_last = r.ts.step;
@@ -391,8 +574,15 @@ int cmd_train(int argc, char **argv) {
     log_progress_end();
     int rc = EXIT_OK;
     if (interrupted) {
-        save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
-        warnf("interrupted at step %ld: checkpoint saved to %s (continue with --resume)", r.ts.step, r.ckpt_path);
+        char q[1300];
+        if (r.ts.step == first) {
+            warnf("interrupted before the first step: no checkpoint written%s%s%s",
+                  a.resume ? " (" : "", a.resume ? a.resume : "", a.resume ? " is unchanged)" : "");
+        } else {
+            save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
+            warnf("interrupted at step %ld of %ld: checkpoint saved to %s; continue with: loopt train --resume %s",
+                  r.ts.step, total, r.ckpt_path, shell_word(r.ckpt_path, q, sizeof q));
+        }
         rc = EXIT_RUNTIME;
     } else {
         log_info("done: %ld steps in %.1f s; checkpoint %s", r.ts.step, r.ts.elapsed_s, r.ckpt_path);

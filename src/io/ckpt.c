@@ -63,8 +63,7 @@ static size_t utf8_check(const unsigned char *s, size_t n) {
     return n;
 }
 
-// "[2,3,4]" into buf (truncated to fit).
-static void shape_str(char *buf, size_t cap, int ndim, const int64_t *shape) {
+void ckpt_shape_str(char *buf, size_t cap, int ndim, const int64_t *shape) {
     size_t at = 0;
     at += snprintf(buf, cap, "[");
     for (int d = 0; d < ndim && at < cap; d++)
@@ -335,7 +334,7 @@ static int parse_entry(const char *path, const cJSON *j, uint64_t data_size, Ckp
                      path, nm, begin, end, data_size);
 
     char sh[128];
-    shape_str(sh, sizeof sh, e->ndim, e->shape);
+    ckpt_shape_str(sh, sizeof sh, e->ndim, e->shape);
     int64_t numel = checked_numel(e->ndim, e->shape, dtype_size(e->dtype));
     if (numel < 0 || (uint64_t)numel * dtype_size(e->dtype) != end - begin)
         return failf(why, whylen, "%s: tensor '%.64s': shape %s of %s does not match data_offsets [%" PRIu64 ",%" PRIu64 "] (%" PRIu64 " bytes)",
@@ -535,8 +534,8 @@ int ckpt_copy(const Ckpt *c, const char *name, DType dtype, int ndim, const int6
     for (int d = 0; same && d < ndim; d++) same = e->shape[d] == shape[d];
     if (!same) {
         char have[128], want[128];
-        shape_str(have, sizeof have, e->ndim, e->shape);
-        shape_str(want, sizeof want, ndim, shape);
+        ckpt_shape_str(have, sizeof have, e->ndim, e->shape);
+        ckpt_shape_str(want, sizeof want, ndim, shape);
         return failf(why, whylen, "%s: tensor '%s' has shape %s, expected %s", path, name, have, want);
     }
     if (e->nbytes) memcpy(dst, e->data, e->nbytes);

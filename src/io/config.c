@@ -36,6 +36,7 @@ typedef struct {
     double lo, hi;             // numeric range (T_INT/T_LONG/T_U64/T_FLOAT)
     int lo_open, hi_open;      // 1 = the bound itself is excluded
     const char *const *names;  // T_ENUM: value names, index = enum value; NULL-terminated
+    int resume;                // 1 = `train --resume` may change it (the RESUMABLE rows below)
 } Key;
 
 static const char *const MIXER_NAMES[] = {"attention", "mlp", "local", NULL};
@@ -48,13 +49,25 @@ static const char *const SCHED_NAMES[] = {"cosine", "constant", NULL};
 static const char *const NAN_NAMES[]   = {"stop", "skip", NULL};
 
 #define OFF(field) offsetof(Config, field)
-#define INT(p, f, a, b)       {p, T_INT, OFF(f), a, b, 0, 0, NULL}
-#define LONG(p, f, a, b)      {p, T_LONG, OFF(f), a, b, 0, 0, NULL}
-#define U64(p, f)             {p, T_U64, OFF(f), 0, SEED_MAX, 0, 0, NULL}
-#define FLT(p, f, a, b, lo_open, hi_open) {p, T_FLOAT, OFF(f), a, b, lo_open, hi_open, NULL}
-#define BOOL(p, f)            {p, T_BOOL, OFF(f), 0, 1, 0, 0, NULL}
-#define ENUM(p, f, names)     {p, T_ENUM, OFF(f), 0, 0, 0, 0, names}
-#define STR(p, f)             {p, T_STR, OFF(f), 0, 0, 0, 0, NULL}
+#define INT_(p, f, a, b)      p, T_INT, OFF(f), a, b, 0, 0, NULL
+#define LONG_(p, f, a, b)     p, T_LONG, OFF(f), a, b, 0, 0, NULL
+#define U64_(p, f)            p, T_U64, OFF(f), 0, SEED_MAX, 0, 0, NULL
+#define FLT_(p, f, a, b, lo_open, hi_open) p, T_FLOAT, OFF(f), a, b, lo_open, hi_open, NULL
+#define BOOL_(p, f)           p, T_BOOL, OFF(f), 0, 1, 0, 0, NULL
+#define ENUM_(p, f, names)    p, T_ENUM, OFF(f), 0, 0, 0, 0, names
+#define STR_(p, f)            p, T_STR, OFF(f), 0, 0, 0, 0, NULL
+#define INT(...)  {INT_(__VA_ARGS__), 0}
+#define LONG(...) {LONG_(__VA_ARGS__), 0}
+#define U64(...)  {U64_(__VA_ARGS__), 0}
+#define FLT(...)  {FLT_(__VA_ARGS__), 0}
+#define BOOL(...) {BOOL_(__VA_ARGS__), 0}
+#define ENUM(...) {ENUM_(__VA_ARGS__), 0}
+#define STR(...)  {STR_(__VA_ARGS__), 0}
+// A key `loopt train --resume` may change (--set or CONFIG): how long the run goes on, how
+// often it logs, evaluates and saves, its thread count and its NaN policy. None of them changes
+// the model, the data stream or the optimisation the checkpoint belongs to, so the resumed run
+// still continues the saved one. Every other key is refused on resume (config_resume).
+#define RESUMABLE(type, ...) {type##_(__VA_ARGS__), 1}
 
 // The order here is the order of `loopt config` output. Ranges are documented in docs/config.md.
 static const Key KEYS[] = {
@@ -91,7 +104,7 @@ static const Key KEYS[] = {
     INT("halting.patience", halting.patience, 1, 4096),
 
     INT("train.batch", train.batch, 1, 65536),
-    LONG("train.steps", train.steps, 1, 1e12),
+    RESUMABLE(LONG, "train.steps", train.steps, 1, 1e12),
     FLT("train.lr", train.lr, 0, 10, 1, 0),
     ENUM("train.lr_schedule", train.lr_schedule, SCHED_NAMES),
     LONG("train.warmup", train.warmup, 0, 1e12),
@@ -105,11 +118,11 @@ static const Key KEYS[] = {
     ENUM("train.loss", train.loss, LOSS_NAMES),
     BOOL("train.deep_supervision", train.deep_supervision),
     U64("train.seed", train.seed),
-    INT("train.threads", train.threads, 0, 4096),
-    LONG("train.eval_every", train.eval_every, 0, 1e12),
-    LONG("train.ckpt_every", train.ckpt_every, 0, 1e12),
-    LONG("train.log_every", train.log_every, 1, 1e12),
-    ENUM("train.on_nan", train.nan_policy_skip, NAN_NAMES),
+    RESUMABLE(INT, "train.threads", train.threads, 0, 4096),
+    RESUMABLE(LONG, "train.eval_every", train.eval_every, 0, 1e12),
+    RESUMABLE(LONG, "train.ckpt_every", train.ckpt_every, 0, 1e12),
+    RESUMABLE(LONG, "train.log_every", train.log_every, 1, 1e12),
+    RESUMABLE(ENUM, "train.on_nan", train.nan_policy_skip, NAN_NAMES),
 
     STR("data.train", data.train),
     STR("data.valid", data.valid),
@@ -402,6 +415,23 @@ static void line_col(const char *text, size_t pos, int *line, int *col) {
     }
 }
 
+// Where the text first nests objects/arrays deeper than `limit` (brackets inside strings do
+// not count), or (size_t)-1 if it never does. cJSON refuses to nest deeper than
+// CJSON_NESTING_LIMIT and reports that as a plain parse error; this tells the two apart.
+static size_t too_deep_at(const char *text, int limit) {
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; text[i]; i++) {
+        char ch = text[i];
+        if (in_str) {
+            if (ch == '\\' && text[i + 1]) i++;
+            else if (ch == '"') in_str = 0;
+        } else if (ch == '"') in_str = 1;
+        else if (ch == '{' || ch == '[') { if (++depth > limit) return i; }
+        else if (ch == '}' || ch == ']') depth--;
+    }
+    return (size_t)-1;
+}
+
 // Parse the text and apply it over *c without cross-key validation (config_load validates
 // once, after the --set overrides, so an override can fix what the file left inconsistent).
 static void parse_over(Config *c, const char *json, const char *name) {
@@ -415,6 +445,12 @@ static void parse_over(Config *c, const char *json, const char *name) {
         size_t len = strlen(json);
         if (pos > len) pos = len;
         int line, col;
+        size_t deep = too_deep_at(json, CJSON_NESTING_LIMIT);
+        if (deep != (size_t)-1 && deep <= pos) {
+            line_col(json, deep, &line, &col);
+            die(EXIT_USAGE, "%s:%d:%d: JSON nested too deeply: more than %d levels of objects or arrays "
+                "(the JSON reader's limit; a config needs 3)", name, line, col, CJSON_NESTING_LIMIT);
+        }
         line_col(json, pos, &line, &col);
         if (pos >= len)
             die(EXIT_USAGE, "%s:%d:%d: malformed JSON: unexpected end of input", name, line, col);
@@ -572,6 +608,94 @@ void config_validate(const Config *c, const char *name) {
     if (d->maze_min_path > d->maze_size * d->maze_size)
         die(EXIT_USAGE, "%s: data.maze_min_path: expected at most maze_size^2 = %d, got %d",
             name, d->maze_size * d->maze_size, d->maze_min_path);
+}
+
+// ---------------------------------------------------------------------------------------
+// Resuming a run: the RESUMABLE keys may change, nothing else
+
+static size_t key_size(const Key *k) {
+    switch (k->type) {
+    case T_LONG: return sizeof(long);
+    case T_U64: return sizeof(uint64_t);
+    case T_FLOAT: return sizeof(float);
+    case T_STR: return CFG_STR;
+    default: return sizeof(int);   // T_INT, T_BOOL, T_ENUM
+    }
+}
+
+static int key_equal(const Key *k, const Config *a, const Config *b) {
+    const char *x = (const char *)a + k->off, *y = (const char *)b + k->off;
+    if (k->type == T_STR) return strncmp(x, y, CFG_STR) == 0;
+    if (k->type == T_FLOAT) return *(const float *)x == *(const float *)y;
+    return memcmp(x, y, key_size(k)) == 0;
+}
+
+static void format_float(float f, char *buf, size_t cap);
+
+// A key's value as the config prints it (for messages).
+static void key_value(const Key *k, const Config *c, char *buf, size_t cap) {
+    const char *field = (const char *)c + k->off;
+    switch (k->type) {
+    case T_INT: snprintf(buf, cap, "%d", *(const int *)field); break;
+    case T_LONG: snprintf(buf, cap, "%ld", *(const long *)field); break;
+    case T_U64: snprintf(buf, cap, "%llu", (unsigned long long)*(const uint64_t *)field); break;
+    case T_FLOAT: format_float(*(const float *)field, buf, cap); break;
+    case T_BOOL: snprintf(buf, cap, "%s", *(const int *)field ? "true" : "false"); break;
+    case T_ENUM: {
+        int v = *(const int *)field, n = 0;
+        while (k->names[n]) n++;
+        if (v >= 0 && v < n) snprintf(buf, cap, "\"%s\"", k->names[v]);
+        else snprintf(buf, cap, "%d", v);
+        break;
+    }
+    case T_STR: snprintf(buf, cap, "\"%.*s\"", CFG_STR, field); break;
+    }
+}
+
+// Why a resumed run must keep a key, by the section it lives in.
+static const char *resume_why(const char *path) {
+    static const struct { const char *prefix, *why; } WHY[] = {
+        {"task", "the weights were trained for the checkpoint's task"},
+        {"model.", "it changes the model's shape or architecture, which the saved weights and optimizer state belong to"},
+        {"recursion.", "it changes the recursion the weights were trained with"},
+        {"halting.", "it changes the halting rule the model was trained with"},
+        {"train.", "it changes the optimisation the saved optimizer state and learning-rate schedule belong to"},
+        {"data.", "it changes the data the run draws from, so it would no longer continue the saved run"},
+    };
+    for (size_t i = 0; i < sizeof WHY / sizeof WHY[0]; i++)
+        if (strncmp(path, WHY[i].prefix, strlen(WHY[i].prefix)) == 0) return WHY[i].why;
+    return "a resumed run keeps the checkpoint's config";
+}
+
+const char *config_resume_keys(void) {
+    static char list[512];
+    if (!list[0]) {
+        size_t used = 0;
+        for (int i = 0; i < N_KEYS; i++) {
+            if (!KEYS[i].resume) continue;
+            int w = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", KEYS[i].path);
+            if (w < 0 || (size_t)w >= sizeof list - used) break;
+            used += (size_t)w;
+        }
+    }
+    return list;
+}
+
+void config_resume(Config *ck, const Config *want, const char *name) {
+    if (!name) name = "--set";
+    for (int i = 0; i < N_KEYS; i++) {
+        const Key *k = &KEYS[i];
+        if (key_equal(k, ck, want)) continue;
+        if (k->resume) { memcpy((char *)ck + k->off, (const char *)want + k->off, key_size(k)); continue; }
+        char have[CFG_STR + 8], asked[CFG_STR + 8];
+        key_value(k, ck, have, sizeof have);
+        key_value(k, want, asked, sizeof asked);
+        die(EXIT_USAGE, "%s: %s: --resume cannot change it (the checkpoint has %s, asked for %s): %s. "
+            "A resumed run continues the saved one and may change only %s; to train a changed config "
+            "starting from these weights, use `loopt train CONFIG --init-from CKPT`",
+            name, k->path, have, asked, resume_why(k->path), config_resume_keys());
+    }
+    config_validate(ck, name);
 }
 
 // ---------------------------------------------------------------------------------------

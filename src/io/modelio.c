@@ -76,6 +76,84 @@ static int copy_set(const Ckpt *c, const Model *m, const char *prefix, float *ds
     return 1;
 }
 
+// A growing comma-separated list.
+static void list_add(char **list, size_t *len, const char *item) {
+    size_t n = strlen(item), extra = *len ? 2 : 0;
+    *list = xrealloc(*list, *len + extra + n + 1);
+    if (extra) memcpy(*list + *len, ", ", 2);
+    memcpy(*list + *len + extra, item, n + 1);
+    *len += extra + n;
+}
+
+// Tensors a loopt checkpoint holds besides the weights.
+static int is_state_tensor(const char *name) {
+    return strncmp(name, "ema.", 4) == 0 || strncmp(name, "adam_m.", 7) == 0 ||
+           strncmp(name, "adam_v.", 7) == 0 || strncmp(name, "rng.", 4) == 0;
+}
+
+void model_init_from(const char *path, Model *m, InitReport *rep) {
+    memset(rep, 0, sizeof *rep);
+    Ckpt c;
+    char why[512];
+    if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "--init-from %s", why);
+    for (int i = 0; i < c.n && !rep->from_ema; i++) rep->from_ema = strncmp(c.entries[i].name, "ema.", 4) == 0;
+    size_t nl = 0, na = 0, nd = 0;
+    size_t off = 0;
+    for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+        size_t sz = m->param_sizes[i];
+        float *dst = m->params_memory + off;
+        off += sz;
+        if (!sz) continue;
+        const char *name = PARAMS[i].name;
+        char ema[64];
+        snprintf(ema, sizeof ema, "ema.%s", name);
+        const CkptEntry *e = rep->from_ema ? ckpt_find(&c, ema) : NULL;
+        if (!e) e = ckpt_find(&c, name);
+        if (!e) { list_add(&rep->added, &na, name); rep->n_added++; continue; }
+        int64_t shape[CKPT_MAX_DIM];
+        int ndim = model_param_shape(m, i, shape);
+        int same = e->dtype == DT_F32 && e->ndim == ndim;
+        for (int d = 0; same && d < ndim; d++) same = e->shape[d] == shape[d];
+        if (!same) {
+            char have[128], want[128], item[400];
+            ckpt_shape_str(have, sizeof have, e->ndim, e->shape);
+            ckpt_shape_str(want, sizeof want, ndim, shape);
+            snprintf(item, sizeof item, "%s (%s %s in the checkpoint, %s here)", name, dtype_name(e->dtype), have, want);
+            list_add(&rep->dropped, &nd, item);
+            rep->n_dropped++;
+            continue;
+        }
+        memcpy(dst, e->data, e->nbytes);   // e->data may be unaligned in a hand-made file: memcpy
+        list_add(&rep->loaded, &nl, name);
+        rep->n_loaded++;
+    }
+    // The checkpoint's weights this model has no use for (another scheme's heads, say).
+    for (int k = 0; k < c.n; k++) {
+        const char *name = c.entries[k].name;
+        if (is_state_tensor(name)) continue;
+        int used = 0;
+        for (int i = 0; i < NUM_PARAM_TENSORS && !used; i++)
+            used = m->param_sizes[i] && strcmp(PARAMS[i].name, name) == 0;
+        if (used) continue;
+        char item[200];
+        snprintf(item, sizeof item, "%.100s (not in this model)", name);
+        list_add(&rep->dropped, &nd, item);
+        rep->n_dropped++;
+    }
+    ckpt_free(&c);
+    if (!rep->n_loaded)
+        die(EXIT_USAGE, "--init-from %s: no tensor matches this model by name and shape, nothing to start from "
+            "(dropped: %.600s)", path, rep->dropped ? rep->dropped : "none");
+    if (!rep->loaded) rep->loaded = xstrdup("");
+    if (!rep->added) rep->added = xstrdup("");
+    if (!rep->dropped) rep->dropped = xstrdup("");
+}
+
+void init_report_free(InitReport *rep) {
+    free(rep->loaded); free(rep->added); free(rep->dropped);
+    memset(rep, 0, sizeof *rep);
+}
+
 void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m, int use_ema,
                      Optimizer *o, TrainState *ts) {
     Ckpt c;
@@ -98,6 +176,17 @@ void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m,
     if (!(use_ema && copy_set(&c, m, "ema.", m->params_memory, 0, path)))
         copy_set(&c, m, "", m->params_memory, 1, path);
     if (o) {
+        // A weights-only checkpoint (loopt export) has no optimizer state: say so, not just
+        // which tensor is missing.
+        for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
+            if (!m->param_sizes[i]) continue;
+            snprintf(name, sizeof name, "adam_m.%s", PARAMS[i].name);
+            if (!ckpt_find(&c, name))
+                die(EXIT_USAGE, "%s: no optimizer state (tensor '%s' missing): a weights-only checkpoint "
+                    "(loopt export) cannot be resumed; to train from its weights use "
+                    "`loopt train CONFIG --init-from %s`", path, name, path);
+            break;
+        }
         optim_init(o, m, &cfg->train);
         copy_set(&c, m, "adam_m.", o->m, 1, path);
         copy_set(&c, m, "adam_v.", o->v, 1, path);
