@@ -44,8 +44,8 @@ static void tiny_model(const Config *c, uint64_t seed, Model *m, int *tok, int *
     random_batch(&r, &shape, 2, tok, tgt);
 }
 
-// Gradcheck one configuration; returns the worst relative error.
-static double check_config(const Config *c) {
+// Gradcheck one configuration with forward options fo; returns the worst relative error.
+static double check_opts(const Config *c, const ForwardOpts *fo) {
     TaskShape shape;
     task_shape(&shape, coords, c, 0, 0);
     Rng r;
@@ -62,12 +62,17 @@ static double check_config(const Config *c) {
     int *tok = malloc(n * sizeof(int)), *tgt = malloc(n * sizeof(int));
     random_batch(&r, &shape, c->train.batch, tok, tgt);
     GradcheckResult res;
-    gradcheck_model(&m, tok, tgt, c->recursion.loops, 12, 1e-2f, &r, &res);
+    gradcheck_model(&m, tok, tgt, fo, 12, 1e-2f, &r, &res);
     for (int t = 0; t < NUM_PARAM_TENSORS; t++)
         if (res.max_rel[t] >= 1e-2) test_fail(__FILE__, __LINE__, "tensor %s: max rel err %.3e", PARAMS[t].name, res.max_rel[t]);
     free(tok); free(tgt);
     model_free(&m);
     return res.worst;
+}
+
+// Gradcheck one configuration as training runs it (its loops, its own halting rule).
+static double check_config(const Config *c) {
+    return check_opts(c, &(ForwardOpts){.loops = c->recursion.loops, .halting = HALT_DEFAULT});
 }
 
 TEST(model_d_ff_auto) {
@@ -416,6 +421,24 @@ TEST(model_overfits_16_sudoku) {
 // halting head, run as a forward option: each puzzle stops at the first loop L where its
 // answer has held for `patience` loops, and its answer is then exactly that of L fixed loops
 // (its state is frozen from L on), and L - patience fixed loops gave the same answer already.
+// The progressive loss's forward (DeepThinking): n loops without gradient, then k with, the
+// loss scaled by its weight. Its gradient is checked with the n-loop prefix held fixed (the
+// state entering the window is replayed), for fixed looping and for ACT, with and without
+// input injection.
+TEST(model_gradcheck_progressive) {
+    const HaltKind kinds[] = {HALT_NONE, HALT_ACT};
+    for (int i = 0; i < 4; i++) {
+        Config c;
+        tiny_config(&c, kinds[i % 2]);
+        c.recursion.loops = 5;
+        c.model.input_injection = i < 2;
+        ForwardOpts fo = {.loops = 4, .halting = HALT_DEFAULT, .window = 2, .loss_scale = 0.3f};
+        double worst = check_opts(&c, &fo);
+        EXPECTF(worst < 1e-2, "%s, injection %d: worst rel err %.3e", HALT_NAMES[kinds[i % 2]],
+                c.model.input_injection, worst);
+    }
+}
+
 TEST(model_converge_exit) {
     Config c;
     tiny_config(&c, HALT_NONE);
@@ -447,4 +470,67 @@ TEST(model_converge_exit) {
     EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
     EXPECT(m.loops_run <= K);
     model_free(&m);
+}
+
+// Continuous batching gives every puzzle the answer and loops of a plain forward, whatever row
+// it lands in and whichever puzzles run beside it: 11 puzzles through 4 rows, in input order
+// and reversed, for fixed looping, the convergence exit and ACT.
+static void stream_all(Model *m, int halting, int K, const int *tok, const int *order, int n,
+                       int *pred, int *loops) {
+    int B = m->B, live[8], S = 81, next = 0;
+    model_stream_start(m, halting, K);
+    for (int b = 0; b < B; b++) { live[b] = order[next]; model_stream_load(m, b, tok + (size_t)order[next++] * S); }
+    for (int left = n; left > 0;) {
+        if (!model_stream_step(m)) continue;
+        for (int b = 0; b < B; b++) {
+            if (!m->row_done[b] || live[b] < 0) continue;
+            model_stream_read(m, b, pred + (size_t)live[b] * S, loops + (size_t)live[b] * S);
+            left--;
+            live[b] = next < n ? order[next] : -1;
+            if (next < n) model_stream_load(m, b, tok + (size_t)order[next++] * S);
+        }
+    }
+}
+
+TEST(model_stream_matches_forward) {
+    enum { B = 4, N = 11, S = 81 };
+    const struct { HaltKind kind; int K; } cases[] = {{HALT_NONE, 6}, {HALT_CONVERGE, 40}, {HALT_ACT, 8}};
+    for (int c_i = 0; c_i < 3; c_i++) {
+        Config c;
+        tiny_config(&c, cases[c_i].kind == HALT_ACT ? HALT_ACT : HALT_NONE);
+        c.halting.patience = 2;
+        int K = cases[c_i].K;
+        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+        Rng r; rng_seed(&r, 5);
+        Model m; model_init(&m, &c, &shape, &r);
+        // a random halting unit, so that ACT's positions stop at different loops
+        for (size_t i = 0; i < m.param_sizes[PARAM_whalt]; i++) m.params.whalt[i] = 0.5f * rng_normal(&r);
+        model_alloc(&m, B, 1, 0);
+        int tok[(N + B) * S], tgt[(N + B) * S], ref[N * S], ref_l[N * S], got[N * S], got_l[N * S];
+        int out[B * S], used[B * S], order[N];
+        random_batch(&r, &shape, N + B, tok, tgt);
+        for (int i0 = 0; i0 < N; i0 += B) {   // the plain forward, B at a time
+            ForwardOpts o = {.loops = K, .halting = cases[c_i].kind};
+            model_forward_opts(&m, tok + (size_t)i0 * S, NULL, &o);
+            model_predict(&m, out);
+            model_loops_used(&m, used);
+            int nb = N - i0 < B ? N - i0 : B;
+            memcpy(ref + (size_t)i0 * S, out, sizeof(int) * nb * S);
+            memcpy(ref_l + (size_t)i0 * S, used, sizeof(int) * nb * S);
+        }
+        int varied = 0;
+        for (int i = 1; i < N * S; i++) varied |= ref_l[i] != ref_l[0];
+        EXPECTF(cases[c_i].kind == HALT_NONE || varied, "%s: every puzzle ran the same loops",
+                HALT_NAMES[cases[c_i].kind]);
+        for (int rev = 0; rev < 2; rev++) {
+            for (int i = 0; i < N; i++) order[i] = rev ? N - 1 - i : i;
+            memset(got, 0xff, sizeof got);
+            stream_all(&m, cases[c_i].kind, K, tok, order, N, got, got_l);
+            EXPECTF(!memcmp(got, ref, sizeof ref), "%s%s: answers differ from the plain forward",
+                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "");
+            EXPECTF(!memcmp(got_l, ref_l, sizeof ref_l), "%s%s: loops differ from the plain forward",
+                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "");
+        }
+        model_free(&m);
+    }
 }

@@ -22,7 +22,8 @@ typedef struct {
 // ponder, n_halt) are then the analytic result the differences are compared with — and what
 // `loopt gradcheck --dump` writes for tests/reference_torch.py. The differences then run with
 // the same decisions and replayed prefix, passed as forward options (model.h).
-void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loops);
+// fo: the forward's options (loops, halting, window, loss_scale; frozen and prefix are set here).
+void gradcheck_analytic(Model *m, const int *tokens, const int *targets, const ForwardOpts *fo);
 
 // Differences use a five-point stencil. The error measure for one entry:
 // |g - fd| / max(|g|, |fd|, floor), with floor = 1e-2 x the largest |g| in the tensor or in the
@@ -32,7 +33,7 @@ void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loo
 // difference along v = g / max|g|), relative error without a floor: it sees every entry at once.
 // Checks up to `samples` random entries per tensor (all entries if the tensor is smaller).
 // m must be allocated for training; tokens/targets (B, seq_len).
-void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
+void gradcheck_model(Model *m, const int *tokens, const int *targets, const ForwardOpts *fo, int samples,
                      float step, Rng *r, GradcheckResult *res);
 
 #endif

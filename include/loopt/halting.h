@@ -23,8 +23,11 @@ typedef struct {
 
     // Scheme loop. After loop k (1-based) of at most K, ring slot `slot`: read the block output
     // y (N, C) and the previous state h_prev (N, C; NULL at k = 1), write the new state h
-    // (N, C). Returns the positions still running (0 ends the loop early). With
-    // m->halt_frozen the decisions of the previous forward (n_halt) are replayed.
+    // (N, C), each row's loops so far into n_halt and whether its answer is final into row_done.
+    // Returns the positions still running (0 ends the loop early). Each row's own loop index is
+    // m->row_k[b] (k for every row in a forward; a stream's rows differ: a row at its loop 1
+    // starts a new puzzle, and h_prev is then not its own). With m->fwd.frozen the decisions
+    // of the previous forward (n_halt) are replayed.
     int (*loop_step)(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h);
     // Before the backward loop (may be NULL), after dmix holds the head's gradient (mixes).
     void (*loop_backward_prepare)(Model *m);

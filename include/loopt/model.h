@@ -167,6 +167,11 @@ typedef struct {
                       // (HALT_NONE = fixed looping, `--fixed`); a learned rule needs its head
     int resume_loop;  // > 0: continue the last forward, which ran exactly this many loops on the
                       // same tokens with fixed looping (eval's sweep: only the new loops run)
+    int window;       // scheme loop, training: > 0: only the last `window` loops (<= the allocated
+                      // W) get gradient, the loops before run as a constant prefix (the
+                      // progressive loss's n no-gradient loops); 0: all W
+    float loss_scale; // the loss (and so every gradient) is scaled by this; 0 means 1 (the
+                      // progressive loss's weights α and 1 − α)
     int frozen;       // 1: replay the previous forward's halting decisions (n_halt; gradcheck)
     int prefix;       // PREFIX_* (gradcheck)
     int prefix_loop;  // loops before the window (the saved / replayed state is after it)
@@ -206,6 +211,10 @@ typedef struct {
     size_t att_size;           // floats of the mixer cache per layer and slot (acts.att)
     int *n_halt;               // (N) loops each position ran in the last forward (1-based; every
                                // halting rule writes it: act per position, converge per puzzle)
+    int *row_k;                // (B) the loop each row is at (1-based): all the same in a forward,
+                               // each its own in a stream (model_stream_*); halting rules read it
+    uint8_t *row_done;         // (B) written by the halting rule after each loop: 1 = the row's
+                               // answer is final (it stopped, or reached the last loop)
     uint8_t *last_step;        // (B) trm/hrm with halting q: 1 = this supervision step is the
                                // sample's last (n_sup reached), for Q-learning's target
     // results of the last forward
@@ -258,6 +267,17 @@ void model_zero_grad(Model *m);
 void model_predict(const Model *m, int *out);
 // Per-position loops used in the last forward (n_halt; trm/hrm: supervision steps): out (B, seq_len).
 void model_loops_used(const Model *m, int *out);
+
+// Continuous batching (scheme loop, inference allocation): every row runs its own puzzle at its
+// own loop, under halting rule `halting` (HALT_DEFAULT: the model's) with at most `loops`
+// loops. start: all rows empty. load: row b takes a puzzle (tokens (seq_len)) from loop 0.
+// step: one loop on every row; returns how many rows have a final answer (row_done[b]), which
+// read gives: pred (seq_len) the argmax, loops (seq_len) the loops each position ran. A row
+// that is not reloaded keeps running harmlessly; its results are the caller's to ignore.
+void model_stream_start(Model *m, int halting, int loops);
+void model_stream_load(Model *m, int b, const int *tokens);
+int model_stream_step(Model *m);
+void model_stream_read(const Model *m, int b, int *pred, int *loops);
 
 // Print the parameter count and each buffer's bytes on stderr (log_info).
 void model_print_sizes(const Model *m);

@@ -164,13 +164,14 @@ int cmd_gradcheck(int argc, char **argv) {
         // halting path away from that special point. The dump holds the weights used.
         for (size_t i = 0; i < m.param_sizes[PARAM_whalt]; i++) m.params.whalt[i] = 0.3f * rng_normal(&rng);
         for (size_t i = 0; i < m.param_sizes[PARAM_bhalt]; i++) m.params.bhalt[i] += 0.5f * (float)i;
-        gradcheck_analytic(&m, tokens, targets, loops);
+        gradcheck_analytic(&m, tokens, targets, &(ForwardOpts){.loops = loops, .halting = HALT_DEFAULT});
         dump_reference(dump, &m, &cfg, tokens, targets, seed);
         printf("gradcheck: %s: %zu parameters, batch %d, %d loops run (window from loop %d), loss %.6f: "
                "wrote %s\n", path, m.num_params, batch, m.loops_run, m.window_start, m.loss, dump);
     } else {
         GradcheckResult res;
-        gradcheck_model(&m, tokens, targets, loops, samples, (float)step, &rng, &res);
+        gradcheck_model(&m, tokens, targets, &(ForwardOpts){.loops = loops, .halting = HALT_DEFAULT}, samples,
+                        (float)step, &rng, &res);
         ok = report(path, &m, batch, &res, tol, step);
     }
     free(tokens); free(targets); free(coords);

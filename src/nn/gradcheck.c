@@ -8,8 +8,9 @@
 #include "loopt/check.h"
 
 // The forward options every later forward of the check uses (set by gradcheck_analytic).
-static ForwardOpts frozen_opts(const Model *m, int loops) {
-    ForwardOpts o = {.loops = loops, .halting = HALT_DEFAULT, .frozen = 1};
+static ForwardOpts frozen_opts(const Model *m, const ForwardOpts *base) {
+    ForwardOpts o = *base;
+    o.frozen = 1;
     if (m->window_start > 1) {            // replay the state entering the window
         o.prefix = PREFIX_REPLAY;
         o.prefix_loop = m->window_start - 1;
@@ -17,10 +18,10 @@ static ForwardOpts frozen_opts(const Model *m, int loops) {
     return o;
 }
 
-void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loops) {
+void gradcheck_analytic(Model *m, const int *tokens, const int *targets, const ForwardOpts *fo) {
     // 1. a plain forward fixes the halting decisions and the window
-    model_forward(m, tokens, targets, loops);
-    ForwardOpts o = frozen_opts(m, loops);
+    model_forward_opts(m, tokens, targets, fo);
+    ForwardOpts o = frozen_opts(m, fo);
     if (o.prefix == PREFIX_REPLAY) {      // save the state entering the window, then replay it
         ForwardOpts save = o;
         save.prefix = PREFIX_SAVE;
@@ -32,11 +33,11 @@ void gradcheck_analytic(Model *m, const int *tokens, const int *targets, int loo
     model_backward(m);
 }
 
-void gradcheck_model(Model *m, const int *tokens, const int *targets, int loops, int samples,
+void gradcheck_model(Model *m, const int *tokens, const int *targets, const ForwardOpts *fo, int samples,
                      float step, Rng *r, GradcheckResult *res) {
     memset(res, 0, sizeof *res);
-    gradcheck_analytic(m, tokens, targets, loops);
-    ForwardOpts o = frozen_opts(m, loops);
+    gradcheck_analytic(m, tokens, targets, fo);
+    ForwardOpts o = frozen_opts(m, fo);
     float *analytic = xmalloc(m->num_params * sizeof(float));
     memcpy(analytic, m->grads_memory, m->num_params * sizeof(float));
     // 3. central differences on sampled entries of every tensor

@@ -20,10 +20,14 @@
 // ---- none ----------------------------------------------------------------------------------
 
 static int none_loop_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
-    int N = m->B * m->T;
-    memcpy(h, y, (size_t)N * m->C * sizeof(float));
-    for (int i = 0; i < N; i++) m->n_halt[i] = k;
-    return N;   // nobody stops: the loop runs to K
+    int B = m->B, T = m->T;
+    memcpy(h, y, (size_t)B * T * m->C * sizeof(float));
+    for (int b = 0; b < B; b++) {
+        int kb = m->row_k[b];
+        for (int t = 0; t < T; t++) m->n_halt[b * T + t] = kb;
+        m->row_done[b] = kb >= K;
+    }
+    return B * T;   // nobody stops: the loop runs to K
 }
 
 static void none_loop_backward_step(Model *m, int k, int slot, float ponder_scale) {
@@ -34,7 +38,7 @@ static void none_loop_backward_step(Model *m, int k, int slot, float ponder_scal
 
 // ---- act -----------------------------------------------------------------------------------
 
-static int act_forward_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
+static int act_forward_step(Model *m, int k_batch, int K, int slot, const float *y, const float *h_prev, float *h) {
     int N = m->B * m->T, C = m->C;
     float *p = m->acts.halt_p + (size_t)slot * N;     // (N)
     float *w = m->acts.halt_w + (size_t)slot * N;     // (N)
@@ -50,6 +54,7 @@ static int act_forward_step(Model *m, int k, int K, int slot, const float *y, co
     for (int i = 0; i < N; i++) {
         const float *yi = y + (size_t)i * C;
         float *hi = h + (size_t)i * C;
+        int k = m->row_k[i / m->T];   // this position's loop (a stream's rows differ)
         int active = m->fwd.frozen ? k <= m->n_halt[i] : (k == 1 || m->n_halt[i] == 0);
         if (!active) {   // halted earlier: frozen state, no weight
             p[i] = 0.0f; w[i] = 0.0f; run[i] = 0.0f;
@@ -71,6 +76,11 @@ static int act_forward_step(Model *m, int k, int K, int slot, const float *y, co
         if (hi != yi) memcpy(hi, yi, C * sizeof(float));
     }
     m->ponder_sum += ponder;
+    for (int b = 0; b < m->B; b++) {   // a row is done when all its positions have halted
+        int done = 1;
+        for (int t = 0; t < m->T; t++) done &= m->n_halt[b * m->T + t] > 0;
+        m->row_done[b] = (uint8_t)done;
+    }
     return running;
 }
 
@@ -128,8 +138,8 @@ static void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
 // from then on. It needs no head, so it works on any model, including ones trained with
 // "none". Training loops a fixed number of times (there is no decision to learn).
 
-static int converge_loop_step(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h) {
-    if (m->training) return none_loop_step(m, k, K, slot, y, h_prev, h);
+static int converge_loop_step(Model *m, int k_batch, int K, int slot, const float *y, const float *h_prev, float *h) {
+    if (m->training) return none_loop_step(m, k_batch, K, slot, y, h_prev, h);
     int B = m->B, T = m->T, C = m->C, V = m->Vout, M = m->M;
     size_t TC = (size_t)T * C;
     float *prev = m->acts.halt_scratch;          // (B, T) the previous loop's answer
@@ -137,8 +147,10 @@ static int converge_loop_step(Model *m, int k, int K, int slot, const float *y, 
     model_head_forward(m, y, 0);                 // logits (N, V) of this loop's output
     int running = 0;
     for (int b = 0; b < B; b++) {
+        int k = m->row_k[b];
         if (k > 1 && held[b] >= m->hc.patience) {   // stopped earlier: the state stays
             memcpy(h + b * TC, h_prev + b * TC, TC * sizeof(float));
+            m->row_done[b] = 1;
             continue;
         }
         memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
@@ -153,6 +165,7 @@ static int converge_loop_step(Model *m, int k, int K, int slot, const float *y, 
         held[b] = same ? held[b] + 1.0f : 0.0f;
         for (int t = 0; t < T; t++) m->n_halt[b * T + t] = k;
         running += held[b] < m->hc.patience;
+        m->row_done[b] = held[b] >= m->hc.patience || k >= K;
     }
     return running * T;
 }

@@ -15,15 +15,18 @@
 #include "loss.h"
 #include "ops.h"
 
-// emb (N, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
-void model_embed_forward(Model *m) {
-    int B = m->B, T = m->T, C = m->C, M = m->M;
-    embedding_forward(m->acts.emb, m->tokens, m->params.wte, B * T, C);
-    for (int b = 0; b < B; b++)
-        if (M) memcpy(m->acts.emb + (size_t)b * T * C, m->params.wmem, (size_t)M * C * sizeof(float));
+// emb rows [b0, b0 + nb) (nb*T, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
+static void embed_rows(Model *m, int b0, int nb) {
+    int T = m->T, C = m->C, M = m->M;
+    float *emb = m->acts.emb + (size_t)b0 * T * C;
+    embedding_forward(emb, m->tokens + (size_t)b0 * T, m->params.wte, nb * T, C);
+    for (int b = 0; b < nb; b++)
+        if (M) memcpy(emb + (size_t)b * T * C, m->params.wmem, (size_t)M * C * sizeof(float));
     if (m->mc.positions == POS_COORDS && m->A)
-        coord_embed_forward(m->acts.emb, m->coord_ids, m->params.wcoord, B, T, m->A, C);
+        coord_embed_forward(emb, m->coord_ids, m->params.wcoord, nb, T, m->A, C);
 }
+
+void model_embed_forward(Model *m) { embed_rows(m, 0, m->B); }
 
 void model_embed_backward(Model *m, const float *demb) {
     int B = m->B, T = m->T, C = m->C, M = m->M;
@@ -98,6 +101,10 @@ double model_forward_opts(Model *m, const int *tokens, const int *targets, const
     CHECK(o->resume_loop == 0 || (halt == HALT_NONE && m->rc.scheme == SCHEME_LOOP && o->resume_loop < o->loops
                                   && m->loops_run == o->resume_loop && m->halt == HALT_NONE),
           "resume_loop %d: the last forward must have run that many fixed loops", o->resume_loop);
+    CHECK(o->window >= 0 && o->window <= (m->rc.scheme == SCHEME_LOOP ? m->W : 0),
+          "window %d: scheme loop only, at most the %d loops allocated", o->window, m->W);
+    CHECK(o->loss_scale >= 0.0f && (o->loss_scale == 0.0f || o->loss_scale == 1.0f || m->rc.scheme == SCHEME_LOOP),
+          "loss_scale: scheme loop only");
     m->fwd = *o;
     m->halt = halt;
     if (m->rc.scheme != SCHEME_LOOP) return recur_forward(m, tokens, targets, o->loops);
@@ -106,7 +113,8 @@ double model_forward_opts(Model *m, const int *tokens, const int *targets, const
 
 static double loop_forward(Model *m, const int *tokens, const int *targets, int loops) {
     int B = m->B, T = m->T, C = m->C;
-    int N = B * T, W = m->W;
+    int N = B * T, W = m->W;                          // ring slots
+    int Wg = m->fwd.window ? m->fwd.window : W;       // loops with gradient (the last ones)
     size_t NC = (size_t)N * C;
     const HaltRule *rule = halt_rule(m->halt);
     int act = rule->mixes;
@@ -137,9 +145,10 @@ static double loop_forward(Model *m, const int *tokens, const int *targets, int 
         else memcpy(u, h_prev, NC * sizeof(float));
         const float *y = block_forward(m, slot, 0, u);
         float *h = m->acts.h + (size_t)slot * NC;
+        for (int b = 0; b < B; b++) m->row_k[b] = k;
         int running = rule->loop_step(m, k, loops, slot, y, h_prev, h);
         if (running == 0) { k_last = k; break; }
-        if (targets && deep_supervision(m) && k < loops && k > loops - W)   // the last loop below
+        if (targets && deep_supervision(m) && k < loops && k > loops - Wg)   // the last loop below
             m->deep_sum += model_head_forward(m, h, 1);
         if (m->fwd.prefix == PREFIX_SAVE && k == m->fwd.prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
@@ -151,7 +160,7 @@ static double loop_forward(Model *m, const int *tokens, const int *targets, int 
         }
     }
     m->loops_run = k_last;
-    m->window_start = k_last - W + 1 > 1 ? k_last - W + 1 : 1;
+    m->window_start = k_last - Wg + 1 > 1 ? k_last - Wg + 1 : 1;
     m->ponder = act ? m->ponder_sum / N : (double)k_last;
 
     // head on the output: the halting mix (act) or the last state
@@ -165,6 +174,7 @@ static double loop_forward(Model *m, const int *tokens, const int *targets, int 
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
     m->loss = m->ce_loss + (act ? m->hc.ponder_cost * m->ponder : 0.0);
     if (deep_supervision(m)) m->loss = (m->deep_sum + sum) / m->n_targets / (k_last - m->window_start + 1);
+    if (m->fwd.loss_scale > 0.0f) m->loss *= m->fwd.loss_scale;
     return m->loss;
 }
 
@@ -178,7 +188,8 @@ void model_backward(Model *m) {
     int act = rule->mixes, deep = deep_supervision(m);
     GradTensors *g = &m->gacts;
     int k_last = m->loops_run;
-    float scale = 1.0f / (float)m->n_targets;
+    float loss_scale = m->fwd.loss_scale > 0.0f ? m->fwd.loss_scale : 1.0f;
+    float scale = loss_scale / (float)m->n_targets;
     if (deep) scale /= (float)(k_last - m->window_start + 1);   // the mean over supervised loops
 
     memset(g->demb, 0, NC * sizeof(float));
@@ -188,7 +199,7 @@ void model_backward(Model *m) {
         model_head_backward(m, m->acts.mix, g->dmix, scale);
     }
     if (rule->loop_backward_prepare) rule->loop_backward_prepare(m);
-    float ponder_scale = m->hc.ponder_cost / (float)N;
+    float ponder_scale = loss_scale * m->hc.ponder_cost / (float)N;
     for (int k = k_last; k >= m->window_start; k--) {
         int slot = (k - 1) % W;
         const float *u = m->acts.u + (size_t)slot * NC;
@@ -205,6 +216,64 @@ void model_backward(Model *m) {
     model_embed_backward(m, g->demb);
     // deep supervision recomputed the head on earlier loops: restore the last loop's logits
     if (deep && m->window_start < k_last) model_head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
+}
+
+// ---- continuous batching (scheme loop, inference) -----------------------------------------
+// Each row holds its own puzzle at its own loop (row_k); the block runs on every row at once,
+// and a row whose answer is final is read out and takes the next puzzle — as LLM servers
+// refill finished sequences. A row's computation never reads another row (attention mixes
+// positions of one puzzle only), so its answer does not depend on its neighbours.
+
+void model_stream_start(Model *m, int halting, int loops) {
+    CHECK(m->acts_memory && !m->training && m->W == 1, "model_stream_start needs an inference allocation");
+    CHECK(m->rc.scheme == SCHEME_LOOP, "continuous batching runs scheme loop only");
+    HaltKind halt = halting == HALT_DEFAULT ? m->hc.kind : (HaltKind)halting;
+    CHECK(halt_rule(halt)->head_rows == 0 || halt == m->hc.kind, "halting \"%s\" needs its own trained head",
+          HALT_NAMES[halt]);
+    CHECK(loops >= 1, "loops must be >= 1, got %d", loops);
+    m->fwd = (ForwardOpts){.loops = loops, .halting = halting};
+    m->halt = halt;
+    m->ponder_sum = 0.0;
+    for (int b = 0; b < m->B; b++) { m->row_k[b] = 0; m->row_done[b] = 0; }
+}
+
+void model_stream_load(Model *m, int b, const int *tokens) {
+    CHECK(b >= 0 && b < m->B, "row %d out of range", b);
+    int T = m->T, M = m->M;
+    for (int t = 0; t < T; t++) {
+        m->tokens[(size_t)b * T + t] = t < M ? 0 : tokens[t - M];
+        m->targets[(size_t)b * T + t] = -1;
+    }
+    embed_rows(m, b, 1);
+    m->row_k[b] = 0;
+    m->row_done[b] = 0;
+}
+
+int model_stream_step(Model *m) {
+    int B = m->B, T = m->T, C = m->C;
+    size_t TC = (size_t)T * C;
+    const HaltRule *rule = halt_rule(m->halt);
+    float *u = m->acts.u, *h = m->acts.h;   // one slot: h holds each row's state (B, T, C)
+    for (int b = 0; b < B; b++) {
+        int k = ++m->row_k[b];
+        float *ub = u + b * TC;
+        const float *eb = m->acts.emb + b * TC, *hb = h + b * TC;
+        if (k == 1) memcpy(ub, eb, TC * sizeof(float));
+        else if (m->mc.input_injection) add_forward(ub, hb, eb, (int)TC);
+        else memcpy(ub, hb, TC * sizeof(float));
+    }
+    const float *y = block_forward(m, 0, 0, u);
+    rule->loop_step(m, 0, m->fwd.loops, 0, y, h, h);
+    int done = 0;
+    for (int b = 0; b < B; b++) done += m->row_done[b];
+    if (done) model_head_forward(m, rule->mixes ? m->acts.mix : h, 0);
+    return done;
+}
+
+void model_stream_read(const Model *m, int b, int *pred, int *loops) {
+    int T = m->T, M = m->M, S = m->shape.seq_len, V = m->Vout;
+    argmax_rows(pred, m->acts.logits + ((size_t)b * T + M) * V, S, V);
+    for (int t = 0; t < S; t++) loops[t] = m->n_halt[(size_t)b * T + M + t];
 }
 
 void model_predict(const Model *m, int *out) {

@@ -230,7 +230,11 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->acts_memory = xcalloc(m->num_acts, sizeof(float));
     carve(m->acts_memory, s, NUM_ACT_TENSORS, (float **)&m->acts);
     free(m->last_step);
+    free(m->row_k);
+    free(m->row_done);
     m->last_step = xcalloc((size_t)B, 1);
+    m->row_k = xcalloc((size_t)B, sizeof(int));
+    m->row_done = xcalloc((size_t)B, 1);
     m->tokens = xcalloc(N, sizeof(int));
     m->targets = xcalloc(N, sizeof(int));
     m->n_halt = xcalloc(N, sizeof(int));
@@ -264,7 +268,8 @@ void model_view(Model *v, const Model *src, float *params) {
     memset(&v->acts, 0, sizeof v->acts);
     memset(&v->gacts, 0, sizeof v->gacts);
     v->tokens = v->targets = v->n_halt = NULL;
-    v->last_step = NULL;
+    v->last_step = v->row_done = NULL;
+    v->row_k = NULL;
     v->B = v->T = v->W = v->training = 0;
     size_t TA = (size_t)(src->shape.seq_len + src->M) * (src->A ? src->A : 1);
     v->coord_ids = dup_ints(src->coord_ids, TA);
@@ -283,6 +288,8 @@ void model_free(Model *m) {
     free(m->rope_pos);
     free(m->nbr);
     free(m->last_step);
+    free(m->row_k);
+    free(m->row_done);
     free(m->n_halt);
     memset(m, 0, sizeof *m);
 }
