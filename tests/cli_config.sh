@@ -76,5 +76,14 @@ expect_exit 2 config_directory "$LOOPT" config "$T"
 expect_grep "is a directory" config_directory_msg
 head -c 3000 /dev/urandom >"$T/random.json"
 expect_exit 2 config_binary_garbage "$LOOPT" config "$T/random.json"
+# valid JSON nested 100,000 deep: named as too deep (the reader's limit), not "malformed"
+{ printf '{"model": '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; printf '}'; } >"$T/deep.json"
+expect_exit 2 config_deep_json "$LOOPT" config "$T/deep.json"
+expect_grep "deep.json:1:1010: JSON nested too deeply: more than 1000 levels" config_deep_json_msg
+if grep -q malformed "$T/out"; then echo "FAIL config_deep_json_not_malformed"; else echo "ok config_deep_json_not_malformed"; fi
+# just as deep but broken before the limit: still "malformed", at the break
+{ printf '{"model": [[['; printf '1,,'; head -c 5000 /dev/zero | tr '\0' '['; printf '}'; } >"$T/deep-bad.json"
+expect_exit 2 config_deep_json_broken_early "$LOOPT" config "$T/deep-bad.json"
+expect_grep "deep-bad.json:1:16: malformed JSON" config_deep_json_broken_early_msg
 
 echo done

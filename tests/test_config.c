@@ -264,6 +264,85 @@ TEST(config_err_malformed) {
     EXPECT_DIES(JSON("42"), "got a number");
 }
 
+// A JSON text nested `depth` deep in arrays under "model" (valid JSON), malloc'ed.
+static char *deep_json(int depth) {
+    char *t = malloc((size_t)depth * 2 + 32), *w = t;
+    w += sprintf(w, "{\"model\": ");
+    memset(w, '[', (size_t)depth); w += depth;
+    memset(w, ']', (size_t)depth); w += depth;
+    strcpy(w, "}");
+    return t;
+}
+
+TEST(config_err_too_deep) {
+    // Past the JSON reader's nesting limit: named as such, with the place it goes too deep.
+    char *t = deep_json(100000);
+    EXPECT_DIES(JSON(t), "t.json:1:1010: JSON nested too deeply: more than 1000 levels");
+    free(t);
+    // At the limit the JSON parses, and the config says what is wrong with it.
+    t = deep_json(999);
+    EXPECT_DIES(JSON(t), "t.json: model: expected an object, got an array");
+    free(t);
+    // Brackets inside strings do not count.
+    char s[3000];
+    snprintf(s, sizeof s, "{\"data\": {\"train\": \"%0*d\"}}", 10, 0);
+    memset(strchr(s, '0'), '[', 10);
+    char err[1024];
+    EXPECT(run_child(JSON(s), err, sizeof err) == 0);
+}
+
+// config_resume(checkpoint, wanted): each child starts from the defaults as the checkpoint and
+// applies `set` to a copy as what the command line asks for.
+static void run_resume(void *p) {
+    const char *set = p;
+    Config ck, want;
+    config_defaults(&ck);
+    want = ck;
+    config_set(&want, set, "--set");
+    config_resume(&ck, &want, "--set");
+}
+
+TEST(config_resume_keys_and_refusals) {
+    EXPECT(strcmp(config_resume_keys(), "train.steps, train.threads, train.eval_every, train.ckpt_every, "
+                                         "train.log_every, train.on_nan") == 0);
+    // The listed keys are taken from the command line, nothing else changes.
+    Config ck, want;
+    config_defaults(&ck);
+    want = ck;
+    config_set(&want, "train.steps=7", "--set");
+    config_set(&want, "train.threads=3", "--set");
+    config_set(&want, "train.eval_every=5", "--set");
+    config_set(&want, "train.ckpt_every=6", "--set");
+    config_set(&want, "train.log_every=2", "--set");
+    config_set(&want, "train.on_nan=skip", "--set");
+    config_resume(&ck, &want, "--set");
+    EXPECT(ck.train.steps == 7 && ck.train.threads == 3 && ck.train.eval_every == 5);
+    EXPECT(ck.train.ckpt_every == 6 && ck.train.log_every == 2 && ck.train.nan_policy_skip == 1);
+    char *a = config_to_json(&ck), *b = config_to_json(&want);
+    EXPECT(strcmp(a, b) == 0);
+    free(a); free(b);
+    // Every other key is refused, naming it, both values and why; one of each kind and section.
+    static const struct { const char *set, *want; } NO[] = {
+        {"task=maze", "task: --resume cannot change it (the checkpoint has \"sudoku\", asked for \"maze\")"},
+        {"model.d_model=64", "model.d_model: --resume cannot change it (the checkpoint has 128, asked for 64): it changes the model's shape"},
+        {"model.norm_gain=true", "model.norm_gain: --resume cannot change it (the checkpoint has false, asked for true)"},
+        {"model.init_std=0.5", "model.init_std: --resume cannot change it (the checkpoint has 0.02, asked for 0.5)"},
+        {"recursion.loops=4", "recursion.loops: --resume cannot change it"},
+        {"halting.threshold=0.5", "halting.threshold: --resume cannot change it"},
+        {"train.lr=0.5", "train.lr: --resume cannot change it (the checkpoint has 0.001, asked for 0.5)"},
+        {"train.seed=5", "train.seed: --resume cannot change it"},
+        {"data.train=x.csv", "data.train: --resume cannot change it (the checkpoint has \"\", asked for \"x.csv\")"},
+        {"data.gen_train=5", "data.gen_train: --resume cannot change it"},
+    };
+    for (size_t i = 0; i < sizeof NO / sizeof NO[0]; i++) {
+        char err[2048];
+        int rc = test_in_child(run_resume, (void *)NO[i].set, err, sizeof err);
+        EXPECTF(rc == 2, "%s: exit %d, expected 2", NO[i].set, rc);
+        EXPECTF(strstr(err, NO[i].want) != NULL, "%s: stderr lacks \"%s\": %s", NO[i].set, NO[i].want, err);
+        EXPECTF(strstr(err, "--init-from") != NULL, "%s: no --init-from hint: %s", NO[i].set, err);
+    }
+}
+
 TEST(config_load_file) {
     char path[] = "/tmp/loopt_test_cfg_file_XXXXXX";
     int fd = mkstemp(path);
