@@ -110,6 +110,15 @@ TEST(image_read_refusals) {
     EXPECT(!maze_decode_png(buf, n / 2, &g, &h, &w, why, sizeof why) && g == NULL);
     EXPECTF(strstr(why, "cannot decode PNG"), "got '%s'", why);
     EXPECT(!maze_decode_png(buf, 5, &g, &h, &w, why, sizeof why) && strstr(why, "not a PNG"));
+    // a header claiming 100000x100000 pixels: "too large" with the limit (stb alone said
+    // "unknown image type")
+    uint8_t huge[4096];
+    memcpy(huge, buf, n);
+    const uint8_t side[4] = {0x00, 0x01, 0x86, 0xa0};   // 100000, big-endian
+    memcpy(huge + 16, side, 4);
+    memcpy(huge + 20, side, 4);
+    EXPECT(!maze_decode_png(huge, n, &g, &h, &w, why, sizeof why) && g == NULL);
+    EXPECTF(strstr(why, "too large: 100000x100000 pixels, more than the 4096x4096 allowed"), "got '%s'", why);
 }
 
 TEST(image_cell_size_detection_uses_largest_uniform_block) {

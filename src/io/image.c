@@ -72,11 +72,22 @@ int image_decode_cells(const uint8_t *png, size_t len, const Palette *pal, uint8
         pos += 12 + (size_t)clen;
         if (iend) break;
     }
+    // The size, from the IHDR chunk that must come first: stb refuses an image it thinks too
+    // large with a reason ("too large") that its format probing then overwrites with "unknown
+    // image type", so a huge header is told here, with the limit.
+    if (len >= 24 && memcmp(png + 12, "IHDR", 4) == 0) {
+        uint32_t hw = (uint32_t)png[16] << 24 | (uint32_t)png[17] << 16 | (uint32_t)png[18] << 8 | png[19];
+        uint32_t hh = (uint32_t)png[20] << 24 | (uint32_t)png[21] << 16 | (uint32_t)png[22] << 8 | png[23];
+        if (hw > IMAGE_MAX_SIDE || hh > IMAGE_MAX_SIDE)
+            return failf(why, wl, "image is too large: %ux%u pixels, more than the %dx%d allowed", hw, hh,
+                         IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+    }
     int iw, ih, comp;
     if (!stbi_info_from_memory(png, (int)len, &iw, &ih, &comp))
         return failf(why, wl, "cannot decode PNG: %s", stbi_failure_reason());
-    if (iw <= 0 || ih <= 0 || iw > IMAGE_MAX_SIDE || ih > IMAGE_MAX_SIDE)
-        return failf(why, wl, "image is %dx%d pixels, more than the %dx%d allowed", iw, ih,
+    if (iw <= 0 || ih <= 0) return failf(why, wl, "image is %dx%d pixels: no cells", iw, ih);
+    if (iw > IMAGE_MAX_SIDE || ih > IMAGE_MAX_SIDE)
+        return failf(why, wl, "image is too large: %dx%d pixels, more than the %dx%d allowed", iw, ih,
                      IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
     // Ask for 3 channels: stb converts grey/palette/alpha PNGs to RGB for us.
     uint8_t *rgb = stbi_load_from_memory(png, (int)len, &iw, &ih, &comp, 3);
