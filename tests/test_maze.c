@@ -463,6 +463,14 @@ TEST(maze_read_skip_bad_counts) {
     EXPECT(skipped == 2);
     EXPECT(set.n == 2);
     if (set.n == 2) EXPECT(set.mazes[0].line == 1 && set.mazes[1].line == 13);
+    // each skipped grid is recorded once, in its place: after maze 0, before maze 1
+    EXPECT(set.skipped.n == 2);
+    if (set.skipped.n == 2) {
+        EXPECT(set.skipped.s[0].line == 6 && set.skipped.s[0].before == 1 &&
+               strstr(set.skipped.s[0].why, "bad character"));
+        EXPECT(set.skipped.s[1].line == 9 && set.skipped.s[1].before == 1 &&
+               strstr(set.skipped.s[1].why, "no path"));
+    }
     maze_set_free(&set);
     // the warnings name file:line; all-bad files still exit 2
     EXPECT(read_in_child(p, 1, msg, sizeof msg) == 0 && strstr(msg, "skip.txt:6: bad character") != NULL);
@@ -476,6 +484,11 @@ TEST(maze_looks_like_detects) {
     EXPECT(maze_looks_like("\r\n#####\r\n#S G#\r\n"));
     EXPECT(maze_looks_like("source,question,answer,rating\n1,######S  ## # ##  G######,,0\n"));
     EXPECT(maze_looks_like("\x89PNG\r\n\x1a\n"));
+    // tiny mazes: one row holding S or G is enough (they were taken for Sudoku lines)
+    EXPECT(maze_looks_like("S G\n"));
+    EXPECT(maze_looks_like("S\n"));
+    EXPECT(maze_looks_like("SG\n"));
+    EXPECT(!maze_looks_like("123456789\n"));
     EXPECT(!maze_looks_like("source,question,answer,rating\nx,1..2...3..,123,0\n"));
     EXPECT(!maze_looks_like("4.....8.5.3..........7......2.....6.....8.4......1.......6.3.7.5..2.....1.4......\n"));
     EXPECT(!maze_looks_like("# a comment\n# another\n"));

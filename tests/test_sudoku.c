@@ -487,9 +487,61 @@ TEST(sudoku_looks_like_cases) {
     EXPECT(sudoku_looks_like(buf));
     snprintf(buf, sizeof buf, "source,question,answer,rating\nx,%s,%s,3\n", PUZ, GRID);
     EXPECT(sudoku_looks_like(buf));
-    EXPECT(sudoku_looks_like("5 3 0 | 0 7 0 | 0 0 0\n6 0 0 | 1 9 5 | 0 0 0\n"));
+    EXPECT(sudoku_looks_like("5 3 0 | 0 7 0 | 0 0 0\n6 0 0 | 1 9 5 | 0 0 0\n0 9 8 | 0 0 0 | 0 6 0\n"));
+    EXPECT(sudoku_looks_like("530070000\n600195000\n------+------\n098000060\n"));   // separators keep the run
+    // one short line of digits is not enough (it claimed tiny mazes and files of numbers)
+    EXPECT(!sudoku_looks_like("5 3 0 | 0 7 0 | 0 0 0\n6 0 0 | 1 9 5 | 0 0 0\n"));
+    EXPECT(!sudoku_looks_like("123456789\n"));
+    EXPECT(!sudoku_looks_like("5\n"));
+    EXPECT(!sudoku_looks_like("S\n"));
     EXPECT(!sudoku_looks_like("#####\n#S  #\n# #G#\n#####\n"));
     EXPECT(!sudoku_looks_like("source,question,answer,rating\nx,#####S  G#####,#####SooG#####,3\n"));
     EXPECT(!sudoku_looks_like(""));
     EXPECT(!sudoku_looks_like("hello\n"));
+}
+
+// Read `data` in-process with skip_bad, the warnings sent to /dev/null.
+static int read_quiet(const char *data, SudokuSet *set) {
+    char path[64];
+    write_temp(path, data, strlen(data));
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *devnull = fopen("/dev/null", "w");
+    dup2(fileno(devnull), 2);
+    int bad = sudoku_read(path, set, 1);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(devnull);
+    unlink(path);
+    return bad;
+}
+
+// Skipped entries are recorded in input order with their line, reason and place among the
+// puzzles (what keeps `solve`'s record N on entry N); a 9-line grid with a bad row is one entry.
+TEST(sudoku_read_skipped_in_place) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s\n12345\n%s\n# note\n%.80sx\n\n%s\n", PUZ, PUZ, PUZ, PUZ);
+    SudokuSet set;
+    int bad = read_quiet(buf, &set);
+    EXPECTF(bad == 2 && set.n == 3 && set.skipped.n == 2, "bad %d n %d skipped %d", bad, set.n, set.skipped.n);
+    if (set.skipped.n == 2) {
+        EXPECT(set.skipped.s[0].line == 2 && set.skipped.s[0].before == 1 && strstr(set.skipped.s[0].why, "5 cells"));
+        EXPECT(set.skipped.s[1].line == 5 && set.skipped.s[1].before == 2 &&
+               strstr(set.skipped.s[1].why, "bad character 'x'"));
+    }
+    sudoku_set_free(&set);
+    // a grid whose 4th row is short, then a good grid: one skipped entry before the good one
+    size_t k = 0;
+    for (int g = 0; g < 2; g++)
+        for (int r = 0; r < 9; r++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%.*s\n", g == 0 && r == 3 ? 8 : 9, GRID + r * 9);
+    bad = read_quiet(buf, &set);
+    EXPECTF(bad == 1 && set.n == 1 && set.skipped.n == 1, "grid: bad %d n %d", bad, set.n);
+    if (set.skipped.n == 1)
+        EXPECTF(set.skipped.s[0].line == 4 && set.skipped.s[0].before == 0 && strstr(set.skipped.s[0].why, "8 cells"),
+                "grid skip: line %d before %d: %s", set.skipped.s[0].line, set.skipped.s[0].before,
+                set.skipped.s[0].why);
+    if (set.n == 1) EXPECT(set.line[0] == 10);
+    sudoku_set_free(&set);
 }

@@ -31,10 +31,18 @@ void warnf(const char *fmt, ...);
 __attribute__((format(printf, 3, 4)))
 int failf(char *why, size_t whylen, const char *fmt, ...);
 
+// The entries a reader skipped, in input order: each with its line, the reason (owned), and
+// how many good entries the reader had taken before it, so that a caller can put every skipped
+// entry back in its place (task.h: a PuzzleSet keeps one placeholder per skipped entry).
+typedef struct { int line, before; char *why; } Skip;
+typedef struct { int n, cap; Skip *s; } SkipList;
+void skip_list_free(SkipList *l);
+
 // One bad entry of an input file, reported as `path:line: <formatted reason>`: exits 2 unless
-// skip_bad; otherwise warns `path:line: <reason> (skipped)` on stderr and increments *counter.
-__attribute__((format(printf, 5, 6)))
-void report_bad(const char *path, int line, int skip_bad, int *counter, const char *fmt, ...);
+// skip_bad; otherwise warns `path:line: <reason> (skipped)` on stderr and appends (line,
+// before, reason) to *skipped (`before`: the good entries taken so far).
+__attribute__((format(printf, 6, 7)))
+void report_bad(const char *path, int line, int skip_bad, SkipList *skipped, int before, const char *fmt, ...);
 
 // CHECK: an internal invariant or runtime failure (exit 1). Always on, unlike assert.
 #define CHECK(cond, ...) do { if (!(cond)) die(EXIT_RUNTIME, __VA_ARGS__); } while (0)
@@ -62,9 +70,19 @@ static inline const char *path_label(const char *path) { return strcmp(path, "-"
 // directory, a missing file, or more than max_bytes. *len gets the byte count (may be NULL).
 char *read_file(const char *path, size_t max_bytes, size_t *len);
 // The first HEAD_BYTES of `path` ("-" = stdin; `name` for messages), NUL-terminated, for
-// sniffing the task. Stdin is spooled to a temp file that replaces fd 0, so the readers can
-// read "-" afterwards from the start. *len gets the bytes read.
+// sniffing the task; *len gets the bytes read. Every input is read from the system once: an
+// input that cannot be read twice (stdin, a pipe, a FIFO, /dev/fd/N, a character device) is
+// copied here, whole, into an unlinked temp file (at most SPOOL_MAX_BYTES), and every later
+// xfopen / read_file of the same path reads that copy from its start. A regular file is read
+// where it lies.
 #define HEAD_BYTES (64 * 1024)
+#define SPOOL_MAX_BYTES ((long long)1 << 30)
 char *read_head(const char *path, const char *name, size_t *len);
+
+// Exit 2 with `opt path: <why>` unless a file can be written at `path` ("-" = stdout: always):
+// its folder exists and takes a new file (tried with a probe file, removed at once), and the
+// path is not a folder nor an existing file we may not write. For outputs named on the command
+// line, checked before the work that would fill them.
+void check_writable(const char *opt, const char *path);
 
 #endif

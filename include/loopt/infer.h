@@ -21,8 +21,9 @@ const char *infer_default_model(const char *task, char *buf, size_t len);
 
 // Set the threads, then load the checkpoint at *model_path into *cfg and *m for inference (EMA
 // weights when use_ema and saved). *model_path NULL: the default model of the task that the
-// input `path` (`name` in messages; "-" = stdin, spooled so it can still be read) looks like,
-// and *model_path is pointed at it (static storage). Returns the thread count.
+// input `path` (`name` in messages; "-" = stdin, copied so it can still be read) looks like
+// (task_of_input: exit 2 when it looks like no task), and *model_path is pointed at it
+// (static storage). Returns the thread count.
 int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
                Config *cfg, Model *m);
 
@@ -38,20 +39,25 @@ int infer_batch_size(int batch, int s_max, int M, int n);
 
 // Whether the model can take an h x w grid: always for Sudoku, rope and local-mixer models; a
 // maze model with learned coordinates (model.positions = coords) only up to data.maze_size on
-// each side, one with the mlp mixer only at its training size (h*w cells). When
-// not, warns `name:line: maze is HxW but ...` on stderr and returns 0 (the caller skips it).
-int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name);
+// each side, one with the mlp mixer only at its training size (h*w cells). When not, returns 0
+// with the reason (`maze is HxW but ...`) in why.
+int infer_size_ok(const Model *m, const Config *cfg, int h, int w, char *why, size_t len);
 
-// Read the puzzles of `path` (`name` in messages) for the model's task into *set: malformed
-// entries are reported and skipped; of the first `limit` (0: all), those the model cannot take
-// (infer_size_ok) are warned about and dropped. Returns the number of entries skipped.
-int infer_read(const Task *task, const char *path, const char *name, const Model *m, const Config *cfg,
-               long limit, PuzzleSet *set);
+// Read the entries of `path` (`name` in messages) for the model's task into *set, in input
+// order: exit 2 when the input looks like another task's (task_expect_input, naming
+// model_path); malformed entries are reported and kept as placeholders (Puzzle.q == NULL);
+// only the first `limit` entries are kept (0: all), and of those the puzzles the model cannot
+// take (infer_size_ok) are reported (`name:line: reason (skipped)`) and turned into
+// placeholders. Returns the number of entries skipped (malformed ones anywhere in the file,
+// too-large ones among those kept); puzzle_set_count(set) is the number left to run.
+int infer_read(const Task *task, const char *path, const char *name, const char *model_path, const Model *m,
+               const Config *cfg, long limit, PuzzleSet *set);
 
 // ---- the batch runner: `solve` and `eval` run their puzzles through one ----------------------
-// A batch takes consecutive puzzles of equal size (so answers come out in input order); a short
-// batch is padded with copies of its first puzzle. The model is re-pointed at each new grid
-// size (mazes; a rope or local-mixer model takes any size).
+// A batch takes consecutive puzzles of equal size (so answers come out in input order),
+// passing over placeholders (skipped entries: the puzzles around them batch as if they were
+// not there); a short batch is padded with copies of its first puzzle. The model is re-pointed
+// at each new grid size (mazes; a rope or local-mixer model takes any size).
 
 typedef struct {
     Model *m;
@@ -60,16 +66,20 @@ typedef struct {
     int h, w;              // grid size the model is set to
     int *coords;           // task_shape scratch
     int *tok, *pred, *loops;   // (B, s_max): tokens in; argmax and loops used per cell out
-    const Puzzle *batch;   // the loaded batch: batch[0..n)
+    const Puzzle *items;   // the entries runner_load was given
+    int *idx;              // (B) the loaded batch: items[idx[0..n)], ascending
     int n, S;              // its puzzles and cells per puzzle
 } Runner;
 
 // Allocate for batches of B puzzles of at most s_max cells; the model gets one loop slot of
 // activations (inference).
 void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max);
-// Load the batch starting at items[i] (of n): up to B consecutive puzzles of items[i]'s size.
-// Returns how many it took.
+// Load the next batch from items[i] on (of n entries): up to B puzzles of the size of the first
+// puzzle at or after i, passing over placeholders. Returns the entry to continue from (n when
+// done); r->n is 0 when no puzzle was left.
 int runner_load(Runner *r, const Puzzle *items, int n, int i);
+// Puzzle b of the loaded batch.
+static inline const Puzzle *runner_puzzle(const Runner *r, int b) { return &r->items[r->idx[b]]; }
 // Run the loaded batch with options o; r->pred and r->loops get the answers and loops used.
 void runner_forward(Runner *r, const ForwardOpts *o);
 void runner_free(Runner *r);

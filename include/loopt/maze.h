@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "loopt/check.h"
 #include "loopt/rng.h"
 
 // Cell codes (also the token ids the model sees).
@@ -21,14 +22,17 @@ typedef struct {
     int line;       // 1-based line of the input where this maze starts
 } Maze;
 
-typedef struct { int n; Maze *mazes; } MazeSet;
+// The mazes of a file; skipped: the malformed entries passed over (skip_bad), in input order,
+// each placed among the mazes.
+typedef struct { int n; Maze *mazes; SkipList skipped; } MazeSet;
 
 // Read `path` ("-" = stdin): text grids separated by blank lines (a grid that contains `o`
 // cells is an answer: its question is the grid with `o` turned back to open), the Maze-Hard
 // CSV `source,question,answer,rating` (header line; square grids as one string, row-major),
 // or a PNG in the render palette (image.h). Rows of unequal width, bad characters, no S, two
 // G's, no path from S to G, an empty file: `loopt: <path>:<line>: <reason>`, exit 2 — or,
-// with skip_bad = 1, warned, skipped and counted. Returns the number skipped.
+// with skip_bad = 1, warned and recorded in set->skipped (one record per grid or CSV line).
+// Returns the number skipped.
 int maze_read(const char *path, MazeSet *set, int skip_bad);
 void maze_set_free(MazeSet *set);
 
@@ -72,7 +76,10 @@ int maze_read_png(const char *path, uint8_t **grid, int *h, int *w, char *why, i
 // maze_read_png on a PNG already in memory (e.g. read from stdin).
 int maze_decode_png(const uint8_t *png, size_t len, uint8_t **grid, int *h, int *w, char *why, int whylen);
 
-// Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like mazes.
+// Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like mazes: a
+// PNG, a Maze-Hard CSV whose first question is maze characters, or text with two consecutive
+// equal-width rows of maze characters holding a wall '#', or one such row holding S or G (a
+// tiny maze such as "S G").
 int maze_looks_like(const char *text);
 
 // Limits on input (added by maze.c's owner): grids larger than MAZE_MAX_SIDE on a side and

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "loopt/check.h"
 #include "loopt/rng.h"
 
 #define SUDOKU_CELLS 81
@@ -18,6 +19,7 @@ typedef struct {
     uint8_t *puzzles;
     uint8_t *solutions;   // NULL if no solutions in the file
     int *line;
+    SkipList skipped;     // malformed entries passed over (skip_bad), each placed among the puzzles
 } SudokuSet;
 
 // Read `path` ("-" = stdin). Accepts: 81-char lines ('.' or '0' blank, trailing whitespace,
@@ -26,7 +28,9 @@ typedef struct {
 // line), and the Sudoku-Extreme CSV `source,question,answer,rating` with header.
 // A malformed entry (wrong length, bad character, contradicting givens, a solution that does
 // not match its puzzle's givens) is reported as `loopt: <path>:<line>: <reason>`; with
-// skip_bad = 0 that exits 2, with skip_bad = 1 it is warned, skipped and counted.
+// skip_bad = 0 that exits 2, with skip_bad = 1 it is warned and recorded in set->skipped. One
+// malformed entry is one record: a 9-line grid with a bad row 2-9 is one skipped entry (a bad
+// first row cannot be told from a stray line: it is one entry, the rows after it another).
 // An empty file (no puzzles) exits 2. Returns the number of bad entries skipped.
 int sudoku_read(const char *path, SudokuSet *set, int skip_bad);
 void sudoku_set_free(SudokuSet *set);
@@ -66,7 +70,9 @@ int sudoku_check(const uint8_t *puzzle, const uint8_t *answer, char *why, size_t
 // Write 81 chars + '\n': digits, blanks as `blank` ('.' or '0').
 void sudoku_write(FILE *f, const uint8_t *grid, char blank);
 
-// Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text looks like Sudoku.
+// Heuristic used by `loopt check`/`solve` to pick the task: 1 if the text holds something
+// only a Sudoku file has: a line or CSV field of 81 cells ('.', '0'-'9'; grid separators
+// allowed), or 3 consecutive grid rows of 9 cells (a band of a 9-line grid).
 int sudoku_looks_like(const char *text);
 
 #endif

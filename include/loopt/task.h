@@ -8,19 +8,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loopt/check.h"
 #include "loopt/config.h"
 #include "loopt/model.h"
 #include "loopt/rng.h"
 
-// One puzzle of a file: an h x w grid of input tokens (Sudoku cells, 0 = blank; maze codes).
+// One entry of a file: a puzzle, an h x w grid of input tokens (Sudoku cells, 0 = blank; maze
+// codes), or a placeholder for an entry that was skipped (malformed, or a size the model cannot
+// take): q == NULL and why says why. Placeholders keep every entry in its place, so that output
+// record N answers input entry N.
 typedef struct {
     int h, w;
-    const uint8_t *q;   // (h*w) question: the input tokens
+    const uint8_t *q;   // (h*w) question: the input tokens; NULL: a skipped entry
     const uint8_t *a;   // (h*w) the file's answer (solution), or NULL when it had none
-    int line;           // 1-based line of the input where the puzzle starts (for messages)
+    int line;           // 1-based line of the input where the entry starts (for messages)
+    const char *why;    // a skipped entry: the reason (owned by the set); NULL for a puzzle
 } Puzzle;
 
-// The puzzles of one file, in input order; their cells live in one block owned by the set.
+// The entries of one file, in input order; their cells live in one block owned by the set.
 typedef struct {
     int n, cap;
     Puzzle *p;          // (cap) of which n filled
@@ -30,6 +35,7 @@ typedef struct {
 
 typedef struct {
     const char *name;   // "sudoku", "maze": the config's task and the default model's file name
+    const char *what;   // what its entries are called in messages: "Sudoku puzzles", "mazes"
     int score_blanks;   // cell accuracy counts only the cells blank in the question (Sudoku: the
                         // givens are copied); 0: every cell (maze)
     int answer_unique;  // a right answer equals the file's (Sudoku); 0: the checker judges, as
@@ -56,15 +62,17 @@ typedef struct {
     void (*augment)(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp);
 
     // Read every puzzle of `path` ("-" = stdin) in any format the task accepts into *set.
-    // Malformed entries: `loopt: <path>:<line>: <reason>`, exit 2, or with skip_bad = 1 warned,
-    // skipped and counted. Returns the number skipped.
+    // Malformed entries: `loopt: <path>:<line>: <reason>`, exit 2, or with skip_bad = 1 warned
+    // and kept in the set as placeholders (Puzzle.q == NULL) in their input places. Returns the
+    // number skipped. No puzzle at all (empty, or every entry malformed): exit 2.
     int (*read)(const char *path, PuzzleSet *set, int skip_bad);
     // Like read, but an answer is kept as the file gives it, right or wrong, for `loopt check`
     // to judge.
     int (*read_answers)(const char *path, PuzzleSet *set, int skip_bad);
 
-    // Exit 2 naming the file (and line) unless every puzzle of `set` can be a training or
-    // validation example for config c: it has an answer and the training size.
+    // Exit 2 naming the file (and line) unless every entry of `set` can be a training or
+    // validation example for config c: it is a puzzle (no placeholder), has an answer and the
+    // training size.
     void (*check_split)(const Config *c, const PuzzleSet *set, const char *path);
 
     // Whether answer a (h x w) solves question q; if not, the reason into why.
@@ -98,14 +106,32 @@ extern const Task TASK_SUDOKU_DEF, TASK_MAZE_DEF;
 const Task *task_get(TaskKind kind);
 // The first task whose looks_like accepts text; NULL when none does.
 const Task *task_detect(const char *text);
+// The task the input `path` (`name` in messages) looks like, from its head (read_head, so the
+// input is still read once). Exit 2 when it is empty or looks like no task.
+const Task *task_of_input(const char *path, const char *name);
+// Exit 2 with `name: these look like <what>, but the model (model_path) is a <task> model`
+// when the head of `path` looks like another task's input and not like `task`'s.
+void task_expect_input(const Task *task, const char *path, const char *name, const char *model_path);
 
 // An empty set with room for n puzzles of `cells` bytes in all (questions plus answers), the
 // totals a reader knows once it has parsed its file; free with puzzle_set_free.
 void puzzle_set_alloc(PuzzleSet *set, int n, size_t cells);
 // Append a puzzle, copying its h*w question and answer (a may be NULL) into the room above.
 void puzzle_set_add(PuzzleSet *set, int h, int w, const uint8_t *q, const uint8_t *a, int line);
+// Append a placeholder for an entry skipped at `line`, for reason why (copied).
+void puzzle_set_skip(PuzzleSet *set, int line, const char *why);
+// Append, from skipped (in input order, from *k on), the placeholders of the entries skipped
+// before the reader's good entry number `before`, advancing *k: a reader's Task.read calls it
+// before adding each good entry, and with its count of good entries at the end.
+void puzzle_set_add_skipped(PuzzleSet *set, const SkipList *skipped, int *k, int before);
+// Turn entry i into a placeholder for reason why (copied); its cells stay in the block.
+void puzzle_set_drop(PuzzleSet *set, int i, const char *why);
+// Keep the first n entries only.
+void puzzle_set_truncate(PuzzleSet *set, int n);
 void puzzle_set_free(PuzzleSet *set);
-// The most cells (h*w) of any puzzle in the set; 0 when it is empty.
+// The most cells (h*w) of any puzzle in the set; 0 when it has none.
 int puzzle_set_max_cells(const PuzzleSet *set);
+// The puzzles of the set: its entries less its placeholders.
+int puzzle_set_count(const PuzzleSet *set);
 
 #endif

@@ -1,11 +1,11 @@
 // check.c — `loopt check FILE|-`: verify the answers in a puzzle file. The task (Sudoku or
 // maze) is told from the content. Prints `N valid, M invalid` on stdout and one
-// `<file>:<line>: <reason>` per invalid answer on stderr. Exit 0 if all are valid, 1 if some
-// are not, 2 if the file is unreadable or has malformed entries (each reported with its line).
+// `loopt: <file>:<line>: <reason>` per invalid answer on stderr (the prefix of every loopt
+// message). Exit 0 if all are valid, 1 if some are not, 2 if the file is unreadable or has
+// malformed entries (each reported with its line). The input is read once (pipes, FIFOs).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/check.h"
@@ -22,7 +22,9 @@ static const char *USAGE =
     "  maze:   the Maze-Hard CSV or text answer grids (path marked 'o'); each path must join\n"
     "          S to G through open cells and be a shortest one. Question grids only: each\n"
     "          must be a valid maze (one S, one G, G reachable).\n"
-    "Prints `N valid, M invalid`; each invalid one as `FILE:LINE: reason` on stderr.\n"
+    "Prints `N valid, M invalid`; each invalid one as `loopt: FILE:LINE: reason` on stderr, and\n"
+    "each malformed entry as `loopt: FILE:LINE: reason (skipped)` (not counted in N or M).\n"
+    "FILE may be a pipe or FIFO (`check <(loopt gen sudoku --n 3 --solutions)`): it is read once.\n"
     "Exit 0 if all valid, 1 if some are invalid, 2 if the file is unreadable or malformed.\n";
 
 // Judge every entry of the file: an answer by the task's checker, a question alone by whether
@@ -33,10 +35,11 @@ static int check_all(const Task *task, const char *path, const char *name, long 
     char why[256];
     for (int i = 0; i < set.n; i++) {
         const Puzzle *p = &set.p[i];
+        if (!p->q) continue;   // malformed: reported by the reader
         int ok = p->a ? task->check(p->q, p->a, p->h, p->w, why, sizeof why)
                       : task->validate(p->q, p->h, p->w, why, sizeof why);
         if (ok) (*valid)++;
-        else { (*invalid)++; fprintf(stderr, "%s:%d: %s\n", name, p->line, why); }
+        else { (*invalid)++; warnf("%s:%d: %s", name, p->line, why); }
     }
     puzzle_set_free(&set);
     return n_bad;
@@ -54,14 +57,8 @@ int cmd_check(int argc, char **argv) {
     if (!path) usage_error(USAGE, "check: which file? (FILE or - for stdin)");
     const char *name = path_label(path);
 
-    size_t len;
-    char *head = read_head(path, name, &len);
-    if (len == 0) die(EXIT_USAGE, "%s: empty file, nothing to check", name);
     long valid = 0, invalid = 0;
-    const Task *task = task_detect(head);
-    if (!task) die(EXIT_USAGE, "%s: neither Sudoku nor mazes: expected 81-char puzzle lines, `puzzle,solution` CSV, "
-             "9-line grids, or maze grids/CSV", name);
-    free(head);
+    const Task *task = task_of_input(path, name);
     int n_bad = check_all(task, path, name, &valid, &invalid);
 
     printf("%ld valid, %ld invalid\n", valid, invalid);

@@ -32,7 +32,9 @@ static const char *USAGE =
     "cells against the file's answer (else one BFS shortest path; ties make it a lower bound);\n"
     "exact_acc the fraction whose path is a valid shortest S-G path. mean_loops is the mean loops\n"
     "per cell (below --iters only with halting act); puzzles_per_s is wall time of the forwards.\n"
-    "Malformed entries are reported as FILE:LINE: reason, skipped, and make the exit status 1.\n"
+    "Malformed entries (and mazes of a size the model cannot take) are reported as\n"
+    "FILE:LINE: reason (skipped), left out of every count, and make the exit status 1.\n"
+    "FILE may be a pipe or FIFO: it is read once, whole, before the first forward pass.\n"
     "\n"
     "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors,\n"
     "                 or data/models/maze.safetensors when the input is mazes, in the current\n"
@@ -46,7 +48,7 @@ static const char *USAGE =
     "                 its answer has held for halting.patience loops; docs/schemes.md)\n"
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
-    "  --limit N      only the first N puzzles\n"
+    "  --limit N      only the first N entries of FILE (skipped ones included)\n"
     "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
     "  --quiet        no log lines on stderr\n";
 
@@ -78,17 +80,17 @@ typedef struct {
 } Item;
 
 // The items of `set` with their references: the file's answers, else the task's own (exact
-// solver, BFS) computed into *refs.
+// solver, BFS) computed into *refs. items[i] belongs to entry i; a placeholder's item has no q.
 static Item *eval_items(const Task *task, const PuzzleSet *set, const char *name, uint8_t **refs) {
     size_t cells = 0, off = 0;
-    for (int i = 0; i < set->n; i++) if (!set->p[i].a) cells += (size_t)set->p[i].h * set->p[i].w;
+    for (int i = 0; i < set->n; i++) if (!set->p[i].a) cells += (size_t)set->p[i].h * set->p[i].w;   // 0 for placeholders
     *refs = xmalloc(cells ? cells : 1);
     Item *items = xmalloc(sizeof(Item) * (size_t)set->n);
     for (int i = 0; i < set->n; i++) {
         const Puzzle *p = &set->p[i];
         Item *it = &items[i];
         *it = (Item){p->h, p->w, p->q, p->a, 1, p->line};
-        if (p->a) continue;
+        if (p->a || !p->q) continue;
         it->ref_given = 0;
         if (task->reference(p->q, p->h, p->w, *refs + off)) {
             it->ref = *refs + off;
@@ -135,12 +137,13 @@ typedef struct {
     double loops_sum, secs;
 } DepthScore;
 
-// Score the runner's loaded batch (answers in r->pred) into *d; ans holds r->S bytes of scratch.
+// Score the runner's loaded batch (answers in r->pred) into *d; items parallels the set's
+// entries; ans holds r->S bytes of scratch.
 static void score_batch(const Task *task, const Runner *r, const Item *items, DepthScore *d, uint8_t *ans) {
     int S = r->S;
     char why[256];
     for (int b = 0; b < r->n; b++) {
-        const Item *it = &items[b];
+        const Item *it = &items[r->idx[b]];
         const int *p = r->pred + (size_t)b * S, *l = r->loops + (size_t)b * S;
         for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
         double ls = 0.0;
@@ -172,10 +175,13 @@ static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const Puzzl
     Runner r;
     runner_init(&r, m, cfg, B, s_max);
     uint8_t *ans = xmalloc((size_t)s_max);
-    for (int i0 = 0; i0 < set->n;) {
-        int nb = runner_load(&r, set->p, set->n, i0);
-        for (int b = 0; b < nb; b++)
-            if (items[i0 + b].ref) for (int t = 0; t < r.S; t++) cell_n += task_scored(task, items[i0 + b].q[t]);
+    for (int i0 = 0;;) {
+        i0 = runner_load(&r, set->p, set->n, i0);
+        if (r.n == 0) break;
+        for (int b = 0; b < r.n; b++) {
+            const Item *it = &items[r.idx[b]];
+            if (it->ref) for (int t = 0; t < r.S; t++) cell_n += task_scored(task, it->q[t]);
+        }
         double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
         for (int o = 0; o < e->n_iters; o++) {
             int k = order[o], prev = o > 0 ? e->iters[order[o - 1]] : 0;
@@ -186,9 +192,8 @@ static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const Puzzl
             if (!same) runner_forward(&r, &fo);
             t_run = (fo.resume_loop || same ? t_run : 0.0) + now_seconds() - t0;   // continued: add
             score[k].secs += t_run;
-            score_batch(task, &r, items + i0, &score[k], ans);
+            score_batch(task, &r, items, &score[k], ans);
         }
-        i0 += nb;
     }
     free(ans);
     runner_free(&r);
@@ -206,7 +211,7 @@ int cmd_eval(int argc, char **argv) {
     const Task *task = task_get(cfg.task);
 
     PuzzleSet set;   // puzzles and references
-    int n_bad = infer_read(task, e.data, name, &m, &cfg, e.limit, &set), n = set.n;
+    int n_bad = infer_read(task, e.data, name, e.model_path, &m, &cfg, e.limit, &set), n = puzzle_set_count(&set);
     uint8_t *refs;   // the references computed for puzzles the file gave none
     Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);

@@ -1,5 +1,6 @@
 // solve.c — `loopt solve [--model CKPT] FILE|-`: run a trained looped transformer on puzzles
-// and print its answers, one per puzzle, in input order. A neural solve is a neural solve: the
+// and print its answers, one record per input entry, in input order (a skipped entry keeps its
+// place with a placeholder record). A neural solve is a neural solve: the
 // answer is the model's argmax at every cell (givens included, never forced), and the exact
 // solver is never consulted. Inference keeps one loop slot of activations, so memory does not
 // grow with --iters. Mazes are batched by runs of equal size; a rope model takes any size.
@@ -22,20 +23,33 @@
 
 static const char *USAGE =
     "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE] [--threads T] [--batch B]\n"
-    "                   [--format text|json] [--trace] [--ema|--raw] [--quiet] FILE|-\n"
+    "                   [--format text|json] [--mark] [--strict] [--trace] [--ema|--raw]\n"
+    "                   [--out X.png] [--quiet] FILE|-\n"
     "\n"
     "Runs the model on every puzzle of FILE ('-' = stdin) and prints its answers on stdout, in\n"
     "input order. The task is the model's: Sudoku models read 81-char lines, 9-line grids and the\n"
     "puzzle,solution / Sudoku-Extreme CSVs (solutions are ignored); maze models read text grids,\n"
     "the Maze-Hard CSV or a PNG. The answer is the model's prediction at every cell: givens are\n"
     "not forced and no exact solver is involved.\n"
+    "One record per input entry: record N answers entry N of FILE (an 81-char line, CSV row,\n"
+    "9-line grid, maze grid or PNG; blank lines, comments and headers are not entries), so for a\n"
+    "file of one puzzle a line, output line N answers input line N.\n"
     "  text: Sudoku: 81 chars per puzzle ('.' where the model predicts blank). Maze: the predicted\n"
     "        grid (path cells 'o'; walls, S and G as predicted), then a blank line.\n"
     "  json: one object per line: {\"line\": L, \"answer\": \"...\", \"valid\": true|false,\n"
     "        [\"why\": reason,] \"loops\": mean loops per cell[, \"cell_loops\": [per-cell loops]]}\n"
     "        (cell_loops with halting.kind act; a maze answer has its rows joined by \\n).\n"
-    "A malformed puzzle is reported as FILE:LINE: reason on stderr and skipped; the others are still\n"
-    "solved; the exit status is then 1. A summary (valid answers, speed) goes to stderr.\n"
+    "An entry that cannot be solved (malformed, or a maze size the model cannot take) is reported\n"
+    "as FILE:LINE: reason (skipped) on stderr and keeps its place with a placeholder record:\n"
+    "  text: the line `# skipped: line L: reason` (for mazes followed by a blank line, like a grid)\n"
+    "  json: {\"line\": L, \"error\": \"reason\"}\n"
+    "The others are still solved. A summary (valid answers, speed) goes to stderr.\n"
+    "Exit status: 0 every entry answered, valid or not (a depth sweep at low --iters under\n"
+    "`set -e` keeps going; --strict to fail on wrong answers); 1 some entry was skipped, or\n"
+    "--strict and some answer is invalid; 2 bad usage, an unreadable file, no puzzle at all, or\n"
+    "input that looks like another task's than the model's.\n"
+    "FILE may be a pipe, FIFO or process substitution (solve <(loopt gen sudoku --n 3)): every\n"
+    "input is read once, whole, before the first answer (batches group puzzles of equal size).\n"
     "\n"
     "  --model CKPT   checkpoint written by loopt train (default: data/models/sudoku.safetensors,\n"
     "                 or data/models/maze.safetensors when the input is mazes, in the current\n"
@@ -53,11 +67,15 @@ static const char *USAGE =
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
     "  --format F     text (default) or json\n"
+    "  --mark         text: mark each answer ` valid` or ` invalid: reason` (Sudoku: at the end of\n"
+    "                 its line; maze: on a line of its own after the grid); json always has \"valid\"\n"
+    "  --strict       exit 1 when any answer is invalid\n"
     "  --trace        also print each puzzle's predicted grid after loops 1..N on stderr (runs\n"
     "                 the model N times per batch: use it on a few puzzles)\n"
     "  --ema, --raw   use the EMA weights when the checkpoint has them (default), or the raw ones\n"
-    "  --out X.png    maze models: also draw each answer as a PNG (X.png for one maze, X-K.png for\n"
-    "                 the K-th of several, counting from 0)\n"
+    "  --out X.png    maze models: also draw each answer as a PNG (X.png for a one-entry file,\n"
+    "                 X-K.png for entry K of several, counting from 0; none for a skipped entry);\n"
+    "                 its folder must take new files: checked before the model runs\n"
     "  --quiet        no log lines on stderr (malformed-input reports still print)\n";
 
 #define MAX_ITERS 100000
@@ -109,10 +127,28 @@ static void write_png(const Task *task, const char *out, int k, int n, const uin
     task->write_png(path, a, h, w, 8);
 }
 
-// One answer on stdout: the task's text, or a JSON object (with per-cell loops under act).
+// A skipped entry's record, in its place: text, one line that no answer can be (and for mazes
+// the blank line that ends every grid record); json, an error object.
+static void print_skipped(const Task *task, const Puzzle *it, int json) {
+    if (json) {
+        printf("{\"line\": %d, \"error\": ", it->line);
+        json_string(stdout, it->why);
+        printf("}\n");
+    } else {
+        printf("# skipped: line %d: %s\n%s", it->line, it->why, task->text_one_line ? "" : "\n");
+    }
+}
+
+// One answer on stdout: the task's text (with --mark its validity), or a JSON object (with
+// per-cell loops under act).
 static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, int ok, const char *why,
-                         const int *lp, int json, int act, char *text) {
-    if (!json) { task->write(stdout, a, it->h, it->w); return; }
+                         const int *lp, int json, int act, int mark, char *text) {
+    if (!json && !mark) { task->write(stdout, a, it->h, it->w); return; }
+    if (!json) {
+        task->text(text, a, it->h, it->w);
+        printf(task->text_one_line ? "%s %s%s\n" : "%s\n%s%s\n\n", text, ok ? "valid" : "invalid: ", ok ? "" : why);
+        return;
+    }
     int S = it->h * it->w;
     double lsum = 0.0;
     for (int t = 0; t < S; t++) lsum += lp[t];
@@ -134,7 +170,7 @@ static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, i
 
 typedef struct {
     const char *model_path, *path, *out_png;
-    int iters, halting, threads, batch, json, trace, use_ema;
+    int iters, halting, threads, batch, json, trace, use_ema, mark, strict;
 } SolveArgs;
 
 static void parse_args(int argc, char **argv, SolveArgs *s) {
@@ -155,6 +191,8 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
         else if (arg_flag(argv, i, "--fixed")) s->halting = HALT_NONE;
         else if (arg_value(argc, argv, &i, "--halt", &v)) s->halting = arg_enum("--halt", v, HALT_NAMES);
         else if (arg_flag(argv, i, "--trace")) s->trace = 1;
+        else if (arg_flag(argv, i, "--mark")) s->mark = 1;
+        else if (arg_flag(argv, i, "--strict")) s->strict = 1;
         else if (arg_flag(argv, i, "--ema")) s->use_ema = 1;
         else if (arg_flag(argv, i, "--raw")) s->use_ema = 0;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
@@ -165,49 +203,59 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
     if (!s->path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
 }
 
-// Run every puzzle of set through the model and print the answers in input order; returns the
-// number of valid ones and adds each puzzle's mean loops per cell to *loops_sum.
+// Run every puzzle of set through the model and print one record per entry in input order (a
+// placeholder for each skipped entry); returns the number of valid answers and adds each
+// puzzle's mean loops per cell to *loops_sum.
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
                       int s_max, int run_halt, double *loops_sum) {
     const Task *task = task_get(cfg->task);
-    Runner r;
-    runner_init(&r, m, cfg, B, s_max);
-    int *tr = s->trace ? xmalloc(sizeof(int) * (size_t)s->iters * B * s_max) : NULL;
-    uint8_t *a = xmalloc((size_t)s_max);
-    char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
-    char why[256];
     long valid = 0;
-    for (int i0 = 0; i0 < set->n;) {
-        int nb = runner_load(&r, set->p, set->n, i0), S = r.S;
-        // --trace: loops 1..N, each a fresh forward: exact, since the forward is deterministic
-        for (int k = s->trace ? 1 : s->iters; k <= s->iters; k++) {
-            runner_forward(&r, &(ForwardOpts){.loops = k, .halting = run_halt});
-            if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r.pred, sizeof(int) * (size_t)B * S);
+    int next = 0;   // the next entry to print
+    if (s_max > 0) {   // some puzzle to run (else only placeholders)
+        Runner r;
+        runner_init(&r, m, cfg, B, s_max);
+        int *tr = s->trace ? xmalloc(sizeof(int) * (size_t)s->iters * B * s_max) : NULL;
+        uint8_t *a = xmalloc((size_t)s_max);
+        char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
+        char why[256];
+        for (int i0 = 0;;) {
+            i0 = runner_load(&r, set->p, set->n, i0);
+            if (r.n == 0) break;
+            int nb = r.n, S = r.S;
+            // --trace: loops 1..N, each a fresh forward: exact, since the forward is deterministic
+            for (int k = s->trace ? 1 : s->iters; k <= s->iters; k++) {
+                runner_forward(&r, &(ForwardOpts){.loops = k, .halting = run_halt});
+                if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r.pred, sizeof(int) * (size_t)B * S);
+            }
+            for (int b = 0; b < nb; b++) {
+                const Puzzle *it = runner_puzzle(&r, b);
+                while (next < r.idx[b]) print_skipped(task, &set->p[next++], s->json);
+                next = r.idx[b] + 1;
+                const int *p = r.pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
+                if (tr) print_trace(task, it, tr + (size_t)b * S, s->iters, B, a, text);
+                for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
+                int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
+                valid += ok;
+                double lsum = 0.0;
+                for (int t = 0; t < S; t++) lsum += lp[t];
+                *loops_sum += lsum / S;
+                print_answer(task, it, a, ok, why, lp, s->json, run_halt == HALT_ACT, s->mark, text);
+                if (s->out_png) write_png(task, s->out_png, r.idx[b], set->n, a, it->h, it->w);
+            }
+            fflush(stdout);
         }
-        for (int b = 0; b < nb; b++) {
-            const Puzzle *it = &r.batch[b];
-            const int *p = r.pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
-            if (tr) print_trace(task, it, tr + (size_t)b * S, s->iters, B, a, text);
-            for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
-            int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
-            valid += ok;
-            double lsum = 0.0;
-            for (int t = 0; t < S; t++) lsum += lp[t];
-            *loops_sum += lsum / S;
-            print_answer(task, it, a, ok, why, lp, s->json, run_halt == HALT_ACT, text);
-            if (s->out_png) write_png(task, s->out_png, i0 + b, set->n, a, it->h, it->w);
-        }
-        fflush(stdout);
-        i0 += nb;
+        free(tr); free(a); free(text);
+        runner_free(&r);
     }
-    free(tr); free(a); free(text);
-    runner_free(&r);
+    while (next < set->n) print_skipped(task, &set->p[next++], s->json);
+    fflush(stdout);
     return valid;
 }
 
 int cmd_solve(int argc, char **argv) {
     SolveArgs s;
     parse_args(argc, argv, &s);
+    if (s.out_png) check_writable("--out", s.out_png);   // before the work, not after the first maze
     const char *name = path_label(s.path);
     Config cfg;
     Model m;
@@ -218,8 +266,8 @@ int cmd_solve(int argc, char **argv) {
     if (!s.iters) s.iters = train_loops;
     int run_halt = infer_halting(&m, s.halting, "--halt");
 
-    PuzzleSet set;   // the puzzles of the model's task
-    int n_bad = infer_read(task, s.path, name, &m, &cfg, 0, &set), n = set.n;
+    PuzzleSet set;   // the entries of the input: puzzles of the model's task and placeholders
+    int n_bad = infer_read(task, s.path, name, s.model_path, &m, &cfg, 0, &set), n = puzzle_set_count(&set);
     int s_max = puzzle_set_max_cells(&set);
     int B = infer_batch_size(s.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
@@ -231,14 +279,16 @@ int cmd_solve(int argc, char **argv) {
              B, nthreads);
 
     double loops_sum = 0.0, t0 = now_seconds();
-    long valid = n > 0 ? solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, &loops_sum) : 0;
+    long valid = solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, &loops_sum);
     double dt = now_seconds() - t0;
     if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
     log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f, %.2f s (%.1f puzzles/s)", n,
              valid, n ? 100.0 * valid / n : 0.0, n ? loops_sum / n : 0.0, dt, dt > 0 ? n / dt : 0.0);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
+    int strict_fail = s.strict && valid < n;
+    if (strict_fail) warnf("%s: %ld of %d answers invalid (--strict)", name, n - valid, n);
 
     puzzle_set_free(&set);
     model_free(&m);
-    return n_bad ? EXIT_RUNTIME : EXIT_OK;
+    return n_bad || strict_fail ? EXIT_RUNTIME : EXIT_OK;
 }

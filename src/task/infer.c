@@ -58,46 +58,39 @@ int infer_batch_size(int batch, int s_max, int M, int n) {
     return B;
 }
 
-int infer_size_ok(const Model *m, const Config *cfg, int h, int w, int line, const char *name) {
+int infer_size_ok(const Model *m, const Config *cfg, int h, int w, char *why, size_t len) {
     if (task_get(cfg->task)->fixed_size) return 1;
-    if (m->mc.mixer == MIXER_MLP && h * w + m->M != m->Tmix) {
-        warnf("%s:%d: maze is %dx%d but the model's mlp mixer has weights for %d cells "
-              "(model.mixer = mlp fixes the size; an mlp mixer solves one size only)",
-              name, line, h, w, m->Tmix - m->M);
-        return 0;
-    }
+    if (m->mc.mixer == MIXER_MLP && h * w + m->M != m->Tmix)
+        return failf(why, len, "maze is %dx%d but the model's mlp mixer has weights for %d cells "
+                     "(model.mixer = mlp fixes the size; an mlp mixer solves one size only)", h, w, m->Tmix - m->M);
     if (m->mc.positions != POS_COORDS) return 1;
     int n = cfg->data.maze_size;
     if (h <= n && w <= n) return 1;
-    warnf("%s:%d: maze is %dx%d but the model learned coordinates for %dx%d "
-          "(model.positions = coords); train with model.positions = rope for other sizes",
-          name, line, h, w, n, n);
-    return 0;
+    return failf(why, len, "maze is %dx%d but the model learned coordinates for %dx%d "
+                 "(model.positions = coords); train with model.positions = rope for other sizes", h, w, n, n);
 }
 
-int infer_read(const Task *task, const char *path, const char *name, const Model *m, const Config *cfg,
-               long limit, PuzzleSet *set) {
+int infer_read(const Task *task, const char *path, const char *name, const char *model_path, const Model *m,
+               const Config *cfg, long limit, PuzzleSet *set) {
+    task_expect_input(task, path, name, model_path);
     int n_bad = task->read(path, set, 1);
-    int n_total = limit && set->n > limit ? (int)limit : set->n, n = 0;
-    for (int i = 0; i < n_total; i++) {
+    if (limit && set->n > limit) puzzle_set_truncate(set, (int)limit);
+    char why[512];
+    for (int i = 0; i < set->n; i++) {
         const Puzzle *p = &set->p[i];
-        if (infer_size_ok(m, cfg, p->h, p->w, p->line, name)) set->p[n++] = *p;
-        else n_bad++;
+        if (!p->q || infer_size_ok(m, cfg, p->h, p->w, why, sizeof why)) continue;
+        warnf("%s:%d: %s (skipped)", name, p->line, why);
+        puzzle_set_drop(set, i, why);   // its cells stay in the block until puzzle_set_free
+        n_bad++;
     }
-    set->n = n;   // the cells of dropped puzzles stay in the block until puzzle_set_free
     return n_bad;
 }
 
 int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
                Config *cfg, Model *m) {
     static char defbuf[4200];
-    if (!*model_path) {
-        size_t len;
-        char *head = read_head(path, name, &len);
-        const Task *t = task_detect(head);
-        free(head);
-        *model_path = infer_default_model(t ? t->name : TASK_NAMES[TASK_SUDOKU], defbuf, sizeof defbuf);
-    }
+    if (!*model_path)
+        *model_path = infer_default_model(task_of_input(path, name)->name, defbuf, sizeof defbuf);
     int nthreads = threads_set(threads);
     model_load(*model_path, cfg, m, use_ema, NULL, NULL);
     return nthreads;
@@ -110,13 +103,14 @@ void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
     r->m = m; r->cfg = cfg; r->B = B;
     task_get(cfg->task)->train_size(cfg, &r->h, &r->w);   // the size the model was built for
     size_t n = (size_t)B * s_max;
+    r->idx = xmalloc(sizeof(int) * (size_t)B);
     r->tok = xmalloc(n * sizeof(int));
     r->pred = xmalloc(n * sizeof(int));
     r->loops = xmalloc(n * sizeof(int));
     model_alloc(m, B, 1, 0);
 }
 
-void runner_free(Runner *r) { free(r->coords); free(r->tok); free(r->pred); free(r->loops); }
+void runner_free(Runner *r) { free(r->coords); free(r->idx); free(r->tok); free(r->pred); free(r->loops); }
 
 // Point the model at h x w grids and reallocate its activations (a no-op at the current size).
 static void runner_size(Runner *r, int h, int w) {
@@ -131,16 +125,23 @@ static void runner_size(Runner *r, int h, int w) {
 }
 
 int runner_load(Runner *r, const Puzzle *items, int n, int i) {
+    r->items = items; r->n = 0;
+    while (i < n && !items[i].q) i++;
+    if (i == n) return n;
     const Puzzle *first = &items[i];
-    int nb = 1, S = first->h * first->w;
-    while (nb < r->B && i + nb < n && items[i + nb].h == first->h && items[i + nb].w == first->w) nb++;
+    int nb = 0, S = first->h * first->w;
+    for (; i < n && nb < r->B; i++) {
+        if (!items[i].q) continue;
+        if (items[i].h != first->h || items[i].w != first->w) break;
+        r->idx[nb++] = i;
+    }
     runner_size(r, first->h, first->w);
     for (int b = 0; b < r->B; b++) {
-        const uint8_t *q = first[b < nb ? b : 0].q;
+        const uint8_t *q = items[r->idx[b < nb ? b : 0]].q;
         for (int t = 0; t < S; t++) r->tok[(size_t)b * S + t] = q[t];
     }
-    r->batch = first; r->n = nb; r->S = S;
-    return nb;
+    r->n = nb; r->S = S;
+    return i;
 }
 
 void runner_forward(Runner *r, const ForwardOpts *o) {

@@ -339,11 +339,13 @@ void maze_write(FILE *f, const uint8_t *grid, int h, int w) {
 typedef struct {
     const char *path;
     MazeSet *set;
-    int cap, skip_bad, skipped;
+    int cap, skip_bad;
 } Reader;
 
-// One bad entry: fatal (exit 2) unless skip_bad, when it is warned and counted (check.h).
-#define bad(rd, line, ...) report_bad((rd)->path, line, (rd)->skip_bad, &(rd)->skipped, __VA_ARGS__)
+// One bad entry: fatal (exit 2) unless skip_bad, when it is warned and recorded in its place
+// among the mazes (check.h).
+#define bad(rd, line, ...) \
+    report_bad((rd)->path, line, (rd)->skip_bad, &(rd)->set->skipped, (rd)->set->n, __VA_ARGS__)
 
 // Take ownership of q and a (a may be NULL) after validating the question.
 static void push(Reader *rd, int line, int h, int w, uint8_t *q, uint8_t *a) {
@@ -590,8 +592,7 @@ static int ends_with_png(const char *path) {
 
 int maze_read(const char *path, MazeSet *set, int skip_bad) {
     Reader rd = {.path = path, .set = set, .skip_bad = skip_bad};
-    set->n = 0;
-    set->mazes = NULL;
+    memset(set, 0, sizeof *set);
     size_t len;
     char *buf = read_file(path, MAZE_MAX_FILE, &len);
     if (image_is_png((const uint8_t *)buf, len)) {
@@ -614,11 +615,13 @@ int maze_read(const char *path, MazeSet *set, int skip_bad) {
     }
     free(buf);
     if (set->n == 0) {
-        if (rd.skipped) die(EXIT_USAGE, "%s: no valid mazes (%d bad entries skipped)", path, rd.skipped);
+        int n_bad = set->skipped.n;
+        maze_set_free(set);
+        if (n_bad) die(EXIT_USAGE, "%s: no valid mazes (%d bad entries skipped)", path, n_bad);
         die(EXIT_USAGE, "%s: no mazes found (expected text grids of '#', ' ', 'S', 'G', 'o', "
             "a Maze-Hard CSV or a PNG)", path);
     }
-    return rd.skipped;
+    return set->skipped.n;
 }
 
 void maze_set_free(MazeSet *set) {
@@ -627,6 +630,7 @@ void maze_set_free(MazeSet *set) {
         free(set->mazes[i].a);
     }
     free(set->mazes);
+    skip_list_free(&set->skipped);
     set->mazes = NULL;
     set->n = 0;
 }
@@ -634,15 +638,17 @@ void maze_set_free(MazeSet *set) {
 // ---------------------------------------------------------------------------------------
 // Task detection
 
-// 1 if s[0..n) is a plausible maze row: only maze characters, at least 3 of them, and a '#'.
+// Whether s[0..n) is a row of maze characters only: 0 when not; else 1, plus 2 when it holds a
+// wall '#' (and has at least 3 cells), plus 4 when it holds a start S or goal G.
 static int grid_row(const char *s, size_t n) {
-    if (n < 3) return 0;
-    int wall = 0;
+    if (n == 0) return 0;
+    int wall = 0, end = 0;
     for (size_t i = 0; i < n; i++) {
         if (char_code((unsigned char)s[i]) < 0) return 0;
         wall |= s[i] == '#';
+        end |= s[i] == 'S' || s[i] == 'G';
     }
-    return wall;
+    return 1 | (wall && n >= 3 ? 2 : 0) | (end ? 4 : 0);
 }
 
 int maze_looks_like(const char *text) {
@@ -664,16 +670,18 @@ int maze_looks_like(const char *text) {
         for (int i = 0; i < hk && i < 16; i++)
             if (field_is(hdr_f[i], hdr_fl[i], "question")) qi = i;
         int k = csv_split(row, rn, f, fl, 16);
-        return qi >= 0 && qi < k && qi < 16 && grid_row(f[qi], fl[qi]);
+        return qi >= 0 && qi < k && qi < 16 && (grid_row(f[qi], fl[qi]) & 6);
     }
-    // Two consecutive grid rows of equal width.
+    // Two consecutive rows of equal width with a wall, or one row with S or G.
     const char *p = text, *end = text + len;
     size_t prev = 0;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         size_t m = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
-        if (grid_row(p, m)) {
+        int row = grid_row(p, m);
+        if (row & 4) return 1;
+        if (row & 2) {
             if (prev == m) return 1;
             prev = m;
         } else {
@@ -721,14 +729,16 @@ static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *
 
 static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
     MazeSet ms;
-    int bad = maze_read(path, &ms, skip_bad);
+    int bad = maze_read(path, &ms, skip_bad), k = 0;
     size_t cells = 0;
     for (int i = 0; i < ms.n; i++) cells += (size_t)ms.mazes[i].h * ms.mazes[i].w * (ms.mazes[i].a ? 2 : 1);
-    puzzle_set_alloc(set, ms.n, cells);
+    puzzle_set_alloc(set, ms.n + ms.skipped.n, cells);
     for (int i = 0; i < ms.n; i++) {
         const Maze *z = &ms.mazes[i];
+        puzzle_set_add_skipped(set, &ms.skipped, &k, i);
         puzzle_set_add(set, z->h, z->w, z->q, z->a, z->line);
     }
+    puzzle_set_add_skipped(set, &ms.skipped, &k, ms.n);
     maze_set_free(&ms);
     return bad;
 }
@@ -737,6 +747,7 @@ static void task_check_split(const Config *c, const PuzzleSet *set, const char *
     int n = c->data.maze_size;
     for (int k = 0; k < set->n; k++) {
         const Puzzle *z = &set->p[k];
+        if (!z->q) die(EXIT_USAGE, "%s:%d: %s (training and validation data skip no entry)", path, z->line, z->why);
         if (z->h != n || z->w != n)
             die(EXIT_USAGE, "%s:%d: maze is %dx%d, the config's data.maze_size is %d", path, z->line, z->h, z->w, n);
         if (!z->a) die(EXIT_USAGE, "%s:%d: training and validation mazes need answers", path, z->line);
@@ -759,6 +770,7 @@ static void task_text(char *out, const uint8_t *a, int h, int w) {
 
 const Task TASK_MAZE_DEF = {
     .name = "maze",
+    .what = "mazes",
     .score_blanks = 0,
     .answer_unique = 0,
     .fixed_size = 0,

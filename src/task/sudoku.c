@@ -420,28 +420,34 @@ static int all_cell_chars(const char *s, size_t n) {
     return 1;
 }
 
-// Scans the first lines for one that is unmistakably Sudoku (an 81-cell field or line, or a
-// 9-cell grid row); other lines are passed over, so one malformed line near the top still
-// lets `check` pick Sudoku and report that line. Maze text never qualifies: its rows hold
-// '#', 'S', 'G' or 'o' (and rows starting with '#' read as comments here).
+// Scans the text (a file's head) for something unmistakably Sudoku: an 81-cell field or line,
+// or 3 consecutive 9-cell grid rows (separator lines between them allowed); other lines are
+// passed over, so one malformed line near the top still lets `check` pick Sudoku and report
+// that line. One short line of digits ("5", "123456789") is not enough: it would claim a tiny
+// maze or any file of numbers. Maze text never qualifies: its rows hold '#', 'S', 'G' or 'o'
+// (and rows starting with '#' read as comments here).
 int sudoku_looks_like(const char *text) {
     const char *s = text;
-    for (int lines = 0; *s && lines < 200; lines++) {
+    int rows = 0;   // consecutive 9-cell grid rows so far
+    while (*s) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
         const char *next = e ? e + 1 : s + len;
         while (len && is_space((unsigned char)*s)) { s++; len--; }
         while (len && is_space((unsigned char)s[len - 1])) len--;
-        if (len == 0 || s[0] == '#' || len > SUDOKU_MAX_LINE) { s = next; continue; }
+        if (len == 0 || s[0] == '#' || len > SUDOKU_MAX_LINE) { rows = 0; s = next; continue; }
         if (memchr(s, ',', len)) {
             Field f[16];
             int nf = split_csv(s, len, f, 16);
             for (int i = 0; i < nf; i++)
                 if (f[i].n == SUDOKU_CELLS && all_cell_chars(f[i].p, f[i].n)) return 1;
+            rows = 0;
         } else {
             int ok;
             size_t n = strip_grid(s, len, NULL, &ok);
-            if ((n == SUDOKU_CELLS || n == 9) && ok) return 1;
+            if (n == SUDOKU_CELLS && ok) return 1;
+            if (n == 9 && ok) { if (++rows == 3) return 1; }
+            else if (n != 0 || !ok) rows = 0;   // a separator line (only | - + and spaces) keeps the run
         }
         s = next;
     }
@@ -463,17 +469,18 @@ typedef struct {
     SudokuSet *set;
     int cap;
     int has_sol;              // -1 undecided, else whether entries carry a solution
-    int n_bad;
     int header_allowed;       // a CSV header may only come before the first entry
     int pcol, scol;           // CSV columns of puzzle and solution (scol -1: none); 0 and 1
                               // unless a header names them
     char *cells;              // scratch for grid rows, SUDOKU_MAX_LINE
     // a 9-line grid being collected
     int grid_rows, grid_line;
+    int grid_bad;             // a row of this grid was bad (reported): the grid is one skipped entry
     uint8_t grid[SUDOKU_CELLS];
 } Reader;
 
-#define bad(rd, line, ...) report_bad((rd)->name, line, (rd)->skip_bad, &(rd)->n_bad, __VA_ARGS__)
+#define bad(rd, line, ...) \
+    report_bad((rd)->name, line, (rd)->skip_bad, &(rd)->set->skipped, (rd)->set->n, __VA_ARGS__)
 
 // Read one line into rd->line (without the newline). Returns 0 at end of file.
 static int next_line(Reader *rd) {
@@ -526,11 +533,21 @@ static void accept(Reader *rd, const uint8_t *puzzle, const uint8_t *solution, i
     add_entry(rd, puzzle, solution, line);
 }
 
-// A 9-line grid that stopped early is reported at the line where it began.
+// A 9-line grid that stopped early is reported at the line where it began (unless one of its
+// rows was reported already: one entry, one report).
 static void flush_partial_grid(Reader *rd) {
-    if (rd->grid_rows > 0 && rd->grid_rows < 9)
+    if (rd->grid_rows > 0 && rd->grid_rows < 9 && !rd->grid_bad)
         bad(rd, rd->grid_line, "grid has %d rows, expected 9 (rows of 9 cells on consecutive lines)", rd->grid_rows);
     rd->grid_rows = 0;
+    rd->grid_bad = 0;
+}
+
+// Row `rd->grid_rows` of the grid being collected is bad: the first bad row reports the grid,
+// which is then read to its ninth row and dropped as one entry.
+static void grid_row_bad(Reader *rd, const char *why) {
+    if (!rd->grid_bad) bad(rd, rd->lineno, "%s", why);
+    rd->grid_bad = 1;
+    if (++rd->grid_rows == 9) { rd->grid_rows = 0; rd->grid_bad = 0; }
 }
 
 // Header names (case-insensitive) that say which CSV column holds what.
@@ -611,21 +628,27 @@ static void handle_line(Reader *rd) {
         for (int i = 0; i < 9; i++) {
             unsigned char ch = (unsigned char)cells[i];
             if (!is_cell_char(ch)) {
-                char d[16];
+                char d[16], why[96];
                 describe_char(d, sizeof d, ch);
-                bad(rd, rd->lineno, "bad character %s in grid row (expected 1-9, '.' or '0')", d);
-                rd->grid_rows = 0;
+                snprintf(why, sizeof why, "bad character %s in grid row (expected 1-9, '.' or '0')", d);
+                grid_row_bad(rd, why);
                 return;
             }
             rd->grid[rd->grid_rows * 9 + i] = ch == '.' ? 0 : (uint8_t)(ch - '0');
         }
         if (++rd->grid_rows == 9) {
             rd->grid_rows = 0;
-            accept(rd, rd->grid, NULL, rd->grid_line);
+            if (rd->grid_bad) rd->grid_bad = 0;
+            else accept(rd, rd->grid, NULL, rd->grid_line);
         }
         return;
     }
-    flush_partial_grid(rd);
+    if (rd->grid_rows > 0) {   // inside a grid: a row of the wrong length spoils that grid only
+        char why[128];
+        snprintf(why, sizeof why, "grid row has %zu cells, expected 9", n);
+        grid_row_bad(rd, why);
+        return;
+    }
     bad(rd, rd->lineno, "%zu cells, expected 81 on one line, a grid row of 9, or puzzle,solution", n);
 }
 
@@ -657,12 +680,13 @@ static int read_impl(const char *path, SudokuSet *set, int skip_bad, int pairs) 
     free(rd.cells);
     if (rd.f != stdin) fclose(rd.f);
     if (set->n == 0) {
+        int n_bad = set->skipped.n;
         sudoku_set_free(set);
-        if (rd.n_bad) die(EXIT_USAGE, "%s: no valid puzzles (%d bad entries)", rd.name, rd.n_bad);
+        if (n_bad) die(EXIT_USAGE, "%s: no valid puzzles (%d bad entries)", rd.name, n_bad);
         die(EXIT_USAGE, "%s: no puzzles found (%s)", rd.name, rd.lineno ? "only blank or comment lines" : "empty file");
     }
     if (rd.has_sol != 1) { free(set->solutions); set->solutions = NULL; }
-    return rd.n_bad;
+    return set->skipped.n;
 }
 
 int sudoku_read(const char *path, SudokuSet *set, int skip_bad) { return read_impl(path, set, skip_bad, 0); }
@@ -673,6 +697,7 @@ void sudoku_set_free(SudokuSet *set) {
     free(set->puzzles);
     free(set->solutions);
     free(set->line);
+    skip_list_free(&set->skipped);
     memset(set, 0, sizeof *set);
 }
 
@@ -714,12 +739,14 @@ static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *
 static int read_with(int (*reader)(const char *, SudokuSet *, int), const char *path, PuzzleSet *set,
                      int skip_bad) {
     SudokuSet ss;
-    int bad = reader(path, &ss, skip_bad);
-    puzzle_set_alloc(set, ss.n, (size_t)ss.n * SUDOKU_CELLS * (ss.solutions ? 2 : 1));
+    int bad = reader(path, &ss, skip_bad), k = 0;
+    puzzle_set_alloc(set, ss.n + ss.skipped.n, (size_t)ss.n * SUDOKU_CELLS * (ss.solutions ? 2 : 1));
     for (int i = 0; i < ss.n; i++) {
         size_t off = (size_t)i * SUDOKU_CELLS;
+        puzzle_set_add_skipped(set, &ss.skipped, &k, i);
         puzzle_set_add(set, 9, 9, ss.puzzles + off, ss.solutions ? ss.solutions + off : NULL, ss.line[i]);
     }
+    puzzle_set_add_skipped(set, &ss.skipped, &k, ss.n);
     sudoku_set_free(&ss);
     return bad;
 }
@@ -735,8 +762,11 @@ static int task_read_answers(const char *path, PuzzleSet *set, int skip_bad) {
 // A file has solutions for every puzzle or for none (sudoku_read), so the message names no line.
 static void task_check_split(const Config *c, const PuzzleSet *set, const char *path) {
     (void)c;
-    for (int i = 0; i < set->n; i++)
-        if (!set->p[i].a) die(EXIT_USAGE, "%s: training and validation data need solutions (puzzle,solution)", path);
+    for (int i = 0; i < set->n; i++) {
+        const Puzzle *p = &set->p[i];
+        if (!p->q) die(EXIT_USAGE, "%s:%d: %s (training and validation data skip no entry)", path, p->line, p->why);
+        if (!p->a) die(EXIT_USAGE, "%s: training and validation data need solutions (puzzle,solution)", path);
+    }
 }
 
 static int task_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len) {
@@ -770,6 +800,7 @@ static void task_write(FILE *f, const uint8_t *a, int h, int w) {
 
 const Task TASK_SUDOKU_DEF = {
     .name = "sudoku",
+    .what = "Sudoku puzzles",
     .score_blanks = 1,
     .answer_unique = 1,
     .fixed_size = 1,

@@ -20,6 +20,27 @@ const Task *task_detect(const char *text) {
     return NULL;
 }
 
+const Task *task_of_input(const char *path, const char *name) {
+    size_t len;
+    char *head = read_head(path, name, &len);
+    const Task *t = task_detect(head);
+    free(head);
+    if (len == 0) die(EXIT_USAGE, "%s: empty file, no puzzles in it", name);
+    if (!t) die(EXIT_USAGE, "%s: neither Sudoku nor mazes: expected 81-char puzzle lines, `puzzle,solution` "
+                "CSV, 9-line grids, or maze grids/CSV/PNG", name);
+    return t;
+}
+
+void task_expect_input(const Task *task, const char *path, const char *name, const char *model_path) {
+    size_t len;
+    char *head = read_head(path, name, &len);
+    const Task *t = task->looks_like(head) ? task : task_detect(head);
+    free(head);
+    if (t && t != task)
+        die(EXIT_USAGE, "%s: these look like %s, but the model (%s) is a %s model", name, t->what, model_path,
+            task->name);
+}
+
 void puzzle_set_alloc(PuzzleSet *set, int n, size_t cells) {
     memset(set, 0, sizeof *set);
     set->cap = n;
@@ -41,11 +62,33 @@ void puzzle_set_add(PuzzleSet *set, int h, int w, const uint8_t *q, const uint8_
     CHECK(set->n < set->cap, "puzzle_set_add: set is full (%d puzzles)", set->cap);
     size_t S = (size_t)h * w;
     Puzzle *p = &set->p[set->n++];
-    *p = (Puzzle){h, w, copy_cells(set, q, S), NULL, line};
+    *p = (Puzzle){h, w, copy_cells(set, q, S), NULL, line, NULL};
     if (a) p->a = copy_cells(set, a, S);
 }
 
+void puzzle_set_skip(PuzzleSet *set, int line, const char *why) {
+    CHECK(set->n < set->cap, "puzzle_set_skip: set is full (%d entries)", set->cap);
+    set->p[set->n++] = (Puzzle){0, 0, NULL, NULL, line, xstrdup(why)};
+}
+
+void puzzle_set_add_skipped(PuzzleSet *set, const SkipList *skipped, int *k, int before) {
+    for (; *k < skipped->n && skipped->s[*k].before <= before; (*k)++)
+        puzzle_set_skip(set, skipped->s[*k].line, skipped->s[*k].why);
+}
+
+void puzzle_set_drop(PuzzleSet *set, int i, const char *why) {
+    Puzzle *p = &set->p[i];
+    free((char *)p->why);
+    *p = (Puzzle){0, 0, NULL, NULL, p->line, xstrdup(why)};
+}
+
+void puzzle_set_truncate(PuzzleSet *set, int n) {
+    for (int i = n; i < set->n; i++) free((char *)set->p[i].why);
+    if (n < set->n) set->n = n;
+}
+
 void puzzle_set_free(PuzzleSet *set) {
+    puzzle_set_truncate(set, 0);
     free(set->p);
     free(set->cells);
     memset(set, 0, sizeof *set);
@@ -55,4 +98,10 @@ int puzzle_set_max_cells(const PuzzleSet *set) {
     int s_max = 0;
     for (int i = 0; i < set->n; i++) if (set->p[i].h * set->p[i].w > s_max) s_max = set->p[i].h * set->p[i].w;
     return s_max;
+}
+
+int puzzle_set_count(const PuzzleSet *set) {
+    int n = 0;
+    for (int i = 0; i < set->n; i++) n += set->p[i].q != NULL;
+    return n;
 }

@@ -45,7 +45,7 @@ int failf(char *why, size_t whylen, const char *fmt, ...) {
     return 0;
 }
 
-void report_bad(const char *path, int line, int skip_bad, int *counter, const char *fmt, ...) {
+void report_bad(const char *path, int line, int skip_bad, SkipList *skipped, int before, const char *fmt, ...) {
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -53,7 +53,17 @@ void report_bad(const char *path, int line, int skip_bad, int *counter, const ch
     va_end(ap);
     if (!skip_bad) die(EXIT_USAGE, "%s:%d: %s", path, line, msg);
     warnf("%s:%d: %s (skipped)", path, line, msg);
-    (*counter)++;
+    if (skipped->n == skipped->cap) {
+        skipped->cap = skipped->cap ? skipped->cap * 2 : 16;
+        skipped->s = xrealloc(skipped->s, sizeof(Skip) * (size_t)skipped->cap);
+    }
+    skipped->s[skipped->n++] = (Skip){line, before, xstrdup(msg)};
+}
+
+void skip_list_free(SkipList *l) {
+    for (int i = 0; i < l->n; i++) free(l->s[i].why);
+    free(l->s);
+    memset(l, 0, sizeof *l);
 }
 
 void *xmalloc(size_t n) {
@@ -81,7 +91,75 @@ char *xstrdup(const char *s) {
     return p;
 }
 
+// ---- inputs read once --------------------------------------------------------------------
+// The copies read_head made of inputs that cannot be read twice, by path; they live until exit.
+#define MAX_SPOOLS 8
+static struct { char *path; int fd; } spools[MAX_SPOOLS];
+static int n_spools;
+
+static int spool_find(const char *path) {
+    for (int i = 0; i < n_spools; i++) if (strcmp(spools[i].path, path) == 0) return spools[i].fd;
+    return -1;
+}
+
+// A fresh stream on the copy of `path`, from its start (sequential readers share the copy's
+// offset through dup, so each rewinds it).
+static FILE *spool_open(int fd, const char *path) {
+    int d = dup(fd);
+    CHECK(d >= 0 && lseek(d, 0, SEEK_SET) == 0, "%s: cannot reopen the copy of the input: %s", path, strerror(errno));
+    FILE *f = fdopen(d, "rb");
+    CHECK(f, "%s: cannot reopen the copy of the input: %s", path, strerror(errno));
+    return f;
+}
+
+// Whether `path` can be opened and read again from its start: a regular file (or a path that
+// does not resolve, left to xfopen's message). "-" never: stdin is always copied.
+static int rereadable(const char *path) {
+    struct stat st;
+    if (strcmp(path, "-") == 0) return 0;
+    return stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+}
+
+// Copy all of `path` into an unlinked temp file, register it, and copy its first HEAD_BYTES
+// into head; returns the bytes put in head.
+static size_t spool(const char *path, const char *name, char *head) {
+    CHECK(n_spools < MAX_SPOOLS, "%s: too many piped inputs (at most %d)", name, MAX_SPOOLS);
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!in) die(EXIT_USAGE, "%s: cannot open: %s", name, strerror(errno));
+    FILE *tmp = tmpfile();
+    CHECK(tmp, "cannot create a temporary file to hold %s: %s", name, strerror(errno));
+    char buf[1 << 16];
+    size_t got, n = 0;
+    long long total = 0;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (n < HEAD_BYTES) {
+            size_t k = got < HEAD_BYTES - n ? got : HEAD_BYTES - n;
+            memcpy(head + n, buf, k);
+            n += k;
+        }
+        total += (long long)got;
+        if (total > SPOOL_MAX_BYTES)
+            die(EXIT_USAGE, "%s: more than %lld bytes through a pipe or device; save it to a file first", name,
+                SPOOL_MAX_BYTES);
+        xfwrite(buf, 1, got, tmp, "temporary file");
+    }
+    if (ferror(in)) die(EXIT_USAGE, "%s: read error: %s", name, strerror(errno));
+    if (in != stdin) fclose(in);
+    CHECK(fflush(tmp) == 0, "cannot write the copy of %s: %s", name, strerror(errno));
+    int fd = dup(fileno(tmp));
+    CHECK(fd >= 0, "cannot keep the copy of %s: %s", name, strerror(errno));
+    fclose(tmp);
+    spools[n_spools].path = xstrdup(path);
+    spools[n_spools].fd = fd;
+    n_spools++;
+    return n;
+}
+
 FILE *xfopen(const char *path, const char *mode) {
+    if (mode[0] == 'r') {
+        int fd = spool_find(path);
+        if (fd >= 0) return spool_open(fd, path);
+    }
     if (strcmp(path, "-") == 0) return mode[0] == 'r' ? stdin : stdout;
     struct stat st;
     if (mode[0] == 'r' && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -128,36 +206,43 @@ char *read_file(const char *path, size_t max_bytes, size_t *len) {
     return buf;
 }
 
-// The readers take a path and stdin can be read only once, so stdin is first spooled into an
-// anonymous temp file that then replaces file descriptor 0: the readers read "-" again.
 char *read_head(const char *path, const char *name, size_t *len) {
     char *head = xmalloc(HEAD_BYTES + 1);
-    size_t n = 0;
-    if (strcmp(path, "-") != 0) {
+    size_t n;
+    if (spool_find(path) < 0 && !rereadable(path)) {
+        n = spool(path, name, head);
+    } else {
         FILE *f = xfopen(path, "rb");
         n = fread(head, 1, HEAD_BYTES, f);
         if (ferror(f)) die(EXIT_USAGE, "%s: read error", name);
-        fclose(f);
-    } else {
-        FILE *tmp = tmpfile();
-        CHECK(tmp, "cannot create a temporary file to hold stdin");
-        char buf[1 << 16];
-        size_t got;
-        while ((got = fread(buf, 1, sizeof buf, stdin)) > 0) {
-            if (n < HEAD_BYTES) {
-                size_t k = got < HEAD_BYTES - n ? got : HEAD_BYTES - n;
-                memcpy(head + n, buf, k);
-                n += k;
-            }
-            xfwrite(buf, 1, got, tmp, "temporary file");
-        }
-        if (ferror(stdin)) die(EXIT_USAGE, "%s: read error", name);
-        CHECK(fflush(tmp) == 0 && dup2(fileno(tmp), 0) == 0, "cannot redirect stdin to its copy");
-        fclose(tmp);                        // fd 0 keeps the (unlinked) file alive
-        clearerr(stdin);
-        CHECK(fseek(stdin, 0, SEEK_SET) == 0, "cannot rewind the copy of stdin");
+        if (f != stdin) fclose(f);
     }
     head[n] = '\0';
     *len = n;
     return head;
+}
+
+void check_writable(const char *opt, const char *path) {
+    if (strcmp(path, "-") == 0) return;
+    if (!*path) die(EXIT_USAGE, "%s: empty path", opt);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) die(EXIT_USAGE, "%s %s: is a folder, expected a file name", opt, path);
+        if (access(path, W_OK) != 0) die(EXIT_USAGE, "%s %s: cannot write: %s", opt, path, strerror(errno));
+    }
+    // The folder: a probe file created and removed there is the one test that holds everywhere
+    // (root passes access() on read-only mounts and on /proc).
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (stat(dir, &st) != 0) die(EXIT_USAGE, "%s %s: folder %s: %s", opt, path, dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) die(EXIT_USAGE, "%s %s: %s is not a folder", opt, path, dir);
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.loopt-probe-XXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0) die(EXIT_USAGE, "%s %s: cannot create files in %s: %s", opt, path, dir, strerror(errno));
+    close(fd);
+    unlink(probe);
 }
