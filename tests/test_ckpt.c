@@ -556,3 +556,15 @@ TEST(ckpt_copy_checks_dtype_and_shape) {
     ckpt_free(&c);
     remove_dir(dir);
 }
+
+TEST(ckpt_shape_str_formats) {
+    char buf[64];
+    int64_t s[3] = {2, 48, 16};
+    ckpt_shape_str(buf, sizeof buf, 3, s);
+    EXPECT(strcmp(buf, "[2,48,16]") == 0);
+    ckpt_shape_str(buf, sizeof buf, 0, s);
+    EXPECT(strcmp(buf, "[]") == 0);
+    char small[6];
+    ckpt_shape_str(small, sizeof small, 3, s);   // truncated, still terminated
+    EXPECT(strlen(small) < sizeof small);
+}
