@@ -43,7 +43,7 @@ echo "== the shipped maze model (trained on 14x14) on 100 fresh 14x14 mazes at 1
 ./loopt solve --iters 64 "$out/maze14_one.txt" --out "$out/maze14_model.png"
 echo "   the model's answer to one more, drawn: $out/maze14_model.png"
 echo "== train a small looped transformer on generated Sudoku for 300 steps (configs/quick.json)"
-./loopt train configs/quick.json --out "$out/model"
+./loopt train configs/quick.json --force --out "$out/model"
 echo "== solve 200 fresh puzzles with it at 1, 2, 4, 8 and 16 loops (trained with 4)"
 ./loopt gen sudoku --n 200 --seed 12345 --givens 30-45 --solutions > "$out/test.csv"
 ./loopt eval --model "$out/model/model.safetensors" --data "$out/test.csv" --iters 1,2,4,8,16

@@ -15,7 +15,8 @@ kills=5 loaded=0 resumed=0 tmps=0 steps=""
 i=0
 while [ $i -lt $kills ]; do
     i=$((i + 1))
-    $LOOPT train $TINY --set train.ckpt_every=1 --set train.steps=100000 --out "$T/k" 2>/dev/null &
+    # --force: each fresh run replaces the previous run's checkpoint in the folder (at its first save)
+    $LOOPT train $TINY --set train.ckpt_every=1 --set train.steps=100000 --force --out "$T/k" 2>/dev/null &
     pid=$!
     # the first run: wait (at most 20 s) for its first checkpoint, so every kill has one to protect
     w=0; while [ ! -s "$K" ] && [ $w -lt 200 ]; do sleep 0.1; w=$((w + 1)); done
@@ -73,11 +74,14 @@ expect_exit 2 ckpt_newer_format_info $LOOPT info "$T/newer.safetensors"
 
 # --- NaN guard: a run that diverges stops naming the step, exit 1, last checkpoint intact ------
 # lr 10 with weight decay 1 makes AdamW's decay step w -= 10*w flip and grow the weights
-# ninefold each step until they overflow (a NaN loss around step 10).
-$LOOPT train $TINY --set train.steps=4 --out "$T/n" 2>/dev/null
+# ninefold each step until they overflow (a NaN about 7 steps after the step-4 checkpoint).
+# The run that diverges is a resumed one (--resume may not change train.lr, so the first 4
+# steps already use it): its last checkpoint is the step-4 one.
+BLOWUP="--set train.lr=10 --set train.weight_decay=1 --set train.warmup=0"
+$LOOPT train $TINY $BLOWUP --set train.steps=4 --out "$T/n" 2>/dev/null
 before=$(cksum < "$T/n/model.safetensors")
 expect_exit 1 nan_stops $LOOPT train --resume "$T/n/model.safetensors" --set train.steps=1000 \
-    --set train.lr=10 --set train.weight_decay=1 --set train.warmup=0 --set train.ckpt_every=1000 --quiet --out "$T/n"
+    --set train.ckpt_every=1000 --quiet --out "$T/n"
 expect_grep "step [0-9]*: the \(loss\|gradient of [a-z0-9]*\).* is not finite" nan_names_step_and_tensor
 [ "$(cksum < "$T/n/model.safetensors")" = "$before" ] && [ "$(saved_step "$T/n/model.safetensors")" = 4 ] &&
     echo "ok nan_last_checkpoint_intact" || echo "FAIL nan_last_checkpoint_intact"
@@ -85,8 +89,7 @@ expect_grep "step [0-9]*: the \(loss\|gradient of [a-z0-9]*\).* is not finite" n
 # train.on_nan = skip: bad batches are skipped with a warning; when every batch is bad the run
 # still stops (after 100 in a row), the checkpoint intact
 expect_exit 1 nan_skip_gives_up $LOOPT train --resume "$T/n/model.safetensors" --set train.steps=1000 \
-    --set train.lr=10 --set train.weight_decay=1 --set train.warmup=0 --set train.ckpt_every=1000 \
-    --set train.on_nan=skip --quiet --out "$T/n"
+    --set train.ckpt_every=1000 --set train.on_nan=skip --quiet --out "$T/n"
 expect_grep "batch skipped" nan_skip_warns
 expect_grep "too many batches in a row" nan_skip_stops
 [ "$(cksum < "$T/n/model.safetensors")" = "$before" ] &&

@@ -20,6 +20,18 @@ else
     echo "FAIL resume_identical_losses"; progress "$T/b.log" | tail -6; echo "---"; progress "$T/d.log"
 fi
 
+# the progressive loss resumes exactly too (its (n, k) draw depends on the step alone)
+PROG="$LOUD --set train.progressive=0.5"
+$LOOPT train $PROG --out "$T/p" 2>"$T/p.log"
+$LOOPT train $PROG --set train.steps=6 --out "$T/q" 2>/dev/null
+$LOOPT train --resume "$T/q/model.safetensors" --set train.steps=12 --set train.log_every=1 2>"$T/q.log"
+if [ -n "$(progress "$T/p.log" | tail -6)" ] && [ "$(progress "$T/p.log" | tail -6)" = "$(progress "$T/q.log")" ] &&
+   [ "$(progress "$T/p.log")" != "$(progress "$T/b.log")" ]; then
+    echo "ok resume_identical_losses_progressive"
+else
+    echo "FAIL resume_identical_losses_progressive"; progress "$T/p.log" | tail -6; echo "---"; progress "$T/q.log"
+fi
+
 # evaluation during training changes nothing in the run: trm/hrm rows keep their carried states
 # across it, so the losses with an eval every 2 steps equal those without
 for c in tiny-trm tiny-hrm; do

@@ -11,6 +11,7 @@
 #include "loopt/gradcheck.h"
 #include "loopt/model.h"
 #include "loopt/optim.h"
+#include "loopt/schedule.h"
 #include "loopt/sudoku.h"
 #include "test.h"
 
@@ -437,6 +438,49 @@ TEST(model_gradcheck_progressive) {
         EXPECTF(worst < 1e-2, "%s, injection %d: worst rel err %.3e", HALT_NAMES[kinds[i % 2]],
                 c.model.input_injection, worst);
     }
+}
+
+// A training step with the progressive loss accumulates exactly (1 − α) · the K-loop gradient
+// plus α · the gradient of its (n, k) forward, and resumes: the draw depends on the step only.
+TEST(schedule_progressive_step) {
+    Config c;
+    tiny_config(&c, HALT_NONE);
+    c.recursion.loops = 6;
+    int tok[2 * 81], tgt[2 * 81];
+    Model m; tiny_model(&c, 9, &m, tok, tgt);
+    model_alloc(&m, 2, 6, 1);
+    float alpha = 0.25f;
+    Schedule s; schedule_init(&s, &m, 1, alpha, 42);
+    size_t P = m.num_params;
+    float *g = malloc(P * sizeof(float)), *full = malloc(P * sizeof(float));
+    long step = 17;
+    model_zero_grad(&m);
+    schedule_loss_grad(&s, &m, tok, tgt, 6, step);
+    memcpy(g, m.grads_memory, P * sizeof(float));
+    model_zero_grad(&m);
+    model_forward(&m, tok, tgt, 6);
+    model_backward(&m);
+    memcpy(full, m.grads_memory, P * sizeof(float));
+    int n, k, n2, k2;
+    schedule_progressive_draw(&s, &m, 6, step, &n, &k);
+    schedule_progressive_draw(&s, &m, 6, step, &n2, &k2);
+    EXPECT(n == n2 && k == k2 && n >= 0 && k >= 1 && n + k <= 6);
+    model_zero_grad(&m);
+    model_forward_opts(&m, tok, tgt, &(ForwardOpts){.loops = n + k, .halting = HALT_DEFAULT, .window = k});
+    model_backward(&m);
+    double worst = 0.0, gmax = 0.0;
+    for (size_t i = 0; i < P; i++) {
+        double want = (1.0 - alpha) * full[i] + alpha * m.grads_memory[i];
+        worst = fmax(worst, fabs(g[i] - want));
+        gmax = fmax(gmax, fabs(want));
+    }
+    EXPECTF(worst <= 1e-5 * gmax, "progressive step gradient off by %.3e (scale %.3e)", worst, gmax);
+    int varied = 0;   // the draws vary with the step
+    for (long t = 0; t < 20; t++) { schedule_progressive_draw(&s, &m, 6, t, &n2, &k2); varied |= n2 != n || k2 != k; }
+    EXPECT(varied);
+    free(g); free(full);
+    schedule_free(&s);
+    model_free(&m);
 }
 
 TEST(model_converge_exit) {

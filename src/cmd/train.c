@@ -453,11 +453,10 @@ static void make_batch(Run *r) {
 static int train_step(Run *r) {
     Model *m = &r->m;
     model_zero_grad(m);
-    double loss = schedule_forward(&r->sched, m, r->bq, r->ba, r->K);
+    double loss = schedule_loss_grad(&r->sched, m, r->bq, r->ba, r->K, r->ts.step);
     char bad[96] = "";
     if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
     else {
-        model_backward(m);
         const char *t = nonfinite_grad(m);
         if (t) snprintf(bad, sizeof bad, "the gradient of %s", t);
     }
@@ -556,7 +555,7 @@ int cmd_train(int argc, char **argv) {
     if (interrupted) return stop_before_training(&r, &a);
     // trm/hrm: a sample stays in its row for several supervision steps (schedule.c).
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
-    schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup);
+    schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup, r.cfg.train.progressive, r.cfg.train.seed);
     long total = r.cfg.train.steps, first = r.ts.step;
     r.t0 = r.t_last = now_seconds();
     r.elapsed0 = r.ts.elapsed_s;

@@ -117,6 +117,7 @@ static const Key KEYS[] = {
     FLT("train.ema", train.ema, 0, 1, 0, 1),
     ENUM("train.loss", train.loss, LOSS_NAMES),
     BOOL("train.deep_supervision", train.deep_supervision),
+    FLT("train.progressive", train.progressive, 0, 1, 0, 1),
     U64("train.seed", train.seed),
     RESUMABLE(INT, "train.threads", train.threads, 0, 4096),
     RESUMABLE(LONG, "train.eval_every", train.eval_every, 0, 1e12),
@@ -598,6 +599,9 @@ void config_validate(const Config *c, const char *name) {
     if (c->train.deep_supervision && !HALT_FIXED[h->kind])
         die(EXIT_USAGE, "%s: train.deep_supervision: needs a halting.kind that trains at a fixed depth, "
             "not \"%s\" (ACT already weighs every loop; bce and q supervise each step)", name, HALT_NAMES[h->kind]);
+    if (c->train.progressive > 0.0f && r->scheme != SCHEME_LOOP)
+        die(EXIT_USAGE, "%s: train.progressive: the progressive loss runs with scheme \"loop\", not \"%s\" "
+            "(trm/hrm already train each supervision step from the carried state)", name, SCHEME_NAMES[r->scheme]);
     if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
         die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
             "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);
