@@ -103,13 +103,38 @@ if [ -f data/models/sudoku.safetensors ]; then
     if grep -q '"loops": [0-9]\.' "$T/out"; then echo "ok solve_halt_converge_stops_early"
     else echo "FAIL solve_halt_converge_stops_early"; head -2 "$T/out"; fi
 fi
+# A puzzle's answer does not depend on its batch: with continuous batching under a halting
+# rule, the same puzzles shuffled, or in batches of 7, get the same answers (paired by puzzle)
+if [ -f data/models/sudoku.safetensors ]; then
+    awk 'BEGIN { srand(5) } { print rand() "\t" $0 }' "$T/p64.txt" | sort | cut -f2 >"$T/shuf.txt"
+    for run in "p64 64" "shuf 64" "p64 7"; do
+        set -- $run
+        "$LOOPT" solve --halt converge --iters 32 --batch "$2" --quiet "$T/$1.txt" >"$T/a-$1-$2.txt" 2>/dev/null
+        paste -d' ' "$T/$1.txt" "$T/a-$1-$2.txt" | sort >"$T/pairs-$1-$2.txt"
+    done
+    if [ -s "$T/pairs-p64-64.txt" ] && [ "$(wc -l <"$T/a-shuf-64.txt")" -eq 64 ] &&
+       cmp -s "$T/pairs-p64-64.txt" "$T/pairs-shuf-64.txt" && cmp -s "$T/pairs-p64-64.txt" "$T/pairs-p64-7.txt"; then
+        echo "ok solve_answer_independent_of_batch"
+    else echo "FAIL solve_answer_independent_of_batch"; fi
+    # the kl exit stops puzzles early too; --set tunes a rule for one run
+    expect_exit 0 eval_halt_kl "$LOOPT" eval --halt kl --data "$T/p64.txt" --iters 32
+    if awk -F, 'NR == 2 && $1 == 32 && $4 < 32 { ok = 1 } END { exit !ok }' "$T/out"; then
+        echo "ok eval_halt_kl_stops_early"; else echo "FAIL eval_halt_kl_stops_early"; head -3 "$T/out"; fi
+    l2=$("$LOOPT" eval --halt converge --data "$T/p64.txt" --iters 32 --quiet 2>/dev/null | awk -F, 'NR == 2 { print $4 }')
+    l4=$("$LOOPT" eval --halt converge --set halting.patience=4 --data "$T/p64.txt" --iters 32 --quiet 2>/dev/null |
+         awk -F, 'NR == 2 { print $4 }')
+    if [ -n "$l2" ] && [ -n "$l4" ] && awk -v a="$l2" -v b="$l4" 'BEGIN { exit !(b > a + 1) }'; then
+        echo "ok eval_set_patience_applies"; else echo "FAIL eval_set_patience_applies: $l2 vs $l4"; fi
+fi
+expect_exit 2 solve_set_refuses_other_keys "$LOOPT" solve --model "$M" --set model.d_model=8 "$T/p.txt"
+expect_grep 'only the halting rules. parameters' solve_set_refuses_other_keys_message
 expect_exit 2 solve_halt_needs_head "$LOOPT" solve --model "$M" --halt bce "$T/p.txt"
 expect_exit 2 solve_halt_scheme "$LOOPT" solve --model "$T/trm/model.safetensors" --halt converge "$T/p.txt"
 expect_grep 'converge: that rule does not work with this model.s scheme "trm"' solve_halt_scheme_message
 expect_exit 2 eval_halt_needs_head "$LOOPT" eval --model "$M" --halt act --data "$T/p.txt"
 expect_grep 'needs a halting head trained with it' eval_halt_needs_head_message
 expect_exit 2 eval_halt_unknown "$LOOPT" eval --model "$M" --halt sometimes --data "$T/p.txt"
-expect_grep "expected one of none, act, bce, q, converge, got 'sometimes'" eval_halt_unknown_lists
+expect_grep "expected one of none, act, bce, q, converge, kl, got 'sometimes'" eval_halt_unknown_lists
 expect_exit 0 solve_iters_beyond_training "$LOOPT" solve --model "$M" --iters 12 "$T/p.txt"
 expect_grep 'running 12 loops' solve_iters_logged
 if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_iters_beyond_lines"; else echo "FAIL solve_iters_beyond_lines"; fi

@@ -516,6 +516,37 @@ TEST(model_converge_exit) {
     model_free(&m);
 }
 
+// The KL exit (halting "kl", parameter-free, Huginn): a puzzle stops at the first loop L >= 2
+// where successive loops' output distributions differ by KL < kl_eps at every cell; its
+// answer is then exactly that of L fixed loops, and some puzzles stop before the last loop.
+TEST(model_kl_exit) {
+    Config c;
+    tiny_config(&c, HALT_NONE);
+    c.halting.kl_eps = 1e-2f;
+    enum { B = 8, K = 40 };
+    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+    Rng r; rng_seed(&r, 3);
+    Model m; model_init(&m, &c, &shape, &r);
+    model_alloc(&m, B, 1, 0);
+    int tok[B * 81], tgt[B * 81], got[B * 81], fixed[B * 81], used[B * 81];
+    random_batch(&r, &shape, B, tok, tgt);
+    model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
+    model_predict(&m, got);
+    model_loops_used(&m, used);
+    int early = 0;
+    for (int b = 0; b < B; b++) {
+        int L = used[b * 81];
+        EXPECTF(L >= 2 && L <= K, "puzzle %d stopped at loop %d", b, L);
+        early += L < K;
+        model_forward(&m, tok, NULL, L);
+        model_predict(&m, fixed);
+        EXPECTF(!memcmp(fixed + b * 81, got + b * 81, sizeof(int) * 81),
+                "puzzle %d stopped at loop %d: its answer differs from %d fixed loops", b, L, L);
+    }
+    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    model_free(&m);
+}
+
 // Continuous batching gives every puzzle the answer and loops of a plain forward, whatever row
 // it lands in and whichever puzzles run beside it: 11 puzzles through 4 rows, in input order
 // and reversed, for fixed looping, the convergence exit and ACT.
@@ -538,11 +569,12 @@ static void stream_all(Model *m, int halting, int K, const int *tok, const int *
 
 TEST(model_stream_matches_forward) {
     enum { B = 4, N = 11, S = 81 };
-    const struct { HaltKind kind; int K; } cases[] = {{HALT_NONE, 6}, {HALT_CONVERGE, 40}, {HALT_ACT, 8}};
-    for (int c_i = 0; c_i < 3; c_i++) {
+    const struct { HaltKind kind; int K; } cases[] = {{HALT_NONE, 6}, {HALT_CONVERGE, 40}, {HALT_ACT, 8}, {HALT_KL, 40}};
+    for (int c_i = 0; c_i < 4; c_i++) {
         Config c;
         tiny_config(&c, cases[c_i].kind == HALT_ACT ? HALT_ACT : HALT_NONE);
         c.halting.patience = 2;
+        c.halting.kl_eps = 1e-2f;
         int K = cases[c_i].K;
         TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
         Rng r; rng_seed(&r, 5);

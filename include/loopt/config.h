@@ -26,7 +26,8 @@ enum { HS_LOOP = 1, HS_RECUR = 2 };
     X(ACT,      "act",      HS_LOOP,            0) \
     X(BCE,      "bce",      HS_RECUR,           0) \
     X(Q,        "q",        HS_RECUR,           0) \
-    X(CONVERGE, "converge", HS_LOOP,            1)
+    X(CONVERGE, "converge", HS_LOOP,            1) \
+    X(KL,       "kl",       HS_LOOP,            1)
 #define X(kind, name, schemes, fixed) HALT_##kind,
 typedef enum { HALT_KINDS(X) NUM_HALT_KINDS } HaltKind;
 #undef X
@@ -76,6 +77,8 @@ typedef struct {
     float bias_init;      // halting.bias_init: init of the halting unit's bias
     float explore_prob;   // halting.explore_prob: chance a sample must run a random min number of steps
     int patience;         // halting.patience: converge stops a puzzle once its answer held this many loops
+    float confidence;     // halting.confidence: converge also needs every cell's top probability >= this
+    float kl_eps;         // halting.kl_eps: kl stops a puzzle once KL(p_k || p_k-1) < this at every cell
 } HaltingConfig;
 
 typedef struct {

@@ -32,6 +32,12 @@ int infer_load(const char **model_path, const char *path, const char *name, int 
 // a message naming `opt` and the parameter-free alternatives.
 int infer_halting(const Model *m, int halting, const char *opt);
 
+// --set halting.KEY=VALUE (the rules' parameters: patience, confidence, kl_eps, threshold)
+// applied to the loaded model's halting config for this run; the rule itself is --halt's. Any
+// other key, or a value out of range, exits 2 naming it.
+#define INFER_MAX_SETS 16
+void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_sets);
+
 // Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
 // sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n
 // puzzles (when n > 0).
@@ -82,6 +88,14 @@ int runner_load(Runner *r, const Puzzle *items, int n, int i);
 static inline const Puzzle *runner_puzzle(const Runner *r, int b) { return &r->items[r->idx[b]]; }
 // Run the loaded batch with options o; r->pred and r->loops get the answers and loops used.
 void runner_forward(Runner *r, const ForwardOpts *o);
+
+// Continuous batching (scheme loop): the puzzles from items[i] on that have the size of the
+// first one (up to the first puzzle of another size; placeholders passed over) run through the
+// B rows, each row taking the next puzzle as soon as the halting rule of o (o->loops at most)
+// says its answer is final. emit(ctx, entry, pred, loops) gets each answer (pred, loops: S
+// ints) in input order. Returns the entry to continue from (n when done).
+typedef void (*RunnerEmit)(void *ctx, int entry, const int *pred, const int *loops);
+int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpts *o, RunnerEmit emit, void *ctx);
 void runner_free(Runner *r);
 
 #endif

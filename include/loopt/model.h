@@ -111,8 +111,9 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(probs,    N * V,                  "(N, Vout)") \
     X(losses,   N,                      "(N)") \
     X(cum,      N,                      "(N) cumulative halting probability of earlier loops") \
-    X(halt_scratch, N + B,              "(N + B) parameter-free halting rules' state (converge: the " \
-                                        "previous loop's answer (N), the loops each puzzle's held (B))") \
+    X(halt_scratch, N * V + B,          "(N * V + B) parameter-free halting rules' state: per position " \
+                                        "(converge: the previous loop's answer, N; kl: its log-probabilities, " \
+                                        "N * V), then per puzzle (B: converge the loops its answer held, kl stopped)") \
     X(pre_h,    train * N * C,          "(N, C) recurrent state saved after loop prefix_loop " \
                                         "(training only; trm/hrm: y entering the kept updates)") \
     X(pre_mix,  train * N * C,          "(N, C) act: the mix so far; trm/hrm: z entering the kept updates") \

@@ -22,7 +22,8 @@
 
 static const char *USAGE =
     "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
-    "                  [--batch B] [--fixed | --halt RULE] [--limit N] [--ema|--raw] [--quiet]\n"
+    "                  [--batch B] [--fixed | --halt RULE [--set halting.KEY=V]...] [--limit N]\n"
+    "                  [--ema|--raw] [--quiet]\n"
     "\n"
     "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout:\n"
     "  iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n"
@@ -45,7 +46,11 @@ static const char *USAGE =
     "  --fixed        halting off: every cell runs exactly N loops, answer from the last state\n"
     "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
     "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
-    "                 its answer has held for halting.patience loops; docs/schemes.md)\n"
+    "                 its answer has held for halting.patience loops) or kl (once successive\n"
+    "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n"
+    "                 docs/schemes.md\n"
+    "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n"
+    "                 floor on every cell's top probability), kl_eps, threshold (act)\n"
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
     "  --limit N      only the first N entries of FILE (skipped ones included)\n"
@@ -107,6 +112,8 @@ typedef struct {
     int iters[MAX_ITERS_LIST], n_iters;
     int halting, threads, batch, use_ema;
     long limit;
+    const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
+    int n_sets;
 } EvalArgs;
 
 static void parse_args(int argc, char **argv, EvalArgs *e) {
@@ -122,6 +129,10 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
         else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
         else if (arg_flag(argv, i, "--fixed")) e->halting = HALT_NONE;
         else if (arg_value(argc, argv, &i, "--halt", &v)) e->halting = arg_enum("--halt", v, HALT_NAMES);
+        else if (arg_value(argc, argv, &i, "--set", &v)) {
+            if (e->n_sets == INFER_MAX_SETS) usage_error(USAGE, "eval: at most %d --set", INFER_MAX_SETS);
+            e->sets[e->n_sets++] = v;
+        }
         else if (arg_flag(argv, i, "--ema")) e->use_ema = 1;
         else if (arg_flag(argv, i, "--raw")) e->use_ema = 0;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
@@ -208,6 +219,7 @@ int cmd_eval(int argc, char **argv) {
     Model m;
     int nthreads = infer_load(&e.model_path, e.data, name, e.threads, e.use_ema, &cfg, &m);
     int run_halt = infer_halting(&m, e.halting, "--halt");
+    infer_set_halting(&cfg, &m, e.sets, e.n_sets);
     const Task *task = task_get(cfg.task);
 
     PuzzleSet set;   // puzzles and references

@@ -22,7 +22,8 @@
 #include "loopt/timer.h"
 
 static const char *USAGE =
-    "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE] [--threads T] [--batch B]\n"
+    "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE [--set halting.KEY=V]...]\n"
+    "                   [--threads T] [--batch B]\n"
     "                   [--format text|json] [--mark] [--strict] [--trace] [--ema|--raw]\n"
     "                   [--out X.png] [--quiet] FILE|-\n"
     "\n"
@@ -63,7 +64,11 @@ static const char *USAGE =
     "                 answer is read from the last loop's state (not the halting mix)\n"
     "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
     "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
-    "                 its answer has held for halting.patience loops; docs/schemes.md)\n"
+    "                 its answer has held for halting.patience loops) or kl (once successive\n"
+    "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n"
+    "                 docs/schemes.md\n"
+    "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n"
+    "                 floor on every cell's top probability), kl_eps, threshold (act)\n"
     "  --threads T    CPU threads (default 0 = all cores)\n"
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
     "  --format F     text (default) or json\n"
@@ -171,6 +176,8 @@ static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, i
 typedef struct {
     const char *model_path, *path, *out_png;
     int iters, halting, threads, batch, json, trace, use_ema, mark, strict;
+    const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
+    int n_sets;
 } SolveArgs;
 
 static void parse_args(int argc, char **argv, SolveArgs *s) {
@@ -190,6 +197,10 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
         else if (arg_value(argc, argv, &i, "--out", &v)) s->out_png = v;
         else if (arg_flag(argv, i, "--fixed")) s->halting = HALT_NONE;
         else if (arg_value(argc, argv, &i, "--halt", &v)) s->halting = arg_enum("--halt", v, HALT_NAMES);
+        else if (arg_value(argc, argv, &i, "--set", &v)) {
+            if (s->n_sets == INFER_MAX_SETS) usage_error(USAGE, "solve: at most %d --set", INFER_MAX_SETS);
+            s->sets[s->n_sets++] = v;
+        }
         else if (arg_flag(argv, i, "--trace")) s->trace = 1;
         else if (arg_flag(argv, i, "--mark")) s->mark = 1;
         else if (arg_flag(argv, i, "--strict")) s->strict = 1;
@@ -203,53 +214,88 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
     if (!s->path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
 }
 
-// Run every puzzle of set through the model and print one record per entry in input order (a
-// placeholder for each skipped entry); returns the number of valid answers and adds each
-// puzzle's mean loops per cell to *loops_sum.
+// What the answers of one run share, for emit_answer.
+typedef struct {
+    const SolveArgs *s;
+    const Task *task;
+    const PuzzleSet *set;
+    int act;              // halting act: per-cell loops in json
+    uint8_t *a;           // (s_max) the answer's cells
+    char *text;           // its text
+    int next;             // the next entry to print (placeholders before an answer go first)
+    long valid;
+    double loops_sum;     // Σ over answers of the mean loops per cell
+} Answers;
+
+// Entry `entry`'s answer (pred, loops: its cells) to stdout, after the placeholders before it.
+static void emit_answer(void *ctx, int entry, const int *pred, const int *loops) {
+    Answers *c = ctx;
+    const SolveArgs *s = c->s;
+    const Puzzle *it = &c->set->p[entry];
+    while (c->next < entry) print_skipped(c->task, &c->set->p[c->next++], s->json);
+    c->next = entry + 1;
+    int S = it->h * it->w;
+    char why[256];
+    for (int t = 0; t < S; t++) c->a[t] = (uint8_t)pred[t];
+    int ok = c->task->check(it->q, c->a, it->h, it->w, why, sizeof why);
+    c->valid += ok;
+    double lsum = 0.0;
+    for (int t = 0; t < S; t++) lsum += loops[t];
+    c->loops_sum += lsum / S;
+    print_answer(c->task, it, c->a, ok, why, loops, s->json, c->act, s->mark, c->text);
+    if (s->out_png) write_png(c->task, s->out_png, entry, c->set->n, c->a, it->h, it->w);
+}
+
+// Batches in lock step (schemes trm/hrm, and --trace: loops 1..N, each a fresh forward, exact
+// since the forward is deterministic).
+static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
+    int B = r->B;
+    int *tr = c->s->trace ? xmalloc(sizeof(int) * (size_t)iters * B * (size_t)puzzle_set_max_cells(c->set)) : NULL;
+    for (int i0 = 0;;) {
+        i0 = runner_load(r, c->set->p, c->set->n, i0);
+        if (r->n == 0) break;
+        int S = r->S;
+        for (int k = tr ? 1 : iters; k <= iters; k++) {
+            runner_forward(r, &(ForwardOpts){.loops = k, .halting = run_halt});
+            if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r->pred, sizeof(int) * (size_t)B * S);
+        }
+        for (int b = 0; b < r->n; b++) {
+            if (tr) print_trace(c->task, runner_puzzle(r, b), tr + (size_t)b * S, iters, B, c->a, c->text);
+            emit_answer(c, r->idx[b], r->pred + (size_t)b * S, r->loops + (size_t)b * S);
+        }
+        fflush(stdout);
+    }
+    free(tr);
+}
+
+// Run every puzzle of set through the model and print the answers in input order, one record
+// per entry; returns the number of valid ones and adds each puzzle's mean loops per cell to
+// *loops_sum. Scheme loop runs continuous batching: a puzzle that stops frees its row for the
+// next one (infer.c runner_stream).
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
                       int s_max, int run_halt, double *loops_sum) {
-    const Task *task = task_get(cfg->task);
-    long valid = 0;
-    int next = 0;   // the next entry to print
+    Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT};
     if (s_max > 0) {   // some puzzle to run (else only placeholders)
         Runner r;
         runner_init(&r, m, cfg, B, s_max);
-        int *tr = s->trace ? xmalloc(sizeof(int) * (size_t)s->iters * B * s_max) : NULL;
-        uint8_t *a = xmalloc((size_t)s_max);
-        char *text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
-        char why[256];
-        for (int i0 = 0;;) {
-            i0 = runner_load(&r, set->p, set->n, i0);
-            if (r.n == 0) break;
-            int nb = r.n, S = r.S;
-            // --trace: loops 1..N, each a fresh forward: exact, since the forward is deterministic
-            for (int k = s->trace ? 1 : s->iters; k <= s->iters; k++) {
-                runner_forward(&r, &(ForwardOpts){.loops = k, .halting = run_halt});
-                if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r.pred, sizeof(int) * (size_t)B * S);
+        c.a = xmalloc((size_t)s_max);
+        c.text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
+        if (m->rc.scheme == SCHEME_LOOP && !s->trace) {
+            ForwardOpts o = {.loops = s->iters, .halting = run_halt};
+            for (int i = 0; i < set->n;) {
+                i = runner_stream(&r, set->p, set->n, i, &o, emit_answer, &c);
+                fflush(stdout);
             }
-            for (int b = 0; b < nb; b++) {
-                const Puzzle *it = runner_puzzle(&r, b);
-                while (next < r.idx[b]) print_skipped(task, &set->p[next++], s->json);
-                next = r.idx[b] + 1;
-                const int *p = r.pred + (size_t)b * S, *lp = r.loops + (size_t)b * S;
-                if (tr) print_trace(task, it, tr + (size_t)b * S, s->iters, B, a, text);
-                for (int t = 0; t < S; t++) a[t] = (uint8_t)p[t];
-                int ok = task->check(it->q, a, it->h, it->w, why, sizeof why);
-                valid += ok;
-                double lsum = 0.0;
-                for (int t = 0; t < S; t++) lsum += lp[t];
-                *loops_sum += lsum / S;
-                print_answer(task, it, a, ok, why, lp, s->json, run_halt == HALT_ACT, s->mark, text);
-                if (s->out_png) write_png(task, s->out_png, r.idx[b], set->n, a, it->h, it->w);
-            }
-            fflush(stdout);
+        } else {
+            solve_batches(&r, &c, s->iters, run_halt);
         }
-        free(tr); free(a); free(text);
+        free(c.a); free(c.text);
         runner_free(&r);
     }
-    while (next < set->n) print_skipped(task, &set->p[next++], s->json);
+    while (c.next < set->n) print_skipped(c.task, &set->p[c.next++], s->json);
     fflush(stdout);
-    return valid;
+    *loops_sum = c.loops_sum;
+    return c.valid;
 }
 
 int cmd_solve(int argc, char **argv) {
@@ -265,17 +311,20 @@ int cmd_solve(int argc, char **argv) {
     int train_loops = config_depth(&cfg);
     if (!s.iters) s.iters = train_loops;
     int run_halt = infer_halting(&m, s.halting, "--halt");
+    infer_set_halting(&cfg, &m, s.sets, s.n_sets);
 
     PuzzleSet set;   // the entries of the input: puzzles of the model's task and placeholders
     int n_bad = infer_read(task, s.path, name, s.model_path, &m, &cfg, 0, &set), n = puzzle_set_count(&set);
     int s_max = puzzle_set_max_cells(&set);
     int B = infer_batch_size(s.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
-             "running %d loops%s, batch %d, %d threads", s.model_path, task->name,
+             "running %d loops%s%s%s, batch %d, %d threads", s.model_path, task->name,
              m.num_params, s.use_ema ? "EMA weights if saved" : "raw weights", train_loops,
              HALT_NAMES[cfg.halting.kind], s.iters,
              s.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
-             : run_halt == HALT_CONVERGE ? " at most (halting converge)" : run_halt == HALT_ACT ? " at most" : "",
+             : run_halt == HALT_ACT ? " at most" : run_halt != HALT_NONE ? " at most (halting " : "",
+             run_halt != HALT_NONE && run_halt != HALT_ACT ? HALT_NAMES[run_halt] : "",
+             run_halt != HALT_NONE && run_halt != HALT_ACT ? ")" : "",
              B, nthreads);
 
     double loops_sum = 0.0, t0 = now_seconds();

@@ -6,7 +6,10 @@
 //   bce   TRM's head on the answer y: q = whalt·y[0] + bhalt learns "the whole grid is right".
 //   q     HRM's two rows [q_halt | q_continue]: q_halt as bce, q_continue learns σ of the next
 //         step's best value (recur.c runs that step; q_target turns it into the target).
-//   converge  parameter-free: a puzzle stops once its answer has held for halting.patience loops.
+//   converge  parameter-free: a puzzle stops once its answer has held for halting.patience loops
+//             (each of them with every cell's top probability >= halting.confidence).
+//   kl        parameter-free (Huginn): a puzzle stops once KL(p_k || p_k-1) < halting.kl_eps at
+//             every cell.
 // A new rule: a row here, a name in config.h's HALT_KINDS, a test (docs/schemes.md: equations).
 #include "loopt/halting.h"
 
@@ -138,13 +141,23 @@ static void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
 // from then on. It needs no head, so it works on any model, including ones trained with
 // "none". Training loops a fixed number of times (there is no decision to learn).
 
+// The top class of logits l (V) and its softmax probability.
+static int top_class(const float *l, int V, float *p_top) {
+    int a = 0;
+    for (int v = 1; v < V; v++) if (l[v] > l[a]) a = v;
+    float sum = 0.0f;
+    for (int v = 0; v < V; v++) sum += expf(l[v] - l[a]);
+    *p_top = 1.0f / sum;
+    return a;
+}
+
 static int converge_loop_step(Model *m, int k_batch, int K, int slot, const float *y, const float *h_prev, float *h) {
     if (m->training) return none_loop_step(m, k_batch, K, slot, y, h_prev, h);
     int B = m->B, T = m->T, C = m->C, V = m->Vout, M = m->M;
     size_t TC = (size_t)T * C;
-    float *prev = m->acts.halt_scratch;          // (B, T) the previous loop's answer
-    float *held = prev + (size_t)B * T;          // (B) loops the puzzle's answer has held
-    model_head_forward(m, y, 0);                 // logits (N, V) of this loop's output
+    float *prev = m->acts.halt_scratch;                  // (B, T) the previous loop's answer
+    float *held = prev + (size_t)B * T * V;              // (B) loops the puzzle's answer has held
+    model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
     int running = 0;
     for (int b = 0; b < B; b++) {
         int k = m->row_k[b];
@@ -156,16 +169,61 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
         memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
         int same = k > 1;
         for (int t = M; t < T; t++) {
-            const float *l = m->acts.logits + ((size_t)b * T + t) * V;
-            int a = 0;
-            for (int v = 1; v < V; v++) if (l[v] > l[a]) a = v;
-            same &= prev[b * T + t] == (float)a;
+            float p_top;
+            int a = top_class(m->acts.logits + ((size_t)b * T + t) * V, V, &p_top);
+            same &= prev[b * T + t] == (float)a && p_top >= m->hc.confidence;
             prev[b * T + t] = (float)a;
         }
         held[b] = same ? held[b] + 1.0f : 0.0f;
         for (int t = 0; t < T; t++) m->n_halt[b * T + t] = k;
         running += held[b] < m->hc.patience;
         m->row_done[b] = held[b] >= m->hc.patience || k >= K;
+    }
+    return running * T;
+}
+
+// ---- kl: parameter-free, per puzzle (Huginn) -----------------------------------------------
+// After each loop the head's distribution p_k at every position; a puzzle stops at the first
+// loop k >= 2 where KL(p_k || p_{k-1}) = Σ_v p_k,v (log p_k,v - log p_{k-1},v) < halting.kl_eps
+// at each of its positions (Geiping et al. 2025 exit per token; a puzzle is done when all its
+// cells are). Like converge: no head, any model, the state frozen from the stop on.
+
+static int kl_loop_step(Model *m, int k_batch, int K, int slot, const float *y, const float *h_prev, float *h) {
+    if (m->training) return none_loop_step(m, k_batch, K, slot, y, h_prev, h);
+    int B = m->B, T = m->T, C = m->C, V = m->Vout, M = m->M;
+    size_t TC = (size_t)T * C;
+    float *logp = m->acts.halt_scratch;                  // (B, T, V) the previous loop's log p
+    float *stopped = logp + (size_t)B * T * V;           // (B) 1 once the puzzle stopped
+    model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
+    int running = 0;
+    for (int b = 0; b < B; b++) {
+        int k = m->row_k[b];
+        if (k > 1 && stopped[b] != 0.0f) {   // stopped earlier: the state stays
+            memcpy(h + b * TC, h_prev + b * TC, TC * sizeof(float));
+            m->row_done[b] = 1;
+            continue;
+        }
+        memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
+        double kl_max = 0.0;
+        for (int t = M; t < T; t++) {
+            const float *l = m->acts.logits + ((size_t)b * T + t) * V;
+            float *lp = logp + ((size_t)b * T + t) * V;
+            float mx = l[0];
+            for (int v = 1; v < V; v++) mx = l[v] > mx ? l[v] : mx;
+            double sum = 0.0;
+            for (int v = 0; v < V; v++) sum += exp((double)(l[v] - mx));
+            double lse = mx + log(sum), kl = 0.0;
+            for (int v = 0; v < V; v++) {
+                double cur = l[v] - lse;
+                if (k > 1) kl += exp(cur) * (cur - lp[v]);
+                lp[v] = (float)cur;
+            }
+            kl_max = kl > kl_max ? kl : kl_max;
+        }
+        stopped[b] = k > 1 && kl_max < m->hc.kl_eps;
+        for (int t = 0; t < T; t++) m->n_halt[b * T + t] = k;
+        running += stopped[b] == 0.0f;
+        m->row_done[b] = stopped[b] != 0.0f || k >= K;
     }
     return running * T;
 }
@@ -250,6 +308,7 @@ static const HaltRule HALT_RULES[NUM_HALT_KINDS] = {
     [HALT_BCE]  = {.head_rows = 1, .sup_logits = head_logits, .sup_loss = head_loss,
                    .sup_backward = head_backward, .sup_halts = bce_halts},
     [HALT_CONVERGE] = {.loop_step = converge_loop_step, .loop_backward_step = none_loop_backward_step},
+    [HALT_KL]   = {.loop_step = kl_loop_step, .loop_backward_step = none_loop_backward_step},
     [HALT_Q]    = {.head_rows = 2, .sup_logits = head_logits, .sup_loss = head_loss,
                    .sup_backward = head_backward, .sup_halts = q_halts, .sup_target = q_target},
 };

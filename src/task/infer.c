@@ -47,6 +47,20 @@ int infer_halting(const Model *m, int halting, const char *opt) {
     return halting;
 }
 
+void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_sets) {
+    for (int i = 0; i < n_sets; i++) {
+        const char *s = sets[i];
+        if (strncmp(s, "halting.", 8) != 0 || strncmp(s, "halting.kind", 12) == 0)
+            die(EXIT_USAGE, "--set %s: only the halting rules' parameters (halting.patience, halting.confidence, "
+                "halting.kl_eps, halting.threshold) may be set for a run; the rule is --halt's", s);
+        config_set(cfg, s, "--set");
+    }
+    config_validate(cfg, "--set");
+    HaltKind kind = m->hc.kind;
+    m->hc = cfg->halting;
+    m->hc.kind = kind;
+}
+
 int infer_batch_size(int batch, int s_max, int M, int n) {
     int B = batch;
     if (!B) {
@@ -148,4 +162,57 @@ void runner_forward(Runner *r, const ForwardOpts *o) {
     model_forward_opts(r->m, r->tok, NULL, o);
     model_predict(r->m, r->pred);
     model_loops_used(r->m, r->loops);
+}
+
+// The entries [i, end) of one run of equal-size puzzles starting at the first puzzle at or
+// after i; their puzzle indices into seg (n entries of room). Returns the puzzle count.
+static int equal_size_run(const Puzzle *items, int n, int i, int *seg, int *end) {
+    while (i < n && !items[i].q) i++;
+    int ns = 0;
+    for (int j = i; j < n; j++) {
+        if (!items[j].q) continue;
+        if (items[j].h != items[i].h || items[j].w != items[i].w) { *end = j; return ns; }
+        seg[ns++] = j;
+    }
+    *end = n;
+    return ns;
+}
+
+int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpts *o, RunnerEmit emit, void *ctx) {
+    int *seg = xmalloc(sizeof(int) * (size_t)(n > 0 ? n : 1)), end;
+    int ns = equal_size_run(items, n, i, seg, &end);
+    if (ns == 0) { free(seg); return n; }
+    const Puzzle *first = &items[seg[0]];
+    int S = first->h * first->w, B = r->B;
+    runner_size(r, first->h, first->w);
+    int *pred = xmalloc(sizeof(int) * (size_t)ns * S), *loops = xmalloc(sizeof(int) * (size_t)ns * S);
+    uint8_t *done = xcalloc((size_t)ns, 1);
+    int *row = r->idx;   // (B) the run's puzzle each row holds; -1: idle (no puzzle left)
+    model_stream_start(r->m, o->halting, o->loops);
+    int next = 0, emitted = 0;
+    for (int b = 0; b < B; b++) {   // an idle row runs a copy of the first puzzle, unread
+        row[b] = next < ns ? next++ : -1;
+        const uint8_t *q = items[seg[row[b] >= 0 ? row[b] : 0]].q;
+        for (int t = 0; t < S; t++) r->tok[t] = q[t];
+        model_stream_load(r->m, b, r->tok);
+    }
+    while (emitted < ns) {
+        if (!model_stream_step(r->m)) continue;
+        for (int b = 0; b < B; b++) {
+            int j = row[b];
+            if (j < 0 || !r->m->row_done[b]) continue;
+            model_stream_read(r->m, b, pred + (size_t)j * S, loops + (size_t)j * S);
+            done[j] = 1;
+            row[b] = next < ns ? next++ : -1;
+            if (row[b] < 0) continue;
+            const uint8_t *q = items[seg[row[b]]].q;
+            for (int t = 0; t < S; t++) r->tok[t] = q[t];
+            model_stream_load(r->m, b, r->tok);
+        }
+        for (; emitted < ns && done[emitted]; emitted++)
+            emit(ctx, seg[emitted], pred + (size_t)emitted * S, loops + (size_t)emitted * S);
+    }
+    r->n = 0;
+    free(seg); free(pred); free(loops); free(done);
+    return end;
 }
