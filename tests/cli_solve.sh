@@ -126,6 +126,21 @@ if [ -f data/models/sudoku.safetensors ]; then
     if [ -n "$l2" ] && [ -n "$l4" ] && awk -v a="$l2" -v b="$l4" 'BEGIN { exit !(b > a + 1) }'; then
         echo "ok eval_set_patience_applies"; else echo "FAIL eval_set_patience_applies: $l2 vs $l4"; fi
 fi
+# export --halt stores a parameter-free rule as the model's default: solve then stops early
+# without flags, and --fixed still runs every loop
+if [ -f data/models/sudoku.safetensors ]; then
+    expect_exit 0 export_halt_converge "$LOOPT" export data/models/sudoku.safetensors "$T/conv.safetensors" \
+        --halt converge --set halting.patience=3
+    "$LOOPT" info "$T/conv.safetensors" >"$T/out" 2>&1
+    expect_grep '^halting: *converge' export_halt_stored
+    "$LOOPT" solve --model "$T/conv.safetensors" --iters 32 --format json "$T/p64.txt" >"$T/out" 2>/dev/null
+    if grep -q '"loops": [0-9]\.' "$T/out"; then echo "ok export_halt_is_the_default"
+    else echo "FAIL export_halt_is_the_default"; head -2 "$T/out"; fi
+    "$LOOPT" solve --model "$T/conv.safetensors" --iters 32 --fixed --format json "$T/p64.txt" >"$T/out" 2>/dev/null
+    if [ -s "$T/out" ] && ! grep -qv '"loops": 32.000' "$T/out"; then echo "ok export_halt_fixed_still_fixed"
+    else echo "FAIL export_halt_fixed_still_fixed"; head -2 "$T/out"; fi
+fi
+expect_exit 2 export_halt_needs_head "$LOOPT" export "$M" "$T/act.safetensors" --halt act
 expect_exit 2 solve_set_refuses_other_keys "$LOOPT" solve --model "$M" --set model.d_model=8 "$T/p.txt"
 expect_grep 'only the halting rules. parameters' solve_set_refuses_other_keys_message
 expect_exit 2 solve_halt_needs_head "$LOOPT" solve --model "$M" --halt bce "$T/p.txt"

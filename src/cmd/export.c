@@ -9,25 +9,37 @@
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/dataset.h"
+#include "loopt/halting.h"
+#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/modelio.h"
 
 static const char *USAGE =
-    "usage: loopt export CKPT OUT [--raw] [--force]\n"
+    "usage: loopt export CKPT OUT [--raw] [--force] [--halt RULE [--set halting.KEY=V]...]\n"
     "\n"
     "Writes the model of CKPT to OUT as a weights-only safetensors checkpoint (config, steps\n"
     "trained and training time kept in its metadata; no optimizer state, so it cannot be\n"
     "resumed, only used by solve/eval/info or fine-tuned with train --init-from). The EMA\n"
     "weights are exported when CKPT has them, unless --raw. OUT is written atomically (temp\n"
     "file + rename). OUT may never be CKPT itself (the same file by any name or link: that\n"
-    "would drop CKPT's optimizer state), and an existing OUT is replaced only with --force.\n";
+    "would drop CKPT's optimizer state), and an existing OUT is replaced only with --force.\n"
+    "  --halt RULE    store RULE as the model's halting rule, the one solve and eval run by default:\n"
+    "                 none, or a parameter-free rule (converge, kl); only for a model without a\n"
+    "                 halting head (a learned head stays the model's rule). The weights are unchanged.\n"
+    "  --set halting.KEY=V  with it, the rule's parameters (patience, confidence, kl_eps)\n";
 
 int cmd_export(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
-    int use_ema = 1, force = 0;
+    int use_ema = 1, force = 0, halting = HALT_DEFAULT, n_sets = 0;
+    const char *sets[INFER_MAX_SETS], *v;
     for (int i = 1; i < argc; i++) {
         if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return EXIT_OK; }
         else if (arg_flag(argv, i, "--raw")) use_ema = 0;
+        else if (arg_value(argc, argv, &i, "--halt", &v)) halting = arg_enum("--halt", v, HALT_NAMES);
+        else if (arg_value(argc, argv, &i, "--set", &v)) {
+            if (n_sets == INFER_MAX_SETS) usage_error(USAGE, "export: at most %d --set", INFER_MAX_SETS);
+            sets[n_sets++] = v;
+        }
         else if (arg_flag(argv, i, "--force")) force = 1;
         else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "export: unknown option '%s'", argv[i]);
         else if (!in) in = argv[i];
@@ -49,6 +61,13 @@ int cmd_export(int argc, char **argv) {
     Model m;
     TrainState ts;
     model_load(in, &cfg, &m, use_ema, NULL, &ts);
+    if (halting != HALT_DEFAULT) {
+        if (halt_rule(m.hc.kind)->head_rows)
+            die(EXIT_USAGE, "export: --halt: %s has a learned halting head (\"%s\"), which stays its rule", in,
+                HALT_NAMES[m.hc.kind]);
+        m.hc.kind = cfg.halting.kind = (HaltKind)infer_halting(&m, halting, "--halt");
+    }
+    infer_set_halting(&cfg, &m, sets, n_sets);
     char why[512];
     if (!model_save(out, &m, &cfg, NULL, &ts, why, sizeof why)) die(EXIT_RUNTIME, "%s", why);
     log_info("export: %s -> %s: %zu parameters (%s weights), step %ld", in, out, m.num_params,
