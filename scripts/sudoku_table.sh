@@ -31,7 +31,7 @@ echo "$rule"
 for s in $sets; do
     name=$(basename "$s"); name=${name%.*}
     lim=$LIMIT; case "$s" in "$PUZ"/*) lim=$PUBLIC_LIMIT ;; esac
-    $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --limit "$lim" --quiet > "$OUT/$name.eval.csv"
+    $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --fixed --limit "$lim" --quiet > "$OUT/$name.eval.csv"
     n=$(grep -cv '^#' "$s" || true); [ "$n" -gt "$lim" ] && n=$lim
     row="| $name | $n |"
     # columns: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s

@@ -9,7 +9,8 @@ usage() {
 usage: sh scripts/sweep_iters.sh MODEL DATA[,DATA2,...] [ITERS] [OUTDIR]
 
 Evaluates MODEL (a checkpoint from `loopt train`) on DATA at every loop count of ITERS
-(default 1,2,4,8,16,32,64,128) with `loopt eval`, and writes
+(default 1,2,4,8,16,32,64,128) with `loopt eval --fixed` (exactly that many loops for every
+puzzle, whatever halting rule the model stores), and writes
   OUTDIR/sweep.csv   eval's CSV: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s; with several
                      DATA files a first column `label` (the file name without directory and
                      extension) and one block of rows per file
@@ -23,7 +24,7 @@ Environment:
   LOOPT             the loopt binary (default ./loopt)
   SWEEP_PLOT        auto (default: gnuplot if installed with a png or pngcairo terminal, else
                     `loopt plot`), gnuplot, or loopt
-  SWEEP_EVAL_ARGS   extra options for `loopt eval`, e.g. "--limit 200 --fixed --threads 2"
+  SWEEP_EVAL_ARGS   extra options for `loopt eval`, e.g. "--limit 200 --threads 2"
 Exit status: 0 ok; 1 an eval or plot failed (or eval skipped malformed entries: the outputs are
 still written); 2 bad arguments or missing files.
 EOF
@@ -80,7 +81,7 @@ for f in "$@"; do
     printf '%s\n' "$label" >"$tmp/$k.label"
     say "eval $f at iters $ITERS"
     # shellcheck disable=SC2086  # SWEEP_EVAL_ARGS is a list of options
-    "$LOOPT" eval --model "$MODEL" --data "$f" --iters "$ITERS" $SWEEP_EVAL_ARGS >"$tmp/$k.csv"
+    "$LOOPT" eval --model "$MODEL" --data "$f" --iters "$ITERS" --fixed $SWEEP_EVAL_ARGS >"$tmp/$k.csv"
     rc=$?
     sed 1d "$tmp/$k.csv" >"$tmp/$k.dat"
     if [ "$rc" -ne 0 ]; then

@@ -73,7 +73,12 @@ int cmd_info(int argc, char **argv) {
     printf("\n");
     printf("loops:       %d (training depth, scheme %s; `loopt solve --iters` may go beyond)\n",
            config_depth(&cfg), SCHEME_NAMES[cfg.recursion.scheme]);
-    printf("halting:     %s\n", HALT_NAMES[cfg.halting.kind]);
+    const HaltingConfig *hc = &cfg.halting;
+    printf("halting:     %s", HALT_NAMES[hc->kind]);
+    if (hc->kind == HALT_CONVERGE) printf(" (patience %d, confidence %g)", hc->patience, hc->confidence);
+    if (hc->kind == HALT_KL) printf(" (kl_eps %g)", hc->kl_eps);
+    if (hc->kind == HALT_ACT) printf(" (threshold %g)", hc->threshold);
+    printf("%s\n", hc->kind != HALT_NONE ? "; `loopt solve --fixed` runs every loop" : "");
     printf("ema:         %s\n", has_prefix(&c, "ema.") ? "yes (solve/eval use it unless --raw)" : "no");
     printf("optimizer:   %s\n", has_prefix(&c, "adam_m.") && has_prefix(&c, "adam_v.")
                                     ? "yes (AdamW moments: training can resume)" : "no");
