@@ -38,6 +38,31 @@ int infer_halting(const Model *m, int halting, const char *opt);
 #define INFER_MAX_SETS 16
 void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_sets);
 
+// The options solve and eval share: --model, --threads, --batch, --fixed, --halt, --set,
+// --ema / --raw, --quiet.
+typedef struct {
+    const char *model_path;             // NULL: the default model of the input's task
+    int halting;                        // HALT_DEFAULT: the model's own; HALT_NONE with --fixed
+    int threads, batch, use_ema;
+    const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
+    int n_sets;
+} InferArgs;
+#define INFER_ARGS_INIT {.halting = HALT_DEFAULT, .use_ema = 1}
+// Their lines of --help (after each command's own --fixed line).
+#define INFER_ARGS_HELP \
+    "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n" \
+    "                 parameter-free one, which works on any model: converge (a puzzle stops once\n" \
+    "                 its answer has held for halting.patience loops) or kl (once successive\n" \
+    "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n" \
+    "                 docs/schemes.md\n" \
+    "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n" \
+    "                 floor on every cell's top probability), kl_eps, threshold (act)\n" \
+    "  --threads T    CPU threads (default 0 = all cores)\n" \
+    "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
+// If argv[*i] is one of those options, read it (and its value, advancing *i) into *a and
+// return 1; a bad value is a usage error naming `cmd` with `usage`. Else 0.
+int infer_arg(int argc, char **argv, int *i, InferArgs *a, const char *usage, const char *cmd);
+
 // Puzzles per forward pass: `batch` when the user gave one (> 0), else 8192 tokens' worth for
 // sequences of s_max cells plus M extra positions, clamped to [1, 64]; never more than n
 // puzzles (when n > 0).

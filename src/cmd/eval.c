@@ -44,15 +44,7 @@ static const char *USAGE =
     "  --iters LIST   comma-separated loop counts (default 1,2,4,8,16,32,64); with halting act each\n"
     "                 is the maximum\n"
     "  --fixed        halting off: every cell runs exactly N loops, answer from the last state\n"
-    "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
-    "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
-    "                 its answer has held for halting.patience loops) or kl (once successive\n"
-    "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n"
-    "                 docs/schemes.md\n"
-    "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n"
-    "                 floor on every cell's top probability), kl_eps, threshold (act)\n"
-    "  --threads T    CPU threads (default 0 = all cores)\n"
-    "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
+    INFER_ARGS_HELP
     "  --limit N      only the first N entries of FILE (skipped ones included)\n"
     "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
     "  --quiet        no log lines on stderr\n";
@@ -108,34 +100,21 @@ static Item *eval_items(const Task *task, const PuzzleSet *set, const char *name
 }
 
 typedef struct {
-    const char *model_path, *data;
+    InferArgs in;   // the options solve shares
+    const char *data;
     int iters[MAX_ITERS_LIST], n_iters;
-    int halting, threads, batch, use_ema;
     long limit;
-    const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
-    int n_sets;
 } EvalArgs;
 
 static void parse_args(int argc, char **argv, EvalArgs *e) {
-    *e = (EvalArgs){.iters = {1, 2, 4, 8, 16, 32, 64}, .n_iters = 7, .halting = HALT_DEFAULT, .use_ema = 1};
+    *e = (EvalArgs){.in = INFER_ARGS_INIT, .iters = {1, 2, 4, 8, 16, 32, 64}, .n_iters = 7};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
-        else if (arg_value(argc, argv, &i, "--model", &v)) e->model_path = v;
+        else if (infer_arg(argc, argv, &i, &e->in, USAGE, "eval")) continue;
         else if (arg_value(argc, argv, &i, "--data", &v)) e->data = v;
         else if (arg_value(argc, argv, &i, "--iters", &v)) e->n_iters = parse_iters(v, e->iters);
-        else if (arg_value(argc, argv, &i, "--threads", &v)) e->threads = (int)arg_long("--threads", v, 0, 4096);
-        else if (arg_value(argc, argv, &i, "--batch", &v)) e->batch = (int)arg_long("--batch", v, 1, 65536);
         else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
-        else if (arg_flag(argv, i, "--fixed")) e->halting = HALT_NONE;
-        else if (arg_value(argc, argv, &i, "--halt", &v)) e->halting = arg_enum("--halt", v, HALT_NAMES);
-        else if (arg_value(argc, argv, &i, "--set", &v)) {
-            if (e->n_sets == INFER_MAX_SETS) usage_error(USAGE, "eval: at most %d --set", INFER_MAX_SETS);
-            e->sets[e->n_sets++] = v;
-        }
-        else if (arg_flag(argv, i, "--ema")) e->use_ema = 1;
-        else if (arg_flag(argv, i, "--raw")) e->use_ema = 0;
-        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (a[0] == '-' && a[1]) usage_error(USAGE, "eval: unknown option '%s'", a);
         else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
     }
@@ -197,7 +176,7 @@ static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const Puzzl
         for (int o = 0; o < e->n_iters; o++) {
             int k = order[o], prev = o > 0 ? e->iters[order[o - 1]] : 0;
             int same = resume && prev == e->iters[k];   // a repeated depth: nothing more to run
-            ForwardOpts fo = {.loops = e->iters[k], .halting = e->halting,
+            ForwardOpts fo = {.loops = e->iters[k], .halting = e->in.halting,
                               .resume_loop = resume && prev > 0 && !same ? prev : 0};
             double t0 = now_seconds();
             if (!same) runner_forward(&r, &fo);
@@ -217,22 +196,22 @@ int cmd_eval(int argc, char **argv) {
     const char *name = path_label(e.data);
     Config cfg;
     Model m;
-    int nthreads = infer_load(&e.model_path, e.data, name, e.threads, e.use_ema, &cfg, &m);
-    int run_halt = infer_halting(&m, e.halting, "--halt");
-    infer_set_halting(&cfg, &m, e.sets, e.n_sets);
+    int nthreads = infer_load(&e.in.model_path, e.data, name, e.in.threads, e.in.use_ema, &cfg, &m);
+    int run_halt = infer_halting(&m, e.in.halting, "--halt");
+    infer_set_halting(&cfg, &m, e.in.sets, e.in.n_sets);
     const Task *task = task_get(cfg.task);
 
     PuzzleSet set;   // puzzles and references
-    int n_bad = infer_read(task, e.data, name, e.model_path, &m, &cfg, e.limit, &set), n = puzzle_set_count(&set);
+    int n_bad = infer_read(task, e.data, name, e.in.model_path, &m, &cfg, e.limit, &set), n = puzzle_set_count(&set);
     uint8_t *refs;   // the references computed for puzzles the file gave none
     Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
     int s_max = puzzle_set_max_cells(&set);
-    int B = infer_batch_size(e.batch, s_max, m.M, n);
+    int B = infer_batch_size(e.in.batch, s_max, m.M, n);
     log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
-             e.model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
-             e.halting == HALT_NONE ? ", halting off (--fixed)" : e.halting != HALT_DEFAULT ? ", halting " : "",
-             e.halting != HALT_NONE && e.halting != HALT_DEFAULT ? HALT_NAMES[e.halting] : "");
+             e.in.model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
+             e.in.halting == HALT_NONE ? ", halting off (--fixed)" : e.in.halting != HALT_DEFAULT ? ", halting " : "",
+             e.in.halting != HALT_NONE && e.in.halting != HALT_DEFAULT ? HALT_NAMES[e.in.halting] : "");
 
     DepthScore score[MAX_ITERS_LIST] = {0};
     long cell_n = eval_all(&e, &m, &cfg, &set, items, B, s_max, run_halt, score);

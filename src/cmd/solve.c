@@ -62,15 +62,7 @@ static const char *USAGE =
     "                 halts on its own; the answer is the halting-weighted mix of the loop states.\n"
     "  --fixed        turn halting off for this run: every cell runs exactly N loops and the\n"
     "                 answer is read from the last loop's state (not the halting mix)\n"
-    "  --halt RULE    the halting rule to run instead of the model's own: none (= --fixed), or a\n"
-    "                 parameter-free one, which works on any model: converge (a puzzle stops once\n"
-    "                 its answer has held for halting.patience loops) or kl (once successive\n"
-    "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n"
-    "                 docs/schemes.md\n"
-    "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n"
-    "                 floor on every cell's top probability), kl_eps, threshold (act)\n"
-    "  --threads T    CPU threads (default 0 = all cores)\n"
-    "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
+    INFER_ARGS_HELP
     "  --format F     text (default) or json\n"
     "  --mark         text: mark each answer ` valid` or ` invalid: reason` (Sudoku: at the end of\n"
     "                 its line; maze: on a line of its own after the grid); json always has \"valid\"\n"
@@ -174,39 +166,27 @@ static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, i
 // ---- the command ---------------------------------------------------------------------------
 
 typedef struct {
-    const char *model_path, *path, *out_png;
-    int iters, halting, threads, batch, json, trace, use_ema, mark, strict;
-    const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
-    int n_sets;
+    InferArgs in;   // the options eval shares
+    const char *path, *out_png;
+    int iters, json, trace, mark, strict;
 } SolveArgs;
 
 static void parse_args(int argc, char **argv, SolveArgs *s) {
-    *s = (SolveArgs){.halting = HALT_DEFAULT, .use_ema = 1};
+    *s = (SolveArgs){.in = INFER_ARGS_INIT};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
-        else if (arg_value(argc, argv, &i, "--model", &v)) s->model_path = v;
+        else if (infer_arg(argc, argv, &i, &s->in, USAGE, "solve")) continue;
         else if (arg_value(argc, argv, &i, "--iters", &v)) s->iters = (int)arg_long("--iters", v, 1, MAX_ITERS);
-        else if (arg_value(argc, argv, &i, "--threads", &v)) s->threads = (int)arg_long("--threads", v, 0, 4096);
-        else if (arg_value(argc, argv, &i, "--batch", &v)) s->batch = (int)arg_long("--batch", v, 1, 65536);
         else if (arg_value(argc, argv, &i, "--format", &v)) {
             if (!strcmp(v, "json")) s->json = 1;
             else if (!strcmp(v, "text")) s->json = 0;
             else usage_error(USAGE, "solve: --format: expected text or json, got '%s'", v);
         }
         else if (arg_value(argc, argv, &i, "--out", &v)) s->out_png = v;
-        else if (arg_flag(argv, i, "--fixed")) s->halting = HALT_NONE;
-        else if (arg_value(argc, argv, &i, "--halt", &v)) s->halting = arg_enum("--halt", v, HALT_NAMES);
-        else if (arg_value(argc, argv, &i, "--set", &v)) {
-            if (s->n_sets == INFER_MAX_SETS) usage_error(USAGE, "solve: at most %d --set", INFER_MAX_SETS);
-            s->sets[s->n_sets++] = v;
-        }
         else if (arg_flag(argv, i, "--trace")) s->trace = 1;
         else if (arg_flag(argv, i, "--mark")) s->mark = 1;
         else if (arg_flag(argv, i, "--strict")) s->strict = 1;
-        else if (arg_flag(argv, i, "--ema")) s->use_ema = 1;
-        else if (arg_flag(argv, i, "--raw")) s->use_ema = 0;
-        else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (a[0] == '-' && a[1]) usage_error(USAGE, "solve: unknown option '%s'", a);
         else if (!s->path) s->path = a;
         else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", s->path, a);
@@ -305,23 +285,23 @@ int cmd_solve(int argc, char **argv) {
     const char *name = path_label(s.path);
     Config cfg;
     Model m;
-    int nthreads = infer_load(&s.model_path, s.path, name, s.threads, s.use_ema, &cfg, &m);
+    int nthreads = infer_load(&s.in.model_path, s.path, name, s.in.threads, s.in.use_ema, &cfg, &m);
     const Task *task = task_get(cfg.task);
     if (s.out_png && !task->write_png) usage_error(USAGE, "solve: --out draws mazes; this is a Sudoku model");
     int train_loops = config_depth(&cfg);
     if (!s.iters) s.iters = train_loops;
-    int run_halt = infer_halting(&m, s.halting, "--halt");
-    infer_set_halting(&cfg, &m, s.sets, s.n_sets);
+    int run_halt = infer_halting(&m, s.in.halting, "--halt");
+    infer_set_halting(&cfg, &m, s.in.sets, s.in.n_sets);
 
     PuzzleSet set;   // the entries of the input: puzzles of the model's task and placeholders
-    int n_bad = infer_read(task, s.path, name, s.model_path, &m, &cfg, 0, &set), n = puzzle_set_count(&set);
+    int n_bad = infer_read(task, s.path, name, s.in.model_path, &m, &cfg, 0, &set), n = puzzle_set_count(&set);
     int s_max = puzzle_set_max_cells(&set);
-    int B = infer_batch_size(s.batch, s_max, m.M, n);
+    int B = infer_batch_size(s.in.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
-             "running %d loops%s%s%s, batch %d, %d threads", s.model_path, task->name,
-             m.num_params, s.use_ema ? "EMA weights if saved" : "raw weights", train_loops,
+             "running %d loops%s%s%s, batch %d, %d threads", s.in.model_path, task->name,
+             m.num_params, s.in.use_ema ? "EMA weights if saved" : "raw weights", train_loops,
              HALT_NAMES[cfg.halting.kind], s.iters,
-             s.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
+             s.in.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
              : run_halt == HALT_ACT ? " at most" : run_halt != HALT_NONE ? " at most (halting " : "",
              run_halt != HALT_NONE && run_halt != HALT_ACT ? HALT_NAMES[run_halt] : "",
              run_halt != HALT_NONE && run_halt != HALT_ACT ? ")" : "",

@@ -2,10 +2,12 @@
 // size, the maze-size check for learned-coordinate models, and the batch runner.
 #include "loopt/infer.h"
 
+#include "loopt/args.h"
 #include "loopt/blas.h"
 #include "loopt/check.h"
 #include "loopt/dataset.h"
 #include "loopt/halting.h"
+#include "loopt/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,24 @@ void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_set
     HaltKind kind = m->hc.kind;
     m->hc = cfg->halting;
     m->hc.kind = kind;
+}
+
+int infer_arg(int argc, char **argv, int *i, InferArgs *a, const char *usage, const char *cmd) {
+    const char *v;
+    if (arg_value(argc, argv, i, "--model", &v)) a->model_path = v;
+    else if (arg_value(argc, argv, i, "--threads", &v)) a->threads = (int)arg_long("--threads", v, 0, 4096);
+    else if (arg_value(argc, argv, i, "--batch", &v)) a->batch = (int)arg_long("--batch", v, 1, 65536);
+    else if (arg_flag(argv, *i, "--fixed")) a->halting = HALT_NONE;
+    else if (arg_value(argc, argv, i, "--halt", &v)) a->halting = arg_enum("--halt", v, HALT_NAMES);
+    else if (arg_value(argc, argv, i, "--set", &v)) {
+        if (a->n_sets == INFER_MAX_SETS) usage_error(usage, "%s: at most %d --set", cmd, INFER_MAX_SETS);
+        a->sets[a->n_sets++] = v;
+    }
+    else if (arg_flag(argv, *i, "--ema")) a->use_ema = 1;
+    else if (arg_flag(argv, *i, "--raw")) a->use_ema = 0;
+    else if (arg_flag(argv, *i, "--quiet")) log_quiet = 1;
+    else return 0;
+    return 1;
 }
 
 int infer_batch_size(int batch, int s_max, int M, int n) {
