@@ -418,6 +418,18 @@ TEST(model_overfits_16_sudoku) {
     model_free(&m);
 }
 
+// For the parameter-free exits' tests: a model of config c (init stream 3) allocated for
+// inference on batches of B, and a random batch of B puzzles in tok.
+static void exit_model(const Config *c, Model *m, int *tok, int B) {
+    TaskShape shape; task_shape(&shape, coords, c, 0, 0);
+    Rng r; rng_seed(&r, 3);
+    model_init(m, c, &shape, &r);
+    model_alloc(m, B, 1, 0);
+    int *tgt = malloc(sizeof(int) * (size_t)B * shape.seq_len);
+    random_batch(&r, &shape, B, tok, tgt);
+    free(tgt);
+}
+
 // The convergence exit (halting "converge", parameter-free) on a model trained without a
 // halting head, run as a forward option: each puzzle stops at the first loop L where its
 // answer has held for `patience` loops, and its answer is then exactly that of L fixed loops
@@ -488,12 +500,9 @@ TEST(model_converge_exit) {
     tiny_config(&c, HALT_NONE);
     c.halting.patience = 2;
     enum { B = 8, K = 40 };
-    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
-    Rng r; rng_seed(&r, 3);
-    Model m; model_init(&m, &c, &shape, &r);
-    model_alloc(&m, B, 1, 0);
-    int tok[B * 81], tgt[B * 81], conv[B * 81], fixed[B * 81], used[B * 81];
-    random_batch(&r, &shape, B, tok, tgt);
+    Model m;
+    int tok[B * 81], conv[B * 81], fixed[B * 81], used[B * 81];
+    exit_model(&c, &m, tok, B);
     ForwardOpts o = {.loops = K, .halting = HALT_CONVERGE};
     model_forward_opts(&m, tok, NULL, &o);
     model_predict(&m, conv);
@@ -524,12 +533,9 @@ TEST(model_kl_exit) {
     tiny_config(&c, HALT_NONE);
     c.halting.kl_eps = 1e-2f;
     enum { B = 8, K = 40 };
-    TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
-    Rng r; rng_seed(&r, 3);
-    Model m; model_init(&m, &c, &shape, &r);
-    model_alloc(&m, B, 1, 0);
-    int tok[B * 81], tgt[B * 81], got[B * 81], fixed[B * 81], used[B * 81];
-    random_batch(&r, &shape, B, tok, tgt);
+    Model m;
+    int tok[B * 81], got[B * 81], fixed[B * 81], used[B * 81];
+    exit_model(&c, &m, tok, B);
     model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
     model_predict(&m, got);
     model_loops_used(&m, used);
