@@ -100,6 +100,7 @@ fi
 if [ -f data/models/sudoku.safetensors ]; then
     expect_exit 0 solve_halt_converge "$LOOPT" solve --halt converge --iters 32 --format json "$T/p64.txt"
     expect_grep 'running 32 loops at most (halting converge)' solve_halt_converge_logged
+    expect_grep 'mean loops [0-9.]* (median [0-9.]*, 90th percentile [0-9.]*)' solve_summary_loop_stats
     if grep -q '"loops": [0-9]\.' "$T/out"; then echo "ok solve_halt_converge_stops_early"
     else echo "FAIL solve_halt_converge_stops_early"; head -2 "$T/out"; fi
 fi

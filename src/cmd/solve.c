@@ -4,6 +4,7 @@
 // answer is the model's argmax at every cell (givens included, never forced), and the exact
 // solver is never consulted. Inference keeps one loop slot of activations, so memory does not
 // grow with --iters. Mazes are batched by runs of equal size; a rope model takes any size.
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,8 @@ typedef struct {
     char *text;           // its text
     int next;             // the next entry to print (placeholders before an answer go first)
     long valid;
-    double loops_sum;     // Σ over answers of the mean loops per cell
+    double *loops;        // (puzzles) each answer's mean loops per cell, in the order answered
+    int n_answers;
 } Answers;
 
 // Entry `entry`'s answer (pred, loops: its cells) to stdout, after the placeholders before it.
@@ -221,7 +223,7 @@ static void emit_answer(void *ctx, int entry, const int *pred, const int *loops)
     c->valid += ok;
     double lsum = 0.0;
     for (int t = 0; t < S; t++) lsum += loops[t];
-    c->loops_sum += lsum / S;
+    c->loops[c->n_answers++] = lsum / S;
     print_answer(c->task, it, c->a, ok, why, loops, s->json, c->act, s->mark, c->text);
     if (s->out_png) write_png(c->task, s->out_png, entry, c->set->n, c->a, it->h, it->w);
 }
@@ -249,12 +251,12 @@ static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
 }
 
 // Run every puzzle of set through the model and print the answers in input order, one record
-// per entry; returns the number of valid ones and adds each puzzle's mean loops per cell to
-// *loops_sum. Scheme loop runs continuous batching: a puzzle that stops frees its row for the
-// next one (infer.c runner_stream).
+// per entry; returns the number of valid ones and writes each puzzle's mean loops per cell into
+// loops (room for every puzzle). Scheme loop runs continuous batching: a puzzle that stops
+// frees its row for the next one (infer.c runner_stream).
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
-                      int s_max, int run_halt, double *loops_sum) {
-    Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT};
+                      int s_max, int run_halt, double *loops) {
+    Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT, .loops = loops};
     if (s_max > 0) {   // some puzzle to run (else only placeholders)
         Runner r;
         runner_init(&r, m, cfg, B, s_max);
@@ -274,8 +276,24 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
     }
     while (c.next < set->n) print_skipped(c.task, &set->p[c.next++], s->json);
     fflush(stdout);
-    *loops_sum = c.loops_sum;
     return c.valid;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The summary's loop statistics of n puzzles' mean loops (sorted here): mean, median, 90th
+// percentile (nearest rank).
+static void loop_stats(double *loops, int n, double *mean, double *median, double *p90) {
+    *mean = *median = *p90 = 0.0;
+    if (n == 0) return;
+    for (int i = 0; i < n; i++) *mean += loops[i] / n;
+    qsort(loops, (size_t)n, sizeof(double), cmp_double);
+    *median = n % 2 ? loops[n / 2] : 0.5 * (loops[n / 2 - 1] + loops[n / 2]);
+    int r = (int)ceil(0.9 * n);
+    *p90 = loops[(r < 1 ? 1 : r) - 1];
 }
 
 int cmd_solve(int argc, char **argv) {
@@ -307,12 +325,15 @@ int cmd_solve(int argc, char **argv) {
              run_halt != HALT_NONE && run_halt != HALT_ACT ? ")" : "",
              B, nthreads);
 
-    double loops_sum = 0.0, t0 = now_seconds();
-    long valid = solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, &loops_sum);
-    double dt = now_seconds() - t0;
+    double *loops = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), t0 = now_seconds();
+    long valid = solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, loops);
+    double dt = now_seconds() - t0, mean, median, p90;
     if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
-    log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f, %.2f s (%.1f puzzles/s)", n,
-             valid, n ? 100.0 * valid / n : 0.0, n ? loops_sum / n : 0.0, dt, dt > 0 ? n / dt : 0.0);
+    loop_stats(loops, n, &mean, &median, &p90);
+    log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f (median %.1f, 90th percentile "
+             "%.1f), %.2f s (%.1f puzzles/s)", n, valid, n ? 100.0 * valid / n : 0.0, mean, median, p90, dt,
+             dt > 0 ? n / dt : 0.0);
+    free(loops);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
     int strict_fail = s.strict && valid < n;
     if (strict_fail) warnf("%s: %ld of %d answers invalid (--strict)", name, n - valid, n);
