@@ -556,21 +556,29 @@ TEST(model_kl_exit) {
 // Continuous batching gives every puzzle the answer and loops of a plain forward, whatever row
 // it lands in and whichever puzzles run beside it: 11 puzzles through 4 rows, in input order
 // and reversed, for fixed looping, the convergence exit and ACT.
-static void stream_all(Model *m, int halting, int K, const int *tok, const int *order, int n,
+static void stream_all(Model *m, int halting, int K, const int *tok, const int *order, int n, int tail,
                        int *pred, int *loops) {
     int B = m->B, live[8], S = 81, next = 0;
     model_stream_start(m, halting, K);
     for (int b = 0; b < B; b++) { live[b] = order[next]; model_stream_load(m, b, tok + (size_t)order[next++] * S); }
-    for (int left = n; left > 0;) {
+    for (int left = n, rows = B; left > 0;) {
         if (!model_stream_step(m)) continue;
-        for (int b = 0; b < B; b++) {
+        for (int b = 0; b < rows; b++) {
             if (!m->row_done[b] || live[b] < 0) continue;
             model_stream_read(m, b, pred + (size_t)live[b] * S, loops + (size_t)live[b] * S);
             left--;
             live[b] = next < n ? order[next] : -1;
             if (next < n) model_stream_load(m, b, tok + (size_t)order[next++] * S);
         }
+        if (next == n && rows > 1 && tail) {   // the tail: the running rows moved together
+            int k = 0;
+            for (int b = 0; b < rows; b++)
+                if (live[b] >= 0) { if (b != k) model_stream_move(m, k, b); live[k++] = live[b]; }
+            for (int b = k; b < rows; b++) live[b] = -1;
+            if (k > 0) model_stream_rows(m, rows = k);
+        }
     }
+    model_stream_rows(m, B);
 }
 
 TEST(model_stream_matches_forward) {
@@ -604,14 +612,15 @@ TEST(model_stream_matches_forward) {
         for (int i = 1; i < N * S; i++) varied |= ref_l[i] != ref_l[0];
         EXPECTF(cases[c_i].kind == HALT_NONE || varied, "%s: every puzzle ran the same loops",
                 HALT_NAMES[cases[c_i].kind]);
-        for (int rev = 0; rev < 2; rev++) {
+        for (int run = 0; run < 4; run++) {   // in order / reversed, without / with the tail shrunk
+            int rev = run & 1, tail = run >> 1;
             for (int i = 0; i < N; i++) order[i] = rev ? N - 1 - i : i;
             memset(got, 0xff, sizeof got);
-            stream_all(&m, cases[c_i].kind, K, tok, order, N, got, got_l);
-            EXPECTF(!memcmp(got, ref, sizeof ref), "%s%s: answers differ from the plain forward",
-                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "");
-            EXPECTF(!memcmp(got_l, ref_l, sizeof ref_l), "%s%s: loops differ from the plain forward",
-                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "");
+            stream_all(&m, cases[c_i].kind, K, tok, order, N, tail, got, got_l);
+            EXPECTF(!memcmp(got, ref, sizeof ref), "%s%s%s: answers differ from the plain forward",
+                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "", tail ? " (tail shrunk)" : "");
+            EXPECTF(!memcmp(got_l, ref_l, sizeof ref_l), "%s%s%s: loops differ from the plain forward",
+                    HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "", tail ? " (tail shrunk)" : "");
         }
         model_free(&m);
     }

@@ -117,8 +117,10 @@ void runner_forward(Runner *r, const ForwardOpts *o);
 // Continuous batching (scheme loop): the puzzles from items[i] on that have the size of the
 // first one (up to the first puzzle of another size; placeholders passed over) run through the
 // B rows, each row taking the next puzzle as soon as the halting rule of o (o->loops at most)
-// says its answer is final. emit(ctx, entry, pred, loops) gets each answer (pred, loops: S
-// ints) in input order. Returns the entry to continue from (n when done).
+// says its answer is final; in the tail, when no puzzle is left to load and at most half the
+// rows still run, those rows are moved together and only they run. emit(ctx, entry, pred,
+// loops) gets each answer (pred, loops: S ints) in input order. Returns the entry to continue
+// from (n when done).
 typedef void (*RunnerEmit)(void *ctx, int entry, const int *pred, const int *loops);
 int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpts *o, RunnerEmit emit, void *ctx);
 void runner_free(Runner *r);

@@ -111,9 +111,10 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(probs,    N * V,                  "(N, Vout)") \
     X(losses,   N,                      "(N)") \
     X(cum,      N,                      "(N) cumulative halting probability of earlier loops") \
-    X(halt_scratch, N * V + B,          "(N * V + B) parameter-free halting rules' state: per position " \
-                                        "(converge: the previous loop's answer, N; kl: its log-probabilities, " \
-                                        "N * V), then per puzzle (B: converge the loops its answer held, kl stopped)") \
+    X(halt_scratch, N * V + B,          "(N * V + B) parameter-free halting rules' state: (B, T, V) per " \
+                                        "position (converge: [0] the previous loop's answer; kl: its " \
+                                        "log-probabilities), then (B) per puzzle (converge: the loops its " \
+                                        "answer held; kl: stopped)") \
     X(pre_h,    train * N * C,          "(N, C) recurrent state saved after loop prefix_loop " \
                                         "(training only; trm/hrm: y entering the kept updates)") \
     X(pre_mix,  train * N * C,          "(N, C) act: the mix so far; trm/hrm: z entering the kept updates") \
@@ -198,6 +199,8 @@ typedef struct {
     float *grads_memory;   ParamTensors grads;
     // activations (sized by model_alloc)
     int B, T, W, training;     // T = seq_len + M
+    int B_cap;                 // the batch the activations were allocated for (B <= B_cap: a
+                               // stream's tail runs fewer rows, model_stream_rows)
     size_t act_sizes[NUM_ACT_TENSORS];
     size_t num_acts;
     float *acts_memory;    ActTensors acts;
@@ -279,6 +282,11 @@ void model_stream_start(Model *m, int halting, int loops);
 void model_stream_load(Model *m, int b, const int *tokens);
 int model_stream_step(Model *m);
 void model_stream_read(const Model *m, int b, int *pred, int *loops);
+// The tail of a stream: move row `from`'s puzzle and all its state to the idle row `to`, and run
+// only the first B rows from the next step on (B <= B_cap; rows >= B must be idle). Fewer rows,
+// the same answers: a row's computation never reads another row.
+void model_stream_move(Model *m, int to, int from);
+void model_stream_rows(Model *m, int B);
 
 // Print the parameter count and each buffer's bytes on stderr (log_info).
 void model_print_sizes(const Model *m);

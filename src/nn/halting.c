@@ -155,7 +155,7 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
     if (m->training) return none_loop_step(m, k_batch, K, slot, y, h_prev, h);
     int B = m->B, T = m->T, C = m->C, V = m->Vout, M = m->M;
     size_t TC = (size_t)T * C;
-    float *prev = m->acts.halt_scratch;                  // (B, T) the previous loop's answer
+    float *prev = m->acts.halt_scratch;                  // (B, T, V): [0] the previous loop's answer
     float *held = prev + (size_t)B * T * V;              // (B) loops the puzzle's answer has held
     model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
     int running = 0;
@@ -171,8 +171,9 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
         for (int t = M; t < T; t++) {
             float p_top;
             int a = top_class(m->acts.logits + ((size_t)b * T + t) * V, V, &p_top);
-            same &= prev[b * T + t] == (float)a && p_top >= m->hc.confidence;
-            prev[b * T + t] = (float)a;
+            float *pv = prev + ((size_t)b * T + t) * V;   // a row's scratch is (T, V), as kl's
+            same &= pv[0] == (float)a && p_top >= m->hc.confidence;
+            pv[0] = (float)a;
         }
         held[b] = same ? held[b] + 1.0f : 0.0f;
         for (int t = 0; t < T; t++) m->n_halt[b * T + t] = k;

@@ -234,6 +234,7 @@ void model_stream_start(Model *m, int halting, int loops) {
     m->fwd = (ForwardOpts){.loops = loops, .halting = halting};
     m->halt = halt;
     m->ponder_sum = 0.0;
+    m->B = m->B_cap;
     for (int b = 0; b < m->B; b++) { m->row_k[b] = 0; m->row_done[b] = 0; }
 }
 
@@ -268,6 +269,36 @@ int model_stream_step(Model *m) {
     for (int b = 0; b < B; b++) done += m->row_done[b];
     if (done) model_head_forward(m, rule->mixes ? m->acts.mix : h, 0);
     return done;
+}
+
+// Per-row state of a stream: (row stride, base) pairs of every buffer a row carries.
+static void move_rows(void *base, size_t stride, int to, int from) {
+    memcpy((char *)base + (size_t)to * stride, (char *)base + (size_t)from * stride, stride);
+}
+
+void model_stream_move(Model *m, int to, int from) {
+    CHECK(to >= 0 && from >= 0 && to < m->B && from < m->B, "rows %d, %d out of range", to, from);
+    size_t T = (size_t)m->T, C = (size_t)m->C, V = (size_t)m->Vout;
+    move_rows(m->tokens, T * sizeof(int), to, from);
+    move_rows(m->targets, T * sizeof(int), to, from);
+    move_rows(m->n_halt, T * sizeof(int), to, from);
+    move_rows(m->acts.emb, T * C * sizeof(float), to, from);
+    move_rows(m->acts.h, T * C * sizeof(float), to, from);
+    move_rows(m->acts.mix, T * C * sizeof(float), to, from);
+    move_rows(m->acts.cum, T * sizeof(float), to, from);
+    move_rows(m->acts.halt_scratch, T * V * sizeof(float), to, from);
+    float *per_row = m->acts.halt_scratch + (size_t)m->B * T * V;
+    per_row[to] = per_row[from];
+    m->row_k[to] = m->row_k[from];
+    m->row_done[to] = m->row_done[from];
+}
+
+void model_stream_rows(Model *m, int B) {
+    CHECK(B >= 1 && B <= m->B_cap, "stream rows %d: at most the %d allocated", B, m->B_cap);
+    size_t TV = (size_t)m->T * m->Vout;
+    float *s = m->acts.halt_scratch;   // the per-row part sits after the (B, T, V) part: move it
+    memmove(s + (size_t)B * TV, s + (size_t)m->B * TV, sizeof(float) * (size_t)(B < m->B ? B : m->B));
+    m->B = B;
 }
 
 void model_stream_read(const Model *m, int b, int *pred, int *loops) {

@@ -216,7 +216,7 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
     memset(&m->grads, 0, sizeof m->grads);   // no gradients until a training allocation carves them
-    m->B = B; m->T = T; m->W = window; m->training = training;
+    m->B = m->B_cap = B; m->T = T; m->W = window; m->training = training;
     size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
     size_t att = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);

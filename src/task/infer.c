@@ -198,6 +198,26 @@ static int equal_size_run(const Puzzle *items, int n, int i, int *seg, int *end)
     return ns;
 }
 
+// The tail of a stream: once no puzzle is left to load and at most half the rows still run,
+// move the running rows together and run only those. (Halving, not shrinking at every stop:
+// each new batch size is a new GEMM shape, and small ones run below the engine's speed;
+// measured in docs/schemes.md.) Returns the rows now run.
+static int stream_shrink(Model *m, int *row, int rows) {
+    int live = 0;
+    for (int b = 0; b < rows; b++) live += row[b] >= 0;
+    if (live > rows / 2 || live == 0) return rows;
+    for (int lo = 0, hi = rows - 1;; lo++, hi--) {
+        while (lo < rows && row[lo] >= 0) lo++;
+        while (hi >= 0 && row[hi] < 0) hi--;
+        if (lo >= hi) break;
+        model_stream_move(m, lo, hi);
+        row[lo] = row[hi];
+        row[hi] = -1;
+    }
+    model_stream_rows(m, live);
+    return live;
+}
+
 int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpts *o, RunnerEmit emit, void *ctx) {
     int *seg = xmalloc(sizeof(int) * (size_t)(n > 0 ? n : 1)), end;
     int ns = equal_size_run(items, n, i, seg, &end);
@@ -216,9 +236,10 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
         for (int t = 0; t < S; t++) r->tok[t] = q[t];
         model_stream_load(r->m, b, r->tok);
     }
+    int rows = B;   // rows run: fewer in the tail
     while (emitted < ns) {
         if (!model_stream_step(r->m)) continue;
-        for (int b = 0; b < B; b++) {
+        for (int b = 0; b < rows; b++) {
             int j = row[b];
             if (j < 0 || !r->m->row_done[b]) continue;
             model_stream_read(r->m, b, pred + (size_t)j * S, loops + (size_t)j * S);
@@ -231,7 +252,9 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
         }
         for (; emitted < ns && done[emitted]; emitted++)
             emit(ctx, seg[emitted], pred + (size_t)emitted * S, loops + (size_t)emitted * S);
+        if (next == ns) rows = stream_shrink(r->m, row, rows);
     }
+    model_stream_rows(r->m, B);
     r->n = 0;
     free(seg); free(pred); free(loops); free(done);
     return end;
