@@ -79,6 +79,12 @@ char *read_file(const char *path, size_t max_bytes, size_t *len);
 #define SPOOL_MAX_BYTES ((long long)1 << 30)
 char *read_head(const char *path, const char *name, size_t *len);
 
+// The folder part of path into dir (len bytes): "." for a bare file name, "/" for one at the root.
+void path_folder(const char *path, char *dir, size_t len);
+// 1 if a new file can be created in folder dir, tried with a probe file removed at once (the one
+// test that holds everywhere: root passes access() on read-only mounts and on /proc); else 0,
+// errno telling why.
+int folder_takes_files(const char *dir);
 // Exit 2 with `opt path: <why>` unless a file can be written at `path` ("-" = stdout: always):
 // its folder exists and takes a new file (tried with a probe file, removed at once), and the
 // path is not a folder nor an existing file we may not write. For outputs named on the command

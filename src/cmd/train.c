@@ -5,14 +5,12 @@
 // over another run's checkpoint without --force, find a bad output folder after the work, or
 // die of an early Ctrl-C without a word. --init-from starts a new run from a checkpoint's weights.
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
@@ -335,10 +333,8 @@ static void prepare_out(Run *r, const Args *a) {
         if (strlen(a->out) >= sizeof dir - 32) die(EXIT_USAGE, "--out: path too long");
         snprintf(dir, sizeof dir, "%s", a->out);
     } else if (a->resume) {   // the run's own folder
-        const char *slash = strrchr(a->resume, '/');
-        if (!slash) snprintf(dir, sizeof dir, ".");
-        else if (slash == a->resume) snprintf(dir, sizeof dir, "/");
-        else snprintf(dir, sizeof dir, "%.*s", (int)(slash - a->resume) < 400 ? (int)(slash - a->resume) : 400, a->resume);
+        if (strlen(a->resume) >= sizeof dir - 32) die(EXIT_USAGE, "--resume: path too long");
+        path_folder(a->resume, dir, sizeof dir);
     } else {
         const char *base = strrchr(a->path, '/');
         base = base ? base + 1 : a->path;
@@ -368,13 +364,8 @@ static void prepare_out(Run *r, const Args *a) {
                 what, r->ckpt_path, shell_word(r->ckpt_path, q, sizeof q));
         }
     }
-    // Writable? Find out now, not after the last step: create and remove a probe file.
-    char probe[600];
-    snprintf(probe, sizeof probe, "%s/.loopt-probe.%ld", dir, (long)getpid());
-    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
-    close(fd);
-    unlink(probe);
+    // Writable? Find out now, not after the last step.
+    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
 }
 
 // Model, optimizer and RNG streams: fresh (or started from --init-from's weights), or as

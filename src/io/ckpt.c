@@ -180,12 +180,10 @@ static int check_write_args(const char *path, const CkptTensor *t, int n, uint64
 // fsync the directory holding `path`, so the rename itself survives a crash. Best effort:
 // some filesystems refuse fsync on a directory, and the new file is in place either way.
 static void fsync_parent_dir(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrdup(path) : xstrdup(".");
-    if (slash) dir[slash == path ? 1 : slash - path] = '\0';   // "/x" -> "/", "a/b" -> "a"
+    char dir[4096];
+    path_folder(path, dir, sizeof dir);
     int fd = open(dir, O_RDONLY);
     if (fd >= 0) { (void)fsync(fd); close(fd); }
-    free(dir);
 }
 
 int ckpt_write(const char *path, const CkptTensor *t, int n,

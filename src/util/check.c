@@ -222,6 +222,23 @@ char *read_head(const char *path, const char *name, size_t *len) {
     return head;
 }
 
+void path_folder(const char *path, char *dir, size_t len) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, len, ".");
+    else if (slash == path) snprintf(dir, len, "/");
+    else snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int folder_takes_files(const char *dir) {
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/.loopt-probe-XXXXXX", dir);
+    int fd = mkstemp(probe);
+    if (fd < 0) return 0;
+    close(fd);
+    unlink(probe);
+    return 1;
+}
+
 void check_writable(const char *opt, const char *path) {
     if (strcmp(path, "-") == 0) return;
     if (!*path) die(EXIT_USAGE, "%s: empty path", opt);
@@ -230,19 +247,9 @@ void check_writable(const char *opt, const char *path) {
         if (S_ISDIR(st.st_mode)) die(EXIT_USAGE, "%s %s: is a folder, expected a file name", opt, path);
         if (access(path, W_OK) != 0) die(EXIT_USAGE, "%s %s: cannot write: %s", opt, path, strerror(errno));
     }
-    // The folder: a probe file created and removed there is the one test that holds everywhere
-    // (root passes access() on read-only mounts and on /proc).
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    path_folder(path, dir, sizeof dir);
     if (stat(dir, &st) != 0) die(EXIT_USAGE, "%s %s: folder %s: %s", opt, path, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode)) die(EXIT_USAGE, "%s %s: %s is not a folder", opt, path, dir);
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/.loopt-probe-XXXXXX", dir);
-    int fd = mkstemp(probe);
-    if (fd < 0) die(EXIT_USAGE, "%s %s: cannot create files in %s: %s", opt, path, dir, strerror(errno));
-    close(fd);
-    unlink(probe);
+    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s %s: cannot create files in %s: %s", opt, path, dir, strerror(errno));
 }
