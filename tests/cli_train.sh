@@ -77,6 +77,7 @@ expect_grep '"peak_gflops": [0-9]' bench_json_peak
 expect_grep '"square_openblas_threads_gflops": [0-9]' bench_json_openblas_threads
 expect_grep '"frac_peak": [0-9]' bench_json_frac_peak
 expect_grep '"activations_train": [1-9]' bench_json_train_bytes
+expect_grep '"solve": {"puzzles": [1-9][0-9]*, "run_s": [0-9]' bench_json_solve
 i1=$($LOOPT bench configs/tiny-none.json --only infer --iters 1 --reps 1 --json 2>/dev/null | grep -o '"activations_infer": [0-9]*')
 i64=$($LOOPT bench configs/tiny-none.json --only infer --iters 64 --reps 1 --json 2>/dev/null | grep -o '"activations_infer": [0-9]*')
 if [ -n "$i1" ] && [ "$i1" = "$i64" ]; then echo "ok bench_infer_bytes_flat_in_iters"; else

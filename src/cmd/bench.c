@@ -18,23 +18,28 @@
 #include "loopt/cmd.h"
 #include "loopt/config.h"
 #include "loopt/dataset.h"
+#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/optim.h"
 #include "loopt/rng.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 static const char *USAGE =
     "usage: loopt bench CONFIG [--set key.path=value]... [--threads T] [--batch B] [--iters N]\n"
-    "                   [--reps R] [--only gemm,train,infer] [--json]\n"
+    "                   [--reps R] [--only gemm,train,infer,solve] [--json]\n"
     "\n"
     "Times, in one process, (1) OpenBLAS sgemm at the model's largest GEMM shape (the SwiGLU\n"
     "up-projection, M = batch*T, N = 2*d_ff, K = d_model) and at 1024^3, split over the threads\n"
     "as the engine does, and at 1024^3 on OpenBLAS's own threads — the best is the machine's\n"
     "peak; (2) full training steps (zero grad, forward through all loops with targets, backward\n"
     "through the truncation window, AdamW) after 2 warm-up steps; (3) inference\n"
-    "(one loop slot, no targets, as `loopt solve`) at --iters loops. Inputs are random\n"
-    "Sudoku-shaped tokens. Prints the medians over R repetitions (one step or one forward each):\n"
+    "(one loop slot, no targets, as `loopt solve`) at --iters loops; (4) `solve`'s whole path\n"
+    "(batches loaded, run at --iters fixed loops with continuous batching, answers read and\n"
+    "checked) on 4 x batch puzzles generated from the config's data settings: puzzles/s and its\n"
+    "ratio to (3), the overhead solve adds to the engine. Inputs of (1)-(3) are random tokens of\n"
+    "the task's shape. The model's weights are random either way. Prints the medians over R repetitions (one step or one forward each):\n"
     "samples/s, achieved GFLOP/s from the model's FLOP count (docs/bench.md), the fraction of the\n"
     "sgemm peak, the bytes of each buffer and the peak RSS of the process.\n"
     "\n"
@@ -42,7 +47,8 @@ static const char *USAGE =
     "  --batch B      batch (default train.batch)\n"
     "  --iters N      loops for the inference timing (default: the training depth)\n"
     "  --reps R       repetitions; medians are reported (default 5)\n"
-    "  --only LIST    run only these parts, comma-separated: gemm, train, infer (default all);\n"
+    "  --only LIST    run only these parts, comma-separated: gemm, train, infer, solve (default\n"
+    "                 all);\n"
     "                 `--only infer` allocates only the inference buffers, for memory checks\n"
     "  --json         one JSON object on stdout instead of the text report\n";
 
@@ -209,6 +215,11 @@ typedef struct {
 } InferResult;
 
 typedef struct {
+    int done, n;                 // n puzzles per repetition
+    double run_s, run_min_s;     // median and fastest seconds for all n
+} SolveResult;
+
+typedef struct {
     size_t params, grads, adam, ema, decay_mask, acts_train, grad_acts, acts_infer, tokens;
 } Bytes;
 
@@ -224,19 +235,20 @@ typedef struct {
     const char **sets;       // the --set overrides, n_sets of them (argv strings)
     int n_sets;
     int threads, batch, iters, reps, json;   // threads -1, batch 0, iters 0: from the config
-    int do_gemm, do_train, do_infer;         // the parts --only keeps
+    int do_gemm, do_train, do_infer, do_solve;   // the parts --only keeps
 } BenchArgs;
 
 // --only LIST: run only the parts named.
 static void parse_only(BenchArgs *a, const char *v) {
-    a->do_gemm = a->do_train = a->do_infer = 0;
+    a->do_gemm = a->do_train = a->do_infer = a->do_solve = 0;
     const char *p = v;
     while (*p) {
         size_t n = strcspn(p, ",");
         if (n == 4 && !strncmp(p, "gemm", 4)) a->do_gemm = 1;
         else if (n == 5 && !strncmp(p, "train", 5)) a->do_train = 1;
         else if (n == 5 && !strncmp(p, "infer", 5)) a->do_infer = 1;
-        else usage_error(USAGE, "bench: --only: expected gemm, train or infer, got '%.*s'", (int)n, p);
+        else if (n == 5 && !strncmp(p, "solve", 5)) a->do_solve = 1;
+        else usage_error(USAGE, "bench: --only: expected gemm, train, infer or solve, got '%.*s'", (int)n, p);
         p += n;
         if (*p == ',') p++;
     }
@@ -245,7 +257,7 @@ static void parse_only(BenchArgs *a, const char *v) {
 // Fill *a from argv; a usage error exits 2 here. Returns 1 when --help was printed (exit 0).
 static int parse_args(BenchArgs *a, int argc, char **argv) {
     *a = (BenchArgs){.sets = xmalloc(sizeof(char *) * (size_t)argc), .threads = -1, .reps = 5,
-                     .do_gemm = 1, .do_train = 1, .do_infer = 1};
+                     .do_gemm = 1, .do_train = 1, .do_infer = 1, .do_solve = 1};
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(a->sets); return 1; }
@@ -407,6 +419,47 @@ static void run_infer(Bench *b, InferResult *ir, Bytes *by) {
     free(tf); free(tc);
 }
 
+// (4) solve's path: puzzles generated like the training data, loaded by the runner, run at
+// --iters loops with no halting (continuous batching, as `loopt solve --fixed`), each answer
+// read and checked. The time covers everything after the puzzles exist.
+typedef struct { const Task *task; const PuzzleSet *set; uint8_t *a; long valid; } SolveCheck;
+
+static void solve_check(void *ctx, int entry, const int *pred, const int *loops) {
+    SolveCheck *c = ctx;
+    const Puzzle *p = &c->set->p[entry];
+    char why[256];
+    for (int t = 0; t < p->h * p->w; t++) c->a[t] = (uint8_t)pred[t];
+    c->valid += c->task->check(p->q, c->a, p->h, p->w, why, sizeof why);
+}
+
+static void run_solve(Bench *b, SolveResult *sr) {
+    const Task *task = task_get(b->cfg.task);
+    int h, w, n = 4 * b->B;
+    task->train_size(&b->cfg, &h, &w);
+    int S = h * w;
+    PuzzleSet set;
+    puzzle_set_alloc(&set, n, 2 * (size_t)n * S);
+    uint8_t *q = xmalloc((size_t)S), *ans = xmalloc((size_t)S);
+    for (int i = 0; i < n; i++) {
+        task->generate(&b->cfg, &b->rng, q, ans);
+        puzzle_set_add(&set, h, w, q, ans, i + 1);
+    }
+    Runner r;
+    runner_init(&r, &b->m, &b->cfg, b->B, S);
+    SolveCheck c = {.task = task, .set = &set, .a = ans};
+    ForwardOpts o = {.loops = b->iters, .halting = HALT_NONE};
+    double *ts = xmalloc(sizeof(double) * (size_t)b->reps);
+    for (int s = 0; s < b->reps; s++) {
+        double t0 = now_seconds();
+        for (int i = 0; i < n;) i = runner_stream(&r, set.p, n, i, &o, solve_check, &c);
+        ts[s] = now_seconds() - t0;
+    }
+    *sr = (SolveResult){.done = 1, .n = n, .run_s = median(ts, b->reps), .run_min_s = minimum(ts, b->reps)};
+    runner_free(&r);
+    puzzle_set_free(&set);
+    free(ts); free(q); free(ans);
+}
+
 // ---- the text report: a line per part, printed (and flushed) as soon as the part is done ----------
 
 static void text_header(const Bench *b) {
@@ -440,6 +493,13 @@ static void text_infer(const InferResult *ir, int B, int iters, double peak) {
            ir->fwd_s, iters, ir->loops_run, B / ir->fwd_s, ir->gflop_fwd / B, gf);
     if (isfinite(peak)) printf(" = %.1f%% of peak", 100.0 * gf / peak);
     printf(" (best rep %.2f samples/s)\n", B / ir->fwd_min_s);
+}
+
+static void text_solve(const SolveResult *sr, const InferResult *ir, int B, int iters) {
+    printf("solve  %7.3f s for %d puzzles at %d fixed loops: %8.2f puzzles/s", sr->run_s, sr->n, iters,
+           sr->n / sr->run_s);
+    if (ir->done) printf(" = %.1f%% of infer's samples/s", 100.0 * (sr->n / sr->run_s) / (B / ir->fwd_s));
+    printf(" (best rep %.2f puzzles/s)\n", sr->n / sr->run_min_s);
 }
 
 // The buffers of the parts that ran, and the peak RSS of the whole process.
@@ -499,8 +559,17 @@ static void json_infer(const InferResult *ir, int B, double peak) {
     printf("}, ");
 }
 
+static void json_solve(const SolveResult *sr) {
+    printf("\"solve\": ");
+    if (!sr->done) { printf("null, "); return; }
+    printf("{\"puzzles\": %d, ", sr->n);
+    json_num("run_s", sr->run_s, 0); json_num("puzzles_per_s", sr->n / sr->run_s, 0);
+    json_num("run_min_s", sr->run_min_s, 0); json_num("best_puzzles_per_s", sr->n / sr->run_min_s, 1);
+    printf("}, ");
+}
+
 static void json_report(const Bench *b, const GemmPart *g, const TrainResult *tr, const InferResult *ir,
-                        const Bytes *by, long rss) {
+                        const SolveResult *sr, const Bytes *by, long rss) {
     const Model *m = &b->m;
     printf("{");
     json_str("config", b->path);
@@ -513,6 +582,7 @@ static void json_report(const Bench *b, const GemmPart *g, const TrainResult *tr
     json_gemm(g);
     json_train(tr, b->B, g->peak);
     json_infer(ir, b->B, g->peak);
+    json_solve(sr);
     printf("\"bytes\": {\"params\": %zu, \"grads\": %zu, \"adam\": %zu, \"ema\": %zu, \"decay_mask\": %zu, "
            "\"activations_train\": %zu, \"activation_grads\": %zu, \"activations_infer\": %zu, "
            "\"token_buffers\": %zu}, \"peak_rss_bytes\": %ld}\n",
@@ -546,10 +616,15 @@ int cmd_bench(int argc, char **argv) {
         run_infer(&b, &ir, &by);
         if (!b.json) text_infer(&ir, b.B, b.iters, g.peak);
     }
+    SolveResult sr = {0};
+    if (a.do_solve) {
+        run_solve(&b, &sr);
+        if (!b.json) text_solve(&sr, &ir, b.B, b.iters);
+    }
 
     long rss = peak_rss_bytes();
     if (!b.json) text_memory(&by, tr.done, ir.done, b.W, rss);
-    else json_report(&b, &g, &tr, &ir, &by, rss);
+    else json_report(&b, &g, &tr, &ir, &sr, &by, rss);
     bench_free(&b);
     return EXIT_OK;
 }
