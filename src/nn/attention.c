@@ -90,10 +90,8 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
 }
 
 // ---- local attention over the 3x3 neighbourhood ---------------------------------------------
-// Nine dot products per position and head, parallel over the batch (positions of one sample
-// scatter into each other's dk, dv in backward, samples never do). The dot products are SIMD
-// reductions and the softmax uses vexpf, so the loops vectorise (libm's expf and the scalar
-// dots were 22% of a maze training step); the summation order is the vector's, not serial.
+// Nine dot products per position and head: plain loops, parallel over the batch (positions of
+// one sample scatter into each other's dk, dv in backward, samples never do).
 
 void local_attention_forward(float *out, float *att, const float *qkv, const int *nbr,
                              const float *bias, int B, int T, int C, int NH) {
@@ -111,24 +109,24 @@ void local_attention_forward(float *out, float *att, const float *qkv, const int
                 float *a = att + (((size_t)b * NH + h) * T + t) * K;          // (K)
                 float mx = -INFINITY;
                 for (int k = 0; k < K; k++) {
-                    a[k] = -INFINITY;                  // off the grid: weight vexpf(-inf) = 0
                     if (nb[k] < 0) continue;
                     const float *kv = qkv_b + (size_t)nb[k] * C3 + C + h * hs;   // key (hs)
                     float s = 0.0f;
-                    #pragma omp simd reduction(+:s)
                     for (int i = 0; i < hs; i++) s += q[i] * kv[i];
                     a[k] = s * scale + bias[h * K + k];
-                    mx = a[k] > mx ? a[k] : mx;
+                    if (a[k] > mx) mx = a[k];
                 }
                 float sum = 0.0f;
-                #pragma omp simd reduction(+:sum)
-                for (int k = 0; k < K; k++) { a[k] = vexpf(a[k] - mx); sum += a[k]; }
+                for (int k = 0; k < K; k++) {
+                    a[k] = nb[k] < 0 ? 0.0f : expf(a[k] - mx);
+                    sum += a[k];
+                }
                 float inv = 1.0f / sum;   // the position itself (k = 4) is always on the grid
                 float *o = out + ((size_t)b * T + t) * C + h * hs;            // (hs)
                 for (int i = 0; i < hs; i++) o[i] = 0.0f;
                 for (int k = 0; k < K; k++) {
-                    a[k] *= inv;
                     if (nb[k] < 0) continue;
+                    a[k] *= inv;
                     const float *v = qkv_b + (size_t)nb[k] * C3 + 2 * C + h * hs;
                     for (int i = 0; i < hs; i++) o[i] += a[k] * v[i];
                 }
@@ -163,7 +161,6 @@ void local_attention_backward(float *dqkv, float *dbias, float *scratch, const f
                     if (nb[k] < 0) continue;
                     size_t vo = (size_t)nb[k] * C3 + 2 * C + h * hs;
                     float s = 0.0f;
-                    #pragma omp simd reduction(+:s)
                     for (int i = 0; i < hs; i++) { s += go[i] * qkv_b[vo + i]; dqkv_b[vo + i] += a[k] * go[i]; }
                     ds[k] = s;
                     dot += s * a[k];
