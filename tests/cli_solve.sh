@@ -13,7 +13,7 @@ for c in solve eval info; do
     expect_grep "usage: loopt $c" ${c}_help_text
     expect_exit 2 ${c}_unknown_option "$LOOPT" $c --bogus x
     expect_grep "unknown option '--bogus'" ${c}_unknown_option_msg
-    expect_grep 'usage:' ${c}_unknown_option_usage
+    expect_grep "see 'loopt $c --help'" ${c}_unknown_option_usage
 done
 expect_exit 2 solve_no_file "$LOOPT" solve --model x.safetensors
 expect_exit 2 solve_bad_format "$LOOPT" solve --format xml x.txt

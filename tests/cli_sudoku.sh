@@ -15,11 +15,11 @@ expect_exit 0 gen_sudoku_help "$LOOPT" gen sudoku --help
 expect_exit 2 gen_no_task "$LOOPT" gen
 expect_exit 2 gen_bad_task "$LOOPT" gen chess --n 3
 expect_exit 2 gen_no_n "$LOOPT" gen sudoku --seed 3
-expect_grep 'usage:' gen_no_n_usage
+expect_grep "see 'loopt gen --help'" gen_no_n_usage
 expect_exit 2 gen_unknown_option "$LOOPT" gen sudoku --n 3 --bogus
 expect_grep "unknown option '--bogus'" gen_unknown_option_msg
 expect_exit 2 gen_missing_value "$LOOPT" gen sudoku --n
-expect_grep 'usage:' gen_missing_value_usage
+expect_grep "see 'loopt gen --help'" gen_missing_value_usage
 expect_exit 2 gen_n_junk "$LOOPT" gen sudoku --n 3x
 expect_exit 2 gen_n_zero "$LOOPT" gen sudoku --n 0
 expect_exit 2 gen_givens_low "$LOOPT" gen sudoku --n 3 --givens 10-30

@@ -20,8 +20,25 @@ uint64_t arg_u64(const char *opt, const char *val);
 int arg_enum(const char *opt, const char *val, const char *const *names);
 // Parse "A-B" (or a single "A") into [*lo, *hi] with min <= lo <= hi <= max.
 void arg_range(const char *opt, const char *val, long min, long max, long *lo, long *hi);
-// Print "loopt <cmd>: <msg>" and the usage text on stderr, exit 2.
+// Print "loopt: <msg>" and one line pointing at the command's --help (the command is read
+// from the usage text's "usage: loopt CMD"), on stderr; exit 2.
 __attribute__((noreturn, format(printf, 2, 3)))
 void usage_error(const char *usage, const char *fmt, ...);
+// An option `arg` that command `cmd` (e.g. "solve", "gen maze") does not take: prints
+// "loopt: CMD: unknown option 'ARG' (did you mean '--X'?)", with --X the closest option named
+// in the usage text, and the pointer to `loopt CMD --help`; exit 2.
+__attribute__((noreturn))
+void unknown_option(const char *usage, const char *cmd, const char *arg);
+
+// "Did you mean": edit distance (insert, delete, substitute, swap two neighbours) between two
+// words, and the index of the name in names[0..n) closest to word (a name it is a prefix of
+// is closest; dashes are ignored; word itself is never suggested), or -1 when none has at
+// least two thirds of word's letters right.
+int edit_distance(const char *a, const char *b);
+int closest_name(const char *word, const char *const *names, int n);
+// Print "loopt: <msg>" (plus " (did you mean 'X'?)" when a name is close to word) and
+// "see 'loopt [HELP_CMD ]--help'" (help_cmd NULL: the top-level help); exit 2.
+__attribute__((noreturn))
+void unknown_name(const char *msg, const char *word, const char *const *names, int n, const char *help_cmd);
 
 #endif

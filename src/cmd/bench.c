@@ -268,7 +268,7 @@ static int parse_args(BenchArgs *a, int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--reps", &v)) a->reps = (int)arg_long("--reps", v, 1, 10000);
         else if (arg_value(argc, argv, &i, "--only", &v)) parse_only(a, v);
         else if (arg_flag(argv, i, "--json")) a->json = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "bench: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) unknown_option(USAGE, "bench", argv[i]);
         else if (!a->path) a->path = argv[i];
         else usage_error(USAGE, "bench: unexpected argument '%s'", argv[i]);
     }

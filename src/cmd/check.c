@@ -50,7 +50,7 @@ int cmd_check(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
-        if (a[0] == '-' && a[1] != '\0') usage_error(USAGE, "check: unknown option '%s'", a);
+        if (a[0] == '-' && a[1] != '\0') unknown_option(USAGE, "check", a);
         if (path) usage_error(USAGE, "check: one file at a time (got '%s' and '%s')", path, a);
         path = a;
     }

@@ -35,7 +35,7 @@ int cmd_config(int argc, char **argv) {
         if (arg_is_help(argv[i])) { fputs(USAGE, stdout); free(sets); return EXIT_OK; }
         if (arg_value(argc, argv, &i, "--set", &val)) { sets[n_sets++] = val; continue; }
         if (argv[i][0] == '-' && argv[i][1] != '\0')
-            usage_error(USAGE, "config: unknown option '%s'", argv[i]);
+            unknown_option(USAGE, "config", argv[i]);
         if (path) usage_error(USAGE, "config: more than one CONFIG file ('%s' and '%s')", path, argv[i]);
         path = argv[i];
     }

@@ -115,7 +115,7 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
         else if (arg_value(argc, argv, &i, "--data", &v)) e->data = v;
         else if (arg_value(argc, argv, &i, "--iters", &v)) e->n_iters = parse_iters(v, e->iters);
         else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
-        else if (a[0] == '-' && a[1]) usage_error(USAGE, "eval: unknown option '%s'", a);
+        else if (a[0] == '-' && a[1]) unknown_option(USAGE, "eval", a);
         else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
     }
     if (!e->data) usage_error(USAGE, "eval: missing --data FILE");

@@ -41,7 +41,7 @@ int cmd_export(int argc, char **argv) {
             sets[n_sets++] = v;
         }
         else if (arg_flag(argv, i, "--force")) force = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "export: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) unknown_option(USAGE, "export", argv[i]);
         else if (!in) in = argv[i];
         else if (!out) out = argv[i];
         else usage_error(USAGE, "export: unexpected argument '%s'", argv[i]);

@@ -138,7 +138,7 @@ int cmd_gen(int argc, char **argv) {
     static const char *const with_value[] = {"--n", "--seed", "--givens", "--rating", "--size", "--min-path", NULL};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        for (int k = 0; with_value[k]; k++) {  // a missing value gets the usage text, not just a line
+        for (int k = 0; with_value[k]; k++) {  // a missing value gets the pointer to --help too
             if (strcmp(a, with_value[k]) == 0 && i + 1 >= argc)
                 usage_error(USAGE, "gen %s: option %s needs a value", task, a);
         }
@@ -154,7 +154,7 @@ int cmd_gen(int argc, char **argv) {
         else if (is_maze && arg_value(argc, argv, &i, "--size", &val)) parse_size(val, &h, &w);
         else if (is_maze && arg_value(argc, argv, &i, "--min-path", &val))
             min_path = arg_long("--min-path", val, 0, 256L * 256L);
-        else usage_error(USAGE, "gen %s: unknown option '%s'", task, a);
+        else unknown_option(USAGE, is_sudoku ? "gen sudoku" : "gen maze", a);
     }
     if (n < 0) usage_error(USAGE, "gen %s: --n N is required", task);
     if (is_sudoku) gen_sudoku(n, seed, gmin, gmax, rlo, rhi, solutions);

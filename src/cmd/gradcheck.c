@@ -128,7 +128,7 @@ int cmd_gradcheck(int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--seed", &v)) seed = arg_u64("--seed", v);
         else if (arg_value(argc, argv, &i, "--batch", &v)) batch = (int)arg_long("--batch", v, 1, 4096);
         else if (arg_value(argc, argv, &i, "--dump", &v)) dump = v;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(USAGE, "gradcheck: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) unknown_option(USAGE, "gradcheck", argv[i]);
         else if (!path) path = argv[i];
         else usage_error(USAGE, "gradcheck: unexpected argument '%s'", argv[i]);
     }

@@ -39,7 +39,7 @@ int cmd_info(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
-        if (a[0] == '-' && a[1]) usage_error(USAGE, "info: unknown option '%s'", a);
+        if (a[0] == '-' && a[1]) unknown_option(USAGE, "info", a);
         if (path) usage_error(USAGE, "info: one checkpoint at a time (got '%s' and '%s')", path, a);
         path = a;
     }

@@ -408,7 +408,7 @@ static int parse_args(PlotArgs *a, int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--width", &val)) W = arg_long("--width", val, 240, IMAGE_MAX_SIDE);
         else if (arg_value(argc, argv, &i, "--height", &val)) H = arg_long("--height", val, 180, IMAGE_MAX_SIDE);
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0') usage_error(USAGE, "plot: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') unknown_option(USAGE, "plot", argv[i]);
         else if (a->in) usage_error(USAGE, "plot: more than one input CSV ('%s' and '%s')", a->in, argv[i]);
         else a->in = argv[i];
     }

@@ -35,7 +35,7 @@ int cmd_render(int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--index", &val)) index = arg_long("--index", val, 0, 1L << 30);
         else if (arg_flag(argv, i, "--question")) question = 1;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0') usage_error(USAGE, "render: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1] != '\0') unknown_option(USAGE, "render", argv[i]);
         else if (in) usage_error(USAGE, "render: more than one input file ('%s' and '%s')", in, argv[i]);
         else in = argv[i];
     }

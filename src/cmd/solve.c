@@ -188,7 +188,7 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
         else if (arg_flag(argv, i, "--trace")) s->trace = 1;
         else if (arg_flag(argv, i, "--mark")) s->mark = 1;
         else if (arg_flag(argv, i, "--strict")) s->strict = 1;
-        else if (a[0] == '-' && a[1]) usage_error(USAGE, "solve: unknown option '%s'", a);
+        else if (a[0] == '-' && a[1]) unknown_option(USAGE, "solve", a);
         else if (!s->path) s->path = a;
         else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", s->path, a);
     }

@@ -235,7 +235,7 @@ static int parse_args(Args *a, int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--out", &v)) a->out = v;
         else if (arg_flag(argv, i, "--force")) a->force = 1;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
-        else if (argv[i][0] == '-' && argv[i][1]) usage_error(usage(), "train: unknown option '%s'", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) unknown_option(usage(), "train", argv[i]);
         else if (!a->path) a->path = argv[i];
         else usage_error(usage(), "train: unexpected argument '%s'", argv[i]);
     }
