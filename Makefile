@@ -33,7 +33,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN      ?= loopt
 TESTBIN  ?= $(BUILD)/run_tests
 
-.PHONY: all test unit debug test-debug install clean fuzz
+.PHONY: all test unit debug test-debug install uninstall clean fuzz FORCE
 all: $(BIN)
 
 $(BIN): $(MAIN_OBJ) $(OBJ)
@@ -48,6 +48,20 @@ $(TESTBIN): $(TEST_OBJ) $(OBJ)
 $(BUILD)/%.o: %.c Makefile   # Makefile: a changed flag rebuilds everything
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# `loopt version`: the version, the commit and the flags, in a header that is rewritten only
+# when one of them changes (so a new commit rebuilds version.o and nothing else).
+VERSION    := 0.1.0
+COMMIT     := $(shell test -e .git && git describe --always --dirty 2>/dev/null || echo unknown)
+BUILD_H    := $(BUILD)/loopt_build.h
+$(BUILD_H): FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define LOOPT_VERSION "%s"\n#define LOOPT_COMMIT "%s"\n#define LOOPT_CFLAGS "%s"\n' \
+	    '$(VERSION)' '$(COMMIT)' '$(strip $(filter-out -MMD -MP -I%,$(CFLAGS)))' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/src/cmd/version.o: $(BUILD_H)
+$(BUILD)/src/cmd/version.o: CFLAGS += -I$(BUILD)
+FORCE:
 
 # The suite: C unit tests then the CLI end-to-end tests, then the numerics-sensitive ones again
 # under every OpenBLAS core type the CPU can run; one closing line `N passed, N failed`.

@@ -1,7 +1,8 @@
-// main.c — the subcommand table and nothing else.
+// main.c — the subcommand table, `loopt help [CMD]`, and the top-level options (--help, --version).
 #include <stdio.h>
 #include <string.h>
 
+#include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 
@@ -10,6 +11,8 @@ typedef struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } Command;
+
+static int cmd_help(int argc, char **argv);
 
 static const Command commands[] = {
     {"gen",       cmd_gen,       "generate Sudoku or maze puzzles (with solutions)"},
@@ -24,24 +27,58 @@ static const Command commands[] = {
     {"plot",      cmd_plot,      "draw a CSV (e.g. eval output) as a line chart PNG"},
     {"gradcheck", cmd_gradcheck, "check the model's gradients by finite differences"},
     {"bench",     cmd_bench,     "time sgemm, training steps and inference; memory per buffer"},
+    {"help",      cmd_help,      "show a command's help (loopt help CMD), or this list"},
+    {"version",   cmd_version,   "print the version, git commit, OpenBLAS core and build flags"},
 };
-static const int n_commands = sizeof commands / sizeof commands[0];
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: loopt <command> [options]   (loopt <command> --help for details)\n\n"
+    fprintf(f, "usage: loopt <command> [options]   (loopt help <command> for details)\n"
+               "       loopt --version\n\n"
                "loopt trains and runs looped transformers on Sudoku and mazes.\n\ncommands:\n");
-    for (int i = 0; i < n_commands; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+static const Command *find(const char *name) {
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(name, commands[i].name)) return &commands[i];
+    return NULL;
+}
+
+// Exit 2 for a name that is no command, suggesting the closest one.
+__attribute__((noreturn)) static void no_command(const char *msg, const char *name) {
+    const char *names[N_COMMANDS];
+    for (int i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
+    unknown_name(msg, name, names, N_COMMANDS, NULL);
+}
+
+// `loopt help CMD` is `loopt CMD --help`, as in git; `loopt help` is the list of commands.
+static int cmd_help(int argc, char **argv) {
+    if (argc < 2 || arg_is_help(argv[1])) { usage(stdout); return EXIT_OK; }
+    if (argc > 2) usage_error(NULL, "help: one command at a time (got '%s' and '%s')", argv[1], argv[2]);
+    const Command *c = find(argv[1]);
+    if (!c) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "help: no command '%.100s'", argv[1]);
+        no_command(msg, argv[1]);
+    }
+    char *args[] = {argv[1], "--help", NULL};
+    return c->run(2, args);
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        usage(stdout);
-        return EXIT_OK;
+    const char *a = argv[1];
+    if (arg_is_help(a)) { usage(stdout); return EXIT_OK; }
+    if (!strcmp(a, "--version")) return cmd_version(argc - 1, argv + 1);
+    const Command *c = find(a);
+    if (c) return c->run(argc - 1, argv + 1);
+    char msg[160];
+    if (a[0] == '-') {
+        static const char *const top[] = {"--help", "--version"};
+        snprintf(msg, sizeof msg, "unknown option '%.100s'", a);
+        unknown_name(msg, a, top, 2, NULL);
     }
-    for (int i = 0; i < n_commands; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "loopt: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
-    return EXIT_USAGE;
+    snprintf(msg, sizeof msg, "unknown command '%.100s'", a);
+    no_command(msg, a);
 }

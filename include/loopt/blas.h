@@ -26,5 +26,7 @@ void blas_use_own_threads(int n);
 // The kernel family OpenBLAS picked for this CPU (or OPENBLAS_CORETYPE's), e.g. "Haswell":
 // the same binary's speed and last-bit rounding depend on it, so benchmarks record it.
 const char *blas_core_name(void);
+// OpenBLAS's build description (version, DYNAMIC_ARCH, thread model, ...), for `loopt version`.
+const char *blas_config(void);
 
 #endif

@@ -14,5 +14,6 @@ int cmd_eval(int argc, char **argv);        // loopt eval --model CKPT --data FI
 int cmd_info(int argc, char **argv);        // loopt info CKPT: describe a checkpoint
 int cmd_plot(int argc, char **argv);        // loopt plot CSV --out x.png: line chart of a CSV (eval curves)
 int cmd_bench(int argc, char **argv);       // loopt bench CONFIG: speed (vs the sgemm peak) and memory
+int cmd_version(int argc, char **argv);     // loopt version: version, git commit, OpenBLAS core, flags
 
 #endif

@@ -23,6 +23,7 @@
 // Declared by OpenBLAS's own cblas.h; repeated here so a reference-CBLAS header still compiles.
 void openblas_set_num_threads(int num_threads);
 char *openblas_get_corename(void);
+char *openblas_get_config(void);
 
 // Below this many multiply-adds a gemm stays on one thread (an 81x81x32 attention tile is 0.2M).
 #define GEMM_SPLIT_MIN (1L << 20)
@@ -123,4 +124,9 @@ void blas_use_own_threads(int n) {
 const char *blas_core_name(void) {
     const char *name = openblas_get_corename();
     return name && *name ? name : "unknown";
+}
+
+const char *blas_config(void) {
+    const char *s = openblas_get_config();
+    return s && *s ? s : "unknown";
 }
