@@ -10,13 +10,16 @@
 #include "loopt/model.h"
 #include "loopt/task.h"
 
-// The checkpoints used when --model is not given (relative to the current directory), by the
-// task the input looks like.
+// The checkpoints used when --model is not given, by the task the input looks like: in
+// INFER_DEFAULT_DIR of the current directory or of the binary's folder (a source tree), or in
+// INFER_INSTALL_DIR relative to the binary's folder (where `make install` puts them).
 #define INFER_DEFAULT_DIR "data/models"
+#define INFER_INSTALL_DIR "../share/loopt/models"
 
-// The default checkpoint for `task` ("sudoku" or "maze"): INFER_DEFAULT_DIR/<task>.safetensors
-// in the current directory, else next to the running binary (/proc/self/exe); the path is
-// written into buf of len bytes. Exits 2 with a hint on how to get a model when neither exists.
+// The default checkpoint for `task` ("sudoku" or "maze"), <task>.safetensors looked up in this
+// order: ./INFER_DEFAULT_DIR, BINDIR/INFER_DEFAULT_DIR, BINDIR/INFER_INSTALL_DIR, with BINDIR
+// the running binary's folder (/proc/self/exe); the path is written into buf of len bytes.
+// Exits 2 naming the places and with a hint on how to get a model when none has it.
 const char *infer_default_model(const char *task, char *buf, size_t len);
 
 // Set the threads, then load the checkpoint at *model_path into *cfg and *m for inference (EMA

@@ -14,27 +14,30 @@
 #include <string.h>
 #include <unistd.h>
 
+// 1 with path = dir/file in buf when that file is readable.
+static int try_model(char *buf, size_t len, const char *dir, const char *sub, const char *file) {
+    int n = snprintf(buf, len, "%s%s%s/%s", dir, *dir ? "/" : "", sub, file);
+    return n > 0 && (size_t)n < len && access(buf, R_OK) == 0;
+}
+
 const char *infer_default_model(const char *task, char *buf, size_t len) {
-    char rel[64];
-    snprintf(rel, sizeof rel, "%s/%s.safetensors", INFER_DEFAULT_DIR, task);
-    if (access(rel, R_OK) == 0) {
-        snprintf(buf, len, "%s", rel);
-        return buf;
-    }
+    char file[64];
+    snprintf(file, sizeof file, "%s.safetensors", task);
+    if (try_model(buf, len, "", INFER_DEFAULT_DIR, file)) return buf;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%s/%s", exe, rel);
-            if (access(buf, R_OK) == 0) return buf;
-        }
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+        *slash = '\0';
+        if (try_model(buf, len, exe, INFER_DEFAULT_DIR, file)) return buf;
+        if (try_model(buf, len, exe, INFER_INSTALL_DIR, file)) return buf;
     }
-    die(EXIT_USAGE, "no model: %s not found in the current directory or next to the loopt binary; "
-        "train one with `loopt train configs/%s.json` (then copy runs/%s/model.safetensors "
-        "there) or pass --model CKPT", rel, task, task);
+    const char *bin = slash ? exe : "?";
+    die(EXIT_USAGE, "no model: %s/%s not found in the current directory, nor next to the loopt binary "
+        "(in %s/%s/ or %s/%s/); train one with `loopt train configs/%s.json` (then copy "
+        "runs/%s/model.safetensors there) or pass --model CKPT", INFER_DEFAULT_DIR, file, bin,
+        INFER_DEFAULT_DIR, bin, INFER_INSTALL_DIR, task, task);
 }
 
 int infer_halting(const Model *m, int halting, const char *opt) {
