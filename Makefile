@@ -1,5 +1,6 @@
 # loopt — build. `make` builds ./loopt; `make test` runs the whole suite;
-# `make debug` builds an ASan+UBSan binary (./loopt-debug); `make install PREFIX=...`.
+# `make debug` builds an ASan+UBSan binary (./loopt-debug); `make install PREFIX=...` (binary,
+# configs, shipped models, man page, bash completion), `make uninstall PREFIX=...`.
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -100,10 +101,20 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h fuzz/fuzz_alloc.c build-fuzz
 	    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
 	    -o $@ $< fuzz/fuzz_alloc.c $(FUZZ_SRC) build-fuzz/stb_impl.o $(shell pkg-config --libs libcjson) -lm
 
+# The shipped models go where the installed binary looks for them: BINDIR/../share/loopt/models
+# (src/task/infer.c), so `PREFIX/bin/loopt solve p.txt` works from any folder.
+SHARE   = $(DESTDIR)$(PREFIX)/share
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/loopt
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/loopt/models $(SHARE)/man/man1 $(SHARE)/bash-completion/completions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/loopt
-	cp -r configs $(DESTDIR)$(PREFIX)/share/loopt/
+	cp -r configs $(SHARE)/loopt/
+	install -m 644 data/models/*.safetensors $(SHARE)/loopt/models/
+	install -m 644 loopt.1 $(SHARE)/man/man1/loopt.1
+	install -m 644 completions/loopt.bash $(SHARE)/bash-completion/completions/loopt
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/loopt $(SHARE)/man/man1/loopt.1 $(SHARE)/bash-completion/completions/loopt
+	rm -rf $(SHARE)/loopt
 
 clean:
 	rm -rf build build-debug loopt loopt-debug
