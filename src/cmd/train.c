@@ -4,6 +4,8 @@
 // What it never does (docs/reliability.md): resume into a changed model (config_resume), write
 // over another run's checkpoint without --force, find a bad output folder after the work, or
 // die of an early Ctrl-C without a word. --init-from starts a new run from a checkpoint's weights.
+// Beside the checkpoint go config.json (the full resolved config; stderr gets a summary) and
+// the training log train.jsonl (trainlog.h), both written once the run writes its first output.
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -26,24 +28,34 @@
 #include "loopt/schedule.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
+#include "loopt/trainlog.h"
 
 // The usage text; the keys --resume may change come from config.c's table (config_resume_keys).
 static const char *USAGE_FMT =
-    "usage: loopt train CONFIG [--set key.path=value]... [--out DIR] [--force] [--init-from CKPT] [--quiet]\n"
-    "       loopt train [CONFIG] --resume CKPT [--set key.path=value]... [--out DIR] [--quiet]\n"
+    "usage: loopt train CONFIG [--set key.path=value]... [--out DIR] [--log FILE] [--force] [--init-from CKPT]\n"
+    "                   [--quiet]\n"
+    "       loopt train [CONFIG] --resume CKPT [--set key.path=value]... [--out DIR] [--log FILE] [--quiet]\n"
     "\n"
     "Trains the model described by CONFIG (see docs/config.md). Training data comes from\n"
     "data.train (puzzles with solutions) or, when that is empty, is generated on the fly from\n"
     "data.seed; the validation split (data.valid, or data.gen_valid generated puzzles from a\n"
-    "separate stream) never appears in training. Progress goes to stderr; the checkpoint is\n"
-    "written atomically (temp file + rename) to DIR/model.safetensors every train.ckpt_every\n"
-    "steps, at the end, and on Ctrl-C (which prints the command that continues the run).\n"
+    "separate stream) never appears in training. A summary of the config and the progress go to\n"
+    "stderr; the checkpoint is written atomically (temp file + rename) to DIR/model.safetensors\n"
+    "every train.ckpt_every steps, at the end, and on Ctrl-C (which prints the command that\n"
+    "continues the run). Beside it: config.json, the full resolved config, and train.jsonl, the\n"
+    "training log (one JSON object per line: every train.log_every steps step, loss, cell,\n"
+    "exact, lr, samples_per_s, loops, elapsed_s; each evaluation \"eval\": true, step, cell,\n"
+    "exact, loops), which `loopt plot DIR/train.jsonl --out loss.png` draws.\n"
     "\n"
     "  --out DIR         output folder (default runs/<config name>; with --resume, the folder of\n"
     "                    CKPT). Created if missing and checked writable before training starts.\n"
     "                    A folder that already holds model.safetensors is refused, unless it is\n"
     "                    the --resume checkpoint itself or --force is given\n"
-    "  --force           replace the model.safetensors of another run in DIR (at the first save)\n"
+    "  --log FILE        the training log (default DIR/train.jsonl; - = stdout). A fresh run\n"
+    "                    starts it empty (a file holding another run's log only with --force); a\n"
+    "                    resumed run appends, dropping the lines past the checkpoint's step\n"
+    "  --force           replace the model.safetensors and the log of another run in DIR (at\n"
+    "                    the first save / the first log line)\n"
     "  --resume CKPT     continue the run saved in CKPT exactly: its config, weights, optimizer\n"
     "                    state, step and RNG streams. CONFIG and --set may change only\n"
     "                      %s\n"
@@ -208,7 +220,9 @@ typedef struct {
     int *bq, *ba;              // (B, S) the batch: questions, answers
     int *pred, *used;          // (B, S) predictions, loops used
     Data data;                 // the task, its training grid, and scratch for generation/augmentation
-    char ckpt_path[600];
+    char ckpt_path[600], config_path[600];
+    TrainLog log;              // train.jsonl (or --log)
+    int committed;             // config.json written and the log begun (commit)
     // progress since the last log line
     Acc acc;
     double loss_sum, t0, t_last, elapsed0;
@@ -217,7 +231,7 @@ typedef struct {
 } Run;
 
 typedef struct {
-    const char *path, *resume, *init_from, *out;
+    const char *path, *resume, *init_from, *out, *log;
     const char **sets;
     int n_sets, force;
 } Args;
@@ -232,6 +246,7 @@ static int parse_args(Args *a, int argc, char **argv) {
         else if (arg_value(argc, argv, &i, "--set", &v)) a->sets[a->n_sets++] = v;
         else if (arg_value(argc, argv, &i, "--resume", &v)) a->resume = v;
         else if (arg_value(argc, argv, &i, "--init-from", &v)) a->init_from = v;
+        else if (arg_value(argc, argv, &i, "--log", &v)) a->log = v;
         else if (arg_value(argc, argv, &i, "--out", &v)) a->out = v;
         else if (arg_flag(argv, i, "--force")) a->force = 1;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
@@ -245,8 +260,9 @@ static int parse_args(Args *a, int argc, char **argv) {
     if (a->init_from && !a->path)
         usage_error(usage(), "train: --init-from needs CONFIG, the config of the new model");
     if (!a->path && !a->resume) usage_error(usage(), "train: missing CONFIG");
-    const char *paths[3][2] = {{"--resume", a->resume}, {"--init-from", a->init_from}, {"--out", a->out}};
-    for (int k = 0; k < 3; k++)
+    const char *paths[4][2] = {{"--resume", a->resume}, {"--init-from", a->init_from}, {"--out", a->out},
+                               {"--log", a->log}};
+    for (int k = 0; k < 4; k++)
         if (paths[k][1] && !paths[k][1][0]) usage_error(usage(), "train: %s: empty path", paths[k][0]);
     return 1;
 }
@@ -366,15 +382,84 @@ static void prepare_out(Run *r, const Args *a) {
     }
     // Writable? Find out now, not after the last step.
     if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
+    snprintf(r->config_path, sizeof r->config_path, "%s/config.json", dir);
+    char log_path[600];
+    snprintf(log_path, sizeof log_path, "%s/train.jsonl", dir);
+    trainlog_prepare(&r->log, a->log ? a->log : log_path, a->log ? "--log" : "the training log",
+                     a->resume ? r->ts.step : -1, a->force);
+}
+
+// The run's first output (the first log line, evaluation or checkpoint): config.json beside the
+// checkpoint. Not before: a run stopped before its first step leaves the folder as it was.
+static void commit(Run *r) {
+    if (r->committed) return;
+    r->committed = 1;
+    char *json = config_to_json(&r->cfg), why[1300];
+    size_t n = strlen(json);
+    json = xrealloc(json, n + 2);
+    memcpy(json + n, "\n", 2);
+    if (!write_text_atomic(r->config_path, json, why, sizeof why)) warnf("%s (training goes on)", why);
+    free(json);
+}
+
+static void save_run(Run *r) {
+    commit(r);
+    save(r->ckpt_path, &r->m, &r->cfg, &r->opt, &r->ts);
+}
+
+// The depth and gradient of the scheme, in words, for the summary.
+static void describe_scheme(const Config *c, char *buf, size_t len) {
+    const RecursionConfig *rc = &c->recursion;
+    if (rc->scheme == SCHEME_TRM)
+        snprintf(buf, len, "%d supervision steps of %d cycles (%d z updates each)", rc->n_sup, rc->trm_T, rc->trm_n);
+    else if (rc->scheme == SCHEME_HRM)
+        snprintf(buf, len, "%d supervision steps of %d high-level cycles (%d low-level steps each%s)", rc->n_sup,
+                 rc->hrm_N, rc->hrm_k, rc->hrm_shared ? ", one shared block" : "");
+    else if (rc->window && rc->window < rc->loops)
+        snprintf(buf, len, "%d loops, gradient through the last %d", rc->loops, rc->window);
+    else snprintf(buf, len, "%d loops, gradient through all", rc->loops);
+}
+
+// Where the training and validation puzzles come from, in words, for the summary.
+static void describe_data(const Config *c, char *buf, size_t len) {
+    const DataConfig *d = &c->data;
+    char gen[96], valid[CFG_STR + 32];
+    if (c->task == TASK_SUDOKU) snprintf(gen, sizeof gen, "givens %d-%d", d->givens_min, d->givens_max);
+    else snprintf(gen, sizeof gen, "%dx%d, shortest path >= %d", d->maze_size, d->maze_size, d->maze_min_path);
+    if (d->valid[0]) snprintf(valid, sizeof valid, "%s", d->valid);
+    else snprintf(valid, sizeof valid, "%ld generated puzzles", d->gen_valid);
+    if (d->train[0]) snprintf(buf, len, "%s%s; validation: %s", d->train, d->augment ? " (augmented)" : "", valid);
+    else snprintf(buf, len, "generated on the fly (%s%s, data.seed %llu); validation: %s", gen,
+                  d->augment ? ", augmented" : "",
+                  (unsigned long long)d->seed, valid);
+}
+
+// The config in three lines (the whole of it goes to config.json).
+static void print_summary(const Run *r) {
+    const Config *c = &r->cfg;
+    const TrainConfig *t = &c->train;
+    char depth[160], data[2 * CFG_STR + 160], halt[96] = "";
+    describe_scheme(c, depth, sizeof depth);
+    describe_data(c, data, sizeof data);
+    if (c->halting.kind == HALT_ACT)
+        snprintf(halt, sizeof halt, " (threshold %g, ponder cost %g)", c->halting.threshold, c->halting.ponder_cost);
+    if (t->progressive > 0) snprintf(halt + strlen(halt), sizeof halt - strlen(halt), "; progressive loss %g",
+                                     t->progressive);
+    int h, w;
+    task_get(c->task)->train_size(c, &h, &w);
+    log_info("train: %s %dx%d; scheme %s, %s; halting %s%s", TASK_NAMES[c->task], h, w,
+             SCHEME_NAMES[c->recursion.scheme], depth, HALT_NAMES[c->halting.kind], halt);
+    log_info("train: %ld steps of batch %d; lr %g (%s, warm-up %ld), weight decay %g, ema %g%s", t->steps, t->batch,
+             t->lr, t->lr_schedule == SCHED_COSINE ? "cosine" : "constant", t->warmup, t->weight_decay, t->ema,
+             t->loss == LOSS_STABLEMAX ? ", stable-max loss" : "");
+    log_info("train: data: %s", data);
 }
 
 // Model, optimizer and RNG streams: fresh (or started from --init-from's weights), or as
 // resolve_config loaded them from --resume's checkpoint.
 static void build(Run *r, const Args *a) {
     int threads = threads_set(r->cfg.train.threads);
-    char *json = config_to_json(&r->cfg);
-    log_info("loopt train: resolved config:\n%s", json);
-    free(json);
+    print_summary(r);
 
     const Config *c = &r->cfg;
     r->coords = xmalloc(sizeof(int) * (size_t)task_coords_size(c, 0, 0));
@@ -395,7 +480,8 @@ static void build(Run *r, const Args *a) {
     r->S = shape.seq_len;
     model_alloc(&r->m, r->B, r->W, 1);
     model_print_sizes(&r->m);
-    log_info("threads: %d; checkpoint: %s", threads, r->ckpt_path);
+    log_info("threads: %d; checkpoint: %s; log: %s; resolved config: %s", threads, r->ckpt_path,
+             strcmp(r->log.path, "-") ? r->log.path : "stdout", r->config_path);
 }
 
 // The validation split (data.valid, or generated from its own stream, never the training one),
@@ -478,14 +564,19 @@ static void log_step(Run *r, long total) {
     double now = now_seconds();
     r->ts.elapsed_s = r->elapsed0 + (now - r->t0);
     if (r->ts.step % r->cfg.train.log_every != 0 && r->ts.step != total) return;
-    char line[256];
     const Acc *acc = &r->acc;
-    double sps = (double)(r->ts.step - r->step_last) * r->B / fmax(now - r->t_last, 1e-9);
+    TrainLogStep s = {.step = r->ts.step, .loss = r->loss_sum / r->loss_n,
+                      .cell = (double)acc->cells_right / fmax(acc->cells, 1),
+                      .exact = (double)acc->exact / fmax(acc->puzzles, 1),
+                      .lr = optim_lr(&r->cfg.train, r->ts.step - 1, total),
+                      .samples_per_s = (double)(r->ts.step - r->step_last) * r->B / fmax(now - r->t_last, 1e-9),
+                      .loops = acc->loops / fmax((double)acc->puzzles * r->S, 1), .elapsed_s = r->ts.elapsed_s};
+    char line[256];
     snprintf(line, sizeof line, "loss %.4f | cell %.3f exact %.3f | loops %.2f | lr %.2e | %.1f samples/s",
-             r->loss_sum / r->loss_n, (double)acc->cells_right / fmax(acc->cells, 1),
-             (double)acc->exact / fmax(acc->puzzles, 1), acc->loops / fmax((double)acc->puzzles * r->S, 1),
-             optim_lr(&r->cfg.train, r->ts.step - 1, total), sps);
+             s.loss, s.cell, s.exact, s.loops, s.lr, s.samples_per_s);
     log_progress(r->ts.step, total, r->ts.elapsed_s, line);
+    commit(r);
+    trainlog_step(&r->log, &s);
     memset(&r->acc, 0, sizeof r->acc);
     r->loss_sum = 0.0; r->loss_n = 0;
     r->t_last = now; r->step_last = r->ts.step;
@@ -503,12 +594,16 @@ static void eval_step(Run *r) {
     evaluate(v, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
     log_progress_end();
     if (interrupted) return;   // a partial evaluation is not reported
-    log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles,
-             (double)va.cells_right / fmax(va.cells, 1), (double)va.exact / fmax(va.puzzles, 1),
-             va.loops / fmax((double)va.puzzles * r->S, 1), r->opt.ema ? " (EMA weights)" : "");
+    double cell = (double)va.cells_right / fmax(va.cells, 1), exact = (double)va.exact / fmax(va.puzzles, 1),
+           loops = va.loops / fmax((double)va.puzzles * r->S, 1);
+    log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles, cell, exact,
+             loops, r->opt.ema ? " (EMA weights)" : "");
+    commit(r);
+    trainlog_eval(&r->log, r->ts.step, va.puzzles, cell, exact, loops, r->ts.elapsed_s);
 }
 
 static void run_free(Run *r) {
+    trainlog_close(&r->log);
     free(r->bq); free(r->ba); free(r->pred); free(r->used); free(r->coords); free(r->data.scratch);
     schedule_free(&r->sched);
     split_free(&r->valid); split_free(&r->train);
@@ -559,7 +654,7 @@ int cmd_train(int argc, char **argv) {
         long step = r.ts.step;
         if (r.valid.n >= r.B && ((tc->eval_every && step % tc->eval_every == 0) || step == total)) eval_step(&r);
         if ((tc->ckpt_every && step % tc->ckpt_every == 0) || step == total)
-            save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
+            save_run(&r);
     }
     log_progress_end();
     int rc = EXIT_OK;
@@ -569,7 +664,7 @@ int cmd_train(int argc, char **argv) {
             warnf("interrupted before the first step: no checkpoint written%s%s%s",
                   a.resume ? " (" : "", a.resume ? a.resume : "", a.resume ? " is unchanged)" : "");
         } else {
-            save(r.ckpt_path, &r.m, &r.cfg, &r.opt, &r.ts);
+            save_run(&r);
             warnf("interrupted at step %ld of %ld: checkpoint saved to %s; continue with: loopt train --resume %s",
                   r.ts.step, total, r.ckpt_path, shell_word(r.ckpt_path, q, sizeof q));
         }
