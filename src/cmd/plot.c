@@ -1,9 +1,12 @@
 // plot.c — `loopt plot CSV --out curve.png`: a line chart of a CSV with a header (the output
 // of `loopt eval`, or several of them with an extra first column such as `label` or `size`):
 // one curve per --y column and per value of the --group column, x on a log2 axis when every x
-// is a power of two (loop counts), y in [0, 1] unless the data leave it. Drawn pixel by pixel
+// is a power of two (loop counts), y in [0, 1] unless the data leave it. It also draws a
+// training log (JSON lines, `loopt train`'s train.jsonl: loss against step by default, the
+// evaluation lines as curves of their own). Drawn pixel by pixel
 // with a built-in 5x8 bitmap font and written with stb_image_write (image_write_rgb), so a
 // machine without gnuplot can still show the test-time scaling curve.
+#include <cJSON.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@
 static const char *USAGE =
     "usage: loopt plot CSV --out OUT.png [--x COLUMN] [--y COL1,COL2,...] [--group COLUMN]\n"
     "                  [--title TEXT] [--width W] [--height H] [--quiet]\n"
+    "       loopt plot RUN/train.jsonl --out OUT.png [--x KEY] [--y KEY1,KEY2,...] [--title TEXT] ...\n"
     "\n"
     "Draw a line chart of CSV (\"-\" = stdin) as a PNG: one curve per --y column, and with\n"
     "--group one per distinct value of that column (same colour per value, one line style per\n"
@@ -29,12 +33,18 @@ static const char *USAGE =
     "The x axis is log2 when every x is a power of two (1, 2, 4, ...), else linear; the y axis\n"
     "is [0, 1] unless a value lies outside. A malformed line is an error: FILE:LINE: reason,\n"
     "exit 2.\n"
+    "A file whose first character is '{' is read as a training log (JSON lines: one object per\n"
+    "line, `loopt train`'s DIR/train.jsonl): --x and --y name keys (default step and loss, the\n"
+    "x axis linear); a line without a --y key (or with null) adds no point to that curve, and\n"
+    "the evaluation lines (\"eval\": true) make curves of their own, e.g. `--y exact` draws\n"
+    "\"exact\" (training batches) and \"eval exact\" (held-out split). A last line cut short\n"
+    "(a run killed while writing it) is skipped with a warning.\n"
     "\n"
     "  --out PATH      the PNG to write (\"-\" = stdout); required\n"
-    "  --x COLUMN      the x column (default iters)\n"
-    "  --y LIST        comma-separated y columns (default exact_acc,cell_acc)\n"
-    "  --group COLUMN  one curve per distinct value of COLUMN (e.g. label, size)\n"
-    "  --title TEXT    title above the chart (default: the CSV's file name)\n"
+    "  --x COLUMN      the x column (default iters; training log: step)\n"
+    "  --y LIST        comma-separated y columns (default exact_acc,cell_acc; training log: loss)\n"
+    "  --group COLUMN  one curve per distinct value of COLUMN (e.g. label, size); not for a log\n"
+    "  --title TEXT    title above the chart (default: the CSV's file name; a log's path)\n"
     "  --width W       image width in pixels, 240..4096 (default 640)\n"
     "  --height H      image height in pixels, 180..4096 (default 400)\n"
     "  --quiet         no log line on stderr\n";
@@ -372,8 +382,9 @@ static void fmt_num(char *buf, size_t n, double v, int decimals) {
 
 // The command line. ynames point into ybuf, so a PlotArgs is passed by pointer, never copied.
 typedef struct {
-    const char *in, *out, *xcol, *gcol, *title;
+    const char *in, *out, *xcol, *gcol, *title, *ylist;   // xcol, ylist, title: NULL until input_defaults
     int w, h;                  // image size in pixels
+    int jsonl;                 // the input is a training log (JSON lines), not a CSV
     const char *ynames[MAX_Y];
     int n_y;
     char ybuf[1024];
@@ -394,15 +405,14 @@ static void split_ylist(PlotArgs *a, const char *ylist) {
 
 // Fill *a from argv; a usage error exits 2 here. Returns 1 when --help was printed (exit 0).
 static int parse_args(PlotArgs *a, int argc, char **argv) {
-    const char *ylist = "exact_acc,cell_acc", *val;
+    const char *val;
     long W = 640, H = 400;
     memset(a, 0, sizeof *a);
-    a->xcol = "iters";
     for (int i = 1; i < argc; i++) {
         if (arg_is_help(argv[i])) { fputs(USAGE, stdout); return 1; }
         else if (arg_value(argc, argv, &i, "--out", &val)) a->out = val;
         else if (arg_value(argc, argv, &i, "--x", &val)) a->xcol = val;
-        else if (arg_value(argc, argv, &i, "--y", &val)) ylist = val;
+        else if (arg_value(argc, argv, &i, "--y", &val)) a->ylist = val;
         else if (arg_value(argc, argv, &i, "--group", &val)) a->gcol = val;
         else if (arg_value(argc, argv, &i, "--title", &val)) a->title = val;
         else if (arg_value(argc, argv, &i, "--width", &val)) W = arg_long("--width", val, 240, IMAGE_MAX_SIDE);
@@ -414,15 +424,27 @@ static int parse_args(PlotArgs *a, int argc, char **argv) {
     }
     if (!a->in) usage_error(USAGE, "plot: missing the input CSV");
     if (!a->out) usage_error(USAGE, "plot: missing --out OUT.png");
-    if (!*a->xcol) usage_error(USAGE, "plot: --x needs a column name");
+    if (a->xcol && !*a->xcol) usage_error(USAGE, "plot: --x needs a column name");
     if (a->gcol && !*a->gcol) usage_error(USAGE, "plot: --group needs a column name");
-    split_ylist(a, ylist);
+    if (a->ylist) split_ylist(a, a->ylist);   // its errors now, before the input is read
     a->w = (int)W, a->h = (int)H;
-    if (!a->title) {   // the CSV's file name, without its directory
-        const char *slash = strrchr(a->in, '/');
-        a->title = !strcmp(a->in, "-") ? "stdin" : slash ? slash + 1 : a->in;
-    }
     return 0;
+}
+
+// The defaults that depend on what the input is (CSV or training log), once it is known. The
+// title: a CSV's file name without its directory, a log's path (its file name is always
+// train.jsonl).
+static void input_defaults(PlotArgs *a, int jsonl) {
+    a->jsonl = jsonl;
+    if (jsonl && a->gcol)
+        usage_error(USAGE, "plot: --group: not for a training log (%s): its curves are the training lines and "
+                    "the evaluation lines", a->in);
+    if (!a->xcol) a->xcol = jsonl ? "step" : "iters";
+    if (!a->ylist) split_ylist(a, jsonl ? "loss" : "exact_acc,cell_acc");
+    if (!a->title) {
+        const char *slash = strrchr(a->in, '/');
+        a->title = !strcmp(a->in, "-") ? "stdin" : slash && !jsonl ? slash + 1 : a->in;
+    }
 }
 
 // ---- reading the curves -------------------------------------------------------------------
@@ -474,20 +496,25 @@ static void read_row(Chart *ch, const Header *h, char *ln, int lineno, const Plo
     }
 }
 
-// Read the CSV into *ch. Blank lines, '#' comments and repeats of the header (concatenated
+// The next line of the buffer at *p, cut in place (without its \r\n); *p moves past it, *nl
+// says whether it ended in a newline.
+static char *next_line(char **p, int *nl) {
+    char *ln = *p, *end = strchr(ln, '\n');
+    *nl = end != NULL;
+    if (end) { *end = '\0'; *p = end + 1; } else *p += strlen(ln);
+    size_t len = strlen(ln);
+    if (len && ln[len - 1] == '\r') ln[len - 1] = '\0';
+    return ln;
+}
+
+// The CSV in buf into *ch. Blank lines, '#' comments and repeats of the header (concatenated
 // outputs) are skipped; the first malformed line is an error naming FILE:LINE.
-static void read_chart(Chart *ch, const PlotArgs *a) {
-    char *buf = read_file(a->in, MAX_CSV_BYTES, NULL);
+static void read_csv(Chart *ch, char *buf, const PlotArgs *a) {
     Header h = {0};
-    int lineno = 0;
-    memset(ch, 0, sizeof *ch);
-    char *p = buf;
-    while (*p) {
-        char *ln = p, *nl = strchr(p, '\n');
-        if (nl) { *nl = '\0'; p = nl + 1; } else p += strlen(p);
+    int lineno = 0, nl;
+    for (char *p = buf; *p;) {
+        char *ln = next_line(&p, &nl);
         lineno++;
-        size_t len = strlen(ln);
-        if (len && ln[len - 1] == '\r') ln[--len] = '\0';
         const char *t = ln;
         while (*t == ' ' || *t == '\t') t++;
         if (*t == '\0' || *t == '#') continue;
@@ -497,6 +524,56 @@ static void read_chart(Chart *ch, const PlotArgs *a) {
     if (!h.raw) die(EXIT_USAGE, "%s: no header line (empty file)", a->in);
     if (ch->points == 0) die(EXIT_USAGE, "%s: no data rows after the header (line %d)", a->in, h.line);
     free(h.raw);
+}
+
+// The number under `key` of a log line into *v: 1; absent or null (NaN in the log): 0; any
+// other value: exit 2 naming the line.
+static int json_num(const cJSON *j, const char *key, double *v, const char *in, int lineno) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+    if (!x || cJSON_IsNull(x)) return 0;
+    if (!cJSON_IsNumber(x)) die(EXIT_USAGE, "%s:%d: \"%s\": expected a number", in, lineno, key);
+    *v = x->valuedouble;
+    return 1;
+}
+
+// The training log in buf into *ch: each line a point on the curve of each --y key it has, on
+// the training curves or, for "eval": true lines, the evaluation ones (group "eval").
+static void read_log(Chart *ch, char *buf, const PlotArgs *a) {
+    int lineno = 0, nl;
+    for (char *p = buf; *p;) {
+        char *ln = next_line(&p, &nl);
+        lineno++;
+        if (ln[strspn(ln, " \t")] == '\0') continue;
+        cJSON *j = cJSON_Parse(ln);
+        if (!cJSON_IsObject(j)) {
+            cJSON_Delete(j);
+            if (nl) die(EXIT_USAGE, "%s:%d: not a JSON object (a training log has one per line)", a->in, lineno);
+            warnf("%s:%d: the last line is cut short (a run killed while writing it?): skipped", a->in, lineno);
+            break;
+        }
+        double x, y;
+        if (!json_num(j, a->xcol, &x, a->in, lineno))
+            die(EXIT_USAGE, "%s:%d: no number under \"%s\" (--x)", a->in, lineno, a->xcol);
+        const char *group = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "eval")) ? "eval" : "train";
+        for (int k = 0; k < a->n_y; k++) {
+            if (!json_num(j, a->ynames[k], &y, a->in, lineno)) continue;
+            series_push(series_for(ch, group, k, a->n_y, a->in, lineno, NULL), (Pt){x, y});
+            ch->points++;
+        }
+        cJSON_Delete(j);
+    }
+    if (ch->points == 0)
+        die(EXIT_USAGE, "%s: no line has a number under --y %s%s (a training log's keys: step, loss, cell, exact, "
+            "lr, samples_per_s, loops, elapsed_s)", a->in, a->ynames[0], a->n_y > 1 ? ",..." : "");
+}
+
+// Read the input into *ch: a training log when its first character is '{', else a CSV.
+static void read_chart(Chart *ch, PlotArgs *a) {
+    char *buf = read_file(a->in, MAX_CSV_BYTES, NULL);
+    memset(ch, 0, sizeof *ch);
+    input_defaults(a, buf[strspn(buf, " \t\r\n")] == '{');
+    if (a->jsonl) read_log(ch, buf, a);
+    else read_csv(ch, buf, a);
     free(buf);
 }
 
@@ -504,7 +581,9 @@ static void read_chart(Chart *ch, const PlotArgs *a) {
 static void label_series(Chart *ch, const PlotArgs *a) {
     for (int i = 0; i < ch->n; i++) {
         Series *s = &ch->s[i];
-        if (!s->group) snprintf(s->label, sizeof s->label, "%s", a->ynames[s->yi]);
+        if (a->jsonl) snprintf(s->label, sizeof s->label, "%s%s", strcmp(s->group, "eval") ? "" : "eval ",
+                               a->ynames[s->yi]);
+        else if (!s->group) snprintf(s->label, sizeof s->label, "%s", a->ynames[s->yi]);
         else if (a->n_y == 1) snprintf(s->label, sizeof s->label, "%s", s->group);
         else snprintf(s->label, sizeof s->label, "%s %s", s->group, a->ynames[s->yi]);
     }
@@ -532,8 +611,9 @@ static int px_y(const Frame *f, double y) {
 }
 
 // Sort each curve by x (lines join neighbours) and choose the axes: x on a log2 scale when every
-// x is a power of two and they are not all one value; y [0, 1] unless a value lies outside.
-static void choose_axes(Frame *f, Chart *ch) {
+// x is a power of two and they are not all one value (unless linear_x: training steps); y [0, 1]
+// unless a value lies outside.
+static void choose_axes(Frame *f, Chart *ch, int linear_x) {
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
     int all_pow2 = 1;
     for (int i = 0; i < ch->n; i++) {
@@ -546,7 +626,7 @@ static void choose_axes(Frame *f, Chart *ch) {
         }
     }
     Axis *ax = &f->ax, *ay = &f->ay;
-    if (all_pow2 && xmax > xmin) {
+    if (all_pow2 && xmax > xmin && !linear_x) {
         ax->log2 = 1;
         ax->lo = log2(xmin), ax->hi = log2(xmax);
     } else {
@@ -732,7 +812,7 @@ int cmd_plot(int argc, char **argv) {
 
     Frame f = {0};
     Labels lb;
-    choose_axes(&f, &ch);
+    choose_axes(&f, &ch, a.jsonl);
     axis_labels(&lb, &a, &f.ax);
     layout(&f, &lb, a.title, a.w, a.h);
 
