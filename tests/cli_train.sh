@@ -66,6 +66,16 @@ $LOOPT gen sudoku --n 3 --seed 9 > "$T/p.txt" 2>/dev/null
 expect_exit 0 export_solves $LOOPT solve --model "$T/w.safetensors" "$T/p.txt"
 expect_exit 2 export_not_resumable $LOOPT train --resume "$T/w.safetensors" --out "$T/h"
 expect_grep "adam_m" export_not_resumable_named
+# info and solve agree on which weights an export holds (it records them): EMA, or raw with --raw
+expect_exit 0 info_export_ema $LOOPT info "$T/w.safetensors"
+expect_grep "^ema: *yes: the weights are the run's EMA weights" info_export_says_ema
+expect_exit 0 solve_export_ema $LOOPT solve --model "$T/w.safetensors" "$T/p.txt"
+expect_grep "(exported EMA weights)" solve_export_says_ema
+expect_exit 0 export_raw $LOOPT export "$T/a/model.safetensors" "$T/wr.safetensors" --raw
+expect_exit 0 info_export_raw $LOOPT info "$T/wr.safetensors"
+expect_grep "^ema: *no: the weights are the run's raw weights" info_export_says_raw
+expect_exit 0 info_ckpt_ema $LOOPT info "$T/a/model.safetensors"
+expect_grep "^ema: *yes, beside the raw weights" info_ckpt_says_ema
 
 # bad input
 expect_exit 2 train_missing_config $LOOPT train

@@ -30,6 +30,11 @@ const char *infer_default_model(const char *task, char *buf, size_t len);
 int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
                Config *cfg, Model *m);
 
+// Which weights of the checkpoint at path a run with use_ema (--ema / --raw) has loaded, in a
+// few words for the log line ("EMA weights", "exported EMA weights", ...); what `loopt info`
+// says on its ema line (model_weights_kind).
+const char *infer_weights(const char *path, int use_ema);
+
 // The halting rule a run executes: `halting` from --halt / --fixed (HALT_DEFAULT: the model's
 // own). A rule with a learned head runs only on a model trained with it: otherwise exit 2 with
 // a message naming `opt` and the parameter-free alternatives.

@@ -3,10 +3,12 @@
 // shapes, e.g. wqkv (L, 3C, C)), "ema.<name>" for the EMA weights, "adam_m.<name>" and
 // "adam_v.<name>" for the optimizer moments, "rng.data"/"rng.halt" (U32) for the RNG streams.
 // __metadata__: "format" = "loopt-1", "config" = the resolved config JSON, "step", "elapsed_s",
-// "task", "loops".
+// "task", "loops"; an export (weights only) also "weights" = "ema" or "raw": which weights of
+// the run it holds.
 #ifndef LOOPT_MODELIO_H
 #define LOOPT_MODELIO_H
 
+#include "loopt/ckpt.h"
 #include "loopt/config.h"
 #include "loopt/model.h"
 #include "loopt/optim.h"
@@ -25,6 +27,23 @@ typedef struct {
 // Returns 1, or 0 with the reason (the previous file at path, if any, is intact).
 int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
                const TrainState *ts, char *why, size_t whylen);
+
+// A weights-only checkpoint (`loopt export`: o NULL) recording which weights of the run m holds:
+// weights = "ema" (the EMA weights) or "raw".
+int model_save_weights(const char *path, const Model *m, const Config *cfg, const TrainState *ts,
+                       const char *weights, char *why, size_t whylen);
+
+// Which weights a checkpoint holds, from its tensors and metadata: what `loopt info` reports and
+// solve/eval say they run.
+typedef enum {
+    WEIGHTS_WITH_EMA,     // a training checkpoint with the EMA weights beside the raw ones
+    WEIGHTS_RAW,          // a training checkpoint of a run without EMA (train.ema 0)
+    WEIGHTS_EXPORT_EMA,   // an export of the run's EMA weights (__metadata__.weights = "ema")
+    WEIGHTS_EXPORT_RAW,   // an export of the raw weights (--raw, or a run without EMA)
+    WEIGHTS_EXPORT_OLD,   // an export from before "weights" was recorded: the EMA weights when
+                          // its run kept an EMA, unless exported with --raw
+} WeightsKind;
+WeightsKind model_weights_kind(const Ckpt *c);
 
 // Builds *m (model_init) for cfg. The shape of the model depends on the task, which this
 // layer does not know: the caller passes the builder (model_load in dataset.h is the usual one).

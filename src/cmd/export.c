@@ -1,12 +1,14 @@
 // export.c — `loopt export CKPT OUT`: write a weights-only checkpoint (the EMA weights by
 // default) for shipping: no optimizer moments or RNG streams, a quarter of the size. It never
-// writes onto its input, and replaces an existing OUT only with --force.
+// writes onto its input, and replaces an existing OUT only with --force. OUT records which
+// weights it holds (__metadata__.weights = "ema" or "raw"), which `loopt info` reports.
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "loopt/args.h"
 #include "loopt/check.h"
+#include "loopt/ckpt.h"
 #include "loopt/cmd.h"
 #include "loopt/dataset.h"
 #include "loopt/halting.h"
@@ -20,13 +22,26 @@ static const char *USAGE =
     "Writes the model of CKPT to OUT as a weights-only safetensors checkpoint (config, steps\n"
     "trained and training time kept in its metadata; no optimizer state, so it cannot be\n"
     "resumed, only used by solve/eval/info or fine-tuned with train --init-from). The EMA\n"
-    "weights are exported when CKPT has them, unless --raw. OUT is written atomically (temp\n"
-    "file + rename). OUT may never be CKPT itself (the same file by any name or link: that\n"
-    "would drop CKPT's optimizer state), and an existing OUT is replaced only with --force.\n"
+    "weights are exported when CKPT has them, unless --raw; OUT records which it holds (`loopt\n"
+    "info OUT`, the line ema). OUT is written atomically (temp file + rename). OUT may never be\n"
+    "CKPT itself (the same file by any name or link: that would drop CKPT's optimizer state),\n"
+    "and an existing OUT is replaced only with --force.\n"
     "  --halt RULE    store RULE as the model's halting rule, the one solve and eval run by default:\n"
     "                 none, or a parameter-free rule (converge, kl); only for a model without a\n"
     "                 halting head (a learned head stays the model's rule). The weights are unchanged.\n"
     "  --set halting.KEY=V  with it, the rule's parameters (patience, confidence, kl_eps)\n";
+
+// Which weights of the run model_load took from `in`: "ema", "raw", or NULL when not known (an
+// export from before exports recorded it, exported again: it keeps not knowing).
+static const char *exported_weights(const char *in, int use_ema) {
+    Ckpt c;
+    char why[512];
+    if (!ckpt_read(in, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
+    WeightsKind k = model_weights_kind(&c);
+    ckpt_free(&c);
+    if (k == WEIGHTS_WITH_EMA) return use_ema ? "ema" : "raw";
+    return k == WEIGHTS_EXPORT_EMA ? "ema" : k == WEIGHTS_EXPORT_OLD ? NULL : "raw";
+}
 
 int cmd_export(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
@@ -61,6 +76,7 @@ int cmd_export(int argc, char **argv) {
     Model m;
     TrainState ts;
     model_load(in, &cfg, &m, use_ema, NULL, &ts);
+    const char *weights = exported_weights(in, use_ema);
     if (halting != HALT_DEFAULT) {
         if (halt_rule(m.hc.kind)->head_rows)
             die(EXIT_USAGE, "export: --halt: %s has a learned halting head (\"%s\"), which stays its rule", in,
@@ -69,9 +85,9 @@ int cmd_export(int argc, char **argv) {
     }
     infer_set_halting(&cfg, &m, sets, n_sets);
     char why[512];
-    if (!model_save(out, &m, &cfg, NULL, &ts, why, sizeof why)) die(EXIT_RUNTIME, "%s", why);
+    if (!model_save_weights(out, &m, &cfg, &ts, weights, why, sizeof why)) die(EXIT_RUNTIME, "%s", why);
     log_info("export: %s -> %s: %zu parameters (%s weights), step %ld", in, out, m.num_params,
-             use_ema ? "EMA" : "raw", ts.step);
+             !weights ? "its" : !strcmp(weights, "ema") ? "EMA" : "raw", ts.step);
     model_free(&m);
     return EXIT_OK;
 }

@@ -26,6 +26,24 @@ static const char *USAGE =
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
 
+// The ema line: which weights the file holds (model_weights_kind), in the words solve and eval
+// use for the weights they run (infer_weights).
+static void print_ema(const Ckpt *c, const Config *cfg) {
+    printf("ema:         ");
+    switch (model_weights_kind(c)) {
+    case WEIGHTS_WITH_EMA: printf("yes, beside the raw weights (solve/eval use it unless --raw)\n"); break;
+    case WEIGHTS_RAW: printf("no (the run kept none: train.ema 0)\n"); break;
+    case WEIGHTS_EXPORT_EMA: printf("yes: the weights are the run's EMA weights (exported; solve/eval use them)\n"); break;
+    case WEIGHTS_EXPORT_RAW: printf("no: the weights are the run's raw weights (exported with --raw, or the run "
+                                    "kept no EMA)\n"); break;
+    case WEIGHTS_EXPORT_OLD:
+        if (cfg->train.ema > 0) printf("an export: the weights are the run's EMA weights (train.ema %g) unless it "
+                                       "was exported with --raw (this export does not record which)\n", cfg->train.ema);
+        else printf("no (the run kept none: train.ema 0)\n");
+        break;
+    }
+}
+
 // 1 if any tensor's name starts with prefix.
 static int has_prefix(const Ckpt *c, const char *prefix) {
     size_t n = strlen(prefix);
@@ -79,7 +97,7 @@ int cmd_info(int argc, char **argv) {
     if (hc->kind == HALT_KL) printf(" (kl_eps %g)", hc->kl_eps);
     if (hc->kind == HALT_ACT) printf(" (threshold %g)", hc->threshold);
     printf("%s\n", hc->kind != HALT_NONE ? "; `loopt solve --fixed` runs every loop" : "");
-    printf("ema:         %s\n", has_prefix(&c, "ema.") ? "yes (solve/eval use it unless --raw)" : "no");
+    print_ema(&c, &cfg);
     printf("optimizer:   %s\n", has_prefix(&c, "adam_m.") && has_prefix(&c, "adam_v.")
                                     ? "yes (AdamW moments: training can resume)" : "no");
     printf("rng state:   %s\n", ckpt_find(&c, "rng.data") && ckpt_find(&c, "rng.halt") ? "yes" : "no");

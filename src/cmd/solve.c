@@ -318,7 +318,7 @@ int cmd_solve(int argc, char **argv) {
     int B = infer_batch_size(s.in.batch, s_max, m.M, n);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
              "running %d loops%s%s%s, batch %d, %d threads", s.in.model_path, task->name,
-             m.num_params, s.in.use_ema ? "EMA weights if saved" : "raw weights", train_loops,
+             m.num_params, infer_weights(s.in.model_path, s.in.use_ema), train_loops,
              HALT_NAMES[cfg.halting.kind], s.iters,
              s.in.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
              : run_halt == HALT_ACT ? " at most" : run_halt != HALT_NONE ? " at most (halting " : "",

@@ -9,8 +9,9 @@
 #include "loopt/check.h"
 #include "loopt/ckpt.h"
 
-int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
-               const TrainState *ts, char *why, size_t whylen) {
+// model_save, and model_save_weights with `weights` (NULL: no such metadata).
+static int save_with(const char *path, const Model *m, const Config *cfg, const Optimizer *o, const TrainState *ts,
+                     const char *weights, char *why, size_t whylen) {
     enum { MAXT = 4 * NUM_PARAM_TENSORS + 2 };
     CkptTensor t[MAXT];
     char names[MAXT][48];
@@ -47,11 +48,36 @@ int model_save(const char *path, const Model *m, const Config *cfg, const Optimi
     snprintf(step, sizeof step, "%ld", ts ? ts->step : 0L);
     snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
     snprintf(loops, sizeof loops, "%d", config_depth(cfg));
-    const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops"};
-    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops};
-    int ok = ckpt_write(path, t, n, keys, vals, 6, why, whylen);
+    const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops", "weights"};
+    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops, weights};
+    int ok = ckpt_write(path, t, n, keys, vals, weights ? 7 : 6, why, whylen);
     free(config);
     return ok;
+}
+
+int model_save(const char *path, const Model *m, const Config *cfg, const Optimizer *o,
+               const TrainState *ts, char *why, size_t whylen) {
+    return save_with(path, m, cfg, o, ts, NULL, why, whylen);
+}
+
+int model_save_weights(const char *path, const Model *m, const Config *cfg, const TrainState *ts,
+                       const char *weights, char *why, size_t whylen) {
+    return save_with(path, m, cfg, NULL, ts, weights, why, whylen);
+}
+
+// 1 if any tensor's name starts with prefix.
+static int has_prefix(const Ckpt *c, const char *prefix) {
+    size_t n = strlen(prefix);
+    for (int i = 0; i < c->n; i++)
+        if (!strncmp(c->entries[i].name, prefix, n)) return 1;
+    return 0;
+}
+
+WeightsKind model_weights_kind(const Ckpt *c) {
+    if (has_prefix(c, "ema.")) return WEIGHTS_WITH_EMA;
+    if (has_prefix(c, "adam_m.")) return WEIGHTS_RAW;
+    const char *w = ckpt_meta(c, "weights");
+    return !w ? WEIGHTS_EXPORT_OLD : !strcmp(w, "ema") ? WEIGHTS_EXPORT_EMA : WEIGHTS_EXPORT_RAW;
 }
 
 // Copy every parameter tensor with the given name prefix into dst (num_params floats).

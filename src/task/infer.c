@@ -8,6 +8,7 @@
 #include "loopt/dataset.h"
 #include "loopt/halting.h"
 #include "loopt/log.h"
+#include "loopt/modelio.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,21 @@ const char *infer_default_model(const char *task, char *buf, size_t len) {
         "(in %s/%s/ or %s/%s/); train one with `loopt train configs/%s.json` (then copy "
         "runs/%s/model.safetensors there) or pass --model CKPT", INFER_DEFAULT_DIR, file, bin,
         INFER_DEFAULT_DIR, bin, INFER_INSTALL_DIR, task, task);
+}
+
+const char *infer_weights(const char *path, int use_ema) {
+    Ckpt c;
+    char why[512];
+    if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
+    WeightsKind k = model_weights_kind(&c);
+    ckpt_free(&c);
+    switch (k) {
+    case WEIGHTS_WITH_EMA: return use_ema ? "EMA weights" : "raw weights, --raw";
+    case WEIGHTS_RAW: return "raw weights: the run kept no EMA";
+    case WEIGHTS_EXPORT_EMA: return "exported EMA weights";
+    case WEIGHTS_EXPORT_RAW: return "exported raw weights";
+    default: return "exported weights: the EMA weights unless exported with --raw";
+    }
 }
 
 int infer_halting(const Model *m, int halting, const char *opt) {
