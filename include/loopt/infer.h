@@ -92,6 +92,10 @@ int infer_size_ok(const Model *m, const Config *cfg, int h, int w, char *why, si
 int infer_read(const Task *task, const char *path, const char *name, const char *model_path, const Model *m,
                const Config *cfg, long limit, PuzzleSet *set);
 
+// The loop statistics of n puzzles' mean loops per cell (sorted here), as solve's summary and
+// eval's rows give them: mean, median, 90th percentile (nearest rank). All 0 when n is 0.
+void infer_loop_stats(double *loops, int n, double *mean, double *median, double *p90);
+
 // ---- the batch runner: `solve` and `eval` run their puzzles through one ----------------------
 // A batch takes consecutive puzzles of equal size (so answers come out in input order),
 // passing over placeholders (skipped entries: the puzzles around them batch as if they were

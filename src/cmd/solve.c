@@ -4,7 +4,6 @@
 // answer is the model's argmax at every cell (givens included, never forced), and the exact
 // solver is never consulted. Inference keeps one loop slot of activations, so memory does not
 // grow with --iters. Mazes are batched by runs of equal size; a rope model takes any size.
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
+#include "loopt/progress.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
 
@@ -45,7 +45,9 @@ static const char *USAGE =
     "as FILE:LINE: reason (skipped) on stderr and keeps its place with a placeholder record:\n"
     "  text: the line `# skipped: line L: reason` (for mazes followed by a blank line, like a grid)\n"
     "  json: {\"line\": L, \"error\": \"reason\"}\n"
-    "The others are still solved. A summary (valid answers, speed) goes to stderr.\n"
+    "The others are still solved. A summary (valid answers, loops, speed) goes to stderr, and a\n"
+    "progress line (puzzles done, rate, ETA) while it runs, when stderr is a terminal and the\n"
+    "work runs longer than a second.\n"
     "Exit status: 0 every entry answered, valid or not (a depth sweep at low --iters under\n"
     "`set -e` keeps going; --strict to fail on wrong answers); 1 some entry was skipped, or\n"
     "--strict and some answer is invalid; 2 bad usage, an unreadable file, no puzzle at all, or\n"
@@ -207,7 +209,8 @@ typedef struct {
     int next;             // the next entry to print (placeholders before an answer go first)
     long valid;
     double *loops;        // (puzzles) each answer's mean loops per cell, in the order answered
-    int n_answers;
+    int n_answers, n_puzzles;
+    Progress prog;        // puzzles done on stderr (a terminal only)
 } Answers;
 
 // Entry `entry`'s answer (pred, loops: its cells) to stdout, after the placeholders before it.
@@ -215,6 +218,7 @@ static void emit_answer(void *ctx, int entry, const int *pred, const int *loops)
     Answers *c = ctx;
     const SolveArgs *s = c->s;
     const Puzzle *it = &c->set->p[entry];
+    progress_before_output(&c->prog);
     while (c->next < entry) print_skipped(c->task, &c->set->p[c->next++], s->json);
     c->next = entry + 1;
     int S = it->h * it->w;
@@ -227,6 +231,7 @@ static void emit_answer(void *ctx, int entry, const int *pred, const int *loops)
     c->loops[c->n_answers++] = lsum / S;
     print_answer(c->task, it, c->a, ok, why, loops, s->json, c->act, s->mark, c->text);
     if (s->out_png) write_png(c->task, s->out_png, entry, c->set->n, c->a, it->h, it->w);
+    progress_update(&c->prog, "solve", c->n_answers, c->n_puzzles, -1.0);
 }
 
 // Batches in lock step (schemes trm/hrm, and --trace: loops 1..N, each a fresh forward, exact
@@ -257,7 +262,10 @@ static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
 // frees its row for the next one (infer.c runner_stream).
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
                       int s_max, int run_halt, double *loops) {
-    Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT, .loops = loops};
+    Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT, .loops = loops,
+                 .n_puzzles = puzzle_set_count(set)};
+    progress_start(&c.prog);
+    c.prog.on &= !s->trace;   // --trace writes the loops to stderr
     if (s_max > 0) {   // some puzzle to run (else only placeholders)
         Runner r;
         runner_init(&r, m, cfg, B, s_max);
@@ -275,26 +283,10 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
         free(c.a); free(c.text);
         runner_free(&r);
     }
+    progress_end(&c.prog);
     while (c.next < set->n) print_skipped(c.task, &set->p[c.next++], s->json);
     fflush(stdout);
     return c.valid;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-// The summary's loop statistics of n puzzles' mean loops (sorted here): mean, median, 90th
-// percentile (nearest rank).
-static void loop_stats(double *loops, int n, double *mean, double *median, double *p90) {
-    *mean = *median = *p90 = 0.0;
-    if (n == 0) return;
-    for (int i = 0; i < n; i++) *mean += loops[i] / n;
-    qsort(loops, (size_t)n, sizeof(double), cmp_double);
-    *median = n % 2 ? loops[n / 2] : 0.5 * (loops[n / 2 - 1] + loops[n / 2]);
-    int r = (int)ceil(0.9 * n);
-    *p90 = loops[(r < 1 ? 1 : r) - 1];
 }
 
 int cmd_solve(int argc, char **argv) {
@@ -330,7 +322,7 @@ int cmd_solve(int argc, char **argv) {
     long valid = solve_all(&s, &m, &cfg, &set, B, s_max, run_halt, loops);
     double dt = now_seconds() - t0, mean, median, p90;
     if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
-    loop_stats(loops, n, &mean, &median, &p90);
+    infer_loop_stats(loops, n, &mean, &median, &p90);
     log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f (median %.1f, 90th percentile "
              "%.1f), %.2f s (%.1f puzzles/s)", n, valid, n ? 100.0 * valid / n : 0.0, mean, median, p90, dt,
              dt > 0 ? n / dt : 0.0);

@@ -10,6 +10,7 @@
 #include "loopt/log.h"
 #include "loopt/modelio.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,22 @@ int infer_load(const char **model_path, const char *path, const char *name, int 
     int nthreads = threads_set(threads);
     model_load(*model_path, cfg, m, use_ema, NULL, NULL);
     return nthreads;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void infer_loop_stats(double *loops, int n, double *mean, double *median, double *p90) {
+    *mean = *median = *p90 = 0.0;
+    if (n == 0) return;
+    for (int i = 0; i < n; i++) *mean += loops[i];   // in the order given, then divided: eval's rows
+    *mean /= n;                                       // have always summed this way
+    qsort(loops, (size_t)n, sizeof(double), cmp_double);
+    *median = n % 2 ? loops[n / 2] : 0.5 * (loops[n / 2 - 1] + loops[n / 2]);
+    int r = (int)ceil(0.9 * n);
+    *p90 = loops[(r < 1 ? 1 : r) - 1];
 }
 
 // ---- the batch runner ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ void log_info(const char *fmt, ...) {
     fputc('\n', stderr);
 }
 
-static void fmt_hms(char *buf, size_t n, double s) {
+void log_hms(char *buf, size_t n, double s) {
     if (s < 0 || s > 1e8) { snprintf(buf, n, "--:--"); return; }
     long t = (long)(s + 0.5);
     if (t >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
@@ -28,8 +28,8 @@ static void fmt_hms(char *buf, size_t n, double s) {
 void log_progress(long done, long total, double elapsed_s, const char *extra) {
     if (log_quiet) return;
     char el[32], eta[32];
-    fmt_hms(el, sizeof el, elapsed_s);
-    fmt_hms(eta, sizeof eta, done > 0 ? elapsed_s * (double)(total - done) / (double)done : -1);
+    log_hms(el, sizeof el, elapsed_s);
+    log_hms(eta, sizeof eta, done > 0 ? elapsed_s * (double)(total - done) / (double)done : -1);
     int tty = isatty(2);
     fprintf(stderr, "%s[%ld/%ld] %s | %s elapsed, ETA %s%s", tty ? "\r\033[K" : "", done, total,
             extra ? extra : "", el, eta, tty ? "" : "\n");
