@@ -8,7 +8,7 @@
 #     __metadata__.elapsed_s (docs/checkpoints.md); with python3 the differing tensors are named;
 #   - gradcheck: every configs/tiny-*.json (stdout: the printed errors must match exactly);
 #   - solve (text and --format json; json on 50 of the 200 Sudoku, 20 of the 50 mazes) and eval
-#     (the CSV without its timing column puzzles_per_s) at --iters 1, 4 and 16 (eval: --iters
+#     (the CSV's first four columns, iters to mean_loops: no timing) at --iters 1, 4 and 16 (eval: --iters
 #     1,4,16) with the shipped models
 #     data/models/{sudoku,maze}.safetensors and with checkpoints trained above by the OLD binary
 #     (both binaries read the same file): sudoku-ut (loop), tiny-act (loop, ACT halting, also
@@ -260,7 +260,8 @@ infer() {
             --format json "$@" "$_jdata"
     done
     both "eval $_lab" eval --model "$_m" --data "$_data" --iters 1,4,16 --threads "$THREADS" "$@" &&
-        same "eval $_lab" 's/^\(\([^,]*,\)\{3\}[^,]*\),[^,]*$/\1/'   # drop puzzles_per_s
+        same "eval $_lab" 's/^\(\([^,]*,\)\{3\}[^,]*\),.*$/\1/'   # iters..mean_loops: drop the rest (timing;
+        # the loop percentiles, which binaries from before they existed lack)
 }
 S200=$D/sudoku-200.txt S50=$D/sudoku-50.txt S20=$D/sudoku-20.txt M50=$D/maze-50.txt M20=$D/maze-20.txt
 infer "shipped-sudoku" data/models/sudoku.safetensors "$S200" "$S50"

@@ -30,13 +30,13 @@ echo "$rule"
 for s in "$OUT/a_${SIZE}x${SIZE}.csv" "$OUT/b_${D}x${D}.csv" "$OUT/c_30x30_hard.csv"; do
     name=$(basename "$s" .csv)
     $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --fixed --quiet > "$OUT/$name.eval.csv"
-    # columns: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s
+    # columns: iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s
     n=$LIMIT; case "$name" in a_*) ;; *) n=$BIG_LIMIT ;; esac
     row="| $name | $n |$(tail -n +2 "$OUT/$name.eval.csv" | awk -F, '{ printf " %.1f%% (%.2f%%) |", 100*$3, 100*$2 }')"
     echo "$row"
 done
 {
-    echo "label,iters,cell_acc,exact_acc,mean_loops,puzzles_per_s"
+    echo "label,iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s"
     for s in "$OUT/a_${SIZE}x${SIZE}.csv" "$OUT/b_${D}x${D}.csv" "$OUT/c_30x30_hard.csv"; do
         name=$(basename "$s" .csv)
         tail -n +2 "$OUT/$name.eval.csv" | sed "s/^/$name,/"

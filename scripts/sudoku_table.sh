@@ -34,7 +34,7 @@ for s in $sets; do
     $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --fixed --limit "$lim" --quiet > "$OUT/$name.eval.csv"
     n=$(grep -cv '^#' "$s" || true); [ "$n" -gt "$lim" ] && n=$lim
     row="| $name | $n |"
-    # columns: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s
+    # columns: iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s
     row="$row$(tail -n +2 "$OUT/$name.eval.csv" | awk -F, '{ printf " %.1f%% (%.1f%%) |", 100*$3, 100*$2 }')"
     echo "$row"
 done

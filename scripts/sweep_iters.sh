@@ -11,7 +11,8 @@ usage: sh scripts/sweep_iters.sh MODEL DATA[,DATA2,...] [ITERS] [OUTDIR]
 Evaluates MODEL (a checkpoint from `loopt train`) on DATA at every loop count of ITERS
 (default 1,2,4,8,16,32,64,128) with `loopt eval --fixed` (exactly that many loops for every
 puzzle, whatever halting rule the model stores), and writes
-  OUTDIR/sweep.csv   eval's CSV: iters,cell_acc,exact_acc,mean_loops,puzzles_per_s; with several
+  OUTDIR/sweep.csv   eval's CSV: iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,
+                     puzzles_per_s; with several
                      DATA files a first column `label` (the file name without directory and
                      extension) and one block of rows per file
   OUTDIR/sweep.png   accuracy against loops (x log2): exact_acc solid, cell_acc dashed, one

@@ -100,7 +100,7 @@ expect_exit 2 sweep_bad_iters sh "$SWEEP" "$M" "$T/d.csv" 1,two "$T/x"
 # Without gnuplot (forced): the default ITERS 1..128, loopt plot draws.
 expect_exit 0 sweep_loopt_plot env SWEEP_PLOT=loopt sh "$SWEEP" "$M" "$T/d.csv" "" "$T/o1"
 expect_grep 'sweep.png (loopt plot)' sweep_loopt_plot_used
-if [ "$(head -n 1 "$T/o1/sweep.csv")" = "iters,cell_acc,exact_acc,mean_loops,puzzles_per_s" ] &&
+if [ "$(head -n 1 "$T/o1/sweep.csv")" = "iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s" ] &&
    [ "$(cut -d, -f1 "$T/o1/sweep.csv" | sed 1d | tr '\n' ' ')" = "1 2 4 8 16 32 64 128 " ]; then
     echo "ok sweep_csv_default_iters"; else echo "FAIL sweep_csv_default_iters"; head -3 "$T/o1/sweep.csv"; fi
 check_png sweep_png "$T/o1/sweep.png" 640x400

@@ -203,8 +203,9 @@ expect_grep 'junk.safetensors' info_junk_msg
 
 # --- eval ------------------------------------------------------------------------------------------
 csv_ok() {   # $1 = expected rows: header, then rows with values in range, iters as given
-    awk -F, -v want="$1" 'NR == 1 { if ($0 != "iters,cell_acc,exact_acc,mean_loops,puzzles_per_s") bad = 1; next }
-        { n++; if (NF != 5 || $2 < 0 || $2 > 1 || $3 < 0 || $3 > 1 || $4 < 1 || $4 > $1 || $5 <= 0) bad = 1; its = its $1 " " }
+    awk -F, -v want="$1" 'NR == 1 { if ($0 != "iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s") bad = 1; next }
+        { n++; if (NF != 7 || $2 < 0 || $2 > 1 || $3 < 0 || $3 > 1 || $4 < 1 || $4 > $1 || $5 < 1 || $5 > $6 || $6 > $1 ||
+                   $7 <= 0) bad = 1; its = its $1 " " }
         END { if (bad || its != want) exit 1 }' "$2"
 }
 "$LOOPT" eval --model "$M" --data "$T/ps.csv" --iters 1,3,8 >"$T/e.csv" 2>"$T/e.err"; rc=$?

@@ -1,8 +1,9 @@
 // eval.c — `loopt eval --model CKPT --data FILE`: accuracy of a trained model at several
-// depths, as CSV on stdout (iters,cell_acc,exact_acc,mean_loops,puzzles_per_s), one row per
-// --iters value — the test-time scaling curve in one command. Answers are the model's own
-// (as in `loopt solve`); the exact solver / BFS only supplies the reference when the file has
-// no solutions.
+// depths, as CSV on stdout (iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,
+// puzzles_per_s), one row per --iters value, each written as soon as it is done — the
+// test-time scaling curve in one command. Answers are the model's own, as in `loopt solve`
+// (with a halting rule, through the same continuous batching); the exact solver / BFS only
+// supplies the reference when the file has no solutions.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
+#include "loopt/progress.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
 
@@ -25,14 +27,21 @@ static const char *USAGE =
     "                  [--batch B] [--fixed | --halt RULE [--set halting.KEY=V]...] [--limit N]\n"
     "                  [--ema|--raw] [--quiet]\n"
     "\n"
-    "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout:\n"
-    "  iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n"
+    "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout, a row as soon\n"
+    "as it is done (rows in --iters order):\n"
+    "  iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s\n"
     "Sudoku: cell_acc is the fraction of the puzzles' blank cells predicted equal to the solution\n"
     "(from the file, else found by the exact solver); exact_acc the fraction of answers equal to the\n"
     "file's solution (or, without one, valid completions of the givens). Maze: cell_acc over all\n"
     "cells against the file's answer (else one BFS shortest path; ties make it a lower bound);\n"
-    "exact_acc the fraction whose path is a valid shortest S-G path. mean_loops is the mean loops\n"
-    "per cell (below --iters only with halting act); puzzles_per_s is wall time of the forwards.\n"
+    "exact_acc the fraction whose path is a valid shortest S-G path. mean_loops, loops_median and\n"
+    "loops_p90 are the mean, median and 90th percentile over the puzzles of each one's loops per\n"
+    "cell (below --iters with a halting rule). With a halting rule a puzzle that stops frees its\n"
+    "batch row for the next one (continuous batching, as in solve), and puzzles_per_s is the\n"
+    "depth's wall time; with --fixed (or halting none) on scheme loop one pass serves every depth,\n"
+    "each continuing the shallower one's loops, so the rows come together at the end and a depth's\n"
+    "puzzles_per_s counts the forwards' time up to it. A progress line goes to stderr when it is a\n"
+    "terminal and the work runs longer than a second.\n"
     "Malformed entries (and mazes of a size the model cannot take) are reported as\n"
     "FILE:LINE: reason (skipped), left out of every count, and make the exit status 1.\n"
     "FILE may be a pipe or FIFO: it is read once, whole, before the first forward pass.\n"
@@ -122,73 +131,150 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
     if (!e->data) usage_error(USAGE, "eval: missing --data FILE");
 }
 
-// What one depth of the sweep counted over all batches.
+// What one depth of the sweep counted.
 typedef struct {
     long cell_ok, exact;
-    double loops_sum, secs;
+    double secs;
+    double *loops;   // (puzzles) each puzzle's mean loops per cell, in the order scored
+    int n;           // puzzles scored
 } DepthScore;
 
-// Score the runner's loaded batch (answers in r->pred) into *d; items parallels the set's
-// entries; ans holds r->S bytes of scratch.
-static void score_batch(const Task *task, const Runner *r, const Item *items, DepthScore *d, uint8_t *ans) {
-    int S = r->S;
+// One run of the sweep: the model, the puzzles and what the rows share.
+typedef struct {
+    const EvalArgs *e;
+    Model *m;
+    const Task *task;
+    const PuzzleSet *set;
+    const Item *items;    // items[i] belongs to entry i
+    Runner r;
+    int n, run_halt;      // puzzles; the halting rule run
+    long cell_n;          // scored cells over all puzzles (the cell_acc denominator)
+    uint8_t *ans;         // (s_max) scratch
+    Progress prog;
+} Eval;
+
+// Score entry `entry`'s answer (pred, loops: its cells) into *d.
+static void score_one(const Eval *ev, int entry, const int *pred, const int *loops, DepthScore *d) {
+    const Item *it = &ev->items[entry];
+    const Task *task = ev->task;
+    int S = it->h * it->w;
+    uint8_t *ans = ev->ans;
     char why[256];
-    for (int b = 0; b < r->n; b++) {
-        const Item *it = &items[r->idx[b]];
-        const int *p = r->pred + (size_t)b * S, *l = r->loops + (size_t)b * S;
-        for (int t = 0; t < S; t++) ans[t] = (uint8_t)p[t];
-        double ls = 0.0;
-        for (int t = 0; t < S; t++) ls += l[t];
-        d->loops_sum += ls / S;
-        if (it->ref)
-            for (int t = 0; t < S; t++)
-                if (task_scored(task, it->q[t])) d->cell_ok += ans[t] == it->ref[t];
-        if (task->answer_unique && it->ref && it->ref_given) d->exact += memcmp(ans, it->ref, (size_t)S) == 0;
-        else d->exact += task->check(it->q, ans, it->h, it->w, why, sizeof why);
-    }
+    double ls = 0.0;
+    for (int t = 0; t < S; t++) { ans[t] = (uint8_t)pred[t]; ls += loops[t]; }
+    d->loops[d->n++] = ls / S;
+    if (it->ref)
+        for (int t = 0; t < S; t++)
+            if (task_scored(task, it->q[t])) d->cell_ok += ans[t] == it->ref[t];
+    if (task->answer_unique && it->ref && it->ref_given) d->exact += memcmp(ans, it->ref, (size_t)S) == 0;
+    else d->exact += task->check(it->q, ans, it->h, it->w, why, sizeof why);
 }
 
-// Every depth of e->iters on every batch: batches outside, depths inside. With fixed looping
-// (halting none, scheme loop) each depth continues the previous one's loops (the forward option
-// resume_loop), so the sweep costs only its deepest run; each depth's secs counts the time of
-// all the loops up to it. Returns the number of scored cells.
-static long eval_all(const EvalArgs *e, Model *m, const Config *cfg, const PuzzleSet *set, const Item *items,
-                     int B, int s_max, int run_halt, DepthScore *score) {
-    const Task *task = task_get(cfg->task);
+// One CSV row, on stdout at once (a Ctrl-C later leaves the rows done so far).
+static void print_row(Eval *ev, int iters, DepthScore *d) {
+    double mean, median, p90;
+    infer_loop_stats(d->loops, d->n, &mean, &median, &p90);
+    progress_before_output(&ev->prog);
+    printf("%d,%.4f,%.4f,%.2f,%.2f,%.2f,%.1f\n", iters, ev->cell_n ? (double)d->cell_ok / ev->cell_n : 0.0,
+           (double)d->exact / ev->n, mean, median, p90, d->secs > 0 ? ev->n / d->secs : 0.0);
+    fflush(stdout);
+    if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
+}
+
+// Fixed looping (halting none, scheme loop): batches outside, every depth inside, each depth
+// continuing the previous one's loops (the forward option resume_loop), so the sweep costs only
+// its deepest run; each depth's secs counts the time of all the loops up to it. The rows are
+// done together, at the end.
+static void eval_continued(Eval *ev, DepthScore *score) {
+    const EvalArgs *e = ev->e;
     int order[MAX_ITERS_LIST];   // depths ascending
     for (int k = 0; k < e->n_iters; k++) {
         int j = k;
         while (j > 0 && e->iters[order[j - 1]] > e->iters[k]) { order[j] = order[j - 1]; j--; }
         order[j] = k;
     }
-    int resume = run_halt == HALT_NONE && m->rc.scheme == SCHEME_LOOP;
-    long cell_n = 0;
-    Runner r;
-    runner_init(&r, m, cfg, B, s_max);
-    uint8_t *ans = xmalloc((size_t)s_max);
+    Runner *r = &ev->r;
+    long done = 0;
     for (int i0 = 0;;) {
-        i0 = runner_load(&r, set->p, set->n, i0);
-        if (r.n == 0) break;
-        for (int b = 0; b < r.n; b++) {
-            const Item *it = &items[r.idx[b]];
-            if (it->ref) for (int t = 0; t < r.S; t++) cell_n += task_scored(task, it->q[t]);
-        }
+        i0 = runner_load(r, ev->set->p, ev->set->n, i0);
+        if (r->n == 0) break;
         double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
         for (int o = 0; o < e->n_iters; o++) {
             int k = order[o], prev = o > 0 ? e->iters[order[o - 1]] : 0;
-            int same = resume && prev == e->iters[k];   // a repeated depth: nothing more to run
-            ForwardOpts fo = {.loops = e->iters[k], .halting = e->in.halting,
-                              .resume_loop = resume && prev > 0 && !same ? prev : 0};
+            int same = prev == e->iters[k];   // a repeated depth: nothing more to run
+            ForwardOpts fo = {.loops = e->iters[k], .halting = HALT_NONE, .resume_loop = prev > 0 && !same ? prev : 0};
             double t0 = now_seconds();
-            if (!same) runner_forward(&r, &fo);
-            t_run = (fo.resume_loop || same ? t_run : 0.0) + now_seconds() - t0;   // continued: add
+            if (!same) runner_forward(r, &fo);
+            t_run += now_seconds() - t0;
             score[k].secs += t_run;
-            score_batch(task, &r, items, &score[k], ans);
+            for (int b = 0; b < r->n; b++)
+                score_one(ev, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S, &score[k]);
+        }
+        done += r->n;
+        progress_update(&ev->prog, "eval", done, ev->n, -1.0);
+    }
+    for (int k = 0; k < e->n_iters; k++) print_row(ev, e->iters[k], &score[k]);
+}
+
+// What runner_stream's answers are scored into, and the progress line's words.
+typedef struct {
+    Eval *ev;
+    DepthScore *d;
+    char label[64];
+    double frac0, frac_w;   // the work before this depth, and this depth's share (for the ETA)
+} Scorer;
+
+static void emit_score(void *ctx, int entry, const int *pred, const int *loops) {
+    Scorer *s = ctx;
+    score_one(s->ev, entry, pred, loops, s->d);
+    progress_update(&s->ev->prog, s->label, s->d->n, s->ev->n, s->frac0 + s->frac_w * s->d->n / s->ev->n);
+}
+
+// One depth over every puzzle, its row printed when done: scheme loop with continuous batching
+// (a puzzle the halting rule stops frees its row for the next one, as in solve), trm/hrm in
+// lock-step batches. secs: the wall time of the whole depth.
+static void eval_depth(Eval *ev, int iters, Scorer *sc) {
+    const PuzzleSet *set = ev->set;
+    Runner *r = &ev->r;
+    ForwardOpts o = {.loops = iters, .halting = ev->run_halt};
+    progress_phase(&ev->prog);
+    double t0 = now_seconds();
+    if (ev->m->rc.scheme == SCHEME_LOOP) {
+        for (int i = 0; i < set->n;) i = runner_stream(r, set->p, set->n, i, &o, emit_score, sc);
+    } else {
+        for (int i = 0;;) {
+            i = runner_load(r, set->p, set->n, i);
+            if (r->n == 0) break;
+            runner_forward(r, &o);
+            for (int b = 0; b < r->n; b++)
+                emit_score(sc, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S);
         }
     }
-    free(ans);
-    runner_free(&r);
-    return cell_n;
+    sc->d->secs = now_seconds() - t0;
+    print_row(ev, iters, sc->d);
+}
+
+// Every depth of e->iters, each row on stdout as soon as it is done (in --iters order).
+static void eval_all(Eval *ev, DepthScore *score) {
+    const EvalArgs *e = ev->e;
+    if (ev->run_halt == HALT_NONE && ev->m->rc.scheme == SCHEME_LOOP) { eval_continued(ev, score); return; }
+    double work = 0.0, before = 0.0;   // loops at most, over the depths: the ETA's measure
+    for (int k = 0; k < e->n_iters; k++) work += e->iters[k];
+    for (int k = 0; k < e->n_iters; k++) {
+        Scorer sc = {ev, &score[k], "", before / work, e->iters[k] / work};
+        snprintf(sc.label, sizeof sc.label, "eval: --iters %d (%d of %d)", e->iters[k], k + 1, e->n_iters);
+        eval_depth(ev, e->iters[k], &sc);
+        before += e->iters[k];
+    }
+}
+
+// Scored cells over the puzzles with a reference (the cell_acc denominator).
+static long scored_cells(const Task *task, const PuzzleSet *set, const Item *items) {
+    long n = 0;
+    for (int i = 0; i < set->n; i++)
+        if (items[i].q && items[i].ref)
+            for (int t = 0; t < items[i].h * items[i].w; t++) n += task_scored(task, items[i].q[t]);
+    return n;
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -209,22 +295,27 @@ int cmd_eval(int argc, char **argv) {
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
     int s_max = puzzle_set_max_cells(&set);
     int B = infer_batch_size(e.in.batch, s_max, m.M, n);
-    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters, trained %d loops; batch %d, %d threads%s%s",
-             e.in.model_path, name, n, task->name, m.num_params, config_depth(&cfg), B, nthreads,
+    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters (%s), trained %d loops; batch %d, %d threads%s%s",
+             e.in.model_path, name, n, task->name, m.num_params, infer_weights(e.in.model_path, e.in.use_ema),
+             config_depth(&cfg), B, nthreads,
              e.in.halting == HALT_NONE ? ", halting off (--fixed)" : e.in.halting != HALT_DEFAULT ? ", halting " : "",
              e.in.halting != HALT_NONE && e.in.halting != HALT_DEFAULT ? HALT_NAMES[e.in.halting] : "");
 
+    Eval ev = {.e = &e, .m = &m, .task = task, .set = &set, .items = items, .n = n, .run_halt = run_halt,
+               .cell_n = scored_cells(task, &set, items), .ans = xmalloc((size_t)s_max)};
     DepthScore score[MAX_ITERS_LIST] = {0};
-    long cell_n = eval_all(&e, &m, &cfg, &set, items, B, s_max, run_halt, score);
-    printf("iters,cell_acc,exact_acc,mean_loops,puzzles_per_s\n");
-    for (int k = 0; k < e.n_iters; k++)
-        printf("%d,%.4f,%.4f,%.2f,%.1f\n", e.iters[k], cell_n ? (double)score[k].cell_ok / cell_n : 0.0,
-               (double)score[k].exact / n, score[k].loops_sum / n, score[k].secs > 0 ? n / score[k].secs : 0.0);
+    for (int k = 0; k < e.n_iters; k++) score[k].loops = xmalloc(sizeof(double) * (size_t)n);
+    printf("iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s\n");
     fflush(stdout);
-    if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
+    runner_init(&ev.r, &m, &cfg, B, s_max);
+    progress_start(&ev.prog);
+    eval_all(&ev, score);
+    progress_end(&ev.prog);
+    runner_free(&ev.r);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 
-    free(items); free(refs);
+    for (int k = 0; k < e.n_iters; k++) free(score[k].loops);
+    free(ev.ans); free(items); free(refs);
     puzzle_set_free(&set);
     model_free(&m);
     return n_bad ? EXIT_RUNTIME : EXIT_OK;
