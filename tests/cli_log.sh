@@ -36,6 +36,15 @@ expect_grep 'dropped 6 lines past step 6' log_resume_drops_named
 if [ "$(head -n 8 "$T/a/train.jsonl")" = "$(cat "$T/step6.jsonl")" ] && [ "$(steps "$T/a/train.jsonl")" = "1 2 3 4 5 6 7 8 " ] &&
    [ "$(grep -c '"eval"' "$T/a/train.jsonl")" -eq 3 ]; then
     echo "ok log_resume_drops_lines_past_checkpoint"; else echo "FAIL log_resume_drops_lines_past_checkpoint"; cat "$T/a/train.jsonl"; fi
+# every line past the checkpoint (a fresh --force run killed after logging, before its first
+# checkpoint replaced the old one): the rewritten log is empty, then the resumed run's lines
+cp "$T/a/train.jsonl" "$T/keep.jsonl"; cp "$T/a/model.safetensors" "$T/keep.safetensors"
+printf '{"step": 50, "loss": 1}\n{"step": 51, "loss": 1}\n' >"$T/a/train.jsonl"
+cp "$T/step6.safetensors" "$T/a/model.safetensors"
+expect_exit 0 log_resume_drops_every_line $LOOPT train --resume "$T/a/model.safetensors" --set train.steps=8 --quiet
+[ "$(steps "$T/a/train.jsonl")" = "7 8 " ] && echo "ok log_resume_all_dropped_clean" ||
+    { echo "FAIL log_resume_all_dropped_clean"; od -c "$T/a/train.jsonl" | head -5; }
+cp "$T/keep.jsonl" "$T/a/train.jsonl"; cp "$T/keep.safetensors" "$T/a/model.safetensors"
 # a file that is no training log is never appended to
 printf 'step,loss\n1,2.0\n' >"$T/not.jsonl"
 expect_exit 2 log_resume_refuses_other_file $LOOPT train --resume "$T/a/model.safetensors" --set train.steps=9 \

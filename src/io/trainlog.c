@@ -47,6 +47,7 @@ static void trim(const char *path, long resume_step) {
     if (stat(path, &st) != 0) return;   // no log yet (a run from before logs): appending starts one
     size_t len;
     char *buf = read_file(path, MAX_LOG_BYTES, &len), *out = xmalloc(len + 1), *p = buf;
+    out[0] = '\0';   // every line may go: the rewrite is then empty, not the allocation's bytes
     size_t n_out = 0;
     int lineno = 0, dropped = 0;
     while (*p) {
