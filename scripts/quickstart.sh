@@ -1,9 +1,13 @@
 #!/bin/sh
-# quickstart.sh — set up loopt on a fresh Debian 12 machine and run the main job on a small
-# built-in default: install the Debian packages (if missing), build, generate Sudoku puzzles
-# and mazes, verify them with the exact checkers, draw a maze, and check the engine's
-# gradients on the tiny configs, then train a small model for 300 steps (~25 s) and solve fresh
-# puzzles with it at several loop counts. Everything it writes goes to runs/quickstart/.
+# quickstart.sh — set up loopt on a fresh Debian 12 machine and show what it does, in a few
+# minutes on 2 cores: install the Debian packages (if missing), build, then
+#   1. the shipped Sudoku model solves fresh puzzles, every answer checked;
+#   2. the test-time scaling curve: accuracy against loops (PNG);
+#   3. adaptive halting: each puzzle stops on its own, hard ones loop longer;
+#   4. the shipped maze model solves a maze larger than it was trained on (PNG);
+#   5. a small looped transformer learns 9x9 mazes from scratch in about two minutes, with its
+#      loss curve (PNG), and solves fresh mazes.
+# Everything it writes goes to runs/quickstart/; it ends with the list of files it drew.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -23,30 +27,44 @@ fi
 make -j"$(nproc 2>/dev/null || echo 2)"
 out=runs/quickstart
 mkdir -p "$out"
+L="./loopt"
+say() { printf '\n== %s\n' "$*"; }
 
-echo "== 1000 Sudoku puzzles (25-35 givens), checked by the exact solver"
-./loopt gen sudoku --n 1000 --seed 1 --givens 25-35 --solutions > "$out/sudoku.csv"
-./loopt check "$out/sudoku.csv"
-echo "== 100 mazes 30x30 with a shortest path of at least 110 steps, checked"
-./loopt gen maze --n 100 --size 30 --min-path 110 --seed 1 --solutions > "$out/maze.csv"
-./loopt check "$out/maze.csv"
-./loopt render "$out/maze.csv" --out "$out/maze.png"
-echo "   drew the first maze with its exact shortest path: $out/maze.png"
-echo "== the engine's gradients against finite differences (tiny models of each scheme)"
-for c in tiny-none tiny-act tiny-local tiny-trm tiny-trm-mlp tiny-hrm; do
-    printf '%-13s ' "$c"; ./loopt gradcheck "configs/$c.json" | tail -1
+say "1. The shipped Sudoku model solves 300 fresh puzzles (30-40 givens), each answer checked"
+echo "   (a neural solve: the model's own prediction at every cell; the checker only judges it)"
+$L gen sudoku --n 300 --seed 1 --givens 30-40 --solutions --quiet > "$out/sudoku.csv"
+$L solve --iters 64 --mark "$out/sudoku.csv" > "$out/sudoku_answers.txt"
+echo "   the first three answers (the rest are in $out/sudoku_answers.txt):"
+head -3 "$out/sudoku_answers.txt" | sed 's/^/   /'
+
+say "2. Test-time scaling: the same puzzles at 1 to 32 loops, every puzzle the same depth"
+$L eval --fixed --data "$out/sudoku.csv" --iters 1,2,4,8,16,32 --quiet | tee "$out/scaling.csv"
+$L plot "$out/scaling.csv" --title "Sudoku 30-40 givens: accuracy against loops" \
+    --out "$out/scaling.png" --quiet
+echo "   more loops, better answers (trained with 8): $out/scaling.png"
+
+say "3. Adaptive halting: each puzzle stops once its answer holds; harder puzzles loop longer"
+$L gen sudoku --n 100 --seed 2 --givens 36-40 --quiet > "$out/easy.txt"
+$L gen sudoku --n 100 --seed 3 --givens 25-28 --quiet > "$out/hard.txt"
+for set in easy hard; do
+    printf '   %-4s ' "$set"
+    $L solve --iters 64 "$out/$set.txt" 2>&1 >/dev/null | grep 'valid answers' | sed 's/^solve: //'
 done
-echo "== the shipped maze model (trained on 14x14) on 100 fresh 14x14 mazes at 16 and 64 loops"
-./loopt gen maze --n 100 --size 14 --seed 4242 --solutions > "$out/maze14.csv"
-./loopt eval --data "$out/maze14.csv" --iters 16,64
-./loopt gen maze --n 1 --size 14 --seed 77 > "$out/maze14_one.txt"
-./loopt solve --iters 64 "$out/maze14_one.txt" --out "$out/maze14_model.png"
-echo "   the model's answer to one more, drawn: $out/maze14_model.png"
-echo "== train a small looped transformer on generated Sudoku for 300 steps (configs/quick.json)"
-./loopt train configs/quick.json --force --out "$out/model"
-echo "== solve 200 fresh puzzles with it at 1, 2, 4, 8 and 16 loops (trained with 4)"
-./loopt gen sudoku --n 200 --seed 12345 --givens 30-45 --solutions > "$out/test.csv"
-./loopt eval --model "$out/model/model.safetensors" --data "$out/test.csv" --iters 1,2,4,8,16
-./loopt solve --model "$out/model/model.safetensors" "$out/test.csv" | head -3
-echo "quickstart: done (outputs in $out/). 300 steps of training learn little beyond the"
-echo "givens; the shipped model is the real one: ./loopt solve --iters 32 $out/test.csv"
+
+say "4. The shipped maze model (trained on 14x14 mazes) on 50 fresh 20x20 ones"
+$L gen maze --n 50 --size 20 --seed 20 --solutions --quiet > "$out/maze20.csv"
+$L eval --fixed --data "$out/maze20.csv" --iters 64 --quiet
+$L gen maze --n 1 --size 20 --seed 21 --quiet > "$out/maze20_one.txt"
+$L solve --fixed --iters 64 --out "$out/maze20.png" "$out/maze20_one.txt" 2>&1 >/dev/null | grep 'valid'
+echo "   one more, drawn with the model's path (checked above): $out/maze20.png"
+
+say "5. Train a looped transformer on 9x9 mazes from scratch (configs/quick.json, ~2 minutes)"
+$L train configs/quick.json --force --out "$out/model" 2>&1 | grep -E '^\[|^eval' || true
+$L plot "$out/model/train.jsonl" --title "quick.json: training loss" --out "$out/loss.png" --quiet
+$L gen maze --n 200 --size 9 --seed 9 --solutions --quiet > "$out/maze9.csv"
+echo "   fresh 9x9 mazes (exact = a valid shortest path), by loops:"
+$L eval --fixed --model "$out/model/model.safetensors" --data "$out/maze9.csv" --iters 4,8,12,24 --quiet
+
+say "quickstart: done. Drawn:"
+for f in scaling.png maze20.png loss.png; do echo "   $out/$f"; done
+echo "Next: ./loopt solve --iters 64 PUZZLES.txt (your own puzzles), make test, loopt help"
