@@ -132,7 +132,7 @@ t "$LOOPT" gen ""
 t "$LOOPT" solve --format j
 t "$LOOPT" train --init
 EOF
-    bash "$T/comp.bash" >"$T/out" 2>&1
+    LOOPT=$LOOPT bash "$T/comp.bash" >"$T/out" 2>&1
     expect_grep " sol => solve\$" complete_command
     expect_grep "solve --it => --iters\$" complete_option
     expect_grep "help ev => eval\$" complete_help

@@ -46,6 +46,17 @@ if [ "$(wc -l <"$T/g1.csv")" -eq 200 ] && ! grep -qv '^[.1-9]\{81\},[1-9]\{81\}$
 if [ ! -s "$T/g1.err" ]; then echo "ok gen_quiet_silent"; else echo "FAIL gen_quiet_silent"; fi
 expect_exit 0 gen_check_pipe sh -c "\"$LOOPT\" gen sudoku --n 200 --seed 7 --solutions | \"$LOOPT\" check -"
 expect_grep '^200 valid, 0 invalid$' gen_check_pipe_count
+# --rated: the Sudoku-Extreme CSV with the backtrack count; the same puzzles as --solutions,
+# checked valid, and each rating equal to what --rating keeps
+"$LOOPT" gen sudoku --n 200 --seed 7 --rated --quiet >"$T/r.csv"
+if [ "$(head -1 "$T/r.csv")" = "source,question,answer,rating" ] &&
+   [ "$(tail -n +2 "$T/r.csv" | cut -d, -f2,3)" = "$(cat "$T/g1.csv")" ] &&
+   [ "$(tail -n +2 "$T/r.csv" | grep -c '^loopt,[.1-9]\{81\},[1-9]\{81\},[0-9][0-9]*$')" -eq 200 ]; then
+    echo "ok gen_rated_csv"; else echo "FAIL gen_rated_csv"; head -3 "$T/r.csv"; fi
+expect_exit 0 gen_rated_checks "$LOOPT" check "$T/r.csv"
+r=$(sed -n 2p "$T/r.csv" | cut -d, -f4)
+[ "$("$LOOPT" gen sudoku --n 1 --seed 7 --rating "$r-$r" --quiet)" = "$(sed -n 2p "$T/r.csv" | cut -d, -f2)" ] &&
+    echo "ok gen_rated_rating_is_filters" || echo "FAIL gen_rated_rating_is_filters"
 expect_exit 0 gen_sudoku_plain "$LOOPT" gen sudoku --n 50 --seed 1
 if [ "$(grep -c '^[.1-9]\{81\}$' "$T/out")" -eq 50 ]; then echo "ok gen_plain_format"; else echo "FAIL gen_plain_format"; fi
 expect_grep 'gen sudoku: 50 puzzles' gen_summary_on_stderr

@@ -16,7 +16,8 @@
 #include "loopt/timer.h"
 
 static const char *USAGE =
-    "usage: loopt gen sudoku --n N [--seed S] [--givens A-B] [--rating R-S] [--solutions] [--quiet]\n"
+    "usage: loopt gen sudoku --n N [--seed S] [--givens A-B] [--rating R-S] [--solutions | --rated]\n"
+    "                        [--quiet]\n"
     "       loopt gen maze --n N [--size H[xW]] [--seed S] [--min-path L] [--solutions] [--quiet]\n"
     "\n"
     "Generate N puzzles on stdout, the same ones for the same seed.\n"
@@ -27,6 +28,8 @@ static const char *USAGE =
     "  --rating R-S   keep only puzzles whose solver backtrack count (dead ends of the exact\n"
     "                 solver, a difficulty measure; 0 = no guessing needed) is in [R, S]\n"
     "  --solutions    write `puzzle,solution` CSV lines (no header) instead\n"
+    "  --rated        write the Sudoku-Extreme CSV `source,question,answer,rating` (header;\n"
+    "                 rating = the backtrack count above), e.g. to relate loops to difficulty\n"
     "maze: text grids ('#' wall, ' ' open, 'S' start, 'G' goal), one blank line after each.\n"
     "  --size H[xW]   grid size, 5..256 each (default 30, as Maze-Hard)\n"
     "  --min-path L   shortest S-G path at least L steps (default 0 = any)\n"
@@ -48,11 +51,13 @@ static void progress_tick(Progress *p, long done, long total, const char *what) 
     log_progress(done, total, t - p->t0, what);
 }
 
+// solutions: 1 `puzzle,solution` lines; 2 the rated CSV `loopt,puzzle,solution,rating`.
 static void gen_sudoku(long n, uint64_t seed, long gmin, long gmax, long rlo, long rhi, int solutions) {
     Rng rng;
     rng_seed(&rng, seed);
     uint8_t p[SUDOKU_CELLS], s[SUDOKU_CELLS];
-    char line[2 * SUDOKU_CELLS + 2];
+    char line[2 * SUDOKU_CELLS + 48];
+    if (solutions == 2) printf("source,question,answer,rating\n");
     Progress pr = {now_seconds(), now_seconds()};
     long made = 0, tries = 0;
     while (made < n) {
@@ -66,12 +71,13 @@ static void gen_sudoku(long n, uint64_t seed, long gmin, long gmax, long rlo, lo
                     "widen --rating (or change --givens)", made, n, rlo, rhi, tries);
             continue;
         }
-        for (int i = 0; i < SUDOKU_CELLS; i++) line[i] = p[i] ? (char)('0' + p[i]) : '.';
-        size_t len = SUDOKU_CELLS;
+        size_t len = solutions == 2 ? (size_t)sprintf(line, "loopt,") : 0;
+        for (int i = 0; i < SUDOKU_CELLS; i++) line[len++] = p[i] ? (char)('0' + p[i]) : '.';
         if (solutions) {
             line[len++] = ',';
             for (int i = 0; i < SUDOKU_CELLS; i++) line[len++] = (char)('0' + s[i]);
         }
+        if (solutions == 2) len += (size_t)sprintf(line + len, ",%ld", rating);
         line[len++] = '\n';
         xfwrite(line, 1, len, stdout, "<stdout>");
         made++;
@@ -145,7 +151,8 @@ int cmd_gen(int argc, char **argv) {
         if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
         else if (arg_value(argc, argv, &i, "--n", &val)) n = arg_long("--n", val, 1, 1000000000L);
         else if (arg_value(argc, argv, &i, "--seed", &val)) seed = arg_u64("--seed", val);
-        else if (arg_flag(argv, i, "--solutions")) solutions = 1;
+        else if (arg_flag(argv, i, "--solutions")) solutions = solutions ? solutions : 1;
+        else if (is_sudoku && arg_flag(argv, i, "--rated")) solutions = 2;
         else if (arg_flag(argv, i, "--quiet")) log_quiet = 1;
         else if (is_sudoku && arg_value(argc, argv, &i, "--givens", &val))
             arg_range("--givens", val, 17, SUDOKU_CELLS, &gmin, &gmax);
