@@ -166,6 +166,13 @@ expect_grep '^{"line": 5,' solve_json_line_numbers
 expect_exit 0 solve_json_act "$LOOPT" solve --model "$MA" --format json --iters 8 "$T/p.txt"
 if grep '"cell_loops": \[' "$T/out" | head -1 | sed 's/.*"cell_loops": \[\([0-9,]*\)\].*/\1/' | tr ',' '\n' | grep -c '^[1-8]$' | grep -qx 81; then
     echo "ok solve_json_cell_loops"; else echo "FAIL solve_json_cell_loops"; head -1 "$T/out"; fi
+# halting.skip (default on): halted cells skip their projections and FFN; off, they run the
+# block as in training. Both answer every puzzle, each cell within the 8 loops.
+expect_exit 0 solve_act_no_skip "$LOOPT" solve --model "$MA" --format json --iters 8 --set halting.skip=false "$T/p.txt"
+if [ "$(grep -c '"cell_loops": \[' "$T/out")" -eq 5 ]; then echo "ok solve_act_no_skip_answers"; else
+    echo "FAIL solve_act_no_skip_answers"; head -2 "$T/out"; fi
+expect_exit 2 solve_skip_not_bool "$LOOPT" solve --model "$MA" --set halting.skip=sometimes "$T/p.txt"
+expect_grep 'halting.skip' solve_skip_not_bool_names_key
 expect_exit 0 solve_json_act_fixed "$LOOPT" solve --model "$MA" --format json --fixed --iters 8 "$T/p.txt"
 if grep -q 'cell_loops' "$T/out" || [ "$(grep -c '"loops": 8.000}' "$T/out")" -ne 5 ]; then
     echo "FAIL solve_fixed_runs_all_loops"; else echo "ok solve_fixed_runs_all_loops"; fi

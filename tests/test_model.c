@@ -587,6 +587,7 @@ TEST(model_stream_matches_forward) {
     for (int c_i = 0; c_i < 4; c_i++) {
         Config c;
         tiny_config(&c, cases[c_i].kind == HALT_ACT ? HALT_ACT : HALT_NONE);
+        c.halting.skip = 0;   // halted positions still run the block (two layers: see below)
         c.halting.patience = 2;
         c.halting.kl_eps = 1e-2f;
         int K = cases[c_i].K;
@@ -622,6 +623,44 @@ TEST(model_stream_matches_forward) {
             EXPECTF(!memcmp(got_l, ref_l, sizeof ref_l), "%s%s%s: loops differ from the plain forward",
                     HALT_NAMES[cases[c_i].kind], rev ? " (reversed)" : "", tail ? " (tail shrunk)" : "");
         }
+        model_free(&m);
+    }
+}
+
+// halting.skip: with one layer per loop, the block run on the running positions alone gives
+// their rows of the whole block's output; a halted position (its input unchanged since its
+// last loop) is seen through the q, k, v row that loop left in qkv. Both mixers, pre- and
+// post-norm, with and without rope; 5 of 2 x 81 positions still run.
+TEST(model_block_rows_one_layer_exact) {
+    for (int v = 0; v < 4; v++) {
+        Config c; tiny_config(&c, HALT_ACT);
+        c.model.n_layers = 1;
+        if (v & 1) { c.task = TASK_MAZE; c.data.maze_size = 9; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE; }
+        if (v & 2) { c.model.norm = NORM_PRE; c.model.positions = POS_ROPE; }
+        TaskShape shape; task_shape(&shape, coords, &c, 0, 0);
+        Rng r; rng_seed(&r, 11 + v);
+        Model m; model_init(&m, &c, &shape, &r);
+        model_alloc(&m, 2, 1, 0);
+        EXPECT(m.acts.run_qkv != NULL);
+        size_t NC = (size_t)m.B * m.T * m.C;
+        float *x0 = malloc(NC * sizeof(float)), *x1 = malloc(NC * sizeof(float));
+        float *ref = malloc(NC * sizeof(float));
+        for (size_t i = 0; i < NC; i++) x0[i] = x1[i] = rng_normal(&r);
+        int rows[5] = {3, 40, 80, 81, 150}, n = 5;
+        for (int j = 0; j < n; j++)   // the running positions' states moved on
+            for (int ch = 0; ch < m.C; ch++) x1[(size_t)rows[j] * m.C + ch] += rng_normal(&r);
+        memcpy(ref, block_forward(&m, 0, 0, x1), NC * sizeof(float));
+        block_forward(&m, 0, 0, x0);   // the previous loop: every q, k, v row from x0
+        const float *got = block_forward_rows(&m, x1, rows, n);
+        double worst = 0.0;
+        for (int j = 0; j < n; j++)
+            for (int ch = 0; ch < m.C; ch++) {
+                size_t i = (size_t)rows[j] * m.C + ch;
+                double d = fabs((double)got[i] - ref[i]);
+                if (d > worst) worst = d;
+            }
+        EXPECTF(worst < 1e-4, "variant %d: running rows differ from the whole block by %g", v, worst);
+        free(x0); free(x1); free(ref);
         model_free(&m);
     }
 }

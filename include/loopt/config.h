@@ -79,6 +79,7 @@ typedef struct {
     int patience;         // halting.patience: converge stops a puzzle once its answer held this many loops
     float confidence;     // halting.confidence: converge also needs every cell's top probability >= this
     float kl_eps;         // halting.kl_eps: kl stops a puzzle once KL(p_k || p_k-1) < this at every cell
+    int skip;             // halting.skip: act at inference: halted positions skip projections and FFN
 } HaltingConfig;
 
 typedef struct {

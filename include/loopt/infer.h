@@ -40,7 +40,7 @@ const char *infer_weights(const char *path, int use_ema);
 // a message naming `opt` and the parameter-free alternatives.
 int infer_halting(const Model *m, int halting, const char *opt);
 
-// --set halting.KEY=VALUE (the rules' parameters: patience, confidence, kl_eps, threshold)
+// --set halting.KEY=VALUE (the rules' parameters: patience, confidence, kl_eps, threshold, skip)
 // applied to the loaded model's halting config for this run; the rule itself is --halt's. Any
 // other key, or a value out of range, exits 2 naming it.
 #define INFER_MAX_SETS 16
@@ -64,7 +64,8 @@ typedef struct {
     "                 loops' output distributions differ by KL < halting.kl_eps at every cell);\n" \
     "                 docs/schemes.md\n" \
     "  --set halting.KEY=V  a halting parameter for this run: patience, confidence (converge's\n" \
-    "                 floor on every cell's top probability), kl_eps, threshold (act)\n" \
+    "                 floor on every cell's top probability), kl_eps, threshold (act), skip\n" \
+    "                 (act: halted cells skip their projections and FFN; default true)\n" \
     "  --threads T    CPU threads (default 0 = all cores)\n" \
     "  --batch B      puzzles per forward pass (default 64 for Sudoku, fewer for large mazes)\n"
 // If argv[*i] is one of those options, read it (and its value, advancing *i) into *a and

@@ -101,6 +101,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(fcg,      W * L * N * F,          "(W, L, N, F)") \
     X(r2,       W * L * N * C,          "(W, L, N, C) mlp residual sum") \
     X(h,        W * N * C,              "(W, N, C) state after the loop (halted positions frozen)") \
+    X(run_qkv,  skip * N * 3 * C,       "(N, 3C) act at inference (halting.skip): the running positions' " \
+                                        "q, k, v, computed compactly before they are scattered into qkv") \
     X(halt_p,   W * N,                  "(W, N) halting probability of the loop (act)") \
     X(halt_w,   W * N,                  "(W, N) weight of the loop's output in the mix (0 once halted)") \
     X(halt_run, W * N,                  "(W, N) 1 if the position ran this loop (halted positions: 0)") \
@@ -217,6 +219,7 @@ typedef struct {
                                // halting rule writes it: act per position, converge per puzzle)
     int *row_k;                // (B) the loop each row is at (1-based): all the same in a forward,
                                // each its own in a stream (model_stream_*); halting rules read it
+    int *run_rows;             // (N) act at inference (halting.skip): the positions still running
     uint8_t *row_done;         // (B) written by the halting rule after each loop: 1 = the row's
                                // answer is final (it stopped, or reached the last loop)
     uint8_t *last_step;        // (B) trm/hrm with halting q: 1 = this supervision step is the
@@ -297,6 +300,10 @@ const float *block_forward(Model *m, int slot, int part, const float *x);
 // Backward through the block of ring slot `slot`: dout (N, C) → returns pointer to dx (N, C)
 // (one of the gacts ping-pong buffers). x is the block input used in forward.
 float *block_backward(Model *m, int slot, int part, const float *x, const float *dout);
+// The block on the running positions only (halting act, inference): x (N, C) is gathered in
+// place to rows' n rows; returns the output (N, C), valid at those rows (model.c says when
+// this is exact).
+const float *block_forward_rows(Model *m, float *x, const int *rows, int n);
 
 // Shared by the schemes (loop.c, recur.c): embedding of m->tokens into acts.emb and its
 // backward; the output head on a state (logits, and with targets probs/losses; returns Σ loss)

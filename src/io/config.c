@@ -104,6 +104,7 @@ static const Key KEYS[] = {
     INT("halting.patience", halting.patience, 1, 4096),
     FLT("halting.confidence", halting.confidence, 0, 1, 0, 0),
     FLT("halting.kl_eps", halting.kl_eps, 0, 10, 1, 0),
+    BOOL("halting.skip", halting.skip),
 
     INT("train.batch", train.batch, 1, 65536),
     RESUMABLE(LONG, "train.steps", train.steps, 1, 1e12),
@@ -156,7 +157,7 @@ void config_defaults(Config *c) {
 
     HaltingConfig *h = &c->halting;
     h->kind = HALT_NONE; h->threshold = 0.99f; h->ponder_cost = 0.01f;
-    h->bias_init = -3.0f; h->explore_prob = 0.1f; h->patience = 2; h->confidence = 0.0f; h->kl_eps = 1e-3f;
+    h->bias_init = -3.0f; h->explore_prob = 0.1f; h->patience = 2; h->confidence = 0.0f; h->kl_eps = 1e-3f; h->skip = 1;
 
     TrainConfig *t = &c->train;
     t->batch = 64; t->steps = 20000; t->lr = 1e-3f; t->lr_schedule = SCHED_COSINE;

@@ -250,6 +250,17 @@ void model_stream_load(Model *m, int b, const int *tokens) {
     m->row_done[b] = 0;
 }
 
+// halting act with halting.skip: the positions that run this loop (a row's first loop, or not
+// yet halted) into m->run_rows; returns their count, or -1 when every position runs the block.
+static int running_rows(Model *m) {
+    if (!halt_rule(m->halt)->mixes || !m->hc.skip || !m->run_rows) return -1;
+    int T = m->T, n = 0;
+    for (int b = 0; b < m->B; b++)
+        for (int t = 0; t < T; t++)
+            if (m->row_k[b] == 1 || m->n_halt[b * T + t] == 0) m->run_rows[n++] = b * T + t;
+    return n;
+}
+
 int model_stream_step(Model *m) {
     int B = m->B, T = m->T, C = m->C;
     size_t TC = (size_t)T * C;
@@ -263,7 +274,8 @@ int model_stream_step(Model *m) {
         else if (m->mc.input_injection) add_forward(ub, hb, eb, (int)TC);
         else memcpy(ub, hb, TC * sizeof(float));
     }
-    const float *y = block_forward(m, 0, 0, u);
+    int n = running_rows(m);
+    const float *y = n < 0 ? block_forward(m, 0, 0, u) : block_forward_rows(m, u, m->run_rows, n);
     rule->loop_step(m, 0, m->fwd.loops, 0, y, h, h);
     int done = 0;
     for (int b = 0; b < B; b++) done += m->row_done[b];

@@ -222,6 +222,7 @@ void model_alloc(Model *m, int B, int window, int training) {
                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
     m->att_size = att;
     size_t train = training != 0, recur = m->rc.scheme != SCHEME_LOOP, haltq = halt_rule(m->hc.kind)->sup_target != NULL;
+    size_t skip = !training && !recur && m->hc.kind == HALT_ACT && m->hc.skip && m->mc.mixer != MIXER_MLP;
     size_t *s = m->act_sizes;
 #define X(name, size, doc) s[ACT_##name] = (size);
     ACT_TABLE(X)
@@ -232,12 +233,14 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->last_step);
     free(m->row_k);
     free(m->row_done);
+    free(m->run_rows);
     m->last_step = xcalloc((size_t)B, 1);
     m->row_k = xcalloc((size_t)B, sizeof(int));
     m->row_done = xcalloc((size_t)B, 1);
     m->tokens = xcalloc(N, sizeof(int));
     m->targets = xcalloc(N, sizeof(int));
     m->n_halt = xcalloc(N, sizeof(int));
+    m->run_rows = skip ? xcalloc(N, sizeof(int)) : NULL;
     m->num_grad_acts = 0;
     if (training) {
         size_t *g = m->grad_sizes;
@@ -269,7 +272,7 @@ void model_view(Model *v, const Model *src, float *params) {
     memset(&v->gacts, 0, sizeof v->gacts);
     v->tokens = v->targets = v->n_halt = NULL;
     v->last_step = v->row_done = NULL;
-    v->row_k = NULL;
+    v->row_k = v->run_rows = NULL;
     v->B = v->T = v->W = v->training = 0;
     size_t TA = (size_t)(src->shape.seq_len + src->M) * (src->A ? src->A : 1);
     v->coord_ids = dup_ints(src->coord_ids, TA);
@@ -291,6 +294,7 @@ void model_free(Model *m) {
     free(m->row_k);
     free(m->row_done);
     free(m->n_halt);
+    free(m->run_rows);
     memset(m, 0, sizeof *m);
 }
 
@@ -349,19 +353,46 @@ static Layer layer_at(const Model *m, int slot, int part, int l) {
     };
 }
 
-// The token mixer, r1 (N, C) = mixer(ain): attention with its projections (qkv, rope, scores
+// dst row j = src row rows[j] (j < n, rows ascending, so dst may be src: rows[j] >= j).
+static void gather_rows(float *dst, const float *src, const int *rows, int n, int width) {
+    for (int j = 0; j < n; j++)
+        if (dst + (size_t)j * width != src + (size_t)rows[j] * width)
+            memmove(dst + (size_t)j * width, src + (size_t)rows[j] * width, width * sizeof(float));
+}
+
+// The inverse: dst row rows[j] = src row j, last first so that dst may be src.
+static void scatter_rows(float *dst, const float *src, const int *rows, int n, int width) {
+    for (int j = n - 1; j >= 0; j--)
+        if (dst + (size_t)rows[j] * width != src + (size_t)j * width)
+            memmove(dst + (size_t)rows[j] * width, src + (size_t)j * width, width * sizeof(float));
+}
+
+// The token mixer, r1 (n, C) = mixer(ain): attention with its projections (qkv, rope, scores
 // over all positions or the local 3x3 neighbourhood, wo), or the MLP across positions.
-static void mixer_forward(Model *m, const Layer *y, const float *ain) {
-    int B = m->B, T = m->T, C = m->C, NH = m->NH, N = B * T;
+// rows: NULL (ain holds all N positions, n = N) or the n running positions of a skipping
+// forward (block_forward_rows): ain holds their rows only; q, k, v are computed for them and
+// scattered into qkv, where the other positions keep the rows of their last running loop.
+static void mixer_forward(Model *m, const Layer *y, const float *ain, const int *rows, int n) {
+    int B = m->B, T = m->T, C = m->C, NH = m->NH;
     if (m->mc.mixer == MIXER_MLP) {
         tokenmix_forward(y->r1, y->att, y->att + (size_t)B * C * 2 * m->Ft, ain, y->wtfc, y->wtproj, B, T, C, m->Ft);
         return;
     }
-    linear_forward(y->qkv, ain, y->wqkv, N, C, 3 * C);
-    if (m->mc.positions == POS_ROPE) rope_forward(y->qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+    float *qkv = rows ? m->acts.run_qkv : y->qkv;                 // (n, 3C)
+    linear_forward(qkv, ain, y->wqkv, n, C, 3 * C);
+    if (!rows && m->mc.positions == POS_ROPE) rope_forward(qkv, m->rope_pos, B, T, C, NH, m->A, m->mc.rope_base);
+    if (rows) {
+        for (int j = 0; j < n; j++) {
+            float *q = qkv + (size_t)j * 3 * C;
+            if (m->mc.positions == POS_ROPE)   // one position: (B, T) = (1, 1) at its coordinates
+                rope_forward(q, m->rope_pos + (size_t)(rows[j] % T) * m->A, 1, 1, C, NH, m->A, m->mc.rope_base);
+            memcpy(y->qkv + (size_t)rows[j] * 3 * C, q, 3 * C * sizeof(float));
+        }
+    }
     if (m->mc.mixer == MIXER_LOCAL) local_attention_forward(y->atty, y->att, y->qkv, m->nbr, y->wrel, B, T, C, NH);
     else attention_forward(y->atty, y->att, y->qkv, B, T, C, NH);
-    linear_forward(y->r1, y->atty, y->wo, N, C, C);
+    if (rows) gather_rows(y->atty, y->atty, rows, n, C);   // every query ran; keep the running ones
+    linear_forward(y->r1, y->atty, y->wo, n, C, C);
 }
 
 // Backward of mixer_forward: dr1 (N, C) → gacts.dain (N, C), the mixer's weight gradients.
@@ -387,24 +418,46 @@ static void mixer_backward(Model *m, const Layer *y, const float *ain, const flo
     linear_backward(g->dain, y->dwqkv, g->dqkv, ain, y->wqkv, N, C, 3 * C, GRAD_SET);
 }
 
-const float *block_forward(Model *m, int slot, int part, const float *x) {
-    int N = m->B * m->T, C = m->C, F = m->F, pre = m->mc.norm == NORM_PRE;
+// The block on n rows of x: all N positions (rows NULL), or the running ones (block_forward_rows).
+static const float *block_run(Model *m, int slot, int part, const float *x, const int *rows, int n) {
+    int C = m->C, F = m->F, pre = m->mc.norm == NORM_PRE;
     for (int l = 0; l < m->L; l++) {
         Layer y = layer_at(m, slot, part, l);
         const float *ain = x;
-        if (pre) { rmsnorm_forward(y.n1, y.rstd1, x, y.g1, N, C, NORM_EPS); ain = y.n1; }
-        mixer_forward(m, &y, ain);
+        if (pre) { rmsnorm_forward(y.n1, y.rstd1, x, y.g1, n, C, NORM_EPS); ain = y.n1; }
+        mixer_forward(m, &y, ain, rows, n);
         const float *min;   // r1 += x, then the mlp's input norm
-        if (pre) { residual_rmsnorm_forward(y.n2, y.rstd2, y.r1, x, y.g2, N, C, NORM_EPS); min = y.n2; }
-        else     { residual_rmsnorm_forward(y.n1, y.rstd1, y.r1, x, y.g1, N, C, NORM_EPS); min = y.n1; }
-        linear_forward(y.fch, min, y.wfc, N, C, 2 * F);
-        swiglu_forward(y.fcg, y.fch, N, F);
-        linear_forward(y.r2, y.fcg, y.wproj, N, F, C);
-        if (pre) add_forward(y.r2, y.r2, y.r1, N * C);
-        else residual_rmsnorm_forward(y.n2, y.rstd2, y.r2, y.n1, y.g2, N, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
+        if (pre) { residual_rmsnorm_forward(y.n2, y.rstd2, y.r1, x, y.g2, n, C, NORM_EPS); min = y.n2; }
+        else     { residual_rmsnorm_forward(y.n1, y.rstd1, y.r1, x, y.g1, n, C, NORM_EPS); min = y.n1; }
+        linear_forward(y.fch, min, y.wfc, n, C, 2 * F);
+        swiglu_forward(y.fcg, y.fch, n, F);
+        linear_forward(y.r2, y.fcg, y.wproj, n, F, C);
+        if (pre) add_forward(y.r2, y.r2, y.r1, n * C);
+        else residual_rmsnorm_forward(y.n2, y.rstd2, y.r2, y.n1, y.g2, n, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
         x = pre ? y.r2 : y.n2;
     }
     return x;
+}
+
+const float *block_forward(Model *m, int slot, int part, const float *x) {
+    return block_run(m, slot, part, x, NULL, m->B * m->T);
+}
+
+// ---- the block on the running positions only (halting act, inference; halting.skip) --------
+// A halted position's state is frozen, so it needs neither its projections nor its FFN: the
+// running positions' rows are gathered into a compact (n, C) block that every per-position op
+// runs on. Only attention sees all positions, a halted one through the q/k/v row its last
+// running loop left in qkv (an inference allocation has one ring slot: nothing overwrites it).
+// With one layer per loop this is exact, the frozen state giving the same k, v again; with
+// more, a halted position's deeper k, v are those of its last loop rather than recomputed from
+// its neighbours' newer states (docs/schemes.md measures what that changes).
+
+const float *block_forward_rows(Model *m, float *x, const int *rows, int n) {
+    CHECK(m->acts.run_qkv && m->W == 1 && !m->training, "block_forward_rows needs an inference allocation for halting act");
+    gather_rows(x, x, rows, n, m->C);                          // x (n, C): the running rows
+    float *out = (float *)block_run(m, 0, 0, x, rows, n);      // (n, C)
+    scatter_rows(out, out, rows, n, m->C);                     // (N, C), valid at rows only
+    return out;
 }
 
 float *block_backward(Model *m, int slot, int part, const float *x0, const float *dout) {

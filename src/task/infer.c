@@ -74,7 +74,7 @@ void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_set
         const char *s = sets[i];
         if (strncmp(s, "halting.", 8) != 0 || strncmp(s, "halting.kind", 12) == 0)
             die(EXIT_USAGE, "--set %s: only the halting rules' parameters (halting.patience, halting.confidence, "
-                "halting.kl_eps, halting.threshold) may be set for a run; the rule is --halt's", s);
+                "halting.kl_eps, halting.threshold, halting.skip) may be set for a run; the rule is --halt's", s);
         config_set(cfg, s, "--set");
     }
     config_validate(cfg, "--set");
