@@ -555,7 +555,8 @@ TEST(model_kl_exit) {
 
 // Continuous batching gives every puzzle the answer and loops of a plain forward, whatever row
 // it lands in and whichever puzzles run beside it: 11 puzzles through 4 rows, in input order
-// and reversed, for fixed looping, the convergence exit and ACT.
+// and reversed, for fixed looping, the convergence exit and ACT; and for ACT with one layer per
+// loop and halting.skip, whose halted cells skip the block (the plain forward runs them all).
 static void stream_all(Model *m, int halting, int K, const int *tok, const int *order, int n, int tail,
                        int *pred, int *loops) {
     int B = m->B, live[8], S = 81, next = 0;
@@ -583,11 +584,13 @@ static void stream_all(Model *m, int halting, int K, const int *tok, const int *
 
 TEST(model_stream_matches_forward) {
     enum { B = 4, N = 11, S = 81 };
-    const struct { HaltKind kind; int K; } cases[] = {{HALT_NONE, 6}, {HALT_CONVERGE, 40}, {HALT_ACT, 8}, {HALT_KL, 40}};
-    for (int c_i = 0; c_i < 4; c_i++) {
+    const struct { HaltKind kind; int K, skip; } cases[] = {
+        {HALT_NONE, 6, 0}, {HALT_CONVERGE, 40, 0}, {HALT_ACT, 8, 0}, {HALT_KL, 40, 0}, {HALT_ACT, 8, 1}};
+    for (int c_i = 0; c_i < 5; c_i++) {
         Config c;
         tiny_config(&c, cases[c_i].kind == HALT_ACT ? HALT_ACT : HALT_NONE);
-        c.halting.skip = 0;   // halted positions still run the block (two layers: see below)
+        c.halting.skip = cases[c_i].skip;   // exact with one layer per loop (model.c)
+        if (cases[c_i].skip) c.model.n_layers = 1;
         c.halting.patience = 2;
         c.halting.kl_eps = 1e-2f;
         int K = cases[c_i].K;
@@ -600,6 +603,7 @@ TEST(model_stream_matches_forward) {
         int tok[(N + B) * S], tgt[(N + B) * S], ref[N * S], ref_l[N * S], got[N * S], got_l[N * S];
         int out[B * S], used[B * S], order[N];
         random_batch(&r, &shape, N + B, tok, tgt);
+        EXPECT(!cases[c_i].skip || m.run_rows);
         for (int i0 = 0; i0 < N; i0 += B) {   // the plain forward, B at a time
             ForwardOpts o = {.loops = K, .halting = cases[c_i].kind};
             model_forward_opts(&m, tok + (size_t)i0 * S, NULL, &o);

@@ -250,14 +250,20 @@ void model_stream_load(Model *m, int b, const int *tokens) {
     m->row_done[b] = 0;
 }
 
-// halting act with halting.skip: the positions that run this loop (a row's first loop, or not
-// yet halted) into m->run_rows; returns their count, or -1 when every position runs the block.
+// halting act with halting.skip: the positions that run the block this loop into m->run_rows;
+// returns their count, or -1 when every position runs it. A position runs until it halts and
+// one loop more: that loop's input is its frozen state, so the q, k, v it leaves in qkv are
+// the ones every later loop would compute for it (its output is dropped: it has halted).
 static int running_rows(Model *m) {
     if (!halt_rule(m->halt)->mixes || !m->hc.skip || !m->run_rows) return -1;
     int T = m->T, n = 0;
-    for (int b = 0; b < m->B; b++)
-        for (int t = 0; t < T; t++)
-            if (m->row_k[b] == 1 || m->n_halt[b * T + t] == 0) m->run_rows[n++] = b * T + t;
+    for (int b = 0; b < m->B; b++) {
+        int k = m->row_k[b];
+        for (int t = 0; t < T; t++) {
+            int halted = m->n_halt[b * T + t];   // the loop it halted at; 0 = still running
+            if (k == 1 || halted == 0 || halted == k - 1) m->run_rows[n++] = b * T + t;
+        }
+    }
     return n;
 }
 

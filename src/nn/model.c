@@ -447,7 +447,8 @@ const float *block_forward(Model *m, int slot, int part, const float *x) {
 // A halted position's state is frozen, so it needs neither its projections nor its FFN: the
 // running positions' rows are gathered into a compact (n, C) block that every per-position op
 // runs on. Only attention sees all positions, a halted one through the q/k/v row its last
-// running loop left in qkv (an inference allocation has one ring slot: nothing overwrites it).
+// loop left in qkv (an inference allocation has one ring slot: nothing overwrites it; the
+// caller runs a position one loop past its halt, so that loop's input is its frozen state).
 // With one layer per loop this is exact, the frozen state giving the same k, v again; with
 // more, a halted position's deeper k, v are those of its last loop rather than recomputed from
 // its neighbours' newer states (docs/schemes.md measures what that changes).
