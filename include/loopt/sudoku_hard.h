@@ -4,6 +4,7 @@
 #ifndef LOOPT_SUDOKU_HARD_H
 #define LOOPT_SUDOKU_HARD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "loopt/rng.h"
@@ -27,8 +28,12 @@ typedef struct {
 // removed in an order that keeps them spread over rows, columns, boxes and digits (fewer givens
 // than a random order), then, below spec->rmin, a hill climb on the rating by swapping one given
 // for another cell of the grid, and a last removal pass to make it minimal again. Returns the
-// number of starts (grids) it took; an unreachable spec exits 2 after GEN_HARD_MAX_STARTS.
+// number of starts (grids) it took; a spec it cannot meet within its budget (grids and swaps,
+// minutes at most) exits 2.
 long sudoku_generate_minimal(Rng *r, const SudokuSpec *spec, uint8_t *puzzle, uint8_t *solution, long *rating);
+
+// A rating range for messages: "10-29", or "30 or more" when hi is LONG_MAX.
+void sudoku_rating_text(char *buf, size_t n, long lo, long hi);
 
 // 1 if puzzle has exactly one solution and no given can be removed keeping it unique.
 int sudoku_is_minimal(const uint8_t *puzzle);

@@ -11,6 +11,7 @@
 #include "loopt/sudoku_hard.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "loopt/check.h"
@@ -19,8 +20,11 @@
 // Swaps tried on one grid before a fresh one: at rating 30, 1,000-3,000 gave the most puzzles
 // per second; past it a climb has mostly stalled on a local maximum.
 #define CLIMB_STEPS 2000
-// Grids tried for one puzzle before giving up on the spec (seconds to minutes, by the spec).
-#define GEN_HARD_MAX_STARTS 10000
+// What one puzzle may take before the spec is called unreachable: grids (~30 s of them at
+// ~1,700 a second; 20 givens take ~2,000 on average) and climbing swaps (~3 minutes; a rating
+// of 100 or more takes ~100,000 on average).
+#define GEN_HARD_MAX_STARTS 50000
+#define GEN_HARD_MAX_SWAPS 5000000L
 
 const SudokuLevel SUDOKU_LEVELS[] = {
     {"easy", 0, 0},               // singles alone solve it
@@ -95,8 +99,8 @@ static long rate(const uint8_t *p) {
 }
 
 // One start: a fresh grid, its minimal puzzle, the climb. Returns 1 with p rated *rating when
-// it meets the spec.
-static int try_grid(Rng *r, const SudokuSpec *sp, uint8_t *full, uint8_t *p, long *rating) {
+// it meets the spec; adds the swaps it tried to *swaps.
+static int try_grid(Rng *r, const SudokuSpec *sp, uint8_t *full, uint8_t *p, long *rating, long *swaps) {
     sudoku_random_grid(r, full);
     memcpy(p, full, SUDOKU_CELLS);
     remove_spread(r, p);
@@ -105,7 +109,9 @@ static int try_grid(Rng *r, const SudokuSpec *sp, uint8_t *full, uint8_t *p, lon
     long bt = rate(p);
     int steps = CLIMB_STEPS;
     while (bt < sp->rmin && steps > 0) {
+        int before = steps;
         bt = climb(r, full, p, bt, sp->rmin, sp->rmax, &steps);
+        *swaps += before - steps;
         if (bt < sp->rmin) return 0;
         remove_spread(r, p);   // a swap may have left a given that can now go
         g = count_givens(p);
@@ -121,18 +127,26 @@ long sudoku_generate_minimal(Rng *r, const SudokuSpec *sp, uint8_t *puzzle, uint
     CHECK(17 <= sp->gmin && sp->gmin <= sp->gmax && sp->gmax <= SUDOKU_CELLS && 0 <= sp->rmin && sp->rmin <= sp->rmax,
           "sudoku_generate_minimal: bad spec (givens %d-%d, rating %ld-%ld)", sp->gmin, sp->gmax, sp->rmin, sp->rmax);
     uint8_t full[SUDOKU_CELLS], p[SUDOKU_CELLS];
-    long bt = 0;
+    long bt = 0, swaps = 0;
     for (long starts = 1;; starts++) {
-        CHECK_INPUT(starts <= GEN_HARD_MAX_STARTS,
-                    "sudoku: no minimal puzzle with %d-%d givens rated %ld-%ld in %d grids; minimal puzzles "
-                    "have 21-27 givens and ratings past ~200 are rare (docs/sudoku_data.md): widen --givens "
-                    "or --rating", sp->gmin, sp->gmax, sp->rmin, sp->rmax, GEN_HARD_MAX_STARTS);
-        if (!try_grid(r, sp, full, p, &bt)) continue;
+        if (starts > GEN_HARD_MAX_STARTS || swaps > GEN_HARD_MAX_SWAPS) {
+            char rating[48];
+            sudoku_rating_text(rating, sizeof rating, sp->rmin, sp->rmax);
+            die(EXIT_USAGE, "sudoku: no minimal puzzle with %d-%d givens and rating %s in %ld grids (%ld swaps); "
+                "minimal puzzles have 20-28 givens, and ratings past ~100 are rare (docs/sudoku_data.md): widen "
+                "--givens or --rating", sp->gmin, sp->gmax, rating, starts - 1, swaps);
+        }
+        if (!try_grid(r, sp, full, p, &bt, &swaps)) continue;
         memcpy(puzzle, p, SUDOKU_CELLS);
         if (solution) memcpy(solution, full, SUDOKU_CELLS);
         if (rating) *rating = bt;
         return starts;
     }
+}
+
+void sudoku_rating_text(char *buf, size_t n, long lo, long hi) {
+    if (hi == LONG_MAX) snprintf(buf, n, "%ld or more", lo);
+    else snprintf(buf, n, "%ld-%ld", lo, hi);
 }
 
 int sudoku_is_minimal(const uint8_t *puzzle) {
