@@ -198,7 +198,7 @@ TEST(canon_set_load_folder) {
     canon_set_init(&s);
     int quiet = log_quiet;
     log_quiet = 1;
-    canon_set_load(&s, d);
+    canon_set_load(&s, d, 17, 81);
     log_quiet = quiet;
     EXPECT(s.n == 3 && s.n_read == 3 && s.n_files == 2);
     uint8_t q[SUDOKU_CELLS], c[SUDOKU_CELLS];
@@ -216,6 +216,13 @@ TEST(canon_set_load_folder) {
     sudoku_canon(q, c);
     EXPECT(canon_set_find(&s, c) == -1);
     canon_set_free(&s);
+    // Only the puzzles with the givens asked for are kept (the others cannot match): none here.
+    canon_set_init(&s);
+    log_quiet = 1;
+    canon_set_load(&s, d, 31, 81);
+    log_quiet = quiet;
+    EXPECT(s.n == 0 && s.n_read == 3 && s.n_other_givens == 3);
+    canon_set_free(&s);
     snprintf(path, sizeof path, "%s/a.txt", d); unlink(path);
     snprintf(path, sizeof path, "%s/README.md", d); unlink(path);
     snprintf(path, sizeof path, "%s/prompt.txt", d); unlink(path);
@@ -225,7 +232,7 @@ TEST(canon_set_load_folder) {
 static void load_path(void *arg) {
     CanonSet s;
     canon_set_init(&s);
-    canon_set_load(&s, (const char *)arg);
+    canon_set_load(&s, (const char *)arg, 17, 81);
     canon_set_free(&s);
 }
 

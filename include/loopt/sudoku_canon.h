@@ -30,18 +30,22 @@ typedef struct {
     char **files;             // (n_files) the names of the files read
     int n_files;
     long n_read;              // puzzles read, duplicates (up to symmetry) included
+    long n_other_givens;      // of which left out for their number of givens
+    int gmin, gmax;           // the givens counts kept by canon_set_load
 } CanonSet;
 
 void canon_set_init(CanonSet *s);
 void canon_set_free(CanonSet *s);
 
-// Add the forms of every puzzle in `path`: one puzzle file in any format sudoku_read accepts
-// (a malformed entry: `loopt: path:line: reason`, exit 2), or a folder: each regular file in
-// it, by name, that looks like Sudoku (sudoku_looks_like; others, e.g. a README, are passed
-// over and named in a log line), malformed entries there skipped and counted per file (public
-// sets mix prompt text with grids). Forms are computed on all OpenMP threads; the set is the
-// same whatever their number. Logs one line per file unless log_quiet.
-void canon_set_load(CanonSet *s, const char *path);
+// Add the forms of every puzzle in `path` with gmin..gmax givens (equivalent puzzles have as
+// many givens, so the others can match nothing the caller will look up, and are only counted):
+// one puzzle file in any format sudoku_read accepts (a malformed entry: `loopt: path:line:
+// reason`, exit 2), or a folder: each regular file in it, by name, that looks like Sudoku
+// (sudoku_looks_like; others, e.g. a README, are passed over and named in a log line),
+// malformed entries there skipped and counted per file (public sets mix prompt text with
+// grids). Forms are computed on all OpenMP threads; the set is the same whatever their number.
+// Logs one line per file unless log_quiet.
+void canon_set_load(CanonSet *s, const char *path, int gmin, int gmax);
 
 // The index of form `canon` in the set, or -1.
 long canon_set_find(const CanonSet *s, const uint8_t *canon);

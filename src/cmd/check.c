@@ -34,27 +34,39 @@ static const char *USAGE =
     "Exit 0 if all valid (and, with --against, none equivalent), 1 if some are invalid (or\n"
     "equivalent), 2 if the file is unreadable or malformed.\n";
 
-// Judge every entry of the file: an answer by the task's checker, a question alone by whether
+// The forms of PATH's puzzles that could match one of set's (Sudoku): those with as many
+// givens as some puzzle of the set has.
+static void load_against(CanonSet *against, const char *path, const PuzzleSet *set) {
+    int gmin = SUDOKU_CELLS, gmax = 0;
+    for (int i = 0; i < set->n; i++) {
+        if (!set->p[i].q) continue;
+        int g = 0;
+        for (int c = 0; c < SUDOKU_CELLS; c++) g += set->p[i].q[c] != 0;
+        if (g < gmin) gmin = g;
+        if (g > gmax) gmax = g;
+    }
+    canon_set_load(against, path, gmin, gmax);
+}
+
+// Judge every entry of the set: an answer by the task's checker, a question alone by whether
 // it is a valid puzzle. With `against`, also count (and report) the Sudoku puzzles equivalent
-// to one there into *leaked. Returns the number of malformed entries (reported and skipped).
-static int check_all(const Task *task, const char *path, const char *name, const CanonSet *against,
-                     long *valid, long *invalid, long *leaked) {
-    PuzzleSet set;
-    int n_bad = task->read_answers(path, &set, 1);
-    long *seen = against ? xmalloc(sizeof(long) * (size_t)(set.n ? set.n : 1)) : NULL;
+// to one there into *leaked.
+static void check_all(const Task *task, const PuzzleSet *set, const char *name, const CanonSet *against,
+                      long *valid, long *invalid, long *leaked) {
+    long *seen = against ? xmalloc(sizeof(long) * (size_t)(set->n ? set->n : 1)) : NULL;
     if (against) {
         #pragma omp parallel for schedule(dynamic, 64)
-        for (int i = 0; i < set.n; i++) {
+        for (int i = 0; i < set->n; i++) {
             uint8_t canon[SUDOKU_CELLS];
             seen[i] = -1;
-            if (!set.p[i].q) continue;
-            sudoku_canon(set.p[i].q, canon);
+            if (!set->p[i].q) continue;
+            sudoku_canon(set->p[i].q, canon);
             seen[i] = canon_set_find(against, canon);
         }
     }
     char why[256];
-    for (int i = 0; i < set.n; i++) {
-        const Puzzle *p = &set.p[i];
+    for (int i = 0; i < set->n; i++) {
+        const Puzzle *p = &set->p[i];
         if (!p->q) continue;   // malformed: reported by the reader
         int ok = p->a ? task->check(p->q, p->a, p->h, p->w, why, sizeof why)
                       : task->validate(p->q, p->h, p->w, why, sizeof why);
@@ -67,8 +79,6 @@ static int check_all(const Task *task, const char *path, const char *name, const
         }
     }
     free(seen);
-    puzzle_set_free(&set);
-    return n_bad;
 }
 
 int cmd_check(int argc, char **argv) {
@@ -87,13 +97,15 @@ int cmd_check(int argc, char **argv) {
 
     long valid = 0, invalid = 0, leaked = 0;
     const Task *task = task_of_input(path, name);
+    if (against_path && task != &TASK_SUDOKU_DEF)
+        usage_error(USAGE, "check: --against takes Sudoku files; %s holds %s", name, task->what);
+    PuzzleSet set;
+    int n_bad = task->read_answers(path, &set, 1);   // malformed entries: reported and skipped
     CanonSet against;
     canon_set_init(&against);
-    if (against_path) {
-        if (task != &TASK_SUDOKU_DEF) usage_error(USAGE, "check: --against takes Sudoku files; %s holds %s", name, task->what);
-        canon_set_load(&against, against_path);
-    }
-    int n_bad = check_all(task, path, name, against_path ? &against : NULL, &valid, &invalid, &leaked);
+    if (against_path) load_against(&against, against_path, &set);
+    check_all(task, &set, name, against_path ? &against : NULL, &valid, &invalid, &leaked);
+    puzzle_set_free(&set);
 
     printf("%ld valid, %ld invalid\n", valid, invalid);
     if (against_path) printf("%ld of %ld puzzles equivalent to one in %s\n", leaked, valid + invalid, against_path);

@@ -168,11 +168,15 @@ static void gen_sudoku(SudokuGen *g, int threads) {
         warnf("gen: --givens allows 17: nearly every 17-given puzzle is already known (the public "
               "17-clue list holds 49,158), so such a training puzzle is likely a benchmark one: use "
               "--exclude with that list");
+    if (g->minimal && (g->gmax < 20 || g->gmin > 28))
+        warnf("gen: minimal puzzles with %ld-%ld givens are rare (almost all have 20-28, docs/sudoku_data.md): "
+              "this may take minutes, and fail", g->gmin, g->gmax);
     canon_set_init(&g->ex);
     if (g->exclude) {
-        canon_set_load(&g->ex, g->exclude);
-        log_info("gen sudoku: excluding %ld puzzles (%ld up to symmetry) from %s, %.1f s", g->ex.n_read,
-                 g->ex.n, g->exclude, now_seconds() - t0);
+        canon_set_load(&g->ex, g->exclude, (int)g->gmin, (int)g->gmax);
+        log_info("gen sudoku: excluding %ld puzzles with %ld-%ld givens (%ld up to symmetry; %ld others read) "
+                 "from %s, %.1f s", g->ex.n_read - g->ex.n_other_givens, g->gmin, g->gmax, g->ex.n,
+                 g->ex.n_other_givens, g->exclude, now_seconds() - t0);
     }
     if (g->solutions == 2) printf("source,question,answer,rating\n");
     double t1 = now_seconds();
@@ -182,15 +186,14 @@ static void gen_sudoku(SudokuGen *g, int threads) {
     double dt = now_seconds() - t1;
     if (g->minimal) {
         char rating[48];
-        if (g->rhi == LONG_MAX) snprintf(rating, sizeof rating, "%ld or more", g->rlo);
-        else snprintf(rating, sizeof rating, "%ld-%ld", g->rlo, g->rhi);
+        sudoku_rating_text(rating, sizeof rating, g->rlo, g->rhi);
         log_info("gen sudoku: %ld minimal puzzles, givens %ld-%ld, rating %s, seed %llu, %ld grids, %.2f s "
                  "(%.1f puzzles/s)", g->n, g->gmin, g->gmax, rating, (unsigned long long)g->seed, tries, dt,
                  dt > 0 ? g->n / dt : 0.0);
-    }
-    else
+    } else {
         log_info("gen sudoku: %ld puzzles, givens %ld-%ld, seed %llu, %ld tries, %.2f s", g->n, g->gmin, g->gmax,
                  (unsigned long long)g->seed, tries, dt);
+    }
     if (g->exclude)
         log_info("gen sudoku: dropped %ld puzzle%s equivalent to one in %s (each replaced)", dropped,
                  dropped == 1 ? "" : "s", g->exclude);

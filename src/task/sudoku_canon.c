@@ -10,10 +10,12 @@
 //     arrangement for the pattern is a sort: columns within a stack by their top-to-bottom
 //     bit vector, then stacks by their 27-bit block read row by row (swapping two neighbours
 //     that are out of order improves the first row where they differ and nothing before it).
-//     So only row arrangements are enumerated, 2 x 1,296 of them.
-//  2. A row's best pattern as the top row depends on that row alone (its givens per stack,
-//     packed left, stacks by count), so only the top rows with the best one are expanded:
-//     for each, 144 orders of the other rows.
+//     So only row arrangements are searched, 2 x 1,296 of them at most.
+//  2. The pattern's first i + 1 rows depend only on the first i + 1 rows chosen (the same
+//     sort on the columns' first i + 1 bits gives them), so the rows are chosen one by one
+//     and a branch already worse than the best pattern is cut (branch and bound); the top
+//     row's best pattern depends on that row alone (its givens per stack, packed left,
+//     stacks by count), so only the rows with the best one start a branch.
 //  3. Every arrangement that ties the best pattern competes on the digits, with each column
 //     order that ties it too (equal column vectors within a stack, equal stack blocks).
 // Interchangeable blank rows and columns are tried in one order only (they cannot change the
@@ -143,37 +145,59 @@ static void try_rows(Canon *k, int t, const uint8_t *rows) {
     }
 }
 
-// 1 if the order o (of PERM3) of band `band`'s rows puts two blank rows out of index order.
-static int blank_rows_swapped(const Canon *k, int t, int band, const uint8_t *o) {
+// Rows 0..i of the arrangement chosen (rows): their best pattern, which the rows below cannot
+// change (columns sorted on their first i + 1 bits give it), against the best pattern's rows
+// 0..i: -1 worse, 0 equal, 1 better.
+static int prefix_cmp(const Canon *k, int t, const uint8_t *rows, int i) {
+    if (!k->have) return 1;
+    uint16_t cv[9] = {0};
+    for (int a = 0; a <= i; a++)
+        for (unsigned m = k->rm[t][rows[a]]; m; m &= m - 1) cv[__builtin_ctz(m)] |= (uint16_t)(1u << (8 - a));
+    uint32_t key[3];
+    for (int s = 0; s < 3; s++) {
+        uint32_t v[3] = {cv[3 * s], cv[3 * s + 1], cv[3 * s + 2]};
+        for (int a = 0; a < 2; a++)   // three values, largest first
+            for (int b = a + 1; b < 3; b++)
+                if (v[b] > v[a]) { uint32_t x = v[a]; v[a] = v[b]; v[b] = x; }
+        key[s] = spread3(v[0]) << 2 | spread3(v[1]) << 1 | spread3(v[2]);
+    }
     for (int a = 0; a < 2; a++)
         for (int b = a + 1; b < 3; b++)
-            if (!k->rm[t][3 * band + o[a]] && !k->rm[t][3 * band + o[b]] && o[a] > o[b]) return 1;
+            if (key[b] > key[a]) { uint32_t x = key[a]; key[a] = key[b]; key[b] = x; }
+    for (int a = 0; a <= i; a++) {
+        int sh = 3 * (8 - a);
+        unsigned row = ((key[0] >> sh) & 7u) << 6 | ((key[1] >> sh) & 7u) << 3 | ((key[2] >> sh) & 7u);
+        if (row != k->pat[a]) return row > k->pat[a] ? 1 : -1;
+    }
     return 0;
 }
 
-// Every arrangement with top row r0 of view t: the band's other two rows in either order,
-// then either other band with its rows in any order, then the last band.
-static void expand_top(Canon *k, int t, int r0) {
-    int b0 = r0 / 3;
-    uint8_t rows[9];
-    rows[0] = (uint8_t)r0;
-    for (int sw = 0; sw < 2; sw++) {
-        int x = 3 * b0 + (r0 % 3 == 0 ? 1 : 0), y = 3 * b0 + (r0 % 3 == 2 ? 1 : 2);
-        if (sw) { int tmp = x; x = y; y = tmp; }
-        if (!k->rm[t][x] && !k->rm[t][y] && x > y) continue;
-        rows[1] = (uint8_t)x; rows[2] = (uint8_t)y;
-        for (int bb = 0; bb < 2; bb++) {
-            int b1 = (b0 + 1 + bb) % 3, b2 = (b0 + 2 - bb) % 3;
-            for (int q1 = 0; q1 < 6; q1++) {
-                if (blank_rows_swapped(k, t, b1, PERM3[q1])) continue;
-                for (int j = 0; j < 3; j++) rows[3 + j] = (uint8_t)(3 * b1 + PERM3[q1][j]);
-                for (int q2 = 0; q2 < 6; q2++) {
-                    if (blank_rows_swapped(k, t, b2, PERM3[q2])) continue;
-                    for (int j = 0; j < 3; j++) rows[6 + j] = (uint8_t)(3 * b2 + PERM3[q2][j]);
-                    try_rows(k, t, rows);
-                }
-            }
-        }
+// 1 if band `band` of view t has a blank row below x (interchangeable with x when x is blank)
+// that is not used yet: blank rows of a band are placed in index order only.
+static int blank_row_waits(const Canon *k, int t, int band, int x, unsigned used) {
+    for (int y = 3 * band; y < x; y++)
+        if (!(used >> y & 1) && !k->rm[t][y]) return 1;
+    return 0;
+}
+
+// Branch and bound over output rows i..8 (rows 0..i-1 chosen, `used` their bit set): row i
+// comes from the top row's band (rows 1-2), band b1 (rows 3-5, chosen at row 3) or the last
+// band; a branch whose pattern so far is worse than the best is cut.
+static void place_row(Canon *k, int t, uint8_t *rows, int i, int b1, unsigned used) {
+    if (i == 9) { try_rows(k, t, rows); return; }
+    int b0 = rows[0] / 3;
+    if (i == 3 && b1 < 0) {
+        for (int b = 0; b < 3; b++)
+            if (b != b0) place_row(k, t, rows, i, b, used);
+        return;
+    }
+    int band = i < 3 ? b0 : i < 6 ? b1 : 3 - b0 - b1;
+    for (int x = 3 * band; x < 3 * band + 3; x++) {
+        if (used >> x & 1) continue;
+        if (!k->rm[t][x] && blank_row_waits(k, t, band, x, used)) continue;
+        rows[i] = (uint8_t)x;
+        if (i < 8 && prefix_cmp(k, t, rows, i) < 0) continue;
+        place_row(k, t, rows, i + 1, b1, used | 1u << x);
     }
 }
 
@@ -196,7 +220,8 @@ void sudoku_canon(const uint8_t *puzzle, uint8_t *canon) {
             if (top[t][r] != best) continue;
             // An empty top row (an empty puzzle): any blank row does, so only the first.
             if (best == 0 && r != 0) continue;
-            expand_top(&k, t, r);
+            uint8_t rows[9] = {(uint8_t)r};
+            place_row(&k, t, rows, 1, -1, 1u << r);
         }
     int n = 0;
     for (int i = 0; i < 9; i++)
@@ -268,7 +293,14 @@ long canon_set_add(CanonSet *s, const uint8_t *canon, int file, int line) {
     return s->n++;
 }
 
-// The forms of one file's puzzles, computed in parallel, added in file order.
+static int count_givens(const uint8_t *p) {
+    int n = 0;
+    for (int i = 0; i < SUDOKU_CELLS; i++) n += p[i] != 0;
+    return n;
+}
+
+// The forms of one file's puzzles with s->gmin..gmax givens, computed in parallel, added in file
+// order.
 static void load_file(CanonSet *s, const char *path, int in_folder) {
     double t0 = now_seconds();
     SudokuSet ss;
@@ -277,19 +309,34 @@ static void load_file(CanonSet *s, const char *path, int in_folder) {
     s->files[s->n_files] = xstrdup(path);
     int file = s->n_files++;
     uint8_t *forms = xmalloc((size_t)ss.n * SUDOKU_CELLS);
+    int *used = xmalloc(sizeof(int) * (size_t)ss.n);
     #pragma omp parallel for schedule(dynamic, 64)
-    for (int i = 0; i < ss.n; i++) sudoku_canon(ss.puzzles + (size_t)i * SUDOKU_CELLS, forms + (size_t)i * SUDOKU_CELLS);
+    for (int i = 0; i < ss.n; i++) {
+        const uint8_t *p = ss.puzzles + (size_t)i * SUDOKU_CELLS;
+        int g = count_givens(p);
+        used[i] = g >= s->gmin && g <= s->gmax;
+        if (used[i]) sudoku_canon(p, forms + (size_t)i * SUDOKU_CELLS);
+    }
     long before = s->n;
+    int n_used = 0;
     set_reserve(s, ss.n);
-    for (int i = 0; i < ss.n; i++) canon_set_add(s, forms + (size_t)i * SUDOKU_CELLS, file, ss.line[i]);
+    for (int i = 0; i < ss.n; i++) {
+        if (!used[i]) continue;
+        canon_set_add(s, forms + (size_t)i * SUDOKU_CELLS, file, ss.line[i]);
+        n_used++;
+    }
     s->n_read += ss.n;
+    s->n_other_givens += ss.n - n_used;
+    char other[96] = "", skipped[320] = "";
+    if (n_used < ss.n)
+        snprintf(other, sizeof other, " (%d with givens outside %d-%d, which cannot match)", ss.n - n_used, s->gmin,
+                 s->gmax);
     if (bad)
-        log_info("%s: %d puzzles, %ld new up to symmetry, %.1f s; %d entries that are not puzzles "
-                 "skipped (first: line %d: %s)", path, ss.n, s->n - before, now_seconds() - t0, bad,
+        snprintf(skipped, sizeof skipped, "; %d entries that are not puzzles skipped (first: line %d: %s)", bad,
                  ss.skipped.s[0].line, ss.skipped.s[0].why);
-    else
-        log_info("%s: %d puzzles, %ld new up to symmetry, %.1f s", path, ss.n, s->n - before,
-                 now_seconds() - t0);
+    log_info("%s: %d puzzles%s, %ld new up to symmetry, %.1f s%s", path, ss.n, other, s->n - before,
+             now_seconds() - t0, skipped);
+    free(used);
     free(forms);
     sudoku_set_free(&ss);
 }
@@ -309,7 +356,9 @@ static int file_looks_sudoku(const char *path) {
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-void canon_set_load(CanonSet *s, const char *path) {
+void canon_set_load(CanonSet *s, const char *path, int gmin, int gmax) {
+    s->gmin = gmin;
+    s->gmax = gmax;
     struct stat st;
     if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) { load_file(s, path, 0); return; }
     DIR *d = opendir(path);
