@@ -1,5 +1,6 @@
 // test_args.c — the "did you mean" helpers of src/util/args.c: the edit distance, the choice of
-// the closest name (and when there is none), and unknown_option's two lines from a usage text.
+// the closest name (and when there is none), unknown_option's two lines from a usage text,
+// and arg_range.
 #include "test.h"
 
 #include <string.h>
@@ -46,4 +47,26 @@ TEST(args_unknown_option) {
     EXPECTF(rc == 2, "exit %d", rc);
     EXPECTF(!strcmp(err, "loopt: solve: unknown option '--iter' (did you mean '--iters'?)\n"
                          "see 'loopt solve --help'\n"), "stderr: %s", err);
+}
+
+static void range_bad(void *arg) {
+    long lo, hi;
+    arg_range("--rating", (const char *)arg, 0, 100, &lo, &hi);
+}
+
+// "A-B", "A" and "A-" (A to the maximum); junk and empty ranges exit 2 naming the option.
+TEST(args_range) {
+    long lo = -1, hi = -1;
+    arg_range("--givens", "22-26", 17, 81, &lo, &hi);
+    EXPECT(lo == 22 && hi == 26);
+    arg_range("--givens", "24", 17, 81, &lo, &hi);
+    EXPECT(lo == 24 && hi == 24);
+    arg_range("--rating", "30-", 0, 1000, &lo, &hi);
+    EXPECT(lo == 30 && hi == 1000);
+    const char *bad[] = {"-5", "5-x", "7-3", "5--", "200-"};
+    for (int i = 0; i < 5; i++) {
+        char err[512];
+        int rc = test_in_child(range_bad, (void *)bad[i], err, sizeof err);
+        EXPECTF(rc == 2 && strstr(err, "--rating") != NULL, "'%s': exit %d: %s", bad[i], rc, err);
+    }
 }

@@ -18,7 +18,7 @@ double arg_double(const char *opt, const char *val, double lo, double hi);
 uint64_t arg_u64(const char *opt, const char *val);
 // The index of val in the NULL-terminated names; anything else is exit 2 listing the names.
 int arg_enum(const char *opt, const char *val, const char *const *names);
-// Parse "A-B" (or a single "A") into [*lo, *hi] with min <= lo <= hi <= max.
+// Parse "A-B" (or a single "A", or "A-" for A to max) into [*lo, *hi] with min <= lo <= hi <= max.
 void arg_range(const char *opt, const char *val, long min, long max, long *lo, long *hi);
 // Print "loopt: <msg>" and one line pointing at the command's --help (the command is read
 // from the usage text's "usage: loopt CMD"), on stderr; exit 2.

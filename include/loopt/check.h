@@ -39,8 +39,9 @@ typedef struct { int n, cap; Skip *s; } SkipList;
 void skip_list_free(SkipList *l);
 
 // One bad entry of an input file, reported as `path:line: <formatted reason>`: exits 2 unless
-// skip_bad; otherwise warns `path:line: <reason> (skipped)` on stderr and appends (line,
-// before, reason) to *skipped (`before`: the good entries taken so far).
+// skip_bad; otherwise warns `path:line: <reason> (skipped)` on stderr (skip_bad 2: silently,
+// the caller sums them up) and appends (line, before, reason) to *skipped (`before`: the good
+// entries taken so far).
 __attribute__((format(printf, 6, 7)))
 void report_bad(const char *path, int line, int skip_bad, SkipList *skipped, int before, const char *fmt, ...);
 

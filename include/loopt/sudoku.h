@@ -28,7 +28,8 @@ typedef struct {
 // line), and the Sudoku-Extreme CSV `source,question,answer,rating` with header.
 // A malformed entry (wrong length, bad character, contradicting givens, a solution that does
 // not match its puzzle's givens) is reported as `loopt: <path>:<line>: <reason>`; with
-// skip_bad = 0 that exits 2, with skip_bad = 1 it is warned and recorded in set->skipped. One
+// skip_bad = 0 that exits 2, with skip_bad = 1 it is warned and recorded in set->skipped
+// (skip_bad = 2: recorded without the warning). One
 // malformed entry is one record: a 9-line grid with a bad row 2-9 is one skipped entry (a bad
 // first row cannot be told from a stray line: it is one entry, the rows after it another).
 // An empty file (no puzzles) exits 2. Returns the number of bad entries skipped.
@@ -52,6 +53,9 @@ int sudoku_givens_consistent(const uint8_t *grid);
 // solution (may be NULL). *backtracks (may be NULL) gets the number of dead ends hit — the
 // difficulty rating used by `gen --rating`. Returns the number of solutions found (0..max).
 int sudoku_solve(const uint8_t *puzzle, uint8_t *solution, int max_solutions, long *backtracks);
+
+// A random complete grid (the solver run on the empty grid with random digit orders).
+void sudoku_random_grid(Rng *r, uint8_t *grid);
 
 // Generate one puzzle with exactly one solution and a number of givens in [gmin, gmax]
 // (17 <= gmin <= gmax <= 81; the generator may retry internally). *rating (may be NULL)

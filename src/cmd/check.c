@@ -3,6 +3,7 @@
 // `loopt: <file>:<line>: <reason>` per invalid answer on stderr (the prefix of every loopt
 // message). Exit 0 if all are valid, 1 if some are not, 2 if the file is unreadable or has
 // malformed entries (each reported with its line). The input is read once (pipes, FIFOs).
+// --against PATH: the leakage check, Sudoku puzzles equivalent to one in PATH (sudoku_canon.h).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,11 @@
 #include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
+#include "loopt/sudoku_canon.h"
 #include "loopt/task.h"
 
 static const char *USAGE =
-    "usage: loopt check FILE|-\n"
+    "usage: loopt check [--against PATH] FILE|-\n"
     "\n"
     "Verify puzzle/answer pairs; the task is detected from the content ('-' = stdin).\n"
     "  Sudoku: `puzzle,solution` lines (also the Sudoku-Extreme CSV and the Kaggle CSV); each\n"
@@ -25,31 +27,67 @@ static const char *USAGE =
     "Prints `N valid, M invalid`; each invalid one as `loopt: FILE:LINE: reason` on stderr, and\n"
     "each malformed entry as `loopt: FILE:LINE: reason (skipped)` (not counted in N or M).\n"
     "FILE may be a pipe or FIFO (`check <(loopt gen sudoku --n 3 --solutions)`): it is read once.\n"
-    "Exit 0 if all valid, 1 if some are invalid, 2 if the file is unreadable or malformed.\n";
+    "  --against PATH  Sudoku leakage check: also report each puzzle of FILE equivalent, under\n"
+    "                  the Sudoku symmetries and digit relabelling, to one in PATH (a puzzle\n"
+    "                  file, or a folder of them) as `loopt: FILE:LINE: equivalent to P:L`, and\n"
+    "                  print `K of N puzzles equivalent to one in PATH` as a second line\n"
+    "Exit 0 if all valid (and, with --against, none equivalent), 1 if some are invalid (or\n"
+    "equivalent), 2 if the file is unreadable or malformed.\n";
 
-// Judge every entry of the file: an answer by the task's checker, a question alone by whether
-// it is a valid puzzle. Returns the number of malformed entries (reported and skipped).
-static int check_all(const Task *task, const char *path, const char *name, long *valid, long *invalid) {
-    PuzzleSet set;
-    int n_bad = task->read_answers(path, &set, 1);
+// The forms of PATH's puzzles that could match one of set's (Sudoku): those with as many
+// givens as some puzzle of the set has.
+static void load_against(CanonSet *against, const char *path, const PuzzleSet *set) {
+    int gmin = SUDOKU_CELLS, gmax = 0;
+    for (int i = 0; i < set->n; i++) {
+        if (!set->p[i].q) continue;
+        int g = 0;
+        for (int c = 0; c < SUDOKU_CELLS; c++) g += set->p[i].q[c] != 0;
+        if (g < gmin) gmin = g;
+        if (g > gmax) gmax = g;
+    }
+    canon_set_load(against, path, gmin, gmax);
+}
+
+// Judge every entry of the set: an answer by the task's checker, a question alone by whether
+// it is a valid puzzle. With `against`, also count (and report) the Sudoku puzzles equivalent
+// to one there into *leaked.
+static void check_all(const Task *task, const PuzzleSet *set, const char *name, const CanonSet *against,
+                      long *valid, long *invalid, long *leaked) {
+    long *seen = against ? xmalloc(sizeof(long) * (size_t)(set->n ? set->n : 1)) : NULL;
+    if (against) {
+        #pragma omp parallel for schedule(dynamic, 64)
+        for (int i = 0; i < set->n; i++) {
+            uint8_t canon[SUDOKU_CELLS];
+            seen[i] = -1;
+            if (!set->p[i].q) continue;
+            sudoku_canon(set->p[i].q, canon);
+            seen[i] = canon_set_find(against, canon);
+        }
+    }
     char why[256];
-    for (int i = 0; i < set.n; i++) {
-        const Puzzle *p = &set.p[i];
+    for (int i = 0; i < set->n; i++) {
+        const Puzzle *p = &set->p[i];
         if (!p->q) continue;   // malformed: reported by the reader
         int ok = p->a ? task->check(p->q, p->a, p->h, p->w, why, sizeof why)
                       : task->validate(p->q, p->h, p->w, why, sizeof why);
         if (ok) (*valid)++;
         else { (*invalid)++; warnf("%s:%d: %s", name, p->line, why); }
+        if (seen && seen[i] >= 0) {
+            (*leaked)++;
+            warnf("%s:%d: equivalent to %s:%d", name, p->line, against->files[against->file[seen[i]]],
+                  against->line[seen[i]]);
+        }
     }
-    puzzle_set_free(&set);
-    return n_bad;
+    free(seen);
 }
 
 int cmd_check(int argc, char **argv) {
-    const char *path = NULL;
+    const char *path = NULL, *against_path = NULL, *val;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); return EXIT_OK; }
+        if (strcmp(a, "--against") == 0 && i + 1 >= argc) usage_error(USAGE, "check: option --against needs a value");
+        if (arg_value(argc, argv, &i, "--against", &val)) { against_path = val; continue; }
         if (a[0] == '-' && a[1] != '\0') unknown_option(USAGE, "check", a);
         if (path) usage_error(USAGE, "check: one file at a time (got '%s' and '%s')", path, a);
         path = a;
@@ -57,15 +95,25 @@ int cmd_check(int argc, char **argv) {
     if (!path) usage_error(USAGE, "check: which file? (FILE or - for stdin)");
     const char *name = path_label(path);
 
-    long valid = 0, invalid = 0;
+    long valid = 0, invalid = 0, leaked = 0;
     const Task *task = task_of_input(path, name);
-    int n_bad = check_all(task, path, name, &valid, &invalid);
+    if (against_path && task != &TASK_SUDOKU_DEF)
+        usage_error(USAGE, "check: --against takes Sudoku files; %s holds %s", name, task->what);
+    PuzzleSet set;
+    int n_bad = task->read_answers(path, &set, 1);   // malformed entries: reported and skipped
+    CanonSet against;
+    canon_set_init(&against);
+    if (against_path) load_against(&against, against_path, &set);
+    check_all(task, &set, name, against_path ? &against : NULL, &valid, &invalid, &leaked);
+    puzzle_set_free(&set);
 
     printf("%ld valid, %ld invalid\n", valid, invalid);
+    if (against_path) printf("%ld of %ld puzzles equivalent to one in %s\n", leaked, valid + invalid, against_path);
     fflush(stdout);
+    canon_set_free(&against);
     if (n_bad) {
         warnf("%s: %d malformed entr%s (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
         return EXIT_USAGE;
     }
-    return invalid ? EXIT_RUNTIME : EXIT_OK;
+    return invalid || leaked ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -206,7 +206,7 @@ int sudoku_solve(const uint8_t *puzzle, uint8_t *solution, int max_solutions, lo
 // Generator.
 
 // A random complete grid: the randomised solver run on the empty grid.
-static void random_full_grid(Rng *r, uint8_t *grid) {
+void sudoku_random_grid(Rng *r, uint8_t *grid) {
     static const uint8_t empty[SUDOKU_CELLS] = {0};
     CHECK(solve_impl(empty, grid, 1, NULL, r) == 1, "sudoku: no grid found from an empty board (internal error)");
 }
@@ -226,7 +226,7 @@ void sudoku_generate(Rng *r, int gmin, int gmax, uint8_t *puzzle, uint8_t *solut
         CHECK_INPUT(tries < GEN_MAX_TRIES,
                     "sudoku: no unique puzzle with at most %d givens after %d tries; random removal "
                     "rarely goes below ~21 givens, raise the upper bound of --givens", gmax, GEN_MAX_TRIES);
-        if (tries % GEN_ORDERS_PER_GRID == 0) random_full_grid(r, full);
+        if (tries % GEN_ORDERS_PER_GRID == 0) sudoku_random_grid(r, full);
         // Stop at a random target so the counts spread over the range instead of piling up
         // at the minimum the removal can reach.
         int target = gmin + (int)rng_below(r, (uint32_t)(gmax - gmin + 1));

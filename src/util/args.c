@@ -70,7 +70,7 @@ void arg_range(const char *opt, const char *val, long min, long max, long *lo, l
     char *dash = strchr(buf, '-');
     if (dash) *dash = '\0';
     *lo = arg_long(opt, buf, min, max);
-    *hi = dash ? arg_long(opt, dash + 1, min, max) : *lo;
+    *hi = !dash ? *lo : dash[1] ? arg_long(opt, dash + 1, min, max) : max;   // "A-": A to max
     if (*lo > *hi) die(EXIT_USAGE, "%s: empty range '%s' (A must be <= B)", opt, val);
 }
 

@@ -52,7 +52,7 @@ void report_bad(const char *path, int line, int skip_bad, SkipList *skipped, int
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (!skip_bad) die(EXIT_USAGE, "%s:%d: %s", path, line, msg);
-    warnf("%s:%d: %s (skipped)", path, line, msg);
+    if (skip_bad == 1) warnf("%s:%d: %s (skipped)", path, line, msg);
     if (skipped->n == skipped->cap) {
         skipped->cap = skipped->cap ? skipped->cap * 2 : 16;
         skipped->s = xrealloc(skipped->s, sizeof(Skip) * (size_t)skipped->cap);
