@@ -4,7 +4,7 @@
 # gives an invalid answer when some variant was valid (checked with `loopt check`), the rules'
 # order on exact counts, solve and eval agree, answers do not depend on the batch or the input
 # order, --fixed and halting both work; every bad value is one line naming the option, exit 2;
-# a maze model refuses --tries > 1. The model checks skip without data/models/sudoku.safetensors;
+# mazes run their dihedral variants. The model checks skip without data/models/*.safetensors;
 # the public hard sets (../shared/puzzles, or $LOOPT_PUZZLES) are used when present.
 . "$(dirname "$0")/lib_cli.sh"
 
@@ -28,12 +28,18 @@ expect_exit 2 breadth_eval_option_typo "$LOOPT" eval --data "$T/p3.txt" --selct 
 expect_grep "unknown option '--selct' (did you mean '--select'?)" breadth_eval_option_typo_msg
 expect_exit 2 breadth_trace_refused "$LOOPT" solve --tries 2 --trace "$T/p3.txt"
 expect_grep 'use it without --tries' breadth_trace_refused_msg
+# mazes: the dihedral variants; rule valid's answer is valid whenever some variant's was
 if [ -f data/models/maze.safetensors ]; then
-    "$LOOPT" gen maze --n 2 --size 9 --seed 4 --quiet >"$T/m.txt"
-    expect_exit 2 breadth_maze_refused "$LOOPT" solve --tries 2 "$T/m.txt"
-    expect_grep 'solve: --tries 2: mazes have no test-time transforms here (--tries 1 only)' breadth_maze_refused_msg
-    expect_exit 2 breadth_maze_eval_refused "$LOOPT" eval --tries 1,2 --data "$T/m.txt"
-    expect_exit 0 breadth_maze_tries_one "$LOOPT" solve --tries 1 "$T/m.txt"
+    "$LOOPT" gen maze --n 6 --size 9 --seed 4 --quiet >"$T/m.txt"
+    "$LOOPT" solve --iters 24 --quiet "$T/m.txt" >"$T/m0.txt" 2>/dev/null
+    "$LOOPT" solve --iters 24 --tries 1 --quiet "$T/m.txt" >"$T/m1.txt" 2>/dev/null
+    if [ -s "$T/m0.txt" ] && cmp -s "$T/m0.txt" "$T/m1.txt"; then echo "ok breadth_maze_tries_one_same"
+    else echo "FAIL breadth_maze_tries_one_same"; fi
+    expect_exit 0 breadth_maze_solve "$LOOPT" solve --iters 24 --tries 8 --format json "$T/m.txt"
+    grep '^{' "$T/out" >"$T/mv.json"
+    if [ "$(grep -c '"tries": 8, "tries_agree": [0-8], "tries_valid": [0-8]' "$T/mv.json")" -eq 6 ] &&
+       ! grep -v '"tries_valid": 0' "$T/mv.json" | grep -q '"valid": false'; then echo "ok breadth_maze_valid_when_some_variant_valid"
+    else echo "FAIL breadth_maze_valid_when_some_variant_valid"; head -2 "$T/mv.json"; fi
 fi
 
 if [ ! -f data/models/sudoku.safetensors ]; then

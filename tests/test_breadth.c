@@ -1,11 +1,13 @@
 // test_breadth.c — unit tests of test-time breadth: the Sudoku symmetries (src/task/sudoku_sym.c:
-// apply and inverse round-trip, validity and uniqueness kept, the same draws as sudoku_augment)
-// and src/task/breadth.c (the variants of a set, placeholders kept, the first K of a larger K;
-// the vote mapping answers back and each selection rule's guarantee), on synthetic answers so
-// no model is needed. The end-to-end checks with the shipped model are tests/cli_breadth.sh.
+// apply and inverse round-trip, validity and uniqueness kept, the same draws as sudoku_augment),
+// the maze task's dihedral variants, and src/task/breadth.c (the variants of a set,
+// placeholders kept, the first K of a larger K; the vote mapping answers back and each
+// selection rule's guarantee), on synthetic answers so no model is needed. The end-to-end
+// checks with the shipped models are tests/cli_breadth.sh.
 #include "test.h"
 
 #include "loopt/breadth.h"
+#include "loopt/maze.h"
 #include "loopt/rng.h"
 #include "loopt/sudoku.h"
 #include "loopt/sudoku_sym.h"
@@ -146,18 +148,46 @@ TEST(breadth_variants_of_a_set) {
     puzzle_set_free(&set);
 }
 
-static void maze_tries(void *arg) {
+// Mazes: the dihedral transforms in turn (8 of a square, the 4 shape-keeping ones otherwise),
+// each keeping a (maze, shortest path) pair valid, all different, undone by the inverse map.
+TEST(breadth_maze_variants) {
+    const Task *task = task_get(TASK_MAZE);
+    Rng r;
+    rng_seed(&r, 51);
+    int sizes[2][2] = {{9, 9}, {7, 11}};
+    for (int z = 0; z < 2; z++) {
+        int h = sizes[z][0], w = sizes[z][1], S = h * w, n = h == w ? 8 : 4;
+        uint8_t q[121], a[121], tq[8][121], ta[121], back[121], tok[256];
+        int src[121], vh, vw;
+        maze_generate(&r, h, w, 0, q, a);
+        for (int k = 0; k < n; k++) {
+            task->variant(k, &r, h, w, src, tok, &vh, &vw);
+            EXPECT(vh == h && vw == w);
+            for (int t = 0; t < S; t++) { tq[k][t] = q[src[t]]; ta[t] = a[src[t]]; back[src[t]] = ta[t]; }
+            char why[128];
+            EXPECTF(maze_check(tq[k], ta, h, w, why, sizeof why), "%dx%d variant %d: %s", h, w, k, why);
+            EXPECT(memcmp(back, a, (size_t)S) == 0);
+            for (int j = 0; j < k; j++) EXPECTF(memcmp(tq[j], tq[k], (size_t)S) != 0, "%dx%d variants %d, %d", h, w, j, k);
+        }
+        task->variant(n, &r, h, w, src, tok, &vh, &vw);   // then they repeat
+        for (int t = 0; t < S; t++) EXPECT(src[t] == t);
+    }
+}
+
+static void no_transforms(void *arg) {
+    Task t = TASK_MAZE_DEF;
+    t.variant = NULL;
     PuzzleSet set;
     puzzle_set_alloc(&set, 1, 9);
     uint8_t q[9] = {0};
     puzzle_set_add(&set, 3, 3, q, NULL, 1);
     Breadth b;
-    breadth_init(&b, task_get(TASK_MAZE), &set, 2, "--tries");
+    breadth_init(&b, &t, &set, 2, "--tries");
 }
 
 TEST(breadth_task_without_transforms_refused) {
     char err[512];
-    int rc = test_in_child(maze_tries, NULL, err, sizeof err);
+    int rc = test_in_child(no_transforms, NULL, err, sizeof err);
     EXPECTF(rc == 2, "exit %d", rc);
     EXPECTF(strstr(err, "--tries 2: mazes have no test-time transforms") != NULL, "message: %s", err);
 }
