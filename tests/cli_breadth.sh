@@ -121,6 +121,16 @@ else echo "FAIL breadth_fixed_loops"; head -2 "$T/f.json"; fi
 if [ -s "$T/s1.csv" ] && cmp -s "$T/s1.csv" "$T/s2.csv"; then echo "ok breadth_fixed_sweep_continues"
 else echo "FAIL breadth_fixed_sweep_continues"; cat "$T/s1.csv" "$T/s2.csv"; fi
 
+# scripts/breadth_grid.sh: the grid as CSV, chart and markdown table (puzzles/s in every cell)
+expect_exit 2 breadth_grid_no_args sh scripts/breadth_grid.sh
+expect_exit 2 breadth_grid_bad_tries env TRIES=1,x sh scripts/breadth_grid.sh "$T/g.csv" "$T/grid"
+expect_exit 0 breadth_grid env LOOPT="$LOOPT" ITERS=4,6 TRIES=1,2 LIMIT=6 EVAL_ARGS=--fixed \
+    sh scripts/breadth_grid.sh "$T/g.csv" "$T/grid"
+if [ "$(cut -d, -f1,8 "$T/grid/grid.csv" | tr '\n' ' ')" = "iters,tries 4,1 6,1 4,2 6,2 " ] &&
+   [ "$(grep -c '^| [12] | [0-9.]*% / [0-9.]*%, [0-9.]*/s | [0-9.]*% / [0-9.]*%, [0-9.]*/s |$' "$T/grid/grid.md")" -eq 2 ] &&
+   [ "$(od -An -c -N4 "$T/grid/grid.png" | tr -d ' ')" = "211PNG" ]; then echo "ok breadth_grid_outputs"
+else echo "FAIL breadth_grid_outputs"; cat "$T/grid/grid.csv" "$T/grid/grid.md"; fi
+
 # --- the public hard sets, when present ----------------------------------------------------------
 PZ=${LOOPT_PUZZLES:-../shared/puzzles}
 if [ -f "$PZ/sudoku_top95.txt" ]; then
