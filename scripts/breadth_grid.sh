@@ -7,6 +7,7 @@ set -u
 usage() {
     cat <<'EOF'
 usage: sh scripts/breadth_grid.sh SET [OUTDIR]
+       sh scripts/breadth_grid.sh --from GRID.CSV [OUTDIR]
 
 Runs the Sudoku model on the puzzles of SET (any file `loopt eval` reads; solutions optional)
 at every depth of ITERS and every breadth of TRIES in one `loopt eval` (each puzzle as TRIES
@@ -17,8 +18,11 @@ symmetric variants, one answer picked: `loopt solve --help`, --tries), and write
   OUTDIR/grid.png   exact accuracy against loops (x log2), one colour per tries: rule valid
                     solid, rule model dashed
   OUTDIR/grid.md    a markdown table, tries down, iters across; each cell: exact accuracy with
-                    rule valid, rule model, and puzzles per second (puzzles, not variants)
-OUTDIR defaults to runs/breadth. The table is also printed on stdout.
+                    rule valid, rule model, and puzzles per second (puzzles, not variants);
+                    then the loops each puzzle cost (tries x mean loops per variant: the work,
+                    which the time follows on an unloaded machine)
+OUTDIR defaults to runs/breadth. The table is also printed on stdout. With --from, the chart
+and the table are drawn again from a grid.csv written before (nothing is run).
 
 Environment:
   LOOPT        the loopt binary (default ./loopt)
@@ -32,6 +36,8 @@ EOF
 }
 
 case "${1:-}" in -h|--help) usage; exit 0 ;; esac
+FROM=
+if [ "${1:-}" = --from ]; then shift; FROM=${1:-}; [ -n "$FROM" ] || { usage >&2; exit 2; }; fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage >&2; exit 2; fi
 SET=$1
 OUTDIR=${2:-runs/breadth}
@@ -51,25 +57,32 @@ case "$LIMIT" in ''|*[!0-9]*) die 2 "LIMIT must be a number, got '$LIMIT'" ;; es
 if ! command -v "$LOOPT" >/dev/null 2>&1 && [ ! -x "$LOOPT" ]; then
     die 2 "no loopt binary at '$LOOPT' (build it with make, or set LOOPT)"
 fi
-[ -f "$MODEL" ] || die 2 "$MODEL: no such model file"
-[ -f "$SET" ] || [ "$SET" = - ] || die 2 "$SET: no such puzzle file"
+[ -f "$SET" ] || [ "$SET" = - ] || die 2 "$SET: no such file"
 mkdir -p "$OUTDIR" || die 1 "cannot create $OUTDIR"
 
 csv=$OUTDIR/grid.csv png=$OUTDIR/grid.png md=$OUTDIR/grid.md
-limit=
-[ "$LIMIT" -gt 0 ] && limit="--limit $LIMIT"
-say "eval $SET: iters $ITERS x tries $TRIES${limit:+ ($limit)}"
-# shellcheck disable=SC2086  # limit and EVAL_ARGS are lists of options
-"$LOOPT" eval --model "$MODEL" --data "$SET" --iters "$ITERS" --tries "$TRIES" $limit $EVAL_ARGS >"$csv"
-status=$?
-[ "$(wc -l <"$csv")" -gt 1 ] || die 1 "loopt eval failed on $SET (exit $status)"
-[ "$status" -eq 0 ] || { say "loopt eval reported bad entries in $SET (exit $status); the grid covers the rest"; status=1; }
+status=0
+if [ -n "$FROM" ]; then
+    [ "$SET" -ef "$csv" ] || cp "$SET" "$csv" || die 1 "cannot write $csv"
+else
+    [ -f "$MODEL" ] || die 2 "$MODEL: no such model file"
+    limit=
+    [ "$LIMIT" -gt 0 ] && limit="--limit $LIMIT"
+    say "eval $SET: iters $ITERS x tries $TRIES${limit:+ ($limit)}"
+    # shellcheck disable=SC2086  # limit and EVAL_ARGS are lists of options
+    "$LOOPT" eval --model "$MODEL" --data "$SET" --iters "$ITERS" --tries "$TRIES" $limit $EVAL_ARGS >"$csv"
+    status=$?
+    [ "$(wc -l <"$csv")" -gt 1 ] || die 1 "loopt eval failed on $SET (exit $status)"
+    [ "$status" -eq 0 ] || { say "loopt eval reported bad entries in $SET (exit $status); the grid covers the rest"; status=1; }
+fi
+head -n 1 "$csv" | grep -q '^iters,cell_acc,exact_acc,' || die 2 "$csv: not a loopt eval CSV"
 if ! head -n 1 "$csv" | grep -q ',tries,'; then   # TRIES all 1: eval's plain columns; add them
     awk -F, 'NR == 1 { print $0 ",tries,select,exact_model,exact_valid,exact_confident,any_valid"; next }
              { print $0 ",1,valid," $3 "," $3 "," $3 "," $3 }' "$csv" >"$csv.tmp" && mv "$csv.tmp" "$csv"
 fi
 
-title="$(basename "$MODEL") on $(basename "$SET"): exact (valid solid, model dashed) by tries"
+if [ -n "$FROM" ]; then title="$(basename "$SET"): exact (valid solid, model dashed) by tries"
+else title="$(basename "$MODEL") on $(basename "$SET"): exact (valid solid, model dashed) by tries"; fi
 "$LOOPT" plot "$csv" --x iters --y exact_valid,exact_model --group tries --title "$title" --out "$png" --quiet ||
     die 1 "loopt plot failed"
 
@@ -82,7 +95,7 @@ awk -F, -v set="$(basename "$SET")" '
         if (!(it in seen_i)) { seen_i[it] = 1; is[++ni] = it }
         cell[t, it] = sprintf("%.1f%% / %.1f%%, %.1f/s", 100 * $c["exact_valid"], 100 * $c["exact_model"],
                               $c["puzzles_per_s"])
-        n = NR - 1
+        cost[t, it] = sprintf("%.0f", t * $c["mean_loops"])
     }
     END {
         printf "Exact accuracy on %s by tries (down) and iters (across): rule valid / rule model, puzzles per second\n\n", set
@@ -91,6 +104,14 @@ awk -F, -v set="$(basename "$SET")" '
         for (k = 1; k <= nt; k++) {
             printf "| %s |", ts[k]
             for (j = 1; j <= ni; j++) printf " %s |", cell[ts[k], is[j]]
+            printf "\n"
+        }
+        printf "\nLoops per puzzle (tries x mean loops per variant), the work each cell cost\n\n"
+        printf "| tries |"; for (j = 1; j <= ni; j++) printf " %s |", is[j]; printf "\n"
+        printf "|---|"; for (j = 1; j <= ni; j++) printf "---|"; printf "\n"
+        for (k = 1; k <= nt; k++) {
+            printf "| %s |", ts[k]
+            for (j = 1; j <= ni; j++) printf " %s |", cost[ts[k], is[j]]
             printf "\n"
         }
     }' "$csv" >"$md" || die 1 "cannot write $md"

@@ -130,6 +130,10 @@ if [ "$(cut -d, -f1,8 "$T/grid/grid.csv" | tr '\n' ' ')" = "iters,tries 4,1 6,1 
    [ "$(grep -c '^| [12] | [0-9.]*% / [0-9.]*%, [0-9.]*/s | [0-9.]*% / [0-9.]*%, [0-9.]*/s |$' "$T/grid/grid.md")" -eq 2 ] &&
    [ "$(od -An -c -N4 "$T/grid/grid.png" | tr -d ' ')" = "211PNG" ]; then echo "ok breadth_grid_outputs"
 else echo "FAIL breadth_grid_outputs"; cat "$T/grid/grid.csv" "$T/grid/grid.md"; fi
+expect_exit 0 breadth_grid_from env LOOPT="$LOOPT" sh scripts/breadth_grid.sh --from "$T/grid/grid.csv" "$T/grid2"
+if [ "$(sed 1d "$T/grid/grid.md")" = "$(sed 1d "$T/grid2/grid.md")" ] && [ -s "$T/grid2/grid.png" ]; then   # line 1 names the file
+    echo "ok breadth_grid_from_redraws"
+else echo "FAIL breadth_grid_from_redraws"; fi
 
 # --- the public hard sets, when present ----------------------------------------------------------
 PZ=${LOOPT_PUZZLES:-../shared/puzzles}
