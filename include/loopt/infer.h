@@ -107,9 +107,11 @@ typedef struct {
     Model *m;
     const Config *cfg;
     int B;                 // puzzles per forward pass
+    int s_max;             // cells of the largest puzzle it was allocated for
     int h, w;              // grid size the model is set to
     int *coords;           // task_shape scratch
     int *tok, *pred, *loops;   // (B, s_max): tokens in; argmax and loops used per cell out
+    float *conf;           // (B, s_max) the argmax's softmax probability; NULL: not computed
     const Puzzle *items;   // the entries runner_load was given
     int *idx;              // (B) the loaded batch: items[idx[0..n)], ascending
     int n, S;              // its puzzles and cells per puzzle
@@ -118,13 +120,18 @@ typedef struct {
 // Allocate for batches of B puzzles of at most s_max cells; the model gets one loop slot of
 // activations (inference).
 void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max);
+// From now on also give each answer's confidence: at every cell the softmax probability of the
+// predicted class (r->conf; the conf argument of RunnerEmit, else NULL). `solve --tries` votes
+// with it.
+void runner_want_conf(Runner *r);
 // Load the next batch from items[i] on (of n entries): up to B puzzles of the size of the first
 // puzzle at or after i, passing over placeholders. Returns the entry to continue from (n when
 // done); r->n is 0 when no puzzle was left.
 int runner_load(Runner *r, const Puzzle *items, int n, int i);
 // Puzzle b of the loaded batch.
 static inline const Puzzle *runner_puzzle(const Runner *r, int b) { return &r->items[r->idx[b]]; }
-// Run the loaded batch with options o; r->pred and r->loops get the answers and loops used.
+// Run the loaded batch with options o; r->pred and r->loops get the answers and loops used
+// (and r->conf their confidence, after runner_want_conf).
 void runner_forward(Runner *r, const ForwardOpts *o);
 
 // Continuous batching (scheme loop): the puzzles from items[i] on that have the size of the
@@ -132,9 +139,9 @@ void runner_forward(Runner *r, const ForwardOpts *o);
 // B rows, each row taking the next puzzle as soon as the halting rule of o (o->loops at most)
 // says its answer is final; in the tail, when no puzzle is left to load and at most half the
 // rows still run, those rows are moved together and only they run. emit(ctx, entry, pred,
-// loops) gets each answer (pred, loops: S ints) in input order. Returns the entry to continue
-// from (n when done).
-typedef void (*RunnerEmit)(void *ctx, int entry, const int *pred, const int *loops);
+// loops, conf) gets each answer (pred, loops: S ints; conf: S floats after runner_want_conf,
+// else NULL) in input order. Returns the entry to continue from (n when done).
+typedef void (*RunnerEmit)(void *ctx, int entry, const int *pred, const int *loops, const float *conf);
 int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpts *o, RunnerEmit emit, void *ctx);
 void runner_free(Runner *r);
 

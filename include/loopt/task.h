@@ -95,6 +95,12 @@ typedef struct {
 
     // The answer as a PNG of cell_px pixels per cell; NULL when the task has no pictures.
     void (*write_png)(const char *path, const uint8_t *a, int h, int w, int cell_px);
+
+    // Test-time breadth (`solve --tries`): the k-th validity-preserving transform of an h x w
+    // grid, called for k = 0, 1, 2, ... in turn with one stream r (k = 0: the identity): cell t
+    // of the transformed grid (*vh x *vw) is cell src[t] of the original with its token x
+    // turned into tok[x] (tok: 256 entries, a permutation). NULL: the task has none.
+    void (*variant)(int k, Rng *r, int h, int w, int *src, uint8_t *tok, int *vh, int *vw);
 } Task;
 
 // Whether a cell with question token q counts in cell accuracy (Task.score_blanks).

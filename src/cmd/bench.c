@@ -424,7 +424,7 @@ static void run_infer(Bench *b, InferResult *ir, Bytes *by) {
 // read and checked. The time covers everything after the puzzles exist.
 typedef struct { const Task *task; const PuzzleSet *set; uint8_t *a; long valid; } SolveCheck;
 
-static void solve_check(void *ctx, int entry, const int *pred, const int *loops) {
+static void solve_check(void *ctx, int entry, const int *pred, const int *loops, const float *conf) {
     SolveCheck *c = ctx;
     const Puzzle *p = &c->set->p[entry];
     char why[256];

@@ -1,15 +1,17 @@
 // eval.c — `loopt eval --model CKPT --data FILE`: accuracy of a trained model at several
 // depths, as CSV on stdout (iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,
 // puzzles_per_s), one row per --iters value, each written as soon as it is done — the
-// test-time scaling curve in one command. Answers are the model's own, as in `loopt solve`
-// (with a halting rule, through the same continuous batching); the exact solver / BFS only
-// supplies the reference when the file has no solutions.
+// test-time scaling curve in one command; with --tries a row per (tries, iters), the depth x
+// breadth grid, with columns for each selection rule (breadth.c). Answers are the model's own,
+// as in `loopt solve` (with a halting rule, through the same continuous batching); the exact
+// solver / BFS only supplies the reference when the file has no solutions.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
+#include "loopt/breadth.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
@@ -25,7 +27,7 @@
 static const char *USAGE =
     "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
     "                  [--batch B] [--fixed | --halt RULE [--set halting.KEY=V]...] [--limit N]\n"
-    "                  [--ema|--raw] [--quiet]\n"
+    "                  [--tries 1,4,16 [--select model|valid|confident]] [--ema|--raw] [--quiet]\n"
     "\n"
     "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout, a row as soon\n"
     "as it is done (rows in --iters order):\n"
@@ -42,6 +44,15 @@ static const char *USAGE =
     "each continuing the shallower one's loops, so the rows come together at the end and a depth's\n"
     "puzzles_per_s counts the forwards' time up to it. A progress line goes to stderr when it is a\n"
     "terminal and the work runs longer than a second.\n"
+    "With --tries LIST holding a value above 1 (test-time breadth, as in solve --tries: each\n"
+    "puzzle runs as K symmetric variants and one answer is picked) there is a row per\n"
+    "(tries, iters), --tries order outside, --iters order inside, and the columns are\n"
+    "  iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s,tries,select,\n"
+    "  exact_model,exact_valid,exact_confident,any_valid\n"
+    "cell_acc and exact_acc are the --select rule's (named in select), exact_RULE each rule's,\n"
+    "any_valid the fraction of puzzles some variant answered validly (what valid can reach);\n"
+    "mean_loops and its median and p90 are per variant (a puzzle costs tries times that), and\n"
+    "puzzles_per_s counts puzzles, not variants. --tries 1 alone keeps the plain columns.\n"
     "Malformed entries (and mazes of a size the model cannot take) are reported as\n"
     "FILE:LINE: reason (skipped), left out of every count, and make the exit status 1.\n"
     "FILE may be a pipe or FIFO: it is read once, whole, before the first forward pass.\n"
@@ -56,24 +67,27 @@ static const char *USAGE =
     "  --fixed        halting off: every cell runs exactly N loops, answer from the last state\n"
     INFER_ARGS_HELP
     "  --limit N      only the first N entries of FILE (skipped ones included)\n"
+    "  --tries LIST   comma-separated breadths (default 1): variants run per puzzle (solve --tries)\n"
+    "  --select RULE  the rule of cell_acc and exact_acc with --tries: valid (default), model or\n"
+    "                 confident (as in solve)\n"
     "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
     "  --quiet        no log lines on stderr\n";
 
 #define MAX_ITERS 100000
 #define MAX_ITERS_LIST 256
 
-// "1,2,4" -> list; each in [1, MAX_ITERS]. Returns the count.
-static int parse_iters(const char *val, int *out) {
+// "1,2,4" -> list for option opt; each in [1, max]. Returns the count.
+static int parse_list(const char *opt, const char *val, int *out, int max) {
     char buf[4096];
-    if (strlen(val) >= sizeof buf) die(EXIT_USAGE, "--iters: list too long");
+    if (strlen(val) >= sizeof buf) die(EXIT_USAGE, "%s: list too long", opt);
     strcpy(buf, val);
     int n = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n == MAX_ITERS_LIST) die(EXIT_USAGE, "--iters: at most %d values", MAX_ITERS_LIST);
-        out[n++] = (int)arg_long("--iters", tok, 1, MAX_ITERS);
+        if (n == MAX_ITERS_LIST) die(EXIT_USAGE, "%s: at most %d values", opt, MAX_ITERS_LIST);
+        out[n++] = (int)arg_long(opt, tok, 1, max);
     }
-    if (n == 0) die(EXIT_USAGE, "--iters: expected a comma-separated list of loop counts, got '%s'", val);
+    if (n == 0) die(EXIT_USAGE, "%s: expected a comma-separated list of counts, got '%s'", opt, val);
     return n;
 }
 
@@ -113,17 +127,22 @@ typedef struct {
     InferArgs in;   // the options solve shares
     const char *data;
     int iters[MAX_ITERS_LIST], n_iters;
+    int tries[MAX_ITERS_LIST], n_tries, select;   // --tries, --select
     long limit;
 } EvalArgs;
 
 static void parse_args(int argc, char **argv, EvalArgs *e) {
-    *e = (EvalArgs){.in = INFER_ARGS_INIT, .iters = {1, 2, 4, 8, 16, 32, 64}, .n_iters = 7};
+    *e = (EvalArgs){.in = INFER_ARGS_INIT, .iters = {1, 2, 4, 8, 16, 32, 64}, .n_iters = 7, .tries = {1},
+                    .n_tries = 1, .select = SELECT_VALID};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
         else if (infer_arg(argc, argv, &i, &e->in, USAGE, "eval")) continue;
         else if (arg_value(argc, argv, &i, "--data", &v)) e->data = v;
-        else if (arg_value(argc, argv, &i, "--iters", &v)) e->n_iters = parse_iters(v, e->iters);
+        else if (arg_value(argc, argv, &i, "--iters", &v)) e->n_iters = parse_list("--iters", v, e->iters, MAX_ITERS);
+        else if (arg_value(argc, argv, &i, "--tries", &v))
+            e->n_tries = parse_list("--tries", v, e->tries, BREADTH_MAX_TRIES);
+        else if (arg_value(argc, argv, &i, "--select", &v)) e->select = arg_enum("--select", v, SELECT_NAMES);
         else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
         else if (a[0] == '-' && a[1]) unknown_option(USAGE, "eval", a);
         else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
@@ -131,9 +150,11 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
     if (!e->data) usage_error(USAGE, "eval: missing --data FILE");
 }
 
-// What one depth of the sweep counted.
+// What one depth of the sweep counted (each selection rule's answers; with --tries 1 they are
+// all the one answer).
 typedef struct {
-    long cell_ok, exact;
+    long cell_ok[NUM_SELECT], exact[NUM_SELECT];
+    long any_valid;  // puzzles some variant answered validly
     double secs;
     double *loops;   // (puzzles) each puzzle's mean loops per cell, in the order scored
     int n;           // puzzles scored
@@ -146,6 +167,8 @@ typedef struct {
     const Task *task;
     const PuzzleSet *set;
     const Item *items;    // items[i] belongs to entry i
+    const Breadth *br;    // the variants run (--tries K: K per entry)
+    int wide;             // the --tries columns (some --tries value above 1)
     Runner r;
     int n, run_halt;      // puzzles; the halting rule run
     long cell_n;          // scored cells over all puzzles (the cell_acc denominator)
@@ -153,38 +176,64 @@ typedef struct {
     Progress prog;
 } Eval;
 
-// Score entry `entry`'s answer (pred, loops: its cells) into *d.
-static void score_one(const Eval *ev, int entry, const int *pred, const int *loops, DepthScore *d) {
+// Score entry `entry`'s answers (each rule's, and the loops) into *d.
+static void score_one(const Eval *ev, int entry, const BreadthAnswer *ba, DepthScore *d) {
     const Item *it = &ev->items[entry];
     const Task *task = ev->task;
     int S = it->h * it->w;
     uint8_t *ans = ev->ans;
     char why[256];
-    double ls = 0.0;
-    for (int t = 0; t < S; t++) { ans[t] = (uint8_t)pred[t]; ls += loops[t]; }
-    d->loops[d->n++] = ls / S;
-    if (it->ref)
-        for (int t = 0; t < S; t++)
-            if (task_scored(task, it->q[t])) d->cell_ok += ans[t] == it->ref[t];
-    if (task->answer_unique && it->ref && it->ref_given) d->exact += memcmp(ans, it->ref, (size_t)S) == 0;
-    else d->exact += task->check(it->q, ans, it->h, it->w, why, sizeof why);
+    d->loops[d->n++] = ba->loops;
+    d->any_valid += ba->n_valid > 0;
+    for (int r = 0; r < NUM_SELECT; r++) {
+        for (int t = 0; t < S; t++) ans[t] = (uint8_t)ba->pred[r][t];
+        if (it->ref)
+            for (int t = 0; t < S; t++)
+                if (task_scored(task, it->q[t])) d->cell_ok[r] += ans[t] == it->ref[t];
+        if (task->answer_unique && it->ref && it->ref_given) d->exact[r] += memcmp(ans, it->ref, (size_t)S) == 0;
+        else d->exact[r] += task->check(it->q, ans, it->h, it->w, why, sizeof why);
+    }
 }
 
 // One CSV row, on stdout at once (a Ctrl-C later leaves the rows done so far).
 static void print_row(Eval *ev, int iters, DepthScore *d) {
     double mean, median, p90;
+    int sel = ev->e->select;
     infer_loop_stats(d->loops, d->n, &mean, &median, &p90);
     progress_before_output(&ev->prog);
-    printf("%d,%.4f,%.4f,%.2f,%.2f,%.2f,%.1f\n", iters, ev->cell_n ? (double)d->cell_ok / ev->cell_n : 0.0,
-           (double)d->exact / ev->n, mean, median, p90, d->secs > 0 ? ev->n / d->secs : 0.0);
+    printf("%d,%.4f,%.4f,%.2f,%.2f,%.2f,%.1f", iters, ev->cell_n ? (double)d->cell_ok[sel] / ev->cell_n : 0.0,
+           (double)d->exact[sel] / ev->n, mean, median, p90, d->secs > 0 ? ev->n / d->secs : 0.0);
+    if (ev->wide) {
+        printf(",%d,%s", ev->br->K, SELECT_NAMES[sel]);
+        for (int r = 0; r < NUM_SELECT; r++) printf(",%.4f", (double)d->exact[r] / ev->n);
+        printf(",%.4f", (double)d->any_valid / ev->n);
+    }
+    putchar('\n');
     fflush(stdout);
     if (ferror(stdout)) die(EXIT_RUNTIME, "eval: write error on stdout");
+}
+
+// What the answers of one depth are scored into (a BreadthEmit's context), and the progress
+// line's words (label empty: no progress from here).
+typedef struct {
+    Eval *ev;
+    DepthScore *d;
+    char label[64];
+    double frac0, frac_w;   // the work before this depth, and this depth's share (for the ETA)
+} Scorer;
+
+static void emit_score(void *ctx, int entry, const BreadthAnswer *ba) {
+    Scorer *s = ctx;
+    score_one(s->ev, entry, ba, s->d);
+    if (s->label[0])
+        progress_update(&s->ev->prog, s->label, s->d->n, s->ev->n, s->frac0 + s->frac_w * s->d->n / s->ev->n);
 }
 
 // Fixed looping (halting none, scheme loop): batches outside, every depth inside, each depth
 // continuing the previous one's loops (the forward option resume_loop), so the sweep costs only
 // its deepest run; each depth's secs counts the time of all the loops up to it. The rows are
-// done together, at the end.
+// done together, at the end. Each depth has its own vote: a batch may end between the variants
+// of a puzzle.
 static void eval_continued(Eval *ev, DepthScore *score) {
     const EvalArgs *e = ev->e;
     int order[MAX_ITERS_LIST];   // depths ascending
@@ -194,9 +243,16 @@ static void eval_continued(Eval *ev, DepthScore *score) {
         order[j] = k;
     }
     Runner *r = &ev->r;
+    const PuzzleSet *vars = &ev->br->vars;
+    Scorer sc[MAX_ITERS_LIST];
+    BreadthVote vote[MAX_ITERS_LIST];
+    for (int k = 0; k < e->n_iters; k++) {
+        sc[k] = (Scorer){.ev = ev, .d = &score[k]};
+        breadth_vote_init(&vote[k], ev->br, ev->m->Vout, emit_score, &sc[k]);
+    }
     long done = 0;
     for (int i0 = 0;;) {
-        i0 = runner_load(r, ev->set->p, ev->set->n, i0);
+        i0 = runner_load(r, vars->p, vars->n, i0);
         if (r->n == 0) break;
         double t_run = 0.0;   // forward time of this batch so far (the loops of shallower depths)
         for (int o = 0; o < e->n_iters; o++) {
@@ -208,50 +264,44 @@ static void eval_continued(Eval *ev, DepthScore *score) {
             t_run += now_seconds() - t0;
             score[k].secs += t_run;
             for (int b = 0; b < r->n; b++)
-                score_one(ev, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S, &score[k]);
+                breadth_vote_add(&vote[k], r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S,
+                                 r->conf ? r->conf + (size_t)b * r->S : NULL);
         }
         done += r->n;
-        progress_update(&ev->prog, "eval", done, ev->n, -1.0);
+        progress_update(&ev->prog, "eval", done, (long)ev->n * ev->br->K, -1.0);
     }
-    for (int k = 0; k < e->n_iters; k++) print_row(ev, e->iters[k], &score[k]);
-}
-
-// What runner_stream's answers are scored into, and the progress line's words.
-typedef struct {
-    Eval *ev;
-    DepthScore *d;
-    char label[64];
-    double frac0, frac_w;   // the work before this depth, and this depth's share (for the ETA)
-} Scorer;
-
-static void emit_score(void *ctx, int entry, const int *pred, const int *loops) {
-    Scorer *s = ctx;
-    score_one(s->ev, entry, pred, loops, s->d);
-    progress_update(&s->ev->prog, s->label, s->d->n, s->ev->n, s->frac0 + s->frac_w * s->d->n / s->ev->n);
+    for (int k = 0; k < e->n_iters; k++) {
+        print_row(ev, e->iters[k], &score[k]);
+        breadth_vote_free(&vote[k]);
+    }
 }
 
 // One depth over every puzzle, its row printed when done: scheme loop with continuous batching
 // (a puzzle the halting rule stops frees its row for the next one, as in solve), trm/hrm in
 // lock-step batches. secs: the wall time of the whole depth.
 static void eval_depth(Eval *ev, int iters, Scorer *sc) {
-    const PuzzleSet *set = ev->set;
+    const PuzzleSet *vars = &ev->br->vars;
     Runner *r = &ev->r;
     ForwardOpts o = {.loops = iters, .halting = ev->run_halt};
+    BreadthVote vote;
+    breadth_vote_init(&vote, ev->br, ev->m->Vout, emit_score, sc);
     progress_phase(&ev->prog);
     double t0 = now_seconds();
     if (ev->m->rc.scheme == SCHEME_LOOP) {
-        for (int i = 0; i < set->n;) i = runner_stream(r, set->p, set->n, i, &o, emit_score, sc);
+        for (int i = 0; i < vars->n;) i = runner_stream(r, vars->p, vars->n, i, &o, breadth_vote_add, &vote);
     } else {
         for (int i = 0;;) {
-            i = runner_load(r, set->p, set->n, i);
+            i = runner_load(r, vars->p, vars->n, i);
             if (r->n == 0) break;
             runner_forward(r, &o);
             for (int b = 0; b < r->n; b++)
-                emit_score(sc, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S);
+                breadth_vote_add(&vote, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S,
+                                 r->conf ? r->conf + (size_t)b * r->S : NULL);
         }
     }
     sc->d->secs = now_seconds() - t0;
     print_row(ev, iters, sc->d);
+    breadth_vote_free(&vote);
 }
 
 // Every depth of e->iters, each row on stdout as soon as it is done (in --iters order).
@@ -262,7 +312,9 @@ static void eval_all(Eval *ev, DepthScore *score) {
     for (int k = 0; k < e->n_iters; k++) work += e->iters[k];
     for (int k = 0; k < e->n_iters; k++) {
         Scorer sc = {ev, &score[k], "", before / work, e->iters[k] / work};
-        snprintf(sc.label, sizeof sc.label, "eval: --iters %d (%d of %d)", e->iters[k], k + 1, e->n_iters);
+        char tries[32] = "";
+        if (ev->wide) snprintf(tries, sizeof tries, ", --tries %d", ev->br->K);
+        snprintf(sc.label, sizeof sc.label, "eval: --iters %d (%d of %d)%s", e->iters[k], k + 1, e->n_iters, tries);
         eval_depth(ev, e->iters[k], &sc);
         before += e->iters[k];
     }
@@ -293,28 +345,41 @@ int cmd_eval(int argc, char **argv) {
     uint8_t *refs;   // the references computed for puzzles the file gave none
     Item *items = eval_items(task, &set, name, &refs);
     if (n == 0) die(EXIT_USAGE, "%s: no puzzles the model can take", name);
-    int s_max = puzzle_set_max_cells(&set);
-    int B = infer_batch_size(e.in.batch, s_max, m.M, n);
-    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters (%s), trained %d loops; batch %d, %d threads%s%s",
+    int s_max = puzzle_set_max_cells(&set), K_max = 1;
+    for (int k = 0; k < e.n_tries; k++) K_max = e.tries[k] > K_max ? e.tries[k] : K_max;
+    if (K_max > 1 && !task->variant)
+        usage_error(USAGE, "eval: --tries %d: %s have no test-time transforms here (--tries 1 only)", K_max, task->what);
+    int B = infer_batch_size(e.in.batch, s_max, m.M, n * K_max);
+    log_info("eval: %s on %s: %d puzzles, %s model, %zu parameters (%s), trained %d loops; batch %d, %d threads%s%s%s",
              e.in.model_path, name, n, task->name, m.num_params, infer_weights(e.in.model_path, e.in.use_ema),
              config_depth(&cfg), B, nthreads,
              e.in.halting == HALT_NONE ? ", halting off (--fixed)" : e.in.halting != HALT_DEFAULT ? ", halting " : "",
-             e.in.halting != HALT_NONE && e.in.halting != HALT_DEFAULT ? HALT_NAMES[e.in.halting] : "");
+             e.in.halting != HALT_NONE && e.in.halting != HALT_DEFAULT ? HALT_NAMES[e.in.halting] : "",
+             K_max > 1 ? ", breadth --tries (variants per puzzle) as given" : "");
 
     Eval ev = {.e = &e, .m = &m, .task = task, .set = &set, .items = items, .n = n, .run_halt = run_halt,
-               .cell_n = scored_cells(task, &set, items), .ans = xmalloc((size_t)s_max)};
+               .wide = K_max > 1, .cell_n = scored_cells(task, &set, items), .ans = xmalloc((size_t)s_max)};
     DepthScore score[MAX_ITERS_LIST] = {0};
-    for (int k = 0; k < e.n_iters; k++) score[k].loops = xmalloc(sizeof(double) * (size_t)n);
-    printf("iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s\n");
+    double *loops = xmalloc(sizeof(double) * (size_t)n * e.n_iters);   // (n_iters, n)
+    printf("iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s%s\n",
+           ev.wide ? ",tries,select,exact_model,exact_valid,exact_confident,any_valid" : "");
     fflush(stdout);
     runner_init(&ev.r, &m, &cfg, B, s_max);
+    if (ev.wide) runner_want_conf(&ev.r);
     progress_start(&ev.prog);
-    eval_all(&ev, score);
+    for (int t = 0; t < e.n_tries; t++) {   // the breadths outside, the depths inside
+        Breadth br;
+        breadth_init(&br, task, &set, e.tries[t], "--tries");
+        ev.br = &br;
+        for (int k = 0; k < e.n_iters; k++) score[k] = (DepthScore){.loops = loops + (size_t)k * n};
+        eval_all(&ev, score);
+        breadth_free(&br);
+    }
     progress_end(&ev.prog);
     runner_free(&ev.r);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
 
-    for (int k = 0; k < e.n_iters; k++) free(score[k].loops);
+    free(loops);
     free(ev.ans); free(items); free(refs);
     puzzle_set_free(&set);
     model_free(&m);

@@ -1,15 +1,18 @@
 // solve.c — `loopt solve [--model CKPT] FILE|-`: run a trained looped transformer on puzzles
 // and print its answers, one record per input entry, in input order (a skipped entry keeps its
-// place with a placeholder record). A neural solve is a neural solve: the
-// answer is the model's argmax at every cell (givens included, never forced), and the exact
-// solver is never consulted. Inference keeps one loop slot of activations, so memory does not
-// grow with --iters. Mazes are batched by runs of equal size; a rope model takes any size.
+// place with a placeholder record). A neural solve is a neural solve: the answer is the
+// model's argmax at every cell (givens included, never forced), and the exact solver is never
+// consulted; with --tries K it is picked among K symmetric variants' answers (breadth.c), by a
+// vote or by checking finished grids, never by search. Inference keeps one loop slot of
+// activations, so memory does not grow with --iters. Mazes are batched by runs of equal size;
+// a rope model takes any size.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
+#include "loopt/breadth.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
@@ -24,7 +27,7 @@
 
 static const char *USAGE =
     "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE [--set halting.KEY=V]...]\n"
-    "                   [--threads T] [--batch B]\n"
+    "                   [--tries K [--select model|valid|confident]] [--threads T] [--batch B]\n"
     "                   [--format text|json] [--mark] [--strict] [--trace] [--ema|--raw]\n"
     "                   [--out X.png] [--quiet] FILE|-\n"
     "\n"
@@ -40,7 +43,10 @@ static const char *USAGE =
     "        grid (path cells 'o'; walls, S and G as predicted), then a blank line.\n"
     "  json: one object per line: {\"line\": L, \"answer\": \"...\", \"valid\": true|false,\n"
     "        [\"why\": reason,] \"loops\": mean loops per cell[, \"cell_loops\": [per-cell loops]]}\n"
-    "        (cell_loops with halting.kind act; a maze answer has its rows joined by \\n).\n"
+    "        (cell_loops with halting.kind act; a maze answer has its rows joined by \\n); with\n"
+    "        --tries K > 1 also \"tries\": K, \"tries_agree\": variants that gave this answer,\n"
+    "        \"tries_valid\": variants whose answer was valid, \"picked_by\": the rule that\n"
+    "        picked it (valid falls back to model); loops are the mean over the variants.\n"
     "An entry that cannot be solved (malformed, or a maze size the model cannot take) is reported\n"
     "as FILE:LINE: reason (skipped) on stderr and keeps its place with a placeholder record:\n"
     "  text: the line `# skipped: line L: reason` (for mazes followed by a blank line, like a grid)\n"
@@ -66,6 +72,17 @@ static const char *USAGE =
     "                 halts on its own; the answer is the halting-weighted mix of the loop states.\n"
     "  --fixed        turn halting off for this run: every cell runs exactly N loops and the\n"
     "                 answer is read from the last loop's state (not the halting mix)\n"
+    "  --tries K      test-time breadth: run K variants of each puzzle as K rows of the batch,\n"
+    "                 each halting on its own, map each answer back and pick one (default 1: the\n"
+    "                 puzzle alone; docs/breadth.md). Sudoku: digits relabelled, rows/columns\n"
+    "                 permuted within bands/stacks, bands/stacks permuted, transposed, drawn with\n"
+    "                 a fixed seed; mazes: the 8 rotations and mirror images of a square maze (4\n"
+    "                 mirrorings of another), in turn, repeating past them. The first variant is\n"
+    "                 the puzzle itself.\n"
+    "  --select RULE  how --tries picks the answer: valid (default: the most confident variant\n"
+    "                 whose answer is valid, as --mark judges it, else as model), model (per cell,\n"
+    "                 the class with the most softmax probability summed over the variants), or\n"
+    "                 confident (the variant with the highest sum of log probabilities)\n"
     INFER_ARGS_HELP
     "  --format F     text (default) or json\n"
     "  --mark         text: mark each answer ` valid` or ` invalid: reason` (Sudoku: at the end of\n"
@@ -141,9 +158,9 @@ static void print_skipped(const Task *task, const Puzzle *it, int json) {
 }
 
 // One answer on stdout: the task's text (with --mark its validity), or a JSON object (with
-// per-cell loops under act).
+// per-cell loops under act; with --tries, what the variants said).
 static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, int ok, const char *why,
-                         const int *lp, int json, int act, int mark, char *text) {
+                         const BreadthAnswer *ba, int select, int json, int act, int mark, char *text) {
     if (!json && !mark) { task->write(stdout, a, it->h, it->w); return; }
     if (!json) {
         task->text(text, a, it->h, it->w);
@@ -151,17 +168,19 @@ static void print_answer(const Task *task, const Puzzle *it, const uint8_t *a, i
         return;
     }
     int S = it->h * it->w;
-    double lsum = 0.0;
-    for (int t = 0; t < S; t++) lsum += lp[t];
     task->text(text, a, it->h, it->w);
     printf("{\"line\": %d, \"answer\": ", it->line);
     json_string(stdout, text);
     printf(", \"valid\": %s", ok ? "true" : "false");
     if (!ok) { printf(", \"why\": "); json_string(stdout, why); }
-    printf(", \"loops\": %.3f", lsum / S);
+    printf(", \"loops\": %.3f", ba->loops);
+    if (ba->K > 1)
+        printf(", \"tries\": %d, \"tries_agree\": %d, \"tries_valid\": %d, \"picked_by\": \"%s\"", ba->K,
+               ba->agree[select], ba->n_valid,
+               SELECT_NAMES[select == SELECT_VALID && ba->from[select] < 0 ? SELECT_MODEL : select]);
     if (act) {
         printf(", \"cell_loops\": [");
-        for (int t = 0; t < S; t++) printf(t ? ",%d" : "%d", lp[t]);
+        for (int t = 0; t < S; t++) printf(t ? ",%g" : "%g", ba->cell_loops[t]);
         putchar(']');
     }
     printf("}\n");
@@ -173,15 +192,18 @@ typedef struct {
     InferArgs in;   // the options eval shares
     const char *path, *out_png;
     int iters, json, trace, mark, strict;
+    int tries, select;   // --tries K, --select rule
 } SolveArgs;
 
 static void parse_args(int argc, char **argv, SolveArgs *s) {
-    *s = (SolveArgs){.in = INFER_ARGS_INIT};
+    *s = (SolveArgs){.in = INFER_ARGS_INIT, .tries = 1, .select = SELECT_VALID};
     for (int i = 1; i < argc; i++) {
         const char *v, *a = argv[i];
         if (arg_is_help(a)) { fputs(USAGE, stdout); exit(EXIT_OK); }
         else if (infer_arg(argc, argv, &i, &s->in, USAGE, "solve")) continue;
         else if (arg_value(argc, argv, &i, "--iters", &v)) s->iters = (int)arg_long("--iters", v, 1, MAX_ITERS);
+        else if (arg_value(argc, argv, &i, "--tries", &v)) s->tries = (int)arg_long("--tries", v, 1, BREADTH_MAX_TRIES);
+        else if (arg_value(argc, argv, &i, "--select", &v)) s->select = arg_enum("--select", v, SELECT_NAMES);
         else if (arg_value(argc, argv, &i, "--format", &v)) {
             if (!strcmp(v, "json")) s->json = 1;
             else if (!strcmp(v, "text")) s->json = 0;
@@ -196,6 +218,7 @@ static void parse_args(int argc, char **argv, SolveArgs *s) {
         else usage_error(USAGE, "solve: one puzzle file at a time (got '%s' and '%s')", s->path, a);
     }
     if (!s->path) usage_error(USAGE, "solve: which puzzles? (FILE or - for stdin)");
+    if (s->trace && s->tries > 1) usage_error(USAGE, "solve: --trace shows one run per puzzle: use it without --tries");
 }
 
 // What the answers of one run share, for emit_answer.
@@ -213,8 +236,8 @@ typedef struct {
     Progress prog;        // puzzles done on stderr (a terminal only)
 } Answers;
 
-// Entry `entry`'s answer (pred, loops: its cells) to stdout, after the placeholders before it.
-static void emit_answer(void *ctx, int entry, const int *pred, const int *loops) {
+// Entry `entry`'s answer (the --select rule's of ba) to stdout, after the placeholders before it.
+static void emit_answer(void *ctx, int entry, const BreadthAnswer *ba) {
     Answers *c = ctx;
     const SolveArgs *s = c->s;
     const Puzzle *it = &c->set->p[entry];
@@ -223,24 +246,24 @@ static void emit_answer(void *ctx, int entry, const int *pred, const int *loops)
     c->next = entry + 1;
     int S = it->h * it->w;
     char why[256];
+    const int *pred = ba->pred[s->select];
     for (int t = 0; t < S; t++) c->a[t] = (uint8_t)pred[t];
     int ok = c->task->check(it->q, c->a, it->h, it->w, why, sizeof why);
     c->valid += ok;
-    double lsum = 0.0;
-    for (int t = 0; t < S; t++) lsum += loops[t];
-    c->loops[c->n_answers++] = lsum / S;
-    print_answer(c->task, it, c->a, ok, why, loops, s->json, c->act, s->mark, c->text);
+    c->loops[c->n_answers++] = ba->loops;
+    print_answer(c->task, it, c->a, ok, why, ba, s->select, s->json, c->act, s->mark, c->text);
     if (s->out_png) write_png(c->task, s->out_png, entry, c->set->n, c->a, it->h, it->w);
     progress_update(&c->prog, "solve", c->n_answers, c->n_puzzles, -1.0);
 }
 
 // Batches in lock step (schemes trm/hrm, and --trace: loops 1..N, each a fresh forward, exact
-// since the forward is deterministic).
-static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
+// since the forward is deterministic) over the variants of br, their answers into vote.
+static void solve_batches(Runner *r, Answers *c, const Breadth *br, BreadthVote *vote, int iters, int run_halt) {
     int B = r->B;
-    int *tr = c->s->trace ? xmalloc(sizeof(int) * (size_t)iters * B * (size_t)puzzle_set_max_cells(c->set)) : NULL;
+    const PuzzleSet *vars = &br->vars;
+    int *tr = c->s->trace ? xmalloc(sizeof(int) * (size_t)iters * B * (size_t)puzzle_set_max_cells(vars)) : NULL;
     for (int i0 = 0;;) {
-        i0 = runner_load(r, c->set->p, c->set->n, i0);
+        i0 = runner_load(r, vars->p, vars->n, i0);
         if (r->n == 0) break;
         int S = r->S;
         for (int k = tr ? 1 : iters; k <= iters; k++) {
@@ -249,7 +272,8 @@ static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
         }
         for (int b = 0; b < r->n; b++) {
             if (tr) print_trace(c->task, runner_puzzle(r, b), tr + (size_t)b * S, iters, B, c->a, c->text);
-            emit_answer(c, r->idx[b], r->pred + (size_t)b * S, r->loops + (size_t)b * S);
+            breadth_vote_add(vote, r->idx[b], r->pred + (size_t)b * S, r->loops + (size_t)b * S,
+                             r->conf ? r->conf + (size_t)b * S : NULL);
         }
         fflush(stdout);
     }
@@ -259,7 +283,8 @@ static void solve_batches(Runner *r, Answers *c, int iters, int run_halt) {
 // Run every puzzle of set through the model and print the answers in input order, one record
 // per entry; returns the number of valid ones and writes each puzzle's mean loops per cell into
 // loops (room for every puzzle). Scheme loop runs continuous batching: a puzzle that stops
-// frees its row for the next one (infer.c runner_stream).
+// frees its row for the next one (infer.c runner_stream). With --tries K each puzzle is K
+// consecutive rows (its variants, breadth.c), and its answer is picked once all K are done.
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
                       int s_max, int run_halt, double *loops) {
     Answers c = {.s = s, .task = task_get(cfg->task), .set = set, .act = run_halt == HALT_ACT, .loops = loops,
@@ -267,21 +292,28 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
     progress_start(&c.prog);
     c.prog.on &= !s->trace;   // --trace writes the loops to stderr
     if (s_max > 0) {   // some puzzle to run (else only placeholders)
+        Breadth br;
+        BreadthVote vote;
+        breadth_init(&br, c.task, set, s->tries, "--tries");
+        breadth_vote_init(&vote, &br, m->Vout, emit_answer, &c);
         Runner r;
         runner_init(&r, m, cfg, B, s_max);
+        if (s->tries > 1) runner_want_conf(&r);
         c.a = xmalloc((size_t)s_max);
         c.text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
         if (m->rc.scheme == SCHEME_LOOP && !s->trace) {
             ForwardOpts o = {.loops = s->iters, .halting = run_halt};
-            for (int i = 0; i < set->n;) {
-                i = runner_stream(&r, set->p, set->n, i, &o, emit_answer, &c);
+            for (int i = 0; i < br.vars.n;) {
+                i = runner_stream(&r, br.vars.p, br.vars.n, i, &o, breadth_vote_add, &vote);
                 fflush(stdout);
             }
         } else {
-            solve_batches(&r, &c, s->iters, run_halt);
+            solve_batches(&r, &c, &br, &vote, s->iters, run_halt);
         }
         free(c.a); free(c.text);
         runner_free(&r);
+        breadth_vote_free(&vote);
+        breadth_free(&br);
     }
     progress_end(&c.prog);
     while (c.next < set->n) print_skipped(c.task, &set->p[c.next++], s->json);
@@ -307,15 +339,19 @@ int cmd_solve(int argc, char **argv) {
     PuzzleSet set;   // the entries of the input: puzzles of the model's task and placeholders
     int n_bad = infer_read(task, s.path, name, s.in.model_path, &m, &cfg, 0, &set), n = puzzle_set_count(&set);
     int s_max = puzzle_set_max_cells(&set);
-    int B = infer_batch_size(s.in.batch, s_max, m.M, n);
+    if (s.tries > 1 && !task->variant)
+        usage_error(USAGE, "solve: --tries %d: %s have no test-time transforms here (--tries 1 only)", s.tries, task->what);
+    int B = infer_batch_size(s.in.batch, s_max, m.M, n * s.tries);
+    char tries[96] = "";
+    if (s.tries > 1) snprintf(tries, sizeof tries, ", %d tries each (select %s)", s.tries, SELECT_NAMES[s.select]);
     log_info("solve: %s: %s model, %zu parameters (%s), trained %d loops, halting %s; "
-             "running %d loops%s%s%s, batch %d, %d threads", s.in.model_path, task->name,
+             "running %d loops%s%s%s%s, batch %d, %d threads", s.in.model_path, task->name,
              m.num_params, infer_weights(s.in.model_path, s.in.use_ema), train_loops,
              HALT_NAMES[cfg.halting.kind], s.iters,
              s.in.halting == HALT_NONE && cfg.halting.kind == HALT_ACT ? " (halting off: --fixed)"
              : run_halt == HALT_ACT ? " at most" : run_halt != HALT_NONE ? " at most (halting " : "",
              run_halt != HALT_NONE && run_halt != HALT_ACT ? HALT_NAMES[run_halt] : "",
-             run_halt != HALT_NONE && run_halt != HALT_ACT ? ")" : "",
+             run_halt != HALT_NONE && run_halt != HALT_ACT ? ")" : "", tries,
              B, nthreads);
 
     double *loops = xmalloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), t0 = now_seconds();
@@ -323,9 +359,9 @@ int cmd_solve(int argc, char **argv) {
     double dt = now_seconds() - t0, mean, median, p90;
     if (ferror(stdout)) die(EXIT_RUNTIME, "solve: write error on stdout");
     infer_loop_stats(loops, n, &mean, &median, &p90);
-    log_info("solve: %d puzzles, %ld valid answers (%.1f%%), mean loops %.2f (median %.1f, 90th percentile "
-             "%.1f), %.2f s (%.1f puzzles/s)", n, valid, n ? 100.0 * valid / n : 0.0, mean, median, p90, dt,
-             dt > 0 ? n / dt : 0.0);
+    log_info("solve: %d puzzles%s, %ld valid answers (%.1f%%), mean loops %.2f%s (median %.1f, 90th percentile "
+             "%.1f), %.2f s (%.1f puzzles/s)", n, tries, valid, n ? 100.0 * valid / n : 0.0, mean,
+             s.tries > 1 ? " per try" : "", median, p90, dt, dt > 0 ? n / dt : 0.0);
     free(loops);
     if (n_bad) warnf("%s: %d entr%s skipped (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
     int strict_fail = s.strict && valid < n;

@@ -170,7 +170,7 @@ void infer_loop_stats(double *loops, int n, double *mean, double *median, double
 
 void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
     memset(r, 0, sizeof *r);
-    r->m = m; r->cfg = cfg; r->B = B;
+    r->m = m; r->cfg = cfg; r->B = B; r->s_max = s_max;
     task_get(cfg->task)->train_size(cfg, &r->h, &r->w);   // the size the model was built for
     size_t n = (size_t)B * s_max;
     r->idx = xmalloc(sizeof(int) * (size_t)B);
@@ -180,7 +180,25 @@ void runner_init(Runner *r, Model *m, const Config *cfg, int B, int s_max) {
     model_alloc(m, B, 1, 0);
 }
 
-void runner_free(Runner *r) { free(r->coords); free(r->idx); free(r->tok); free(r->pred); free(r->loops); }
+void runner_free(Runner *r) {
+    free(r->coords); free(r->idx); free(r->tok); free(r->pred); free(r->loops); free(r->conf);
+}
+
+void runner_want_conf(Runner *r) {
+    if (!r->conf) r->conf = xmalloc(sizeof(float) * (size_t)r->B * r->s_max);
+}
+
+// conf (S) = at each cell of row b the softmax probability of class pred (S), from the logits
+// of the model's last forward or stream step (the ones model_predict / model_stream_read read).
+static void row_conf(const Model *m, int b, const int *pred, float *conf) {
+    int T = m->T, M = m->M, S = m->shape.seq_len, V = m->Vout;
+    const float *l = m->acts.logits + ((size_t)b * T + M) * V;   // (S, V)
+    for (int t = 0; t < S; t++, l += V) {
+        float sum = 0.0f;
+        for (int v = 0; v < V; v++) sum += expf(l[v] - l[pred[t]]);
+        conf[t] = 1.0f / sum;
+    }
+}
 
 // Point the model at h x w grids and reallocate its activations (a no-op at the current size).
 static void runner_size(Runner *r, int h, int w) {
@@ -218,6 +236,8 @@ void runner_forward(Runner *r, const ForwardOpts *o) {
     model_forward_opts(r->m, r->tok, NULL, o);
     model_predict(r->m, r->pred);
     model_loops_used(r->m, r->loops);
+    if (r->conf)
+        for (int b = 0; b < r->m->B; b++) row_conf(r->m, b, r->pred + (size_t)b * r->S, r->conf + (size_t)b * r->S);
 }
 
 // The entries [i, end) of one run of equal-size puzzles starting at the first puzzle at or
@@ -262,6 +282,7 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
     int S = first->h * first->w, B = r->B;
     runner_size(r, first->h, first->w);
     int *pred = xmalloc(sizeof(int) * (size_t)ns * S), *loops = xmalloc(sizeof(int) * (size_t)ns * S);
+    float *conf = r->conf ? xmalloc(sizeof(float) * (size_t)ns * S) : NULL;
     uint8_t *done = xcalloc((size_t)ns, 1);
     int *row = r->idx;   // (B) the run's puzzle each row holds; -1: idle (no puzzle left)
     model_stream_start(r->m, o->halting, o->loops);
@@ -279,6 +300,7 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
             int j = row[b];
             if (j < 0 || !r->m->row_done[b]) continue;
             model_stream_read(r->m, b, pred + (size_t)j * S, loops + (size_t)j * S);
+            if (conf) row_conf(r->m, b, pred + (size_t)j * S, conf + (size_t)j * S);
             done[j] = 1;
             row[b] = next < ns ? next++ : -1;
             if (row[b] < 0) continue;
@@ -287,11 +309,12 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
             model_stream_load(r->m, b, r->tok);
         }
         for (; emitted < ns && done[emitted]; emitted++)
-            emit(ctx, seg[emitted], pred + (size_t)emitted * S, loops + (size_t)emitted * S);
+            emit(ctx, seg[emitted], pred + (size_t)emitted * S, loops + (size_t)emitted * S,
+                 conf ? conf + (size_t)emitted * S : NULL);
         if (next == ns) rows = stream_shrink(r->m, row, rows);
     }
     model_stream_rows(r->m, B);
     r->n = 0;
-    free(seg); free(pred); free(loops); free(done);
+    free(seg); free(pred); free(loops); free(conf); free(done);
     return end;
 }

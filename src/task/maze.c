@@ -727,6 +727,21 @@ static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *
     maze_dihedral(tmp, a, h, k); memcpy(a, tmp, S);
 }
 
+// Task.variant (`solve --tries`): the symmetries in turn, not drawn: of a square grid variant k
+// is maze_dihedral's transform k mod 8, of any other the four that keep its shape (k mod 4:
+// the mirror images across each axis, and both). Tokens keep their meaning.
+static void task_variant(int k, Rng *r, int h, int w, int *src, uint8_t *tok, int *vh, int *vw) {
+    int rot = h == w ? k % 8 & 3 : 0, mirror = h == w ? k % 8 >= 4 : k & 1, flip = h != w && (k & 2);
+    for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++) {   // the cell (i, j) goes to (rr, cc), as in maze_dihedral
+            int rr = flip ? h - 1 - i : i, cc = mirror ? w - 1 - j : j;
+            for (int t = 0; t < rot; t++) { int tmp = rr; rr = cc; cc = h - 1 - tmp; }
+            src[rr * w + cc] = i * w + j;
+        }
+    for (int v = 0; v < 256; v++) tok[v] = (uint8_t)v;
+    *vh = h; *vw = w;
+}
+
 static int task_read(const char *path, PuzzleSet *set, int skip_bad) {
     MazeSet ms;
     int bad = maze_read(path, &ms, skip_bad), k = 0;
@@ -790,4 +805,5 @@ const Task TASK_MAZE_DEF = {
     .text = task_text,
     .write = maze_write,
     .write_png = maze_write_png,
+    .variant = task_variant,
 };

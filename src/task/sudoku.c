@@ -4,6 +4,7 @@
 // unique-solution puzzles, validity-preserving augmentation and the answer checker.
 // Cells are uint8_t, row-major: 0 = blank, 1..9 = digit. Digit d is bit (d-1) in masks.
 #include "loopt/sudoku.h"
+#include "loopt/sudoku_sym.h"
 #include "loopt/check.h"
 #include "loopt/task.h"
 
@@ -820,4 +821,5 @@ const Task TASK_SUDOKU_DEF = {
     .text = task_text,
     .write = task_write,
     .write_png = NULL,
+    .variant = sudoku_sym_variant,
 };
