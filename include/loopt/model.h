@@ -220,6 +220,8 @@ typedef struct {
     int *row_k;                // (B) the loop each row is at (1-based): all the same in a forward,
                                // each its own in a stream (model_stream_*); halting rules read it
     int *run_rows;             // (N) act at inference (halting.skip): the positions still running
+    int qkv_stale;             // halting.skip: rows moved or the batch resized since the last loop,
+                               // so qkv's rows are not the cells' own: the next loop runs them all
     uint8_t *row_done;         // (B) written by the halting rule after each loop: 1 = the row's
                                // answer is final (it stopped, or reached the last loop)
     uint8_t *last_step;        // (B) trm/hrm with halting q: 1 = this supervision step is the

@@ -235,6 +235,7 @@ void model_stream_start(Model *m, int halting, int loops) {
     m->halt = halt;
     m->ponder_sum = 0.0;
     m->B = m->B_cap;
+    m->qkv_stale = 0;
     for (int b = 0; b < m->B; b++) { m->row_k[b] = 0; m->row_done[b] = 0; }
 }
 
@@ -256,6 +257,7 @@ void model_stream_load(Model *m, int b, const int *tokens) {
 // the ones every later loop would compute for it (its output is dropped: it has halted).
 static int running_rows(Model *m) {
     if (!halt_rule(m->halt)->mixes || !m->hc.skip || !m->run_rows) return -1;
+    if (m->qkv_stale) { m->qkv_stale = 0; return -1; }   // every cell refreshes its q, k, v
     int T = m->T, n = 0;
     for (int b = 0; b < m->B; b++) {
         int k = m->row_k[b];
@@ -309,6 +311,7 @@ void model_stream_move(Model *m, int to, int from) {
     per_row[to] = per_row[from];
     m->row_k[to] = m->row_k[from];
     m->row_done[to] = m->row_done[from];
+    m->qkv_stale = 1;   // the cached q, k, v of halted cells stayed in row `from`
 }
 
 void model_stream_rows(Model *m, int B) {
@@ -316,6 +319,7 @@ void model_stream_rows(Model *m, int B) {
     size_t TV = (size_t)m->T * m->Vout;
     float *s = m->acts.halt_scratch;   // the per-row part sits after the (B, T, V) part: move it
     memmove(s + (size_t)B * TV, s + (size_t)m->B * TV, sizeof(float) * (size_t)(B < m->B ? B : m->B));
+    if (B != m->B) m->qkv_stale = 1;   // each layer's slice of qkv starts elsewhere now
     m->B = B;
 }
 
