@@ -31,6 +31,7 @@ Environment:
   TRIES        breadths (default 1,2,4,8,16); the first value should be 1 (the baseline)
   LIMIT        only the first LIMIT puzzles of SET (default 200; 0 = all)
   EVAL_ARGS    extra options for `loopt eval`, e.g. "--fixed" or "--threads 2"
+  TITLE        the chart's title (default: the model and SET's file names)
 Exit status: 0 ok; 1 eval or plot failed (or eval skipped malformed entries); 2 bad arguments.
 EOF
 }
@@ -81,7 +82,8 @@ if ! head -n 1 "$csv" | grep -q ',tries,'; then   # TRIES all 1: eval's plain co
              { print $0 ",1,valid," $3 "," $3 "," $3 "," $3 }' "$csv" >"$csv.tmp" && mv "$csv.tmp" "$csv"
 fi
 
-if [ -n "$FROM" ]; then title="$(basename "$SET"): exact (valid solid, model dashed) by tries"
+if [ -n "${TITLE:-}" ]; then title=$TITLE
+elif [ -n "$FROM" ]; then title="$(basename "$SET"): exact (valid solid, model dashed) by tries"
 else title="$(basename "$MODEL") on $(basename "$SET"): exact (valid solid, model dashed) by tries"; fi
 "$LOOPT" plot "$csv" --x iters --y exact_valid,exact_model --group tries --title "$title" --out "$png" --quiet ||
     die 1 "loopt plot failed"
