@@ -703,9 +703,10 @@ static double local_loss(void *p) {
     return dot_d(c->out, c->R, (long)c->B * c->T * c->C);
 }
 
-TEST(ops_local_attention) {
+// One head width per call: hs = 6 runs the SIMD loops' remainders only, hs = 16 whole vectors.
+static void local_attention_case(int C, int NH) {
     TRng r = {23};
-    int B = 2, T = 12, C = 12, NH = 2, nbr[12 * LOCAL_K];
+    int B = 2, T = 12, nbr[12 * LOCAL_K];
     local_grid(nbr, T);
     long n = (long)B * T * 3 * C, no = (long)B * T * C, na = (long)B * NH * T * LOCAL_K, nb = NH * LOCAL_K;
     float *qkv = falloc(n), *out = falloc(no), *att = falloc(na), *R = falloc(no), *bias = falloc(nb);
@@ -741,6 +742,11 @@ TEST(ops_local_attention) {
     REPORT("local_attention_backward", fmax(e, eb));
     free(qkv); free(out); free(att); free(R); free(bias); free(dqkv); free(dbias); free(scratch);
     free(dqkv0); free(dbias0); free(ref);
+}
+
+TEST(ops_local_attention) {
+    local_attention_case(12, 2);
+    local_attention_case(32, 2);
 }
 
 // ---- MLP token mixer --------------------------------------------------------------------
