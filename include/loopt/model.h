@@ -84,22 +84,25 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 // allocation by model_alloc, where the sizes are evaluated with N = B*T rows (T includes memory
 // tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), the
 // mixer cache size `att` per layer and slot, `train` (1 when training), `recur` (trm/hrm) and
-// `haltq` (halting q). A size of 0 leaves the pointer NULL.
+// `haltq` (halting q). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
+// when training (backward reads them all), 1 at inference, where the layers take turns in one
+// set (each layer's inputs are read before its outputs overwrite them); Lq = the same for qkv,
+// except L at inference under halting.skip, whose halted cells keep every layer's q, k, v.
 #define ACT_TABLE(X) \
     X(emb,      N * C,                  "(N, C) embedded input e (token + coords; memory tokens)") \
     X(u,        W * N * C,              "(W, N, C) loop input: h_{k-1} + e (input injection) or h_{k-1}") \
-    X(n1,       W * L * N * C,          "(W, L, N, C) pre: norm(x); post: norm(r1)") \
-    X(rstd1,    W * L * N,              "(W, L, N)") \
-    X(qkv,      W * L * N * 3 * C,      "(W, L, N, 3C) after rope") \
-    X(att,      W * L * att,            "(W, L, att) mixer cache: attention (B, NH, T, T); local " \
+    X(n1,       W * La * N * C,         "(W, La, N, C) pre: norm(x); post: norm(r1)") \
+    X(rstd1,    W * La * N,             "(W, La, N)") \
+    X(qkv,      W * Lq * N * 3 * C,     "(W, Lq, N, 3C) after rope") \
+    X(att,      W * La * att,           "(W, La, att) mixer cache: attention (B, NH, T, T); local " \
                                         "(B, NH, T, 9); mlp [th (B, C, 2Ft) | tg (B, C, Ft)]") \
-    X(atty,     W * L * N * C,          "(W, L, N, C) attention output before wo") \
-    X(r1,       W * L * N * C,          "(W, L, N, C) x + wo(atty)") \
-    X(n2,       W * L * N * C,          "(W, L, N, C) pre: norm(r1); post: norm(r2)") \
-    X(rstd2,    W * L * N,              "(W, L, N)") \
-    X(fch,      W * L * N * 2 * F,      "(W, L, N, 2F)") \
-    X(fcg,      W * L * N * F,          "(W, L, N, F)") \
-    X(r2,       W * L * N * C,          "(W, L, N, C) mlp residual sum") \
+    X(atty,     W * La * N * C,         "(W, La, N, C) attention output before wo") \
+    X(r1,       W * La * N * C,         "(W, La, N, C) x + wo(atty)") \
+    X(n2,       W * La * N * C,         "(W, La, N, C) pre: norm(r1); post: norm(r2)") \
+    X(rstd2,    W * La * N,             "(W, La, N)") \
+    X(fch,      W * La * N * 2 * F,     "(W, La, N, 2F)") \
+    X(fcg,      W * La * N * F,         "(W, La, N, F)") \
+    X(r2,       W * La * N * C,         "(W, La, N, C) mlp residual sum") \
     X(h,        W * N * C,              "(W, N, C) state after the loop (halted positions frozen)") \
     X(run_qkv,  skip * N * 3 * C,       "(N, 3C) act at inference (halting.skip): the running positions' " \
                                         "q, k, v, computed compactly before they are scattered into qkv") \
@@ -201,6 +204,7 @@ typedef struct {
     float *grads_memory;   ParamTensors grads;
     // activations (sized by model_alloc)
     int B, T, W, training;     // T = seq_len + M
+    int La, Lq;                // layers with their own activation buffers, qkv buffers (ACT_TABLE)
     int B_cap;                 // the batch the activations were allocated for (B <= B_cap: a
                                // stream's tail runs fewer rows, model_stream_rows)
     size_t act_sizes[NUM_ACT_TENSORS];

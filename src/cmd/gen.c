@@ -48,7 +48,7 @@ static const char *USAGE =
     "  --threads T    threads for --minimal and --exclude (default 0 = all cores; the output\n"
     "                 is the same for any T)\n"
     "maze: text grids ('#' wall, ' ' open, 'S' start, 'G' goal), one blank line after each.\n"
-    "  --size H[xW]   grid size, 5..256 each (default 30, as Maze-Hard)\n"
+    "  --size H[xW]   grid size, 5..4096 each (default 30, as Maze-Hard)\n"
     "  --min-path L   shortest S-G path at least L steps (default 0 = any)\n"
     "  --solutions    square mazes: the Maze-Hard CSV `source,question,answer,rating` (header,\n"
     "                 rows of H*W chars, rating = shortest path length); other sizes: the\n"
@@ -230,7 +230,7 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int solu
     free(q); free(a); free(row);
 }
 
-// "30" or "30x40" into h, w (each 5..256).
+// "30" or "30x40" into h, w (each 5..MAZE_MAX_SIDE, the largest grid the readers take).
 static void parse_size(const char *val, int *h, int *w) {
     char buf[64];
     if (strlen(val) >= sizeof buf) usage_error(USAGE, "--size: expected H or HxW, got '%s'", val);
@@ -238,8 +238,8 @@ static void parse_size(const char *val, int *h, int *w) {
     char *x = strchr(buf, 'x');
     if (!x) x = strchr(buf, 'X');
     if (x) *x = '\0';
-    *h = (int)arg_long("--size", buf, 5, 256);
-    *w = x ? (int)arg_long("--size", x + 1, 5, 256) : *h;
+    *h = (int)arg_long("--size", buf, 5, MAZE_MAX_SIDE);
+    *w = x ? (int)arg_long("--size", x + 1, 5, MAZE_MAX_SIDE) : *h;
 }
 
 // --level NAME: the index of its level in SUDOKU_LEVELS.
@@ -288,7 +288,7 @@ int cmd_gen(int argc, char **argv) {
         else if (is_sudoku && arg_value(argc, argv, &i, "--threads", &val)) threads = arg_long("--threads", val, 0, 1024);
         else if (is_maze && arg_value(argc, argv, &i, "--size", &val)) parse_size(val, &h, &w);
         else if (is_maze && arg_value(argc, argv, &i, "--min-path", &val))
-            min_path = arg_long("--min-path", val, 0, 256L * 256L);
+            min_path = arg_long("--min-path", val, 0, (long)MAZE_MAX_SIDE * MAZE_MAX_SIDE);
         else unknown_option(USAGE, is_sudoku ? "gen sudoku" : "gen maze", a);
     }
     if (n < 0) usage_error(USAGE, "gen %s: --n N is required", task);

@@ -223,6 +223,8 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->att_size = att;
     size_t train = training != 0, recur = m->rc.scheme != SCHEME_LOOP, haltq = halt_rule(m->hc.kind)->sup_target != NULL;
     size_t skip = !training && !recur && m->hc.kind == HALT_ACT && m->hc.skip && m->mc.mixer != MIXER_MLP;
+    size_t La = training ? L : 1, Lq = skip ? L : La;
+    m->La = (int)La; m->Lq = (int)Lq;
     size_t *s = m->act_sizes;
 #define X(name, size, doc) s[ACT_##name] = (size);
     ACT_TABLE(X)
@@ -333,12 +335,13 @@ typedef struct {
 
 static Layer layer_at(const Model *m, int slot, int part, int l) {
     size_t N = (size_t)m->B * m->T, C = m->C, F = m->F, NC = N * C, FT = 2 * (size_t)m->Ft * m->T;
-    size_t al = (size_t)slot * m->L + l;      // the layer in the ring of activations
+    size_t al = (size_t)slot * m->La + (size_t)l % m->La;   // the layer's buffers in the ring of activations
+    size_t aq = (size_t)slot * m->Lq + (size_t)l % m->Lq;   // its qkv buffer
     size_t lp = (size_t)part * m->L + l;      // the layer in the weight tensors
     const ParamTensors *w = &m->params, *d = &m->grads;
     const ActTensors *a = &m->acts;
     return (Layer){
-        .n1 = a->n1 + al * NC, .rstd1 = a->rstd1 + al * N, .qkv = a->qkv + al * 3 * NC,
+        .n1 = a->n1 + al * NC, .rstd1 = a->rstd1 + al * N, .qkv = a->qkv + aq * 3 * NC,
         .att = a->att + al * m->att_size, .atty = a->atty + al * NC, .r1 = a->r1 + al * NC,
         .n2 = a->n2 + al * NC, .rstd2 = a->rstd2 + al * N, .fch = a->fch + al * N * 2 * F,
         .fcg = a->fcg + al * N * F, .r2 = a->r2 + al * NC,
