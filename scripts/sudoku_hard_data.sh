@@ -1,0 +1,27 @@
+#!/bin/sh
+# sudoku_hard_data.sh [OUTDIR] — the training data of the shipped Sudoku model's second stage
+# (configs/sudoku-hard.json; docs/sudoku_data.md). Every file is made by `loopt gen sudoku`
+# with `--exclude ../shared/puzzles` (LOOPT_PUZZLES overrides the folder): no puzzle is
+# equivalent, up to the Sudoku symmetries and digit relabelling, to one of the public benchmark
+# sets; without that folder the script stops. Writes OUTDIR (default runs/sudoku-hard-data):
+#   valid_hardest.csv  256 minimal puzzles of level hardest (22-26 givens, rating >= 30)
+#   train.csv          110,000 lines: 40,000 hard (10-29), 5,000 hardest written twice (so
+#                      drawn twice as often), 20,000 medium (1-9), 20,000 of 30-45 and 20,000
+#                      of 22-29 givens from the original generator; all `puzzle,solution`
+# About 25 minutes on 2 cores; the same files for any thread count.
+set -eu
+OUT=${1:-runs/sudoku-hard-data}
+LOOPT=${LOOPT:-./loopt}
+PUZ=${LOOPT_PUZZLES:-../shared/puzzles}
+[ -d "$PUZ" ] || { echo "sudoku_hard_data.sh: $PUZ not found: the training data must be checked against the public sets" >&2; exit 2; }
+mkdir -p "$OUT"
+X="--exclude $PUZ --solutions"
+$LOOPT gen sudoku --n 256 --level hardest --seed 1900 $X > "$OUT/valid_hardest.csv"
+$LOOPT gen sudoku --n 40000 --level hard --seed 1901 $X > "$OUT/hard.csv"
+$LOOPT gen sudoku --n 20000 --level medium --seed 1902 $X > "$OUT/medium.csv"
+$LOOPT gen sudoku --n 20000 --givens 30-45 --seed 1903 $X > "$OUT/g3045.csv"
+$LOOPT gen sudoku --n 20000 --givens 22-29 --seed 1904 $X > "$OUT/g2229.csv"
+$LOOPT gen sudoku --n 5000 --level hardest --seed 1905 $X > "$OUT/hardest.csv"
+cat "$OUT/hard.csv" "$OUT/hardest.csv" "$OUT/hardest.csv" "$OUT/medium.csv" "$OUT/g3045.csv" \
+    "$OUT/g2229.csv" > "$OUT/train.csv"
+$LOOPT check "$OUT/valid_hardest.csv" --against "$OUT/train.csv"
