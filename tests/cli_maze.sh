@@ -107,6 +107,12 @@ if "$LOOPT" gen maze --n 1 --size 7 --quiet >/dev/null 2>&1 && "$LOOPT" check --
     expect_exit 0 gen_maze_hard sh -c "\"$LOOPT\" gen maze --n 200 --size 30 --min-path 110 --solutions --quiet >\"$T/hard.csv\""
     expect_exit 0 check_hard "$LOOPT" check "$T/hard.csv"
     expect_grep '200 valid' check_hard_count
+    expect_exit 0 gen_maze_no_cycles sh -c "\"$LOOPT\" gen maze --n 20 --size 16 --min-path 20 --no-cycles --solutions --quiet >\"$T/tree.csv\""
+    expect_exit 0 check_no_cycles "$LOOPT" check "$T/tree.csv"
+    expect_grep '20 valid' check_no_cycles_count
+    "$LOOPT" gen maze --n 20 --size 16 --min-path 20 --solutions --quiet >"$T/cyc.csv" 2>/dev/null
+    if cmp -s "$T/tree.csv" "$T/cyc.csv"; then echo "FAIL gen_maze_no_cycles_differs"; else echo "ok gen_maze_no_cycles_differs"; fi
+    expect_exit 2 gen_maze_no_cycles_sudoku "$LOOPT" gen sudoku --n 1 --no-cycles
 else
     echo "skip gen_maze_check_render (gen maze or check not built)"
 fi

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loopt/config.h"
 #include "loopt/maze.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 // ---------------------------------------------------------------------------------------
@@ -91,6 +93,88 @@ TEST(maze_generate_properties) {
             free(q);
             free(a);
         }
+}
+
+// Loop-free mazes (cycles 0): the open cells are one tree — connected, with one fewer adjacent
+// open pair than open cells — at odd and even sides; with cycles the same draws make cycles.
+TEST(maze_generate_no_cycles_is_a_tree) {
+    Rng r;
+    rng_seed(&r, 43);
+    int with_cycles = 0;
+    for (int h = 5; h <= 16; h++)
+        for (int w = 5; w <= 16; w += 1 + h % 3)
+            for (int rep = 0; rep < 6; rep++) {
+                int n = h * w, open = 0, pairs = 0;
+                uint8_t *q = malloc(n), *a = malloc(n), *seen = calloc(n, 1);
+                int *queue = malloc(sizeof(int) * n);
+                Rng keep = r;
+                maze_generate_ex(&r, h, w, 0, 0, q, a);
+                char why[200];
+                EXPECTF(maze_check(q, a, h, w, why, sizeof why), "%dx%d: answer invalid: %s", h, w, why);
+                for (int i = 0; i < n; i++) {
+                    if (q[i] == MAZE_WALL) continue;
+                    open++;
+                    pairs += i % w + 1 < w && q[i + 1] != MAZE_WALL;
+                    pairs += i + w < n && q[i + w] != MAZE_WALL;
+                }
+                int head = 0, tail = 0, s = 0;
+                while (q[s] != MAZE_START) s++;
+                queue[tail++] = s; seen[s] = 1;
+                while (head < tail) {   // flood fill from S
+                    int c = queue[head++], nb[4] = {c - w, c + w, c % w ? c - 1 : -1, c % w + 1 < w ? c + 1 : -1};
+                    for (int d = 0; d < 4; d++)
+                        if (nb[d] >= 0 && nb[d] < n && q[nb[d]] != MAZE_WALL && !seen[nb[d]]) { seen[nb[d]] = 1; queue[tail++] = nb[d]; }
+                }
+                EXPECTF(tail == open, "%dx%d: %d of %d open cells reachable from S", h, w, tail, open);
+                EXPECTF(pairs == open - 1, "%dx%d: %d adjacent open pairs for %d open cells: not a tree", h, w, pairs, open);
+                maze_generate_ex(&keep, h, w, 0, 1, q, a);   // the same stream with cycles
+                int cpairs = 0, copen = 0;
+                for (int i = 0; i < n; i++) {
+                    if (q[i] == MAZE_WALL) continue;
+                    copen++;
+                    cpairs += (i % w + 1 < w && q[i + 1] != MAZE_WALL) + (i + w < n && q[i + w] != MAZE_WALL);
+                }
+                with_cycles += cpairs > copen - 1;
+                free(q); free(a); free(seen); free(queue);
+            }
+    EXPECTF(with_cycles > 100, "only %d mazes with cycles drawn by maze_generate_ex(..., 1, ...)", with_cycles);
+}
+
+// data.maze_size_min: training mazes of every side in [min, maze_size], each a valid maze
+// placed whole inside the maze_size grid with wall around it; without it, maze_generate's draws.
+TEST(maze_task_sizes_per_maze) {
+    Config c;
+    config_defaults(&c);
+    c.task = TASK_MAZE;
+    c.data.maze_size = 12;
+    c.data.maze_size_min = 6;
+    const Task *t = task_get(TASK_MAZE);
+    int n = 12, N = n * n, seen[13] = {0};
+    uint8_t q[144], a[144], q2[144], a2[144];
+    Rng r;
+    rng_seed(&r, 5);
+    for (int rep = 0; rep < 200; rep++) {
+        t->generate(&c, &r, q, a);
+        int r0 = n, r1 = -1, c0 = n, c1 = -1;   // the bounding box of the non-wall cells
+        for (int i = 0; i < N; i++)
+            if (q[i] != MAZE_WALL) { r0 = i / n < r0 ? i / n : r0; r1 = i / n > r1 ? i / n : r1; c0 = i % n < c0 ? i % n : c0; c1 = i % n > c1 ? i % n : c1; }
+        int side = (r1 - r0 > c1 - c0 ? r1 - r0 : c1 - c0) + 3;   // open cells span side - 2 at most
+        EXPECTF(side >= 5 && side <= 12, "side %d", side);
+        if (side >= 5 && side <= 12) seen[side]++;
+        char why[200];
+        EXPECTF(maze_check(q, a, n, n, why, sizeof why), "rep %d: %s", rep, why);
+    }
+    int sides = 0;
+    for (int s = 6; s <= 12; s++) sides += seen[s] > 0;
+    EXPECTF(sides >= 6, "only %d of the 7 sides 6-12 drawn", sides);
+    c.data.maze_size_min = 0;   // off: exactly maze_generate's mazes
+    Rng r1, r2;
+    rng_seed(&r1, 9); rng_seed(&r2, 9);
+    for (int rep = 0; rep < 20; rep++) {
+        t->generate(&c, &r1, q, a);
+        maze_generate(&r2, n, n, 0, q2, a2);
+        EXPECT(memcmp(q, q2, N) == 0 && memcmp(a, a2, N) == 0);
+    }
 }
 
 TEST(maze_generate_all_sizes_5_to_31) {

@@ -137,6 +137,8 @@ static const Key KEYS[] = {
     INT("data.givens_max", data.givens_max, 17, 81),
     INT("data.maze_size", data.maze_size, 5, 64),
     INT("data.maze_min_path", data.maze_min_path, 0, 4096),
+    INT("data.maze_size_min", data.maze_size_min, 0, 64),
+    BOOL("data.maze_cycles", data.maze_cycles),
     U64("data.seed", data.seed),
 };
 static const int N_KEYS = (int)(sizeof KEYS / sizeof KEYS[0]);
@@ -170,7 +172,7 @@ void config_defaults(Config *c) {
     d->train[0] = '\0'; d->valid[0] = '\0'; d->augment = 1;
     d->gen_train = 100000; d->gen_valid = 1000;
     d->givens_min = 25; d->givens_max = 45;
-    d->maze_size = 9; d->maze_min_path = 0; d->seed = 2;
+    d->maze_size = 9; d->maze_min_path = 0; d->maze_size_min = 0; d->maze_cycles = 1; d->seed = 2;
 }
 
 int config_depth(const Config *c) {
@@ -615,6 +617,13 @@ void config_validate(const Config *c, const char *name) {
     if (d->maze_min_path > d->maze_size * d->maze_size)
         die(EXIT_USAGE, "%s: data.maze_min_path: expected at most maze_size^2 = %d, got %d",
             name, d->maze_size * d->maze_size, d->maze_min_path);
+    if (d->maze_size_min && (d->maze_size_min < 5 || d->maze_size_min > d->maze_size))
+        die(EXIT_USAGE, "%s: data.maze_size_min: expected 0 (off) or a side in [5, maze_size = %d], got %d",
+            name, d->maze_size, d->maze_size_min);
+    int side = d->maze_size_min, most = (side - 2) * (side - 2) / 2 + 2;   // maze_generate's bound
+    if (side && d->maze_min_path > most)
+        die(EXIT_USAGE, "%s: data.maze_min_path: no %dx%d maze (data.maze_size_min) has a shortest path of %d "
+            "steps (at most %d); lower it or raise data.maze_size_min", name, side, side, d->maze_min_path, most);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -206,8 +206,16 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
 // walls knocked down so there are loops (several routes, shortest paths not trivially the
 // only path). Even sizes leave one spare interior row/column: the lattice is shifted to one
 // side at random and the spare line gets random nubs and corridors grown from open cells, so
-// every open cell stays connected.
-static void carve(Rng *r, int h, int w, uint8_t *g, int *scratch) {
+// every open cell stays connected. Without cycles no wall falls and a spare cell opens only
+// where it would touch exactly one open cell (a new leaf): the open cells form a tree.
+
+// Open 4-neighbours of cell (i, j) (an interior cell: the border is wall).
+static int open_nbrs(const uint8_t *g, int w, int i, int j) {
+    return (g[(i - 1) * w + j] != MAZE_WALL) + (g[(i + 1) * w + j] != MAZE_WALL) +
+           (g[i * w + j - 1] != MAZE_WALL) + (g[i * w + j + 1] != MAZE_WALL);
+}
+
+static void carve(Rng *r, int h, int w, int cycles, uint8_t *g, int *scratch) {
     memset(g, MAZE_WALL, (size_t)h * w);
     int ro = (h % 2) ? 1 : 1 + (int)rng_below(r, 2), co = (w % 2) ? 1 : 1 + (int)rng_below(r, 2);
     int nr = (h - 2 - ro) / 2 + 1, nc = (w - 2 - co) / 2 + 1;   // lattice rows/cols
@@ -233,7 +241,7 @@ static void carve(Rng *r, int h, int w, uint8_t *g, int *scratch) {
         stack[top++] = ii * nc + jj;
     }
     // Loops: each remaining wall between two lattice cells falls with probability 1/25.
-    for (int i = 0; i < nr; i++)
+    for (int i = 0; i < nr && cycles; i++)
         for (int j = 0; j < nc; j++) {
             if (j + 1 < nc && g[LAT(i, j) + 1] == MAZE_WALL && rng_below(r, 25) == 0) g[LAT(i, j) + 1] = MAZE_OPEN;
             if (i + 1 < nr && g[LAT(i, j) + w] == MAZE_WALL && rng_below(r, 25) == 0) g[LAT(i, j) + w] = MAZE_OPEN;
@@ -244,12 +252,14 @@ static void carve(Rng *r, int h, int w, uint8_t *g, int *scratch) {
     if (h % 2 == 0) {
         int er = ro == 1 ? h - 2 : 1, ar = ro == 1 ? h - 3 : 2;
         for (int c = 1; c < w - 1; c++)
-            if (g[ar * w + c] != MAZE_WALL && rng_below(r, 3) == 0) g[er * w + c] = MAZE_OPEN;
+            if (g[ar * w + c] != MAZE_WALL && (cycles || open_nbrs(g, w, er, c) == 1) && rng_below(r, 3) == 0)
+                g[er * w + c] = MAZE_OPEN;
     }
     if (w % 2 == 0) {
         int ec = co == 1 ? w - 2 : 1, ac = co == 1 ? w - 3 : 2;
         for (int rr = 1; rr < h - 1; rr++)
-            if (g[rr * w + ac] != MAZE_WALL && rng_below(r, 3) == 0) g[rr * w + ec] = MAZE_OPEN;
+            if (g[rr * w + ac] != MAZE_WALL && (cycles || open_nbrs(g, w, rr, ec) == 1) && rng_below(r, 3) == 0)
+                g[rr * w + ec] = MAZE_OPEN;
     }
 }
 
@@ -277,6 +287,10 @@ static int place_ends(Rng *r, const uint8_t *g, int h, int w, int need, int *dis
 }
 
 int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a) {
+    return maze_generate_ex(r, h, w, min_path, 1, q, a);
+}
+
+int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycles, uint8_t *q, uint8_t *a) {
     if (h < 5 || w < 5 || h > MAZE_MAX_SIDE || w > MAZE_MAX_SIDE)
         die(EXIT_USAGE, "maze size %dx%d out of range: each side must be in [5, %d]", h, w, MAZE_MAX_SIDE);
     // S and G at least 2 apart, so every answer marks at least one 'o' cell and reads back
@@ -292,7 +306,7 @@ int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a) {
     const int max_tries = 1000;
     for (int t = 0; t < max_tries; t++) {
         int s, gl;
-        carve(r, h, w, q, scratch);
+        carve(r, h, w, cycles, q, scratch);
         if (!place_ends(r, q, h, w, need, dist, queue, &s, &gl)) continue;
         q[s] = MAZE_START;
         q[gl] = MAZE_GOAL;
@@ -715,8 +729,24 @@ static void task_shape(TaskShape *s, int *coords, int h, int w) {
 
 static int task_coords_size(int h, int w) { return h * w * 2; }
 
+// A maze_size maze, or with data.maze_size_min one of a side drawn from [maze_size_min,
+// maze_size] at a random place in a maze_size grid of wall (the draws of a config without it
+// are those of before).
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
-    maze_generate(r, c->data.maze_size, c->data.maze_size, c->data.maze_min_path, q, a);
+    const DataConfig *d = &c->data;
+    int n = d->maze_size, s = n;
+    if (d->maze_size_min && d->maze_size_min < n) s = d->maze_size_min + (int)rng_below(r, (uint32_t)(n - d->maze_size_min + 1));
+    if (s == n) { maze_generate_ex(r, n, n, d->maze_min_path, d->maze_cycles, q, a); return; }
+    uint8_t *sq = xmalloc(2 * (size_t)s * s), *sa = sq + (size_t)s * s;   // (s, s) question, answer
+    maze_generate_ex(r, s, s, d->maze_min_path, d->maze_cycles, sq, sa);
+    int r0 = (int)rng_below(r, (uint32_t)(n - s + 1)), c0 = (int)rng_below(r, (uint32_t)(n - s + 1));
+    memset(q, MAZE_WALL, (size_t)n * n);
+    memset(a, MAZE_WALL, (size_t)n * n);
+    for (int i = 0; i < s; i++) {
+        memcpy(q + (size_t)(r0 + i) * n + c0, sq + (size_t)i * s, (size_t)s);
+        memcpy(a + (size_t)(r0 + i) * n + c0, sa + (size_t)i * s, (size_t)s);
+    }
+    free(sq);
 }
 
 // One of the 8 symmetries of the square (training grids are square).
