@@ -90,8 +90,9 @@ void attention_backward(float *dqkv, float *scratch, const float *dout, const fl
 }
 
 // ---- local attention over the 3x3 neighbourhood ---------------------------------------------
-// Nine dot products per position and head, parallel over the batch (positions of one sample
-// scatter into each other's dk, dv in backward, samples never do). Vectorised over the head's
+// Nine dot products per position and head. Forward is parallel over all positions (one maze
+// of a big grid is a batch of 1), backward over the batch (positions of one sample scatter into
+// each other's dk, dv, samples never do). Vectorised over the head's
 // hs channels: each dot product in 8 lanes summed as a tree, each weighted sum over the nine
 // neighbours accumulated in registers one channel vector at a time (an off-grid neighbour has
 // weight 0 and points at the position's own row), the softmax with vexpf.
@@ -132,28 +133,27 @@ void local_attention_forward(float *out, float *att, const float *qkv, const int
     int hs = C / NH, C3 = 3 * C, K = LOCAL_K;
     float scale = 1.0f / sqrtf((float)hs);
     #pragma omp parallel for if ((long)B * T * C > 32768)
-    for (int b = 0; b < B; b++) {
+    for (long bt = 0; bt < (long)B * T; bt++) {   // every position writes only its own rows
+        int b = (int)(bt / T), t = (int)(bt % T);
         const float *qkv_b = qkv + (size_t)b * T * C3;
-        for (int t = 0; t < T; t++) {
-            const int *nb = nbr + (size_t)t * K;
-            for (int h = 0; h < NH; h++) {
-                const float *q = qkv_b + (size_t)t * C3 + h * hs;             // (hs)
-                const float *v[LOCAL_K];                                      // K x (hs)
-                float *a = att + (((size_t)b * NH + h) * T + t) * K;          // (K)
-                float mx = -INFINITY;
-                for (int k = 0; k < K; k++) {
-                    int j = nb[k] < 0 ? t : nb[k];   // off the grid: weight 0 on the own row
-                    v[k] = qkv_b + (size_t)j * C3 + 2 * C + h * hs;
-                    if (nb[k] < 0) { a[k] = -INFINITY; continue; }
-                    a[k] = dot_lanes(q, qkv_b + (size_t)j * C3 + C + h * hs, hs) * scale + bias[h * K + k];
-                    mx = a[k] > mx ? a[k] : mx;
-                }
-                float sum = 0.0f;   // the position itself (k = 4) is always on the grid: sum >= 1
-                for (int k = 0; k < K; k++) { a[k] = vexpf(a[k] - mx); sum += a[k]; }
-                float inv = 1.0f / sum;
-                for (int k = 0; k < K; k++) a[k] *= inv;
-                mix_rows(out + ((size_t)b * T + t) * C + h * hs, a, v, hs, 0);
+        const int *nb = nbr + (size_t)t * K;
+        for (int h = 0; h < NH; h++) {
+            const float *q = qkv_b + (size_t)t * C3 + h * hs;             // (hs)
+            const float *v[LOCAL_K];                                      // K x (hs)
+            float *a = att + (((size_t)b * NH + h) * T + t) * K;          // (K)
+            float mx = -INFINITY;
+            for (int k = 0; k < K; k++) {
+                int j = nb[k] < 0 ? t : nb[k];   // off the grid: weight 0 on the own row
+                v[k] = qkv_b + (size_t)j * C3 + 2 * C + h * hs;
+                if (nb[k] < 0) { a[k] = -INFINITY; continue; }
+                a[k] = dot_lanes(q, qkv_b + (size_t)j * C3 + C + h * hs, hs) * scale + bias[h * K + k];
+                mx = a[k] > mx ? a[k] : mx;
             }
+            float sum = 0.0f;   // the position itself (k = 4) is always on the grid: sum >= 1
+            for (int k = 0; k < K; k++) { a[k] = vexpf(a[k] - mx); sum += a[k]; }
+            float inv = 1.0f / sum;
+            for (int k = 0; k < K; k++) a[k] *= inv;
+            mix_rows(out + ((size_t)b * T + t) * C + h * hs, a, v, hs, 0);
         }
     }
 }
