@@ -11,7 +11,9 @@
 # puzzle at the largest ITERS, under the model's own halting rule, picked by rule `valid` (the
 # most confident variant whose grid checks valid) and by rule `model` (per-cell confidence vote)
 # (`loopt eval --tries K`; docs/breadth.md); their CSVs are OUTDIR/NAME.tries.csv.
-# PUBLIC_LIMIT (default LIMIT) caps the public sets separately; SETS=gen skips them.
+# PUBLIC_LIMIT (default LIMIT) caps the public sets separately; SETS=gen skips them; PUBLIC
+# names the files of the folder to run (default: kaggle, serg, top95, magictour, 17-clue,
+# forum_hardest_1106).
 set -eu
 MODEL=${1:?usage: sudoku_table.sh MODEL [OUTDIR] [ITERS] [LIMIT]}
 OUT=${2:-runs/table}
@@ -29,8 +31,8 @@ $LOOPT gen sudoku --n "$LIMIT" --seed 1002 --givens 25-29 --solutions --quiet > 
 # shellcheck disable=SC2086
 $LOOPT gen sudoku --n "$LIMIT" --seed 1003 --level hardest $EXCL --solutions --quiet > "$OUT/c_gen_hardest.csv"
 sets="$OUT/a_gen_30-40.csv $OUT/b_gen_25-29.csv $OUT/c_gen_hardest.csv"
-for f in sudoku_kaggle_sample9999.csv sudoku_serg_benchmark.txt sudoku_top95.txt sudoku_magictour_top1465.txt \
-         sudoku17.txt sudoku_forum_hardest_1106.txt; do
+PUBLIC=${PUBLIC:-sudoku_kaggle_sample9999.csv sudoku_serg_benchmark.txt sudoku_top95.txt sudoku_magictour_top1465.txt sudoku17.txt sudoku_forum_hardest_1106.txt}
+for f in $PUBLIC; do
     [ "${SETS:-all}" = gen ] || { [ -f "$PUZ/$f" ] && sets="$sets $PUZ/$f"; }
 done
 last=${ITERS##*,}
