@@ -10,7 +10,9 @@
 # With TRIES=K (e.g. TRIES=16) two more columns: exact accuracy with K symmetric variants per
 # puzzle at the largest ITERS, under the model's own halting rule, picked by rule `valid` (the
 # most confident variant whose grid checks valid) and by rule `model` (per-cell confidence vote)
-# (`loopt eval --tries K`; docs/breadth.md); their CSVs are OUTDIR/NAME.tries.csv.
+# (`loopt eval --tries K`; docs/breadth.md) on the first TRIES_LIMIT puzzles of each set (default:
+# as the other columns; K tries cost K times the loops); their CSVs are OUTDIR/NAME.tries.csv.
+# SKIP=N leaves out the first N sets (a run that stopped part-way goes on: the files are the same).
 # PUBLIC_LIMIT (default LIMIT) caps the public sets separately; SETS=gen skips them; PUBLIC
 # names the files of the folder to run (default: kaggle, serg, top95, magictour, 17-clue,
 # forum_hardest_1106).
@@ -21,6 +23,8 @@ ITERS=${3:-1,2,4,8,16,32,64,128}
 LIMIT=${4:-1000}
 PUBLIC_LIMIT=${PUBLIC_LIMIT:-$LIMIT}
 TRIES=${TRIES:-}
+TRIES_LIMIT=${TRIES_LIMIT:-}
+SKIP=${SKIP:-0}
 LOOPT=${LOOPT:-./loopt}
 PUZ=${LOOPT_PUZZLES:-../shared/puzzles}
 mkdir -p "$OUT"
@@ -40,10 +44,12 @@ last=${ITERS##*,}
 header="| set | puzzles |"
 rule="|---|---|"
 for i in $(echo "$ITERS" | tr ',' ' '); do header="$header $i |"; rule="$rule---|"; done
-[ -n "$TRIES" ] && { header="$header $last × $TRIES tries, valid | $last × $TRIES tries, model |"; rule="$rule---|---|"; }
+first=""; [ -n "$TRIES_LIMIT" ] && first=", first $TRIES_LIMIT"
+[ -n "$TRIES" ] && { header="$header $last × $TRIES tries, valid$first | $last × $TRIES tries, model$first |"; rule="$rule---|---|"; }
 echo "$header"
 echo "$rule"
 for s in $sets; do
+    [ "$SKIP" -gt 0 ] && { SKIP=$((SKIP - 1)); continue; }
     name=$(basename "$s"); name=${name%.*}
     lim=$LIMIT; case "$s" in "$PUZ"/*) lim=$PUBLIC_LIMIT ;; esac
     $LOOPT eval --model "$MODEL" --data "$s" --iters "$ITERS" --fixed --limit "$lim" --quiet > "$OUT/$name.eval.csv"
@@ -52,7 +58,8 @@ for s in $sets; do
     # columns: iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s
     row="$row$(tail -n +2 "$OUT/$name.eval.csv" | awk -F, '{ printf " %.1f%% (%.1f%%) |", 100*$3, 100*$2 }')"
     if [ -n "$TRIES" ]; then
-        $LOOPT eval --model "$MODEL" --data "$s" --iters "$last" --tries "$TRIES" --limit "$lim" --quiet > "$OUT/$name.tries.csv"
+        $LOOPT eval --model "$MODEL" --data "$s" --iters "$last" --tries "$TRIES" --limit "${TRIES_LIMIT:-$lim}" \
+            --quiet > "$OUT/$name.tries.csv"
         # columns: ...,puzzles_per_s,tries,select,exact_model,exact_valid,exact_confident,any_valid
         row="$row$(tail -n +2 "$OUT/$name.tries.csv" | awk -F, '{ printf " %.1f%% | %.1f%% |", 100*$11, 100*$10 }')"
     fi
