@@ -280,10 +280,14 @@ TEST(model_gradcheck_catches_wrong_gradient) {
 }
 
 // Inference keeps one loop slot; the answer must not depend on how many slots are kept.
+// Also the inference allocation's shared layer buffers (La = 1): pre-norm, local and mlp mixers.
 TEST(model_ring_slots_do_not_change_forward) {
-    for (int h = 0; h < 2; h++) {
-        Config c; tiny_config(&c, h ? HALT_ACT : HALT_NONE);
+    for (int h = 0; h < 5; h++) {
+        Config c; tiny_config(&c, h == 1 ? HALT_ACT : HALT_NONE);
         c.halting.bias_init = -2.0f;
+        if (h == 2) c.model.norm = NORM_PRE;
+        if (h == 3) c.model.mixer = MIXER_LOCAL;
+        if (h == 4) c.model.mixer = MIXER_MLP;
         Model m; int tok[162], tgt[162];
         tiny_model(&c, 11, &m, tok, tgt);
         model_alloc(&m, 2, 6, 1);
