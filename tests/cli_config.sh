@@ -9,6 +9,10 @@ expect_grep 'usage: loopt config' config_help_text
 expect_exit 2 config_bad_option "$LOOPT" config --frobnicate
 expect_grep "unknown option '--frobnicate'" config_bad_option_msg
 expect_exit 2 config_two_files "$LOOPT" config configs/sudoku.json configs/maze.json
+expect_exit 2 config_maze_size_min_range "$LOOPT" config configs/maze.json --set data.maze_size_min=4
+expect_grep 'data.maze_size_min: expected 0 (off) or a side in \[5, maze_size = 14\], got 4' config_maze_size_min_range_msg
+expect_exit 2 config_maze_size_min_path "$LOOPT" config configs/maze.json --set data.maze_size_min=5 --set data.maze_min_path=20
+expect_grep 'data.maze_min_path: no 5x5 maze (data.maze_size_min) has a shortest path of 20 steps' config_maze_size_min_path_msg
 
 expect_exit 0 config_defaults "$LOOPT" config
 expect_grep '"d_model": 128' config_defaults_d_model
