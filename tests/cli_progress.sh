@@ -44,19 +44,26 @@ if ! grep -q 'ETA' "$T/a.err" && ! grep -q "$(printf '\r')" "$T/a.err"; then ech
 else echo "FAIL solve_no_progress_off_terminal"; cat -v "$T/a.err"; fi
 
 # on a terminal (script gives the command one), a progress line rewritten with \r and erased at the end;
-# stdout, a file here, gets the answers only
+# stdout, a file here, gets the answers only. LOOPT_PROGRESS_DELAY=0 shows it at once: on a fast CPU
+# this work ends within the default second.
 if script -qc true /dev/null >/dev/null 2>&1; then
-    script -qc "\"$LOOPT\" solve --iters 32 --fixed --threads 1 \"$T/p64.txt\" >\"$T/b.txt\"" /dev/null >"$T/tty.out" 2>&1
+    script -qc "LOOPT_PROGRESS_DELAY=0 \"$LOOPT\" solve --iters 32 --fixed --threads 1 \"$T/p64.txt\" >\"$T/b.txt\"" /dev/null >"$T/tty.out" 2>&1
     if grep -q 'solve: [0-9]*/64 puzzles, [0-9.]*/s, ETA [0-9:]*' "$T/tty.out" && grep -q "$(printf '\033')\[K" "$T/tty.out" &&
        cmp -s "$T/a.txt" "$T/b.txt"; then
         echo "ok solve_progress_on_terminal"; else echo "FAIL solve_progress_on_terminal"; cat -v "$T/tty.out" | head -c 600; fi
-    script -qc "\"$LOOPT\" eval --halt converge --iters 2,32 --threads 1 --data \"$T/p64.txt\" >\"$T/c.csv\"" /dev/null \
+    script -qc "LOOPT_PROGRESS_DELAY=0 \"$LOOPT\" eval --halt converge --iters 2,32 --threads 1 --data \"$T/p64.txt\" >\"$T/c.csv\"" /dev/null \
         >"$T/tty2.out" 2>&1
     if grep -q 'eval: --iters 32 (2 of 2): [0-9]*/64 puzzles, [0-9.]*/s, ETA' "$T/tty2.out" &&
        [ "$(wc -l <"$T/c.csv")" -eq 3 ] && ! grep -q "$(printf '\033')" "$T/c.csv"; then
         echo "ok eval_progress_on_terminal"; else echo "FAIL eval_progress_on_terminal"; cat -v "$T/tty2.out" | head -c 600; fi
+    # a delay longer than the work: no line
+    script -qc "LOOPT_PROGRESS_DELAY=600 \"$LOOPT\" solve --iters 32 --fixed --threads 1 \"$T/p64.txt\" >\"$T/d.txt\"" /dev/null \
+        >"$T/tty3.out" 2>&1
+    if ! grep -q 'ETA' "$T/tty3.out" && grep -q 'solve: 64 puzzles' "$T/tty3.out"; then
+        echo "ok progress_delay_env"; else echo "FAIL progress_delay_env"; cat -v "$T/tty3.out" | head -c 600; fi
 else
     echo "skip solve_progress_on_terminal (no script(1))"
     echo "skip eval_progress_on_terminal (no script(1))"
+    echo "skip progress_delay_env (no script(1))"
 fi
 echo done

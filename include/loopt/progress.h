@@ -1,7 +1,7 @@
 // progress.h — the progress line of `solve` and `eval` on stderr: puzzles done / total, rate
 // and ETA on one line rewritten in place (\r), erased when the work ends. Shown only when
-// stderr is a terminal, --quiet is off and the work has run for more than a second: pipes,
-// files and tests see nothing.
+// stderr is a terminal, --quiet is off and the work has run for more than a second
+// (LOOPT_PROGRESS_DELAY=SECONDS changes the second): pipes and files see nothing.
 #ifndef LOOPT_PROGRESS_H
 #define LOOPT_PROGRESS_H
 
@@ -9,6 +9,7 @@ typedef struct {
     int on;           // stderr is a terminal and not --quiet
     int shown;        // the line is on the screen
     int clear_out;    // stdout is the same terminal: erase the line before each answer
+    double delay;     // seconds of quiet work before the line shows
     double t0;        // start of the work (the ETA's clock)
     double t_phase;   // start of the current phase (the rate's clock; eval: one --iters row)
     double t_draw;    // last redraw
@@ -17,7 +18,7 @@ typedef struct {
 
 void progress_start(Progress *p);
 void progress_phase(Progress *p);   // the rate counts from now
-// `label: done/total puzzles, R/s, ETA mm:ss`, from the first second on: redrawn 5 times a
+// `label: done/total puzzles, R/s, ETA mm:ss`, after the delay: redrawn 5 times a
 // second, and whenever done moved by 1% of total (answers come in bursts, a batch at a time:
 // the line must not stop on the first of a burst). frac: the fraction of all the work done,
 // for the ETA (< 0: done / total).

@@ -43,7 +43,7 @@ static const char *USAGE =
     "depth's wall time; with --fixed (or halting none) on scheme loop one pass serves every depth,\n"
     "each continuing the shallower one's loops, so the rows come together at the end and a depth's\n"
     "puzzles_per_s counts the forwards' time up to it. A progress line goes to stderr when it is a\n"
-    "terminal and the work runs longer than a second.\n"
+    "terminal and the work runs longer than a second ($LOOPT_PROGRESS_DELAY seconds, when set).\n"
     "With --tries LIST holding a value above 1 (test-time breadth, as in solve --tries: each\n"
     "puzzle runs as K symmetric variants and one answer is picked) there is a row per\n"
     "(tries, iters), --tries order outside, --iters order inside, and the columns are\n"

@@ -53,7 +53,7 @@ static const char *USAGE =
     "  json: {\"line\": L, \"error\": \"reason\"}\n"
     "The others are still solved. A summary (valid answers, loops, speed) goes to stderr, and a\n"
     "progress line (puzzles done, rate, ETA) while it runs, when stderr is a terminal and the\n"
-    "work runs longer than a second.\n"
+    "work runs longer than a second ($LOOPT_PROGRESS_DELAY seconds, when set).\n"
     "Exit status: 0 every entry answered, valid or not (a depth sweep at low --iters under\n"
     "`set -e` keeps going; --strict to fail on wrong answers); 1 some entry was skipped, or\n"
     "--strict and some answer is invalid; 2 bad usage, an unreadable file, no puzzle at all, or\n"

@@ -2,16 +2,26 @@
 #include "loopt/progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "loopt/log.h"
 #include "loopt/timer.h"
 
-#define PROGRESS_AFTER_S 1.0    // quiet work that ends sooner
+#define PROGRESS_AFTER_S 1.0    // quiet work that ends sooner (LOOPT_PROGRESS_DELAY overrides)
 #define PROGRESS_EVERY_S 0.2    // between redraws
 
+// LOOPT_PROGRESS_DELAY=SECONDS (like git's GIT_PROGRESS_DELAY): how long work stays quiet
+// before the line shows; 0 shows it at once (the tests: their work may end within a second).
+static double progress_delay(void) {
+    const char *s = getenv("LOOPT_PROGRESS_DELAY");
+    char *end;
+    double d = s ? strtod(s, &end) : 0.0;
+    return s && *s && *end == '\0' && d >= 0.0 ? d : PROGRESS_AFTER_S;
+}
+
 void progress_start(Progress *p) {
-    *p = (Progress){.on = isatty(2) && !log_quiet, .clear_out = isatty(1)};
+    *p = (Progress){.on = isatty(2) && !log_quiet, .clear_out = isatty(1), .delay = progress_delay()};
     p->t0 = p->t_phase = now_seconds();
 }
 
@@ -27,7 +37,7 @@ static void erase(Progress *p) {
 void progress_update(Progress *p, const char *label, long done, long total, double frac) {
     if (!p->on) return;
     double now = now_seconds();
-    if (now - p->t0 < PROGRESS_AFTER_S) return;
+    if (now - p->t0 < p->delay) return;
     if (p->shown && now - p->t_draw < PROGRESS_EVERY_S && (done - p->done_draw) * 100 < total) return;
     if (frac < 0) frac = total > 0 ? (double)done / total : 0.0;
     char eta[32];
