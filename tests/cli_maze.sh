@@ -113,6 +113,15 @@ if "$LOOPT" gen maze --n 1 --size 7 --quiet >/dev/null 2>&1 && "$LOOPT" check --
     "$LOOPT" gen maze --n 20 --size 16 --min-path 20 --solutions --quiet >"$T/cyc.csv" 2>/dev/null
     if cmp -s "$T/tree.csv" "$T/cyc.csv"; then echo "FAIL gen_maze_no_cycles_differs"; else echo "ok gen_maze_no_cycles_differs"; fi
     expect_exit 2 gen_maze_no_cycles_sudoku "$LOOPT" gen sudoku --n 1 --no-cycles
+    # --cycle-odds: more cycles, still valid mazes; the default odds are the default's mazes
+    expect_exit 0 gen_maze_cycle_odds sh -c "\"$LOOPT\" gen maze --n 20 --size 16 --min-path 20 --cycle-odds 3 --solutions --quiet >\"$T/odds.csv\""
+    expect_exit 0 check_cycle_odds "$LOOPT" check "$T/odds.csv"
+    expect_grep '20 valid' check_cycle_odds_count
+    if cmp -s "$T/odds.csv" "$T/cyc.csv"; then echo "FAIL gen_maze_cycle_odds_differs"; else echo "ok gen_maze_cycle_odds_differs"; fi
+    "$LOOPT" gen maze --n 20 --size 16 --min-path 20 --cycle-odds 25 --solutions --quiet >"$T/odds25.csv" 2>/dev/null
+    if cmp -s "$T/odds25.csv" "$T/cyc.csv"; then echo "ok gen_maze_cycle_odds_default"; else echo "FAIL gen_maze_cycle_odds_default"; fi
+    expect_exit 2 gen_maze_cycle_odds_no_cycles "$LOOPT" gen maze --n 1 --cycle-odds 3 --no-cycles
+    expect_grep 'give one' gen_maze_cycle_odds_no_cycles_msg
 else
     echo "skip gen_maze_check_render (gen maze or check not built)"
 fi

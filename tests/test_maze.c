@@ -97,6 +97,17 @@ TEST(maze_generate_properties) {
 
 // Loop-free mazes (cycles 0): the open cells are one tree — connected, with one fewer adjacent
 // open pair than open cells — at odd and even sides; with cycles the same draws make cycles.
+// Independent cycles of a maze's open cells (connected): adjacent open pairs - open cells + 1.
+static int maze_cycles(const uint8_t *q, int h, int w) {
+    int n = h * w, open = 0, pairs = 0;
+    for (int i = 0; i < n; i++) {
+        if (q[i] == MAZE_WALL) continue;
+        open++;
+        pairs += (i % w + 1 < w && q[i + 1] != MAZE_WALL) + (i + w < n && q[i + w] != MAZE_WALL);
+    }
+    return pairs - open + 1;
+}
+
 TEST(maze_generate_no_cycles_is_a_tree) {
     Rng r;
     rng_seed(&r, 43);
@@ -104,19 +115,14 @@ TEST(maze_generate_no_cycles_is_a_tree) {
     for (int h = 5; h <= 16; h++)
         for (int w = 5; w <= 16; w += 1 + h % 3)
             for (int rep = 0; rep < 6; rep++) {
-                int n = h * w, open = 0, pairs = 0;
+                int n = h * w, open = 0;
                 uint8_t *q = malloc(n), *a = malloc(n), *seen = calloc(n, 1);
                 int *queue = malloc(sizeof(int) * n);
                 Rng keep = r;
                 maze_generate_ex(&r, h, w, 0, 0, q, a);
                 char why[200];
                 EXPECTF(maze_check(q, a, h, w, why, sizeof why), "%dx%d: answer invalid: %s", h, w, why);
-                for (int i = 0; i < n; i++) {
-                    if (q[i] == MAZE_WALL) continue;
-                    open++;
-                    pairs += i % w + 1 < w && q[i + 1] != MAZE_WALL;
-                    pairs += i + w < n && q[i + w] != MAZE_WALL;
-                }
+                for (int i = 0; i < n; i++) open += q[i] != MAZE_WALL;
                 int head = 0, tail = 0, s = 0;
                 while (q[s] != MAZE_START) s++;
                 queue[tail++] = s; seen[s] = 1;
@@ -126,18 +132,50 @@ TEST(maze_generate_no_cycles_is_a_tree) {
                         if (nb[d] >= 0 && nb[d] < n && q[nb[d]] != MAZE_WALL && !seen[nb[d]]) { seen[nb[d]] = 1; queue[tail++] = nb[d]; }
                 }
                 EXPECTF(tail == open, "%dx%d: %d of %d open cells reachable from S", h, w, tail, open);
-                EXPECTF(pairs == open - 1, "%dx%d: %d adjacent open pairs for %d open cells: not a tree", h, w, pairs, open);
-                maze_generate_ex(&keep, h, w, 0, 1, q, a);   // the same stream with cycles
-                int cpairs = 0, copen = 0;
-                for (int i = 0; i < n; i++) {
-                    if (q[i] == MAZE_WALL) continue;
-                    copen++;
-                    cpairs += (i % w + 1 < w && q[i + 1] != MAZE_WALL) + (i + w < n && q[i + w] != MAZE_WALL);
-                }
-                with_cycles += cpairs > copen - 1;
+                EXPECTF(maze_cycles(q, h, w) == 0, "%dx%d: %d cycles: not a tree", h, w, maze_cycles(q, h, w));
+                maze_generate_ex(&keep, h, w, 0, MAZE_CYCLE_ODDS, q, a);   // the same stream with cycles
+                with_cycles += maze_cycles(q, h, w) > 0;
                 free(q); free(a); free(seen); free(queue);
             }
-    EXPECTF(with_cycles > 100, "only %d mazes with cycles drawn by maze_generate_ex(..., 1, ...)", with_cycles);
+    EXPECTF(with_cycles > 100, "only %d mazes with cycles drawn by maze_generate_ex(..., MAZE_CYCLE_ODDS, ...)", with_cycles);
+}
+
+// --cycle-odds / data.maze_cycle_odds: lower odds, more cycles, every maze still valid; the
+// default odds are maze_generate's draws, and the task draws with the config's odds.
+TEST(maze_generate_cycle_odds) {
+    const int odds[3] = {25, 6, 2}, h = 30, w = 30, reps = 40;
+    double mean[3];
+    uint8_t q[900], a[900], q2[900], a2[900];
+    for (int k = 0; k < 3; k++) {
+        Rng r, r2;
+        rng_seed(&r, 17); rng_seed(&r2, 17);
+        long total = 0;
+        for (int rep = 0; rep < reps; rep++) {
+            maze_generate_ex(&r, h, w, 0, odds[k], q, a);
+            char why[200];
+            EXPECTF(maze_check(q, a, h, w, why, sizeof why), "odds %d: %s", odds[k], why);
+            total += maze_cycles(q, h, w);
+            if (odds[k] == MAZE_CYCLE_ODDS) {
+                maze_generate(&r2, h, w, 0, q2, a2);
+                EXPECT(memcmp(q, q2, sizeof q) == 0 && memcmp(a, a2, sizeof a) == 0);
+            }
+        }
+        mean[k] = (double)total / reps;
+    }
+    EXPECTF(mean[1] > mean[0] + 5 && mean[2] > mean[1] + 10, "mean cycles at odds 25 / 6 / 2: %.1f / %.1f / %.1f",
+            mean[0], mean[1], mean[2]);
+    Config c;
+    config_defaults(&c);
+    c.task = TASK_MAZE;
+    c.data.maze_size = 30;
+    c.data.maze_cycle_odds = 6;
+    Rng r1, r2;
+    rng_seed(&r1, 3); rng_seed(&r2, 3);
+    for (int rep = 0; rep < 5; rep++) {
+        task_get(TASK_MAZE)->generate(&c, &r1, q, a);
+        maze_generate_ex(&r2, h, w, 0, 6, q2, a2);
+        EXPECT(memcmp(q, q2, sizeof q) == 0 && memcmp(a, a2, sizeof a) == 0);
+    }
 }
 
 // data.maze_size_min: training mazes of every side in [min, maze_size], each a valid maze

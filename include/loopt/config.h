@@ -118,6 +118,7 @@ typedef struct {
     int maze_size_min;    // data.maze_size_min: each generated maze's side drawn from
                           //   [maze_size_min, maze_size], placed in a maze_size grid of wall (0: all maze_size)
     int maze_cycles;      // data.maze_cycles: generated mazes have cycles (false: loop-free)
+    int maze_cycle_odds;  // data.maze_cycle_odds: each spare lattice wall falls with odds 1 in N (25)
     uint64_t seed;        // data.seed: generation / shuffling / augmentation stream
 } DataConfig;
 

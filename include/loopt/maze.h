@@ -49,9 +49,12 @@ int maze_shortest(const uint8_t *q, int h, int w, uint8_t *out);
 // (retrying internally; 0 = any). q gets the question, a (may be NULL) the answer.
 // Returns the shortest path length.
 int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a);
-// The same with cycles 0: a loop-free maze (its open cells form a tree, so the S-G path is the
-// only one); cycles 1 is maze_generate, draw for draw.
-int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycles, uint8_t *q, uint8_t *a);
+// The same with the cycles' rate: each wall the spanning tree left between two lattice cells
+// falls with odds 1 in cycle_odds (MAZE_CYCLE_ODDS is maze_generate, draw for draw; lower:
+// more cycles); 0: none, a loop-free maze (its open cells form a tree, so the S-G path is
+// the only one).
+#define MAZE_CYCLE_ODDS 25
+int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a);
 
 // Check an answer: only open cells turned into path, walls/S/G unchanged, the path cells plus
 // S and G form a 4-connected S->G path with no extra cells, and its length equals the BFS

@@ -24,7 +24,8 @@ static const char *USAGE =
     "usage: loopt gen sudoku --n N [--seed S] [--givens A-B] [--rating R-S] [--minimal]\n"
     "                        [--level L] [--exclude PATH] [--solutions | --rated] [--threads T]\n"
     "                        [--quiet]\n"
-    "       loopt gen maze --n N [--size H[xW]] [--seed S] [--min-path L] [--no-cycles] [--solutions]\n"
+    "       loopt gen maze --n N [--size H[xW]] [--seed S] [--min-path L] [--no-cycles]\n"
+    "                      [--cycle-odds N] [--solutions]\n"
     "                      [--quiet]\n"
     "\n"
     "Generate N puzzles on stdout, the same ones for the same seed.\n"
@@ -53,6 +54,9 @@ static const char *USAGE =
     "  --min-path L   shortest S-G path at least L steps (default 0 = any)\n"
     "  --no-cycles    loop-free mazes: the open cells form a tree, so the S-G path is the only\n"
     "                 one (default: a few extra walls knocked down make cycles)\n"
+    "  --cycle-odds N each wall the maze's spanning tree left between two of its cells falls\n"
+    "                 with odds 1 in N (default 25; lower: more cycles, more routes to choose\n"
+    "                 the shortest among)\n"
     "  --solutions    square mazes: the Maze-Hard CSV `source,question,answer,rating` (header,\n"
     "                 rows of H*W chars, rating = shortest path length); other sizes: the\n"
     "                 answer grids as text (the shortest path marked 'o')\n"
@@ -203,7 +207,7 @@ static void gen_sudoku(SudokuGen *g, int threads) {
     canon_set_free(&g->ex);
 }
 
-static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycles, int solutions) {
+static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycle_odds, int solutions) {
     Rng rng;
     rng_seed(&rng, seed);
     size_t cells = (size_t)h * (size_t)w;
@@ -213,7 +217,7 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycl
     if (csv) printf("source,question,answer,rating\n");
     Progress pr = {now_seconds(), now_seconds()};
     for (long k = 0; k < n; k++) {
-        int len = maze_generate_ex(&rng, h, w, min_path, cycles, q, a);
+        int len = maze_generate_ex(&rng, h, w, min_path, cycle_odds, q, a);
         if (csv) {
             size_t m = 0;
             memcpy(row, "loopt,", 6); m = 6;
@@ -228,8 +232,10 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycl
         progress_tick(&pr, k + 1, n, "maze");
     }
     log_progress_end();
-    log_info("gen maze: %ld mazes %dx%d, min path %d%s, seed %llu, %.2f s", n, h, w, min_path,
-             cycles ? "" : ", no cycles", (unsigned long long)seed, now_seconds() - pr.t0);
+    char odds[48] = ", no cycles";
+    if (cycle_odds) snprintf(odds, sizeof odds, cycle_odds == MAZE_CYCLE_ODDS ? "" : ", cycle odds 1 in %d", cycle_odds);
+    log_info("gen maze: %ld mazes %dx%d, min path %d%s, seed %llu, %.2f s", n, h, w, min_path, odds,
+             (unsigned long long)seed, now_seconds() - pr.t0);
     free(q); free(a); free(row);
 }
 
@@ -264,9 +270,11 @@ int cmd_gen(int argc, char **argv) {
     long n = -1, min_path = 0, threads = 0;
     SudokuGen g = {.gmin = 25, .gmax = 35, .rlo = 0, .rhi = LONG_MAX, .seed = 1};
     int h = 30, w = 30, level = -1, givens_set = 0, rating_set = 0, cycles = 1;
+    long cycle_odds = MAZE_CYCLE_ODDS;
+    int odds_set = 0;
     const char *val;
     static const char *const with_value[] = {"--n", "--seed", "--givens", "--rating", "--size", "--min-path",
-                                             "--level", "--exclude", "--threads", NULL};
+                                             "--level", "--exclude", "--threads", "--cycle-odds", NULL};
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         for (int k = 0; with_value[k]; k++) {  // a missing value gets the pointer to --help too
@@ -293,6 +301,10 @@ int cmd_gen(int argc, char **argv) {
         else if (is_maze && arg_value(argc, argv, &i, "--min-path", &val))
             min_path = arg_long("--min-path", val, 0, (long)MAZE_MAX_SIDE * MAZE_MAX_SIDE);
         else if (is_maze && arg_flag(argv, i, "--no-cycles")) cycles = 0;
+        else if (is_maze && arg_value(argc, argv, &i, "--cycle-odds", &val)) {
+            cycle_odds = arg_long("--cycle-odds", val, 1, 1000000);
+            odds_set = 1;
+        }
         else unknown_option(USAGE, is_sudoku ? "gen sudoku" : "gen maze", a);
     }
     if (n < 0) usage_error(USAGE, "gen %s: --n N is required", task);
@@ -308,7 +320,8 @@ int cmd_gen(int argc, char **argv) {
         gen_sudoku(&g, threads_set((int)threads));
     } else {
         if (min_path >= (long)h * w) usage_error(USAGE, "gen maze: --min-path %ld cannot fit in %dx%d", min_path, h, w);
-        gen_maze(n, g.seed, h, w, (int)min_path, cycles, g.solutions);
+        if (odds_set && !cycles) usage_error(USAGE, "gen maze: --cycle-odds sets how many cycles, --no-cycles says none; give one");
+        gen_maze(n, g.seed, h, w, (int)min_path, cycles ? (int)cycle_odds : 0, g.solutions);
     }
     xfclose(stdout, "<stdout>");
     return EXIT_OK;

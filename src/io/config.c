@@ -8,6 +8,7 @@
 // All user mistakes exit 2 via die(EXIT_USAGE, ...) with `<file>: <key.path>: <why>`.
 #include "loopt/config.h"
 #include "loopt/check.h"
+#include "loopt/maze.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -139,6 +140,7 @@ static const Key KEYS[] = {
     INT("data.maze_min_path", data.maze_min_path, 0, 4096),
     INT("data.maze_size_min", data.maze_size_min, 0, 64),
     BOOL("data.maze_cycles", data.maze_cycles),
+    INT("data.maze_cycle_odds", data.maze_cycle_odds, 1, 1000000),
     U64("data.seed", data.seed),
 };
 static const int N_KEYS = (int)(sizeof KEYS / sizeof KEYS[0]);
@@ -172,7 +174,8 @@ void config_defaults(Config *c) {
     d->train[0] = '\0'; d->valid[0] = '\0'; d->augment = 1;
     d->gen_train = 100000; d->gen_valid = 1000;
     d->givens_min = 25; d->givens_max = 45;
-    d->maze_size = 9; d->maze_min_path = 0; d->maze_size_min = 0; d->maze_cycles = 1; d->seed = 2;
+    d->maze_size = 9; d->maze_min_path = 0; d->maze_size_min = 0; d->maze_cycles = 1; d->maze_cycle_odds = MAZE_CYCLE_ODDS;
+    d->seed = 2;
 }
 
 int config_depth(const Config *c) {

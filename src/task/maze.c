@@ -203,10 +203,10 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
 
 // Carve a maze into g: a depth-first (recursive backtracker) spanning tree on a lattice of
 // cells two apart, which gives the long winding corridors hard mazes need; then a few extra
-// walls knocked down so there are loops (several routes, shortest paths not trivially the
-// only path). Even sizes leave one spare interior row/column: the lattice is shifted to one
+// walls knocked down (each with odds 1 in cycle_odds) so there are loops (several routes,
+// shortest paths not trivially the only path). Even sizes leave one spare interior row/column: the lattice is shifted to one
 // side at random and the spare line gets random nubs and corridors grown from open cells, so
-// every open cell stays connected. Without cycles no wall falls and a spare cell opens only
+// every open cell stays connected. Without cycles (cycle_odds 0) no wall falls and a spare cell opens only
 // where it would touch exactly one open cell (a new leaf): the open cells form a tree.
 
 // Open 4-neighbours of cell (i, j) (an interior cell: the border is wall).
@@ -215,7 +215,9 @@ static int open_nbrs(const uint8_t *g, int w, int i, int j) {
            (g[i * w + j - 1] != MAZE_WALL) + (g[i * w + j + 1] != MAZE_WALL);
 }
 
-static void carve(Rng *r, int h, int w, int cycles, uint8_t *g, int *scratch) {
+static void carve(Rng *r, int h, int w, int cycle_odds, uint8_t *g, int *scratch) {
+    int cycles = cycle_odds > 0;
+    uint32_t odds = (uint32_t)cycle_odds;
     memset(g, MAZE_WALL, (size_t)h * w);
     int ro = (h % 2) ? 1 : 1 + (int)rng_below(r, 2), co = (w % 2) ? 1 : 1 + (int)rng_below(r, 2);
     int nr = (h - 2 - ro) / 2 + 1, nc = (w - 2 - co) / 2 + 1;   // lattice rows/cols
@@ -240,11 +242,11 @@ static void carve(Rng *r, int h, int w, int cycles, uint8_t *g, int *scratch) {
         visited[ii * nc + jj] = 1;
         stack[top++] = ii * nc + jj;
     }
-    // Loops: each remaining wall between two lattice cells falls with probability 1/25.
+    // Loops: each remaining wall between two lattice cells falls with odds 1 in cycle_odds.
     for (int i = 0; i < nr && cycles; i++)
         for (int j = 0; j < nc; j++) {
-            if (j + 1 < nc && g[LAT(i, j) + 1] == MAZE_WALL && rng_below(r, 25) == 0) g[LAT(i, j) + 1] = MAZE_OPEN;
-            if (i + 1 < nr && g[LAT(i, j) + w] == MAZE_WALL && rng_below(r, 25) == 0) g[LAT(i, j) + w] = MAZE_OPEN;
+            if (j + 1 < nc && g[LAT(i, j) + 1] == MAZE_WALL && rng_below(r, odds) == 0) g[LAT(i, j) + 1] = MAZE_OPEN;
+            if (i + 1 < nr && g[LAT(i, j) + w] == MAZE_WALL && rng_below(r, odds) == 0) g[LAT(i, j) + w] = MAZE_OPEN;
         }
 #undef LAT
     // Spare row (even h) then spare column (even w): open a cell with probability 1/3 when
@@ -287,10 +289,10 @@ static int place_ends(Rng *r, const uint8_t *g, int h, int w, int need, int *dis
 }
 
 int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a) {
-    return maze_generate_ex(r, h, w, min_path, 1, q, a);
+    return maze_generate_ex(r, h, w, min_path, MAZE_CYCLE_ODDS, q, a);
 }
 
-int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycles, uint8_t *q, uint8_t *a) {
+int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a) {
     if (h < 5 || w < 5 || h > MAZE_MAX_SIDE || w > MAZE_MAX_SIDE)
         die(EXIT_USAGE, "maze size %dx%d out of range: each side must be in [5, %d]", h, w, MAZE_MAX_SIDE);
     // S and G at least 2 apart, so every answer marks at least one 'o' cell and reads back
@@ -306,7 +308,7 @@ int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycles, uint8_t *q,
     const int max_tries = 1000;
     for (int t = 0; t < max_tries; t++) {
         int s, gl;
-        carve(r, h, w, cycles, q, scratch);
+        carve(r, h, w, cycle_odds, q, scratch);
         if (!place_ends(r, q, h, w, need, dist, queue, &s, &gl)) continue;
         q[s] = MAZE_START;
         q[gl] = MAZE_GOAL;
@@ -734,11 +736,11 @@ static int task_coords_size(int h, int w) { return h * w * 2; }
 // are those of before).
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
     const DataConfig *d = &c->data;
-    int n = d->maze_size, s = n;
+    int n = d->maze_size, s = n, odds = d->maze_cycles ? d->maze_cycle_odds : 0;
     if (d->maze_size_min && d->maze_size_min < n) s = d->maze_size_min + (int)rng_below(r, (uint32_t)(n - d->maze_size_min + 1));
-    if (s == n) { maze_generate_ex(r, n, n, d->maze_min_path, d->maze_cycles, q, a); return; }
+    if (s == n) { maze_generate_ex(r, n, n, d->maze_min_path, odds, q, a); return; }
     uint8_t *sq = xmalloc(2 * (size_t)s * s), *sa = sq + (size_t)s * s;   // (s, s) question, answer
-    maze_generate_ex(r, s, s, d->maze_min_path, d->maze_cycles, sq, sa);
+    maze_generate_ex(r, s, s, d->maze_min_path, odds, sq, sa);
     int r0 = (int)rng_below(r, (uint32_t)(n - s + 1)), c0 = (int)rng_below(r, (uint32_t)(n - s + 1));
     memset(q, MAZE_WALL, (size_t)n * n);
     memset(a, MAZE_WALL, (size_t)n * n);
