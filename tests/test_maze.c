@@ -140,6 +140,36 @@ TEST(maze_generate_no_cycles_is_a_tree) {
     EXPECTF(with_cycles > 100, "only %d mazes with cycles drawn by maze_generate_ex(..., MAZE_CYCLE_ODDS, ...)", with_cycles);
 }
 
+// Maze augmentation: a turned maze with its answer found again in the new frame, so a maze whose
+// shortest paths tie gets the pick maze_shortest makes for the question the model sees (turning
+// the old answer would carry the old frame's pick). Mazes with one shortest path: the turned answer.
+TEST(maze_augment_answer_is_the_new_frames_pick) {
+    const Task *t = task_get(TASK_MAZE);
+    const int n = 14, N = n * n;
+    uint8_t q[196], a[196], q0[196], a0[196], want[196], tmp[196];
+    Rng g, r;
+    rng_seed(&g, 21); rng_seed(&r, 22);
+    int differs = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        maze_generate_ex(&g, n, n, 0, 2, q0, a0);
+        memcpy(q, q0, N); memcpy(a, a0, N);
+        Rng keep = r;
+        t->augment(&r, q, a, n, n, tmp);
+        int k = (int)rng_below(&keep, 8);   // the transform augment drew
+        maze_dihedral(want, q0, n, k);
+        EXPECT(memcmp(q, want, N) == 0);
+        char why[200];
+        EXPECTF(maze_check(q, a, n, n, why, sizeof why), "rep %d: %s", rep, why);
+        maze_shortest(q, n, n, want);
+        EXPECT(memcmp(a, want, N) == 0);
+        maze_dihedral(want, a0, n, k);      // the old answer turned: where it differs, a tie,
+        if (memcmp(a, want, N) == 0) continue;   // so it is a valid shortest path too
+        differs++;
+        EXPECTF(maze_check(q, want, n, n, why, sizeof why), "rep %d: turned answer: %s", rep, why);
+    }
+    EXPECTF(differs >= 20, "only %d of 300 augmented answers differ from the turned ones (odds 2: many ties)", differs);
+}
+
 // --cycle-odds / data.maze_cycle_odds: lower odds, more cycles, every maze still valid; the
 // default odds are maze_generate's draws, and the task draws with the config's odds.
 TEST(maze_generate_cycle_odds) {

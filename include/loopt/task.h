@@ -57,8 +57,9 @@ typedef struct {
     // One generated (question, answer) pair of the training size into q, a, from the data stream.
     void (*generate)(const Config *c, Rng *r, uint8_t *q, uint8_t *a);
 
-    // One random validity-preserving transform applied identically to q and a (h x w);
-    // tmp holds h*w bytes of scratch.
+    // One random validity-preserving transform of q, and a the answer of the new q (the old
+    // one transformed, or where it is not unique the task's own pick: mazes) (h x w); tmp
+    // holds h*w bytes of scratch.
     void (*augment)(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp);
 
     // Read every puzzle of `path` ("-" = stdin) in any format the task accepts into *set.
