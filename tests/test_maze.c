@@ -196,6 +196,7 @@ TEST(maze_generate_cycle_odds) {
             mean[0], mean[1], mean[2]);
     Config c;
     config_defaults(&c);
+    EXPECT(c.data.maze_cycle_odds == MAZE_CYCLE_ODDS);   // a config without the key: maze_generate's mazes
     c.task = TASK_MAZE;
     c.data.maze_size = 30;
     c.data.maze_cycle_odds = 6;
