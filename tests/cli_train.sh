@@ -92,6 +92,8 @@ i1=$($LOOPT bench configs/tiny-none.json --only infer --iters 1 --reps 1 --json 
 i64=$($LOOPT bench configs/tiny-none.json --only infer --iters 64 --reps 1 --json 2>/dev/null | grep -o '"activations_infer": [0-9]*')
 if [ -n "$i1" ] && [ "$i1" = "$i64" ]; then echo "ok bench_infer_bytes_flat_in_iters"; else
     echo "FAIL bench_infer_bytes_flat_in_iters: '$i1' at 1 loop, '$i64' at 64"; fi
+expect_exit 2 bench_only_empty_item $LOOPT bench configs/tiny-none.json --only infer,
+expect_grep "expected gemm, train, infer or solve, got ''" bench_only_empty_item_msg
 expect_exit 2 bench_refuses_trm $LOOPT bench configs/tiny-trm.json
 expect_grep 'loopt bench times scheme "loop" only' bench_refuses_trm_msg
 head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"

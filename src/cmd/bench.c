@@ -238,11 +238,11 @@ typedef struct {
     int do_gemm, do_train, do_infer, do_solve;   // the parts --only keeps
 } BenchArgs;
 
-// --only LIST: run only the parts named.
+// --only LIST: run only the parts named (an empty item, as in "gemm," or "", is an error).
 static void parse_only(BenchArgs *a, const char *v) {
     a->do_gemm = a->do_train = a->do_infer = a->do_solve = 0;
     const char *p = v;
-    while (*p) {
+    for (;;) {
         size_t n = strcspn(p, ",");
         if (n == 4 && !strncmp(p, "gemm", 4)) a->do_gemm = 1;
         else if (n == 5 && !strncmp(p, "train", 5)) a->do_train = 1;
@@ -250,7 +250,7 @@ static void parse_only(BenchArgs *a, const char *v) {
         else if (n == 5 && !strncmp(p, "solve", 5)) a->do_solve = 1;
         else usage_error(USAGE, "bench: --only: expected gemm, train, infer or solve, got '%.*s'", (int)n, p);
         p += n;
-        if (*p == ',') p++;
+        if (*p++ != ',') break;
     }
 }
 
