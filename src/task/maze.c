@@ -204,10 +204,11 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
 // Carve a maze into g: a depth-first (recursive backtracker) spanning tree on a lattice of
 // cells two apart, which gives the long winding corridors hard mazes need; then a few extra
 // walls knocked down (each with odds 1 in cycle_odds) so there are loops (several routes,
-// shortest paths not trivially the only path). Even sizes leave one spare interior row/column: the lattice is shifted to one
-// side at random and the spare line gets random nubs and corridors grown from open cells, so
-// every open cell stays connected. Without cycles (cycle_odds 0) no wall falls and a spare cell opens only
-// where it would touch exactly one open cell (a new leaf): the open cells form a tree.
+// shortest paths not trivially the only path). Even sizes leave one spare interior
+// row/column: the lattice is shifted to one side at random and the spare line gets random
+// nubs and corridors grown from open cells, so every open cell stays connected. Without
+// cycles (cycle_odds 0) no wall falls and a spare cell opens only where it would touch
+// exactly one open cell (a new leaf): the open cells form a tree.
 
 // Open 4-neighbours of cell (i, j) (an interior cell: the border is wall).
 static int open_nbrs(const uint8_t *g, int w, int i, int j) {
@@ -754,7 +755,8 @@ static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
 // One of the 8 symmetries of the square (training grids are square), and the answer found
 // again in the new frame. Where several shortest paths tie, maze_shortest's neighbour order
 // picks one; the turned answer would carry the pick made in the frame before, a target the
-// question does not decide (ties were 7 of the shipped model's 9 misses on 14x14 mazes).
+// question does not decide (ties were 48 of the shipped model's 51 misses on 1,000 14x14
+// mazes; docs/maze_extrapolation.md).
 static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *tmp) {
     int k = (int)rng_below(r, 8);
     maze_dihedral(tmp, q, h, k); memcpy(q, tmp, (size_t)h * w);

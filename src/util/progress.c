@@ -13,6 +13,7 @@
 
 // LOOPT_PROGRESS_DELAY=SECONDS (like git's GIT_PROGRESS_DELAY): how long work stays quiet
 // before the line shows; 0 shows it at once (the tests: their work may end within a second).
+// Anything but a number >= 0 leaves the default.
 static double progress_delay(void) {
     const char *s = getenv("LOOPT_PROGRESS_DELAY");
     char *end;
