@@ -231,8 +231,9 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycl
         progress_tick(&pr, k + 1, n, "maze");
     }
     log_progress_end();
-    char odds[48] = ", no cycles";
-    if (cycle_odds) snprintf(odds, sizeof odds, cycle_odds == MAZE_CYCLE_ODDS ? "" : ", cycle odds 1 in %d", cycle_odds);
+    char odds[48] = "";
+    if (!cycle_odds) snprintf(odds, sizeof odds, ", no cycles");
+    else if (cycle_odds != MAZE_CYCLE_ODDS) snprintf(odds, sizeof odds, ", cycle odds 1 in %d", cycle_odds);
     log_info("gen maze: %ld mazes %dx%d, min path %d%s, seed %llu, %.2f s", n, h, w, min_path, odds,
              (unsigned long long)seed, now_seconds() - pr.t0);
     free(q); free(a); free(row);
