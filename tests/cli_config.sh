@@ -16,6 +16,11 @@ expect_grep 'data.maze_min_path: no 5x5 maze (data.maze_size_min) has a shortest
 expect_exit 2 config_maze_cycle_odds_range "$LOOPT" config configs/maze.json --set data.maze_cycle_odds=0
 expect_grep 'data.maze_cycle_odds' config_maze_cycle_odds_range_msg
 
+expect_exit 2 config_hints_task "$LOOPT" config configs/sudoku.json --set train.hints=0.5
+expect_grep 'configs/sudoku.json (with --set): train.hints: task "sudoku" has no hint targets' config_hints_task_msg
+expect_exit 2 config_hints_range "$LOOPT" config configs/maze.json --set train.hints=-1
+expect_grep 'train.hints' config_hints_range_msg
+
 expect_exit 0 config_defaults "$LOOPT" config
 expect_grep '"d_model": 128' config_defaults_d_model
 

@@ -43,6 +43,10 @@ expect_grep 'grad.whalt' dump_has_gradients
 expect_grep 'n_halt' dump_has_halting_decisions
 expect_exit 0 gradcheck_help "$LOOPT" gradcheck --help
 expect_grep '--dump FILE' gradcheck_help_dump
+expect_exit 0 gradcheck_hints "$LOOPT" gradcheck configs/tiny-local.json --set train.hints=0.5
+expect_grep '^  whint .* ok$' gradcheck_hints_checks_its_head
+expect_exit 2 dump_hints "$LOOPT" gradcheck configs/tiny-local.json --set train.hints=0.5 --dump "$T/h.st"
+expect_grep 'train.hints: the hint head is not in the reference' dump_hints_msg
 expect_exit 1 dump_unwritable "$LOOPT" gradcheck configs/tiny-none.json --dump "$T/no/such/dir/x.st"
 expect_grep 'gradcheck --dump' dump_unwritable_msg
 

@@ -32,6 +32,21 @@ else
     echo "FAIL resume_identical_losses_progressive"; progress "$T/p.log" | tail -6; echo "---"; progress "$T/q.log"
 fi
 
+# the hint loss (train.hints, mazes) resumes exactly, changes the losses, and the checkpoint holds
+# its head
+HINT="configs/tiny-local.json --set data.gen_valid=8 --set train.log_every=1 --set train.steps=12"
+$LOOPT train $HINT --out "$T/h0" 2>"$T/h0.log"
+$LOOPT train $HINT --set train.hints=0.5 --out "$T/h" 2>"$T/h.log"
+$LOOPT train $HINT --set train.hints=0.5 --set train.steps=6 --out "$T/i" 2>/dev/null
+$LOOPT train --resume "$T/i/model.safetensors" --set train.steps=12 --set train.log_every=1 2>"$T/i.log"
+if [ -n "$(progress "$T/h.log" | tail -6)" ] && [ "$(progress "$T/h.log" | tail -6)" = "$(progress "$T/i.log")" ] &&
+   [ "$(progress "$T/h.log")" != "$(progress "$T/h0.log")" ] &&
+   $LOOPT info "$T/h/model.safetensors" 2>/dev/null | grep -q '^  whint  *F32  \[3, 16\]'; then
+    echo "ok resume_identical_losses_hints"
+else
+    echo "FAIL resume_identical_losses_hints"; progress "$T/h.log" | tail -6; echo "---"; progress "$T/i.log"
+fi
+
 # evaluation during training changes nothing in the run: trm/hrm rows keep their carried states
 # across it, so the losses with an eval every 2 steps equal those without
 for c in tiny-trm tiny-hrm; do

@@ -361,6 +361,27 @@ TEST(maze_shortest_bfs) {
     free(g);
 }
 
+// Task.hint (train.hints): the breadth-first distance from S mod 3 on the cells no farther
+// from S than G; -1 on walls, on farther cells and on open cells S does not reach.
+TEST(maze_hint_is_the_distance_mod_3) {
+    int w, hint[45];
+    uint8_t *q = grid_of(CORRIDOR, 5, &w);   // G at distance 6
+    TASK_MAZE_DEF.hint(q, 5, w, hint);
+    for (int c = 1; c <= 7; c++) {
+        EXPECT(hint[w + c] == (c - 1) % 3);                         // row 1: S, then along the top to G
+        EXPECT(hint[3 * w + c] == (c + 1 <= 6 ? (c + 1) % 3 : -1));  // row 3: round by the left
+    }
+    EXPECT(hint[2 * w + 1] == 1 && hint[2 * w + 7] == -1);          // (2,7): 7, beyond G
+    for (int i = 0; i < 45; i++) EXPECT(q[i] != MAZE_WALL || hint[i] == -1);
+    free(q);
+    const char *cut[] = {"######", "#S G #", "######", "# ####", "######"};
+    uint8_t *g = grid_of(cut, 5, &w);
+    TASK_MAZE_DEF.hint(g, 5, w, hint);
+    EXPECT(hint[w + 1] == 0 && hint[w + 2] == 1 && hint[w + 3] == 2 && hint[w + 4] == -1);
+    EXPECT(hint[3 * w + 1] == -1);                                  // open, walled off from S
+    free(g);
+}
+
 TEST(maze_validate_reasons) {
     const char *cases[][4] = {
         {"#####", "#   #", "#  G#", "no start S"},

@@ -62,11 +62,14 @@ static double check_opts(const Config *c, const ForwardOpts *fo) {
     int n = c->train.batch * shape.seq_len;
     int *tok = malloc(n * sizeof(int)), *tgt = malloc(n * sizeof(int));
     random_batch(&r, &shape, c->train.batch, tok, tgt);
+    int *hint = malloc(n * sizeof(int));   // train.hints: random classes and none (-1)
+    for (int i = 0; i < n && m.Hn; i++) hint[i] = (int)rng_below(&r, (uint32_t)(m.Hn + 1)) - 1;
+    if (m.Hn) model_set_hints(&m, hint);
     GradcheckResult res;
     gradcheck_model(&m, tok, tgt, fo, 12, 1e-2f, &r, &res);
     for (int t = 0; t < NUM_PARAM_TENSORS; t++)
         if (res.max_rel[t] >= 1e-2) test_fail(__FILE__, __LINE__, "tensor %s: max rel err %.3e", PARAMS[t].name, res.max_rel[t]);
-    free(tok); free(tgt);
+    free(tok); free(tgt); free(hint);
     model_free(&m);
     return res.worst;
 }
@@ -183,6 +186,51 @@ TEST(model_gradcheck_trm) {
     recur_config(&c, SCHEME_TRM);
     c.task = TASK_MAZE; c.data.maze_size = 7; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE;
     EXPECT(check_config(&c) < 1e-2);
+}
+
+// The hint head (train.hints) on mazes: a plain loop, deep supervision through a window,
+// pre-norm, act and trm. check_opts draws the hints after the batch (random classes); a model
+// with a hint head and no hints set has the loss of the same model without the head.
+static double check_hints(Config *c) {
+    c->task = TASK_MAZE; c->data.maze_size = 7; c->model.mixer = MIXER_LOCAL; c->model.positions = POS_NONE;
+    c->train.hints = 0.7f;
+    return check_config(c);
+}
+
+TEST(model_gradcheck_hints) {
+    Config c; tiny_config(&c, HALT_NONE);
+    EXPECT(check_hints(&c) < 1e-2);
+    c.train.deep_supervision = 1; c.recursion.loops = 5; c.recursion.window = 2;
+    EXPECT(check_hints(&c) < 1e-2);
+    tiny_config(&c, HALT_NONE); c.model.norm = NORM_PRE; c.model.norm_gain = 1;
+    EXPECT(check_hints(&c) < 1e-2);
+    tiny_config(&c, HALT_ACT);
+    EXPECT(check_hints(&c) < 1e-2);
+    recur_config(&c, SCHEME_TRM);
+    EXPECT(check_hints(&c) < 1e-2);
+}
+
+TEST(model_hints_join_the_loss) {
+    Config c; tiny_config(&c, HALT_NONE);
+    c.task = TASK_MAZE; c.data.maze_size = 7; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_NONE;
+    Model plain, hinted; int tok[98], tgt[98], hint[98];
+    tiny_model(&c, 21, &plain, tok, tgt);
+    c.train.hints = 0.5f;
+    tiny_model(&c, 21, &hinted, tok, tgt);   // the same weights but whint (the table's last tensor);
+                                             // both run this call's batch
+    EXPECT(hinted.Hn == 3 && hinted.param_sizes[PARAM_whint] == 3 * 16 && plain.param_sizes[PARAM_whint] == 0);
+    model_alloc(&plain, 2, 3, 1);
+    model_alloc(&hinted, 2, 3, 1);
+    double l0 = model_forward(&plain, tok, tgt, 3);
+    EXPECT(model_forward(&hinted, tok, tgt, 3) == l0);   // no hints set: no hint loss
+    for (int i = 0; i < 98; i++) hint[i] = i % 4 - 1;     // -1 (none) and the three classes
+    model_set_hints(&hinted, hint);
+    double lh = model_forward(&hinted, tok, tgt, 3);
+    EXPECT(lh > l0 + 0.1);   // 0.5 · 74 cells of about log 3 each, over 98 targets
+    model_set_hints(&hinted, NULL);
+    EXPECT(model_forward(&hinted, tok, tgt, 3) == l0);
+    model_free(&plain);
+    model_free(&hinted);
 }
 
 // The MLP token mixer (TRM-MLP) in the plain loop and in trm. Its fan-in is the sequence

@@ -97,6 +97,8 @@ typedef struct {
     LossKind loss;        // train.loss: "softmax" | "stablemax"
     int deep_supervision; // train.deep_supervision: loss at every window loop, not only the last
     float progressive;    // train.progressive: weight α of the progressive loss in [0, 1); 0 = off
+    float hints;          // train.hints: weight of the task's hint loss (per-cell auxiliary classes
+                          // read by a head of their own, training only); 0 = off
     uint64_t seed;        // train.seed
     int threads;          // train.threads: 0 = all cores
     long eval_every;      // train.eval_every: steps between evaluations; 0 = only at the end

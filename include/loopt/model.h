@@ -17,6 +17,7 @@
 typedef struct {
     int vocab;                 // input token ids in [0, vocab)
     int n_out;                 // output classes (targets in [0, n_out), < 0 = ignored)
+    int n_hint;                // hint classes (train.hints: per-cell auxiliary targets); 0 = none
     int seq_len;               // T: puzzle tokens (memory tokens are added by the model)
     int n_axes;                // A: coordinate axes per token (Sudoku 3: row, col, box)
     int axis_size[MAX_AXES];   // table rows per axis (learned coords); rope needs none
@@ -54,7 +55,9 @@ typedef struct {
     X(yinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial answer state y (z_H)") \
     X(zinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial reasoning state z (z_L)") \
     X(wtfc,   STD,       1, CHANNEL, "(L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up]") \
-    X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions")
+    X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions") \
+    X(whint,  STD,       1, NONE,    "(Hn, C) hint head (train.hints): the task's hint classes, read " \
+                                     "in training only")
 
 enum {
 #define X(name, init, decay, flops, doc) PARAM_##name,
@@ -82,7 +85,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 // ---- activations ---------------------------------------------------------------------------
 // The activation table: one row per buffer, X(name, size, doc), carved in this order out of one
 // allocation by model_alloc, where the sizes are evaluated with N = B*T rows (T includes memory
-// tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), the
+// tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), Hn
+// (hint classes), the
 // mixer cache size `att` per layer and slot, `train` (1 when training), `recur` (trm/hrm) and
 // `haltq` (halting q). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
 // when training (backward reads them all), 1 at inference, where the layers take turns in one
@@ -115,6 +119,9 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(logits,   N * V,                  "(N, Vout)") \
     X(probs,    N * V,                  "(N, Vout)") \
     X(losses,   N,                      "(N)") \
+    X(hlogits,  train * N * Hn,         "(N, Hn) hint head (train.hints): logits") \
+    X(hprobs,   train * N * Hn,         "(N, Hn) hint head: probabilities") \
+    X(hlosses,  train * N * (Hn > 0),   "(N) hint head: losses") \
     X(cum,      N,                      "(N) cumulative halting probability of earlier loops") \
     X(halt_scratch, N * V + B,          "(N * V + B) parameter-free halting rules' state: (B, T, V) per " \
                                         "position (converge: [0] the previous loop's answer; kl: its " \
@@ -148,7 +155,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(demb,    N * C,     "(N, C) gradient w.r.t. the embedded input (injection sums every loop)") \
     X(dmix,    N * C,     "(N, C) gradient w.r.t. the model output (the halting mix for act)") \
     X(hq,      N,         "(N) act: dmix . y_N per position (the remainder's share)") \
-    X(dlogits, N * V,     "(N, Vout)")
+    X(dlogits, N * V,     "(N, Vout)") \
+    X(dhlogits, N * Hn,   "(N, Hn) hint head")
 
 #define X(name, size, doc) float *name;
 typedef struct { ACT_TABLE(X) } ActTensors;
@@ -194,6 +202,8 @@ typedef struct {
     int deep_supervision;      // train.deep_supervision: loss on every kept loop (halting none)
     TaskShape shape;           // coords pointer not owned; copied into coord_ids/rope_pos
     int C, NH, L, F, M, A, R, V, Vout;
+    int Hn;                    // hint classes (train.hints > 0 and the task has hints), else 0
+    float hint_weight;         // train.hints
     int P;                     // weight sets of the block: 2 for hrm with separate levels, else 1
     int Tmix, Ft;              // mixer mlp: the sequence length its weights fix, its hidden width
     // parameters, gradients
@@ -215,6 +225,8 @@ typedef struct {
     float *grad_acts_memory; GradTensors gacts;
     int *tokens;               // (B, T) with memory token slots set to 0
     int *targets;              // (B, T) < 0 = ignored (memory tokens)
+    int *hints;                // (B, T) hint targets (training with a hint head), < 0 = ignored
+    int hints_set;             // 1: model_set_hints gave hints; the head's loss includes them
     int *coord_ids;            // (T, A) rows of wcoord, -1 for memory tokens
     int *rope_pos;             // (T, A) raw coordinates, -1 for memory tokens
     int *nbr;                  // (T, 9) mixer local: position of each grid neighbour, -1 if none
@@ -320,6 +332,11 @@ double model_head_forward(Model *m, const float *out, int with_targets);
 void model_head_backward(Model *m, const float *out, float *dout, float scale);
 // tokens (B, seq_len) and targets (B, seq_len or NULL) into m->tokens/m->targets (memory slots).
 void model_set_batch(Model *m, const int *tokens, const int *targets);
+// Hint targets (B, seq_len; < 0 = none for that cell) for the forwards with targets that follow,
+// into m->hints; NULL: no hint loss. A model with a hint head (train.hints > 0), training only.
+// The hint loss, train.hints · Σ CE(whint · [rms](out), hint) over the cells with a hint, joins
+// the head's loss wherever it is taken (every scheme, deep supervision, the progressive loss).
+void model_set_hints(Model *m, const int *hints);
 
 // ---- recursion schemes trm and hrm (recur.c) ------------------------------------------------
 // State (y, z) per position, carried in acts.ycar/zcar. One supervision step runs T cycles of

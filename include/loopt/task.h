@@ -97,6 +97,11 @@ typedef struct {
     // The answer as a PNG of cell_px pixels per cell; NULL when the task has no pictures.
     void (*write_png)(const char *path, const uint8_t *a, int h, int w, int cell_px);
 
+    // Hint targets for train.hints (TaskShape.n_hint classes): per cell of question q (h x w)
+    // a class in [0, n_hint), or -1 where the cell has none (maze: the breadth-first distance
+    // from S mod 3 on the cells no farther than G, -1 elsewhere). NULL: the task has no hints.
+    void (*hint)(const uint8_t *q, int h, int w, int *out);
+
     // Test-time breadth (`solve --tries`): the k-th validity-preserving transform of an h x w
     // grid, called for k = 0, 1, 2, ... in turn with one stream r (k = 0: the identity): cell t
     // of the transformed grid (*vh x *vw) is cell src[t] of the original with its token x

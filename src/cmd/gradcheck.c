@@ -138,6 +138,9 @@ int cmd_gradcheck(int argc, char **argv) {
     free(sets);
     threads_set(cfg.train.threads);
     if (batch <= 0) batch = cfg.train.batch;
+    if (dump && cfg.train.hints > 0.0f)
+        die(EXIT_USAGE, "%s: train.hints: the hint head is not in the reference (tests/reference_torch.py); "
+            "check it without --dump", path);
 
     int *coords = xmalloc(sizeof(int) * (size_t)task_coords_size(&cfg, 0, 0));
     TaskShape shape;
@@ -157,6 +160,12 @@ int cmd_gradcheck(int argc, char **argv) {
         tokens[i] = (int)rng_below(&rng, (uint32_t)shape.vocab);
         targets[i] = (int)rng_below(&rng, (uint32_t)shape.n_out);
     }
+    int *hints = NULL;   // train.hints: random hint classes too, after the batch (same draws without)
+    if (m.Hn) {
+        hints = xmalloc(n * sizeof(int));
+        for (size_t i = 0; i < n; i++) hints[i] = (int)rng_below(&rng, (uint32_t)m.Hn);
+        model_set_hints(&m, hints);
+    }
     int ok = 1;
     if (dump) {
         // the halting unit starts at zero weights (every position the same p; q's two rows
@@ -174,7 +183,7 @@ int cmd_gradcheck(int argc, char **argv) {
                         (float)step, &rng, &res);
         ok = report(path, &m, batch, &res, tol, step);
     }
-    free(tokens); free(targets); free(coords);
+    free(tokens); free(targets); free(hints); free(coords);
     model_free(&m);
     return ok ? EXIT_OK : EXIT_RUNTIME;
 }

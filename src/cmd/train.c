@@ -142,6 +142,14 @@ static void augment(const Data *d, Rng *r, int *q, int *a) {
     bytes_to_tokens(a, pa, S);
 }
 
+// The task's hint targets (train.hints) of question q.
+static void hint_targets(const Data *d, const int *q, int *hint) {
+    int S = d->h * d->w;
+    uint8_t *pq = d->scratch;
+    for (int i = 0; i < S; i++) pq[i] = (uint8_t)q[i];
+    d->task->hint(pq, d->h, d->w, hint);
+}
+
 // ---- accuracy ---------------------------------------------------------------------------------
 typedef struct { long cells, cells_right, puzzles, exact; double loops; } Acc;
 
@@ -218,6 +226,7 @@ typedef struct {
     int *coords;               // (S, axes) the task's token coordinates
     int B, K, W, S;            // batch, loops (or supervision steps), training window, seq_len
     int *bq, *ba;              // (B, S) the batch: questions, answers
+    int *bh;                   // (B, S) the batch's hint targets (train.hints), else NULL
     int *pred, *used;          // (B, S) predictions, loops used
     Data data;                 // the task, its training grid, and scratch for generation/augmentation
     char ckpt_path[600], config_path[600];
@@ -442,13 +451,14 @@ static void describe_data(const Config *c, char *buf, size_t len) {
 static void print_summary(const Run *r) {
     const Config *c = &r->cfg;
     const TrainConfig *t = &c->train;
-    char depth[160], data[2 * CFG_STR + 160], halt[96] = "";
+    char depth[160], data[2 * CFG_STR + 160], halt[160] = "";
     describe_scheme(c, depth, sizeof depth);
     describe_data(c, data, sizeof data);
     if (c->halting.kind == HALT_ACT)
         snprintf(halt, sizeof halt, " (threshold %g, ponder cost %g)", c->halting.threshold, c->halting.ponder_cost);
     if (t->progressive > 0) snprintf(halt + strlen(halt), sizeof halt - strlen(halt), "; progressive loss %g",
                                      t->progressive);
+    if (t->hints > 0) snprintf(halt + strlen(halt), sizeof halt - strlen(halt), "; hint loss %g", t->hints);
     int h, w;
     task_get(c->task)->train_size(c, &h, &w);
     log_info("train: %s %dx%d; scheme %s, %s; halting %s%s", TASK_NAMES[c->task], h, w,
@@ -509,6 +519,7 @@ static void load_data(Run *r) {
     if (c->data.train[0]) load_split(&r->train, c, d, c->data.train);
     r->bq = xmalloc(sizeof(int) * (size_t)B * S); r->ba = xmalloc(sizeof(int) * (size_t)B * S);
     r->pred = xmalloc(sizeof(int) * (size_t)B * S); r->used = xmalloc(sizeof(int) * (size_t)B * S);
+    r->bh = r->m.Hn ? xmalloc(sizeof(int) * (size_t)B * S) : NULL;
 }
 
 // Fresh samples into the rows that want one: generated, or drawn from the file split; augmented.
@@ -525,6 +536,7 @@ static void make_batch(Run *r) {
             gen_example(&r->cfg, &r->data, &r->ts.data_rng, q, a);
         }
         if (r->cfg.data.augment) augment(&r->data, &r->ts.data_rng, q, a);
+        if (r->bh) hint_targets(&r->data, q, r->bh + (size_t)k * S);
         schedule_start_row(&r->sched, &r->m, k, &r->ts.halt_rng);
     }
 }
@@ -534,6 +546,7 @@ static void make_batch(Run *r) {
 static int train_step(Run *r) {
     Model *m = &r->m;
     model_zero_grad(m);
+    if (r->bh) model_set_hints(m, r->bh);
     double loss = schedule_loss_grad(&r->sched, m, r->bq, r->ba, r->K, r->ts.step);
     char bad[96] = "";
     if (!isfinite(loss)) snprintf(bad, sizeof bad, "the loss (%g)", loss);
@@ -608,7 +621,7 @@ static void eval_step(Run *r) {
 
 static void run_free(Run *r) {
     trainlog_close(&r->log);
-    free(r->bq); free(r->ba); free(r->pred); free(r->used); free(r->coords); free(r->data.scratch);
+    free(r->bq); free(r->ba); free(r->bh); free(r->pred); free(r->used); free(r->coords); free(r->data.scratch);
     schedule_free(&r->sched);
     split_free(&r->valid); split_free(&r->train);
     optim_free(&r->opt);

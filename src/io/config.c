@@ -121,6 +121,7 @@ static const Key KEYS[] = {
     ENUM("train.loss", train.loss, LOSS_NAMES),
     BOOL("train.deep_supervision", train.deep_supervision),
     FLT("train.progressive", train.progressive, 0, 1, 0, 1),
+    FLT("train.hints", train.hints, 0, 100, 0, 0),
     U64("train.seed", train.seed),
     RESUMABLE(INT, "train.threads", train.threads, 0, 4096),
     RESUMABLE(LONG, "train.eval_every", train.eval_every, 0, 1e12),
@@ -610,6 +611,9 @@ void config_validate(const Config *c, const char *name) {
     if (c->train.progressive > 0.0f && r->scheme != SCHEME_LOOP)
         die(EXIT_USAGE, "%s: train.progressive: the progressive loss runs with scheme \"loop\", not \"%s\" "
             "(trm/hrm already train each supervision step from the carried state)", name, SCHEME_NAMES[r->scheme]);
+    if (c->train.hints > 0.0f && c->task != TASK_MAZE)   // the tasks with a Task.hint (task.h)
+        die(EXIT_USAGE, "%s: train.hints: task \"%s\" has no hint targets (maze has: the breadth-first "
+            "distance from S); set it to 0", name, TASK_NAMES[c->task]);
     if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
         die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
             "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);

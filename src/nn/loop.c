@@ -45,7 +45,11 @@ static int deep_supervision(const Model *m) {
     return m->deep_supervision && !halt_rule(m->halt)->mixes;
 }
 
-// logits (N, Vout) = wout · [rms](out); with targets also probs and losses. Returns Σ loss.
+// Whether the head's loss includes the hint head's (train.hints, model_set_hints).
+static int hinted(const Model *m) { return m->Hn && m->hints_set; }
+
+// logits (N, Vout) = wout · [rms](out); with targets also probs and losses, and with hints the
+// hint head's: hlogits (N, Hn) = whint · [rms](out). Returns Σ loss + train.hints · Σ hint loss.
 double model_head_forward(Model *m, const float *out, int with_targets) {
     int N = m->B * m->T, C = m->C;
     const float *hin = out;
@@ -55,8 +59,12 @@ double model_head_forward(Model *m, const float *out, int with_targets) {
     }
     linear_forward(m->acts.logits, hin, m->params.wout, N, C, m->Vout);
     if (!with_targets) return 0.0;
-    return crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
-                                m->Vout, m->loss_kind);
+    double sum = crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
+                                      m->Vout, m->loss_kind);
+    if (!hinted(m)) return sum;
+    linear_forward(m->acts.hlogits, hin, m->params.whint, N, C, m->Hn);
+    return sum + m->hint_weight * crossentropy_forward(m->acts.hlosses, m->acts.hprobs, m->acts.hlogits,
+                                                       m->hints, N, m->Hn, m->loss_kind);
 }
 
 // Backward of head_forward (whose caches must be current): dout (N, C) += scale · d loss / d out.
@@ -66,13 +74,18 @@ void model_head_backward(Model *m, const float *out, float *dout, float scale) {
     float *dl = g->dlogits;                                  // (N, Vout)
     memset(dl, 0, (size_t)N * m->Vout * sizeof(float));
     crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout, scale, m->loss_kind);
-    if (m->mc.norm == NORM_PRE) {
-        float *dlnf = g->dx;                                 // free between block backwards
-        linear_backward(dlnf, m->grads.wout, dl, m->acts.lnf, m->params.wout, N, C, m->Vout, GRAD_SET);
-        rmsnorm_backward(dout, m->grads.lnfg, dlnf, out, m->params.lnfg, m->acts.rstdf, N, C, GRAD_ADD);
-    } else {
-        linear_backward(dout, m->grads.wout, dl, out, m->params.wout, N, C, m->Vout, GRAD_ADD);
+    float *dhl = g->dhlogits;                                // (N, Hn)
+    if (hinted(m)) {
+        memset(dhl, 0, (size_t)N * m->Hn * sizeof(float));
+        crossentropy_backward(dhl, m->acts.hprobs, m->acts.hlogits, m->hints, N, m->Hn,
+                              scale * m->hint_weight, m->loss_kind);
     }
+    int pre = m->mc.norm == NORM_PRE;
+    float *din = pre ? g->dx : dout;                         // d [rms](out); dx is free between block backwards
+    const float *hin = pre ? m->acts.lnf : out;
+    linear_backward(din, m->grads.wout, dl, hin, m->params.wout, N, C, m->Vout, pre ? GRAD_SET : GRAD_ADD);
+    if (hinted(m)) linear_backward(din, m->grads.whint, dhl, hin, m->params.whint, N, C, m->Hn, GRAD_ADD);
+    if (pre) rmsnorm_backward(dout, m->grads.lnfg, din, out, m->params.lnfg, m->acts.rstdf, N, C, GRAD_ADD);
 }
 
 void model_set_batch(Model *m, const int *tokens, const int *targets) {
@@ -82,6 +95,15 @@ void model_set_batch(Model *m, const int *tokens, const int *targets) {
             m->tokens[b * T + t] = t < M ? 0 : tokens[b * S + t - M];
             m->targets[b * T + t] = (t < M || !targets) ? -1 : targets[b * S + t - M];
         }
+}
+
+void model_set_hints(Model *m, const int *hints) {
+    CHECK(!hints || (m->Hn && m->hints), "model_set_hints: the model has no hint head, or is not training");
+    m->hints_set = hints != NULL;
+    if (!hints) return;
+    int B = m->B, T = m->T, M = m->M, S = m->shape.seq_len;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) m->hints[b * T + t] = t < M ? -1 : hints[b * S + t - M];
 }
 
 double model_forward(Model *m, const int *tokens, const int *targets, int loops) {

@@ -55,6 +55,7 @@ int model_param_shape(const Model *m, int i, int64_t *d) {
     case PARAM_zinit:  d[0] = C; return recur ? 1 : 0;
     case PARAM_wtfc:   d[0] = L; d[1] = 2 * m->Ft; d[2] = m->Tmix; return mlp ? 3 : 0;
     case PARAM_wtproj: d[0] = L; d[1] = m->Tmix; d[2] = m->Ft; return mlp ? 3 : 0;
+    case PARAM_whint:  d[0] = m->Hn; d[1] = C; return m->Hn ? 2 : 0;
     }
     CHECK(0, "no parameter tensor %d", i);
     return 0;
@@ -166,6 +167,10 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->M = cfg->model.memory_tokens;
     m->V = shape->vocab;
     m->Vout = shape->n_out;
+    CHECK_INPUT(cfg->train.hints == 0.0f || shape->n_hint > 0,
+                "train.hints: task %s has no hint targets; set it to 0", TASK_NAMES[cfg->task]);
+    m->Hn = cfg->train.hints > 0.0f ? shape->n_hint : 0;
+    m->hint_weight = cfg->train.hints;
     m->A = shape->n_axes;
     m->R = 0;
     if (m->mc.positions == POS_COORDS)
@@ -213,11 +218,12 @@ void model_alloc(Model *m, int B, int window, int training) {
     free(m->grads_memory);
     free(m->tokens);
     free(m->targets);
+    free(m->hints);
     free(m->n_halt);
     m->grads_memory = m->grad_acts_memory = NULL;
     memset(&m->grads, 0, sizeof m->grads);   // no gradients until a training allocation carves them
     m->B = m->B_cap = B; m->T = T; m->W = window; m->training = training;
-    size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout;
+    size_t N = (size_t)B * T, C = m->C, L = m->L, F = m->F, W = window, V = m->Vout, Hn = (size_t)m->Hn;
     size_t att = m->mc.mixer == MIXER_MLP ? (size_t)B * m->C * 3 * m->Ft
                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
     m->att_size = att;
@@ -242,6 +248,8 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->tokens = xcalloc(N, sizeof(int));
     m->targets = xcalloc(N, sizeof(int));
     m->n_halt = xcalloc(N, sizeof(int));
+    m->hints = training && Hn ? xcalloc(N, sizeof(int)) : NULL;
+    m->hints_set = 0;
     m->run_rows = skip ? xcalloc(N, sizeof(int)) : NULL;
     m->num_grad_acts = 0;
     if (training) {
@@ -272,7 +280,8 @@ void model_view(Model *v, const Model *src, float *params) {
     memset(&v->grads, 0, sizeof v->grads);
     memset(&v->acts, 0, sizeof v->acts);
     memset(&v->gacts, 0, sizeof v->gacts);
-    v->tokens = v->targets = v->n_halt = NULL;
+    v->tokens = v->targets = v->n_halt = v->hints = NULL;
+    v->hints_set = 0;
     v->last_step = v->row_done = NULL;
     v->row_k = v->run_rows = NULL;
     v->B = v->T = v->W = v->training = 0;
@@ -289,6 +298,7 @@ void model_free(Model *m) {
     free(m->grad_acts_memory);
     free(m->tokens);
     free(m->targets);
+    free(m->hints);
     free(m->coord_ids);
     free(m->rope_pos);
     free(m->nbr);

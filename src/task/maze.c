@@ -713,6 +713,10 @@ int maze_looks_like(const char *text) {
 
 // Tokens: input and output classes are the maze cell codes 0..4 (maze.h).
 #define MAZE_VOCAB 5
+// Hint classes (train.hints): the breadth-first distance from S mod 3 — the wave's state,
+// a finite-state local rule at any size, from which mark_path's walk back from G is local too
+// (the neighbour one step nearer S is the one whose class is one less, mod 3).
+#define MAZE_HINTS 3
 
 static void task_train_size(const Config *c, int *h, int *w) { *h = *w = c->data.maze_size; }
 
@@ -720,6 +724,7 @@ static void task_train_size(const Config *c, int *h, int *w) { *h = *w = c->data
 static void task_shape(TaskShape *s, int *coords, int h, int w) {
     s->vocab = MAZE_VOCAB;
     s->n_out = MAZE_VOCAB;
+    s->n_hint = MAZE_HINTS;
     s->seq_len = h * w;
     s->n_axes = 2;
     s->axis_size[0] = h;
@@ -761,6 +766,18 @@ static void task_augment(Rng *r, uint8_t *q, uint8_t *a, int h, int w, uint8_t *
     int k = (int)rng_below(r, 8);
     maze_dihedral(tmp, q, h, k); memcpy(q, tmp, (size_t)h * w);
     maze_shortest(q, h, w, a);
+}
+
+// Task.hint: the distance from S mod MAZE_HINTS on every cell no farther from S than G (what
+// the walk back from G reads; a wave that has reached G has labelled them all), -1 elsewhere.
+static void task_hint(const uint8_t *q, int h, int w, int *out) {
+    int n = h * w, s = find_code(q, n, MAZE_START), g = find_code(q, n, MAZE_GOAL);
+    if (s < 0 || g < 0) { for (int i = 0; i < n; i++) out[i] = -1; return; }
+    int *queue = xmalloc((size_t)n * sizeof(int));
+    bfs(q, h, w, s, -1, out, queue);   // distances, -1 = unreachable
+    int far = out[g] >= 0 ? out[g] : n;
+    for (int i = 0; i < n; i++) out[i] = out[i] >= 0 && out[i] <= far ? out[i] % MAZE_HINTS : -1;
+    free(queue);
 }
 
 // Task.variant (`solve --tries`): the symmetries in turn, not drawn: of a square grid variant k
@@ -841,5 +858,6 @@ const Task TASK_MAZE_DEF = {
     .text = task_text,
     .write = maze_write,
     .write_png = maze_write_png,
+    .hint = task_hint,
     .variant = task_variant,
 };
