@@ -108,6 +108,7 @@ static void split_free(Split *s) { free(s->q); free(s->a); memset(s, 0, sizeof *
 typedef struct { const Task *task; int h, w; uint8_t *scratch; } Data;
 
 static void bytes_to_tokens(int *dst, const uint8_t *src, int S) { for (int i = 0; i < S; i++) dst[i] = src[i]; }
+static void tokens_to_bytes(uint8_t *dst, const int *src, int S) { for (int i = 0; i < S; i++) dst[i] = (uint8_t)src[i]; }
 
 // One generated example into q/a rows.
 static void gen_example(const Config *c, const Data *d, Rng *r, int *q, int *a) {
@@ -136,7 +137,8 @@ static void load_split(Split *s, const Config *c, const Data *d, const char *pat
 static void augment(const Data *d, Rng *r, int *q, int *a) {
     int S = d->h * d->w;
     uint8_t *pq = d->scratch, *pa = d->scratch + S, *tmp = d->scratch + 2 * S;
-    for (int i = 0; i < S; i++) { pq[i] = (uint8_t)q[i]; pa[i] = (uint8_t)a[i]; }
+    tokens_to_bytes(pq, q, S);
+    tokens_to_bytes(pa, a, S);
     d->task->augment(r, pq, pa, d->h, d->w, tmp);
     bytes_to_tokens(q, pq, S);
     bytes_to_tokens(a, pa, S);
@@ -144,10 +146,8 @@ static void augment(const Data *d, Rng *r, int *q, int *a) {
 
 // The task's hint targets (train.hints) of question q.
 static void hint_targets(const Data *d, const int *q, int *hint) {
-    int S = d->h * d->w;
-    uint8_t *pq = d->scratch;
-    for (int i = 0; i < S; i++) pq[i] = (uint8_t)q[i];
-    d->task->hint(pq, d->h, d->w, hint);
+    tokens_to_bytes(d->scratch, q, d->h * d->w);
+    d->task->hint(d->scratch, d->h, d->w, hint);
 }
 
 // ---- accuracy ---------------------------------------------------------------------------------

@@ -167,8 +167,8 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->M = cfg->model.memory_tokens;
     m->V = shape->vocab;
     m->Vout = shape->n_out;
-    CHECK_INPUT(cfg->train.hints == 0.0f || shape->n_hint > 0,
-                "train.hints: task %s has no hint targets; set it to 0", TASK_NAMES[cfg->task]);
+    CHECK(cfg->train.hints == 0.0f || shape->n_hint > 0,   // config_validate tells the user
+          "train.hints: task %s has no hint targets", TASK_NAMES[cfg->task]);
     m->Hn = cfg->train.hints > 0.0f ? shape->n_hint : 0;
     m->hint_weight = cfg->train.hints;
     m->A = shape->n_axes;
