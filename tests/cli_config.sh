@@ -15,6 +15,8 @@ expect_exit 2 config_maze_size_min_path "$LOOPT" config configs/maze.json --set 
 expect_grep 'data.maze_min_path: no 5x5 maze (data.maze_size_min) has a shortest path of 20 steps' config_maze_size_min_path_msg
 expect_exit 2 config_maze_cycle_odds_range "$LOOPT" config configs/maze.json --set data.maze_cycle_odds=0
 expect_grep 'data.maze_cycle_odds' config_maze_cycle_odds_range_msg
+expect_exit 2 config_maze_min_path_frac_range "$LOOPT" config configs/maze.json --set data.maze_min_path_frac=1.5
+expect_grep 'data.maze_min_path_frac: expected a number in \[0, 1\], got 1.5' config_maze_min_path_frac_range_msg
 
 expect_exit 2 config_hints_task "$LOOPT" config configs/sudoku.json --set train.hints=0.5
 expect_grep 'configs/sudoku.json (with --set): train.hints: task "sudoku" has no hint targets' config_hints_task_msg

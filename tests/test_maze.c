@@ -246,6 +246,32 @@ TEST(maze_task_sizes_per_maze) {
     }
 }
 
+// data.maze_min_path_frac: about that share of the mazes hold the floor, the rest are the
+// generator's own (most 14x14 paths are short); 1 is maze_min_path on every maze.
+TEST(maze_task_min_path_frac_mixes) {
+    Config c;
+    config_defaults(&c);
+    c.task = TASK_MAZE;
+    c.data.maze_size = 14;
+    c.data.maze_min_path = 40;
+    const Task *t = task_get(TASK_MAZE);
+    uint8_t q[196], a[196];
+    Rng r;
+    rng_seed(&r, 3);
+    int n = 200, floored = 0;
+    for (int rep = 0; rep < n; rep++) { t->generate(&c, &r, q, a); floored += maze_shortest(q, 14, 14, NULL) >= 40; }
+    EXPECTF(floored == n, "frac 1: %d of %d mazes hold the floor", floored, n);
+    c.data.maze_min_path_frac = 0.5f;
+    floored = 0;
+    for (int rep = 0; rep < n; rep++) {
+        t->generate(&c, &r, q, a);
+        floored += maze_shortest(q, 14, 14, NULL) >= 40;
+        char why[200];
+        EXPECTF(maze_check(q, a, 14, 14, why, sizeof why), "rep %d: %s", rep, why);
+    }
+    EXPECTF(floored >= 70 && floored <= 140, "frac 0.5: %d of %d mazes hold the floor", floored, n);
+}
+
 TEST(maze_generate_all_sizes_5_to_31) {
     Rng r;
     rng_seed(&r, 7);

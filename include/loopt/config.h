@@ -117,6 +117,8 @@ typedef struct {
     int givens_max;       // data.givens_max
     int maze_size;        // data.maze_size: maze side (H = W) for generation
     int maze_min_path;    // data.maze_min_path: keep mazes whose shortest path is at least this
+    float maze_min_path_frac; // data.maze_min_path_frac: the share of mazes held to maze_min_path
+                          //   (1: all; the rest have no floor)
     int maze_size_min;    // data.maze_size_min: each generated maze's side drawn from
                           //   [maze_size_min, maze_size], placed in a maze_size grid of wall (0: all maze_size)
     int maze_cycles;      // data.maze_cycles: generated mazes have cycles (false: loop-free)

@@ -138,6 +138,7 @@ static const Key KEYS[] = {
     INT("data.givens_max", data.givens_max, 17, 81),
     INT("data.maze_size", data.maze_size, 5, 64),
     INT("data.maze_min_path", data.maze_min_path, 0, 4096),
+    FLT("data.maze_min_path_frac", data.maze_min_path_frac, 0, 1, 0, 0),
     INT("data.maze_size_min", data.maze_size_min, 0, 64),
     BOOL("data.maze_cycles", data.maze_cycles),
     INT("data.maze_cycle_odds", data.maze_cycle_odds, 1, 1000000),
@@ -174,7 +175,7 @@ void config_defaults(Config *c) {
     d->train[0] = '\0'; d->valid[0] = '\0'; d->augment = 1;
     d->gen_train = 100000; d->gen_valid = 1000;
     d->givens_min = 25; d->givens_max = 45;
-    d->maze_size = 9; d->maze_min_path = 0; d->maze_size_min = 0; d->maze_cycles = 1;
+    d->maze_size = 9; d->maze_min_path = 0; d->maze_min_path_frac = 1.0f; d->maze_size_min = 0; d->maze_cycles = 1;
     d->maze_cycle_odds = 25;   // the generator's own (MAZE_CYCLE_ODDS, task layer; a test ties the two)
     d->seed = 2;
 }

@@ -738,15 +738,17 @@ static void task_shape(TaskShape *s, int *coords, int h, int w) {
 static int task_coords_size(int h, int w) { return h * w * 2; }
 
 // A maze_size maze, or with data.maze_size_min one of a side drawn from [maze_size_min,
-// maze_size] at a random place in a maze_size grid of wall (the draws of a config without it
-// are those of before).
+// maze_size] at a random place in a maze_size grid of wall; its shortest path at least
+// maze_min_path, or with maze_min_path_frac < 1 only that share of the mazes (a mixture of
+// long paths and the generator's own). A config without these keys draws as before.
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
     const DataConfig *d = &c->data;
-    int n = d->maze_size, s = n, odds = d->maze_cycles ? d->maze_cycle_odds : 0;
+    int n = d->maze_size, s = n, odds = d->maze_cycles ? d->maze_cycle_odds : 0, floor = d->maze_min_path;
+    if (floor && d->maze_min_path_frac < 1.0f && rng_uniform(r) >= d->maze_min_path_frac) floor = 0;
     if (d->maze_size_min && d->maze_size_min < n) s = d->maze_size_min + (int)rng_below(r, (uint32_t)(n - d->maze_size_min + 1));
-    if (s == n) { maze_generate_ex(r, n, n, d->maze_min_path, odds, q, a); return; }
+    if (s == n) { maze_generate_ex(r, n, n, floor, odds, q, a); return; }
     uint8_t *sq = xmalloc(2 * (size_t)s * s), *sa = sq + (size_t)s * s;   // (s, s) question, answer
-    maze_generate_ex(r, s, s, d->maze_min_path, odds, sq, sa);
+    maze_generate_ex(r, s, s, floor, odds, sq, sa);
     int r0 = (int)rng_below(r, (uint32_t)(n - s + 1)), c0 = (int)rng_below(r, (uint32_t)(n - s + 1));
     memset(q, MAZE_WALL, (size_t)n * n);
     memset(a, MAZE_WALL, (size_t)n * n);
