@@ -170,6 +170,15 @@ TEST(maze_augment_answer_is_the_new_frames_pick) {
     EXPECTF(differs >= 20, "only %d of 300 augmented answers differ from the turned ones (odds 2: many ties)", differs);
 }
 
+// The config of generated mazes of side n, defaults otherwise.
+static Config maze_config(int n) {
+    Config c;
+    config_defaults(&c);
+    c.task = TASK_MAZE;
+    c.data.maze_size = n;
+    return c;
+}
+
 // --cycle-odds / data.maze_cycle_odds: lower odds, more cycles, every maze still valid; the
 // default odds are maze_generate's draws, and the task draws with the config's odds.
 TEST(maze_generate_cycle_odds) {
@@ -194,11 +203,8 @@ TEST(maze_generate_cycle_odds) {
     }
     EXPECTF(mean[1] > mean[0] + 5 && mean[2] > mean[1] + 10, "mean cycles at odds 25 / 6 / 2: %.1f / %.1f / %.1f",
             mean[0], mean[1], mean[2]);
-    Config c;
-    config_defaults(&c);
+    Config c = maze_config(30);
     EXPECT(c.data.maze_cycle_odds == MAZE_CYCLE_ODDS);   // a config without the key: maze_generate's mazes
-    c.task = TASK_MAZE;
-    c.data.maze_size = 30;
     c.data.maze_cycle_odds = 6;
     Rng r1, r2;
     rng_seed(&r1, 3); rng_seed(&r2, 3);
@@ -212,10 +218,7 @@ TEST(maze_generate_cycle_odds) {
 // data.maze_size_min: training mazes of every side in [min, maze_size], each a valid maze
 // placed whole inside the maze_size grid with wall around it; without it, maze_generate's draws.
 TEST(maze_task_sizes_per_maze) {
-    Config c;
-    config_defaults(&c);
-    c.task = TASK_MAZE;
-    c.data.maze_size = 12;
+    Config c = maze_config(12);
     c.data.maze_size_min = 6;
     const Task *t = task_get(TASK_MAZE);
     int n = 12, N = n * n, seen[13] = {0};
@@ -249,10 +252,7 @@ TEST(maze_task_sizes_per_maze) {
 // data.maze_min_path_frac: about that share of the mazes hold the floor, the rest are the
 // generator's own (most 14x14 paths are short); 1 is maze_min_path on every maze.
 TEST(maze_task_min_path_frac_mixes) {
-    Config c;
-    config_defaults(&c);
-    c.task = TASK_MAZE;
-    c.data.maze_size = 14;
+    Config c = maze_config(14);
     c.data.maze_min_path = 40;
     const Task *t = task_get(TASK_MAZE);
     uint8_t q[196], a[196];
