@@ -38,5 +38,5 @@ for set in $SETS; do
     echo "$label: $n mazes, ${wall} s" >&2
 done
 $LOOPT plot "$CSV" --out "$OUT/sizes.png" --x iters --y exact_acc --group size \
-    --title "maze model (trained on 14x14): exact accuracy against loops, by maze size" --quiet
+    --title "maze model (trained on mazes up to 15x15): exact accuracy against loops, by maze size" --quiet
 cat "$CSV"

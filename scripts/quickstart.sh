@@ -4,7 +4,7 @@
 #   1. the shipped Sudoku model solves fresh puzzles, every answer checked;
 #   2. the test-time scaling curve: accuracy against loops (PNG);
 #   3. adaptive halting: each puzzle stops on its own, hard ones loop longer;
-#   4. the shipped maze model solves a maze larger than it was trained on (PNG);
+#   4. the shipped maze model solves mazes larger than it was trained on (PNG);
 #   5. a small looped transformer learns 9x9 mazes from scratch in about two minutes, with its
 #      loss curve (PNG), and solves fresh mazes.
 # Everything it writes goes to runs/quickstart/; it ends with the list of files it drew.
@@ -51,7 +51,7 @@ for set in easy hard; do
     $L solve --iters 64 "$out/$set.txt" 2>&1 >/dev/null | grep 'valid answers' | sed 's/^solve: //'
 done
 
-say "4. The shipped maze model (trained on 14x14 mazes) on 50 fresh 20x20 ones, up to 64 loops"
+say "4. The shipped maze model (trained on mazes up to 15x15) on 50 fresh 20x20 ones, up to 64 loops"
 echo "   (each maze stops once its path has held for 2 loops with every cell at least 90% sure)"
 $L gen maze --n 50 --size 20 --seed 20 --solutions --quiet > "$out/maze20.csv"
 $L eval --data "$out/maze20.csv" --iters 64 --quiet
