@@ -432,15 +432,15 @@ static void describe_scheme(const Config *c, char *buf, size_t len) {
 // Where the training and validation puzzles come from, in words, for the summary.
 static void describe_data(const Config *c, char *buf, size_t len) {
     const DataConfig *d = &c->data;
-    char gen[160], floor[64], valid[CFG_STR + 32];
+    char gen[160], path_floor[64], valid[CFG_STR + 32];
     if (d->maze_min_path_frac < 1.0f)
-        snprintf(floor, sizeof floor, "shortest path >= %d in %.0f%% of them", d->maze_min_path, 100.0 * d->maze_min_path_frac);
-    else snprintf(floor, sizeof floor, "shortest path >= %d", d->maze_min_path);
+        snprintf(path_floor, sizeof path_floor, "shortest path >= %d in %.0f%% of them", d->maze_min_path, 100.0 * d->maze_min_path_frac);
+    else snprintf(path_floor, sizeof path_floor, "shortest path >= %d", d->maze_min_path);
     if (c->task == TASK_SUDOKU) snprintf(gen, sizeof gen, "givens %d-%d", d->givens_min, d->givens_max);
     else if (d->maze_size_min && d->maze_size_min < d->maze_size)
         snprintf(gen, sizeof gen, "%dx%d to %dx%d in %dx%d, %s%s", d->maze_size_min, d->maze_size_min,
-                 d->maze_size, d->maze_size, d->maze_size, d->maze_size, floor, d->maze_cycles ? "" : ", no cycles");
-    else snprintf(gen, sizeof gen, "%dx%d, %s%s", d->maze_size, d->maze_size, floor, d->maze_cycles ? "" : ", no cycles");
+                 d->maze_size, d->maze_size, d->maze_size, d->maze_size, path_floor, d->maze_cycles ? "" : ", no cycles");
+    else snprintf(gen, sizeof gen, "%dx%d, %s%s", d->maze_size, d->maze_size, path_floor, d->maze_cycles ? "" : ", no cycles");
     if (d->valid[0]) snprintf(valid, sizeof valid, "%s", d->valid);
     else snprintf(valid, sizeof valid, "%ld generated puzzles", d->gen_valid);
     if (d->train[0]) snprintf(buf, len, "%s%s; validation: %s", d->train, d->augment ? " (augmented)" : "", valid);

@@ -743,12 +743,12 @@ static int task_coords_size(int h, int w) { return h * w * 2; }
 // long paths and the generator's own). A config without these keys draws as before.
 static void task_generate(const Config *c, Rng *r, uint8_t *q, uint8_t *a) {
     const DataConfig *d = &c->data;
-    int n = d->maze_size, s = n, odds = d->maze_cycles ? d->maze_cycle_odds : 0, floor = d->maze_min_path;
-    if (floor && d->maze_min_path_frac < 1.0f && rng_uniform(r) >= d->maze_min_path_frac) floor = 0;
+    int n = d->maze_size, s = n, odds = d->maze_cycles ? d->maze_cycle_odds : 0, min_path = d->maze_min_path;
+    if (min_path && d->maze_min_path_frac < 1.0f && rng_uniform(r) >= d->maze_min_path_frac) min_path = 0;
     if (d->maze_size_min && d->maze_size_min < n) s = d->maze_size_min + (int)rng_below(r, (uint32_t)(n - d->maze_size_min + 1));
-    if (s == n) { maze_generate_ex(r, n, n, floor, odds, q, a); return; }
+    if (s == n) { maze_generate_ex(r, n, n, min_path, odds, q, a); return; }
     uint8_t *sq = xmalloc(2 * (size_t)s * s), *sa = sq + (size_t)s * s;   // (s, s) question, answer
-    maze_generate_ex(r, s, s, floor, odds, sq, sa);
+    maze_generate_ex(r, s, s, min_path, odds, sq, sa);
     int r0 = (int)rng_below(r, (uint32_t)(n - s + 1)), c0 = (int)rng_below(r, (uint32_t)(n - s + 1));
     memset(q, MAZE_WALL, (size_t)n * n);
     memset(a, MAZE_WALL, (size_t)n * n);
