@@ -433,7 +433,7 @@ static void describe_scheme(const Config *c, char *buf, size_t len) {
 static void describe_data(const Config *c, char *buf, size_t len) {
     const DataConfig *d = &c->data;
     char gen[160], path_floor[64], valid[CFG_STR + 32];
-    if (d->maze_min_path_frac < 1.0f)
+    if (d->maze_min_path && d->maze_min_path_frac < 1.0f)
         snprintf(path_floor, sizeof path_floor, "shortest path >= %d in %.0f%% of them", d->maze_min_path, 100.0 * d->maze_min_path_frac);
     else snprintf(path_floor, sizeof path_floor, "shortest path >= %d", d->maze_min_path);
     if (c->task == TASK_SUDOKU) snprintf(gen, sizeof gen, "givens %d-%d", d->givens_min, d->givens_max);
