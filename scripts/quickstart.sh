@@ -41,7 +41,7 @@ say "2. Test-time scaling: the same puzzles at 1 to 32 loops, every puzzle the s
 $L eval --fixed --data "$out/sudoku.csv" --iters 1,2,4,8,16,32 --quiet | tee "$out/scaling.csv"
 $L plot "$out/scaling.csv" --title "Sudoku 30-40 givens: accuracy against loops" \
     --out "$out/scaling.png" --quiet
-echo "   more loops, better answers (trained with 16): $out/scaling.png"
+echo "   more loops, better answers (trained with 32): $out/scaling.png"
 
 say "3. Adaptive halting: each puzzle stops once its answer holds; harder puzzles loop longer"
 $L gen sudoku --n 100 --seed 2 --givens 36-40 --quiet > "$out/easy.txt"
