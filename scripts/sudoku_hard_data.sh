@@ -13,21 +13,25 @@
 # runs/sudoku-hard-data3; about 11 minutes): the same valid_hardest.csv and a train.csv of
 # 44,000 lines with new seeds: 8,000 hardest written twice, 16,000 hard, 6,000 medium and
 # 6,000 of 30-45 givens.
+# With STAGE=4, the fourth stage's data (configs/sudoku-hard-stage4.json; default OUTDIR
+# runs/sudoku-hard-data4): the same mix as STAGE=3 with new seeds (2910-2913).
 set -eu
 STAGE=${STAGE:-2}
 case "$STAGE" in 2) OUT=${1:-runs/sudoku-hard-data} ;; 3) OUT=${1:-runs/sudoku-hard-data3} ;;
-    *) echo "sudoku_hard_data.sh: STAGE must be 2 or 3, got '$STAGE'" >&2; exit 2 ;; esac
+    4) OUT=${1:-runs/sudoku-hard-data4} ;;
+    *) echo "sudoku_hard_data.sh: STAGE must be 2, 3 or 4, got '$STAGE'" >&2; exit 2 ;; esac
 LOOPT=${LOOPT:-./loopt}
 PUZ=${LOOPT_PUZZLES:-../shared/puzzles}
 [ -d "$PUZ" ] || { echo "sudoku_hard_data.sh: $PUZ not found: the training data must be checked against the public sets" >&2; exit 2; }
 mkdir -p "$OUT"
 X="--exclude $PUZ --solutions"
 $LOOPT gen sudoku --n 256 --level hardest --seed 1900 $X > "$OUT/valid_hardest.csv"
-if [ "$STAGE" = 3 ]; then
-    $LOOPT gen sudoku --n 8000 --level hardest --seed 2906 $X > "$OUT/hardest.csv"
-    $LOOPT gen sudoku --n 16000 --level hard --seed 2907 $X > "$OUT/hard.csv"
-    $LOOPT gen sudoku --n 6000 --level medium --seed 2908 $X > "$OUT/medium.csv"
-    $LOOPT gen sudoku --n 6000 --givens 30-45 --seed 2909 $X > "$OUT/g3045.csv"
+if [ "$STAGE" != 2 ]; then
+    s=$((2906 + 4 * (STAGE - 3)))      # stage 3: seeds 2906-2909, stage 4: 2910-2913
+    $LOOPT gen sudoku --n 8000 --level hardest --seed $s $X > "$OUT/hardest.csv"
+    $LOOPT gen sudoku --n 16000 --level hard --seed $((s + 1)) $X > "$OUT/hard.csv"
+    $LOOPT gen sudoku --n 6000 --level medium --seed $((s + 2)) $X > "$OUT/medium.csv"
+    $LOOPT gen sudoku --n 6000 --givens 30-45 --seed $((s + 3)) $X > "$OUT/g3045.csv"
     cat "$OUT/hardest.csv" "$OUT/hardest.csv" "$OUT/hard.csv" "$OUT/medium.csv" "$OUT/g3045.csv" \
         > "$OUT/train.csv"
     $LOOPT check "$OUT/valid_hardest.csv" --against "$OUT/train.csv"

@@ -13,6 +13,8 @@ expect_exit 2 config_maze_size_min_range "$LOOPT" config configs/maze.json --set
 expect_grep 'data.maze_size_min: expected 0 (off) or a side in \[5, maze_size = 14\], got 4' config_maze_size_min_range_msg
 expect_exit 2 config_maze_size_min_path "$LOOPT" config configs/maze.json --set data.maze_size_min=5 --set data.maze_min_path=20
 expect_grep 'data.maze_min_path: no 5x5 maze (data.maze_size_min) has a shortest path of 20 steps' config_maze_size_min_path_msg
+expect_exit 2 config_maze_min_path_frac_alone "$LOOPT" config configs/maze.json --set data.maze_min_path_frac=0.5
+expect_grep 'data.maze_min_path_frac: holds a share of the mazes to data.maze_min_path, which is 0' config_maze_min_path_frac_alone_msg
 expect_exit 2 config_maze_cycle_odds_range "$LOOPT" config configs/maze.json --set data.maze_cycle_odds=0
 expect_grep 'data.maze_cycle_odds' config_maze_cycle_odds_range_msg
 expect_exit 2 config_maze_min_path_frac_range "$LOOPT" config configs/maze.json --set data.maze_min_path_frac=1.5

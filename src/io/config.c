@@ -625,6 +625,9 @@ void config_validate(const Config *c, const char *name) {
     if (d->maze_min_path > d->maze_size * d->maze_size)
         die(EXIT_USAGE, "%s: data.maze_min_path: expected at most maze_size^2 = %d, got %d",
             name, d->maze_size * d->maze_size, d->maze_min_path);
+    if (d->maze_min_path_frac < 1.0f && d->maze_min_path == 0)
+        die(EXIT_USAGE, "%s: data.maze_min_path_frac: holds a share of the mazes to data.maze_min_path, which is "
+            "0 (no floor); set maze_min_path or leave the share at 1", name);
     if (d->maze_size_min && (d->maze_size_min < 5 || d->maze_size_min > d->maze_size))
         die(EXIT_USAGE, "%s: data.maze_size_min: expected 0 (off) or a side in [5, maze_size = %d], got %d",
             name, d->maze_size, d->maze_size_min);
