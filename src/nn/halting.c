@@ -141,10 +141,11 @@ static void act_backward_step(Model *m, int k, int slot, float ponder_scale) {
 // from then on. It needs no head, so it works on any model, including ones trained with
 // "none". Training loops a fixed number of times (there is no decision to learn).
 
-// The top class of logits l (V) and its softmax probability.
+// The top class of logits l (V) and, where p_top is not NULL, its softmax probability.
 static int top_class(const float *l, int V, float *p_top) {
     int a = 0;
     for (int v = 1; v < V; v++) if (l[v] > l[a]) a = v;
+    if (!p_top) return a;
     float sum = 0.0f;
     for (int v = 0; v < V; v++) sum += expf(l[v] - l[a]);
     *p_top = 1.0f / sum;
@@ -168,9 +169,10 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
         }
         memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
         int same = k > 1;
+        int conf = m->hc.confidence > 0.0f;                // else no softmax is needed
         for (int t = M; t < T; t++) {
-            float p_top;
-            int a = top_class(m->acts.logits + ((size_t)b * T + t) * V, V, &p_top);
+            float p_top = 1.0f;
+            int a = top_class(m->acts.logits + ((size_t)b * T + t) * V, V, conf ? &p_top : NULL);
             float *pv = prev + ((size_t)b * T + t) * V;   // a row's scratch is (T, V), as kl's
             same &= pv[0] == (float)a && p_top >= m->hc.confidence;
             pv[0] = (float)a;
