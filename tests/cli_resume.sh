@@ -88,6 +88,20 @@ $LOOPT export "$A" "$T/A.w" 2>/dev/null
     echo "ok init_from_loads_the_weights" || echo "FAIL init_from_loads_the_weights"
 # a weights-only export can be fine-tuned (not resumed)
 expect_exit 0 init_from_export $LOOPT train $TINY --init-from "$T/A.w" --set train.steps=1 --out "$T/fromw"
+# info counts the runs a model continued: their steps add up down the chain, through an export
+# and a resume (A.w: n steps -> fromw: 1, resumed to 2 -> chain: 1)
+n=$(saved_step "$T/A.w")
+expect_exit 0 init_from_info_before $LOOPT info "$T/fromw/model.safetensors"
+expect_grep "^before: *1 earlier run (--init-from): $n steps, .*; in all $((n + 1)) steps" init_from_info_counts_the_run
+$LOOPT train --resume "$T/fromw/model.safetensors" --set train.steps=2 --quiet 2>/dev/null
+$LOOPT export "$T/fromw/model.safetensors" "$T/fromw.w" 2>/dev/null
+expect_exit 0 init_from_info_exported $LOOPT info "$T/fromw.w"
+expect_grep "^before: *1 earlier run (--init-from): $n steps, .*; in all $((n + 2)) steps" init_from_info_resume_and_export_keep_it
+expect_exit 0 init_from_chain $LOOPT train $TINY --init-from "$T/fromw.w" --set train.steps=1 --out "$T/chain"
+$LOOPT info "$T/chain/model.safetensors" >"$T/out" 2>&1
+expect_grep "^before: *2 earlier runs (--init-from): $((n + 2)) steps, .*; in all $((n + 3)) steps" init_from_info_sums_the_chain
+$LOOPT info "$A" >"$T/out" 2>&1
+if grep -q '^before:' "$T/out"; then echo "FAIL info_no_before_without_init_from"; else echo "ok info_no_before_without_init_from"; fi
 expect_exit 2 resume_export_refused $LOOPT train --resume "$T/A.w" --set train.steps=9 --out "$T/rw"
 expect_grep "no optimizer state.*--init-from" resume_export_points_to_init_from
 # bad uses

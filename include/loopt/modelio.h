@@ -4,7 +4,8 @@
 // "adam_v.<name>" for the optimizer moments, "rng.data"/"rng.halt" (U32) for the RNG streams.
 // __metadata__: "format" = "loopt-1", "config" = the resolved config JSON, "step", "elapsed_s",
 // "task", "loops"; an export (weights only) also "weights" = "ema" or "raw": which weights of
-// the run it holds.
+// the run it holds; a run started with --init-from also "prior_stages", "prior_steps" and
+// "prior_elapsed_s": the runs its weights came from, summed down the chain.
 #ifndef LOOPT_MODELIO_H
 #define LOOPT_MODELIO_H
 
@@ -19,6 +20,9 @@
 typedef struct {
     long step;          // optimizer steps done
     double elapsed_s;   // training wall time so far
+    int prior_stages;   // the runs before this one (--init-from, transitively); 0: none
+    long prior_steps;   // their optimizer steps, summed
+    double prior_elapsed_s;   // their training wall time, summed
     Rng data_rng;       // data / augmentation stream
     Rng halt_rng;       // halting exploration stream
 } TrainState;
@@ -65,11 +69,16 @@ void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m,
 // or loopt version: any safetensors file with F32 tensors named as in PARAMS (model.h) works.
 // Exits 2 naming the file when it cannot be read or no tensor matches.
 typedef struct {
+    TrainState from;                  // the file's progress (step, elapsed, prior_*; no RNG state)
     int n_loaded, n_added, n_dropped;
     char *loaded, *added, *dropped;   // comma-separated names; dropped ones say why
     int from_ema;                     // 1: the EMA weights were loaded
 } InitReport;
 void model_init_from(const char *path, Model *m, InitReport *rep);
+
+// The training progress a checkpoint's __metadata__ records (step, elapsed_s, prior_*) into *ts;
+// absent keys read 0 and the RNG streams are left as they are.
+void train_state_meta(const Ckpt *c, TrainState *ts);
 void init_report_free(InitReport *rep);
 
 #endif

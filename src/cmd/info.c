@@ -21,10 +21,16 @@ static const char *USAGE =
     "usage: loopt info CKPT\n"
     "\n"
     "Describes a checkpoint written by loopt train: format, task, parameter count, every tensor\n"
-    "(name, dtype, shape), steps trained, training wall time, training depth (recursion.loops; trm/hrm: n_sup),\n"
+    "(name, dtype, shape), steps trained, training wall time (and, for a run started with --init-from,\n"
+    "those of the runs it continued), training depth (recursion.loops; trm/hrm: n_sup),\n"
     "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
+// " (1.60 h)" or " (2.5 min)" after a wall time in seconds, nothing under a minute.
+static void print_hours(double s) {
+    if (s >= 3600) printf(" (%.2f h)", s / 3600);
+    else if (s >= 60) printf(" (%.1f min)", s / 60);
+}
 
 // The ema line: which weights the file holds (model_weights_kind), in the words solve and eval
 // use for the weights they run (infer_weights).
@@ -86,9 +92,18 @@ int cmd_info(int argc, char **argv) {
            "%d memory tokens\n", m.C, m.NH, m.L, m.F, POS_NAMES[cfg.model.positions], m.M);
     printf("steps:       %s (batch %d)\n", step ? step : "0 (not recorded)", cfg.train.batch);
     printf("elapsed:     %.1f s", el);
-    if (el >= 3600) printf(" (%.2f h)", el / 3600);
-    else if (el >= 60) printf(" (%.1f min)", el / 60);
+    print_hours(el);
     printf("\n");
+    TrainState ts = {0};
+    train_state_meta(&c, &ts);
+    if (ts.prior_stages > 0) {
+        printf("before:      %d earlier run%s (--init-from): %ld steps, %.1f s", ts.prior_stages,
+               ts.prior_stages == 1 ? "" : "s", ts.prior_steps, ts.prior_elapsed_s);
+        print_hours(ts.prior_elapsed_s);
+        printf("; in all %ld steps, %.1f s", ts.prior_steps + ts.step, ts.prior_elapsed_s + ts.elapsed_s);
+        print_hours(ts.prior_elapsed_s + ts.elapsed_s);
+        printf("\n");
+    }
     printf("loops:       %d (training depth, scheme %s; `loopt solve --iters` may go beyond)\n",
            config_depth(&cfg), SCHEME_NAMES[cfg.recursion.scheme]);
     const HaltingConfig *hc = &cfg.halting;

@@ -201,10 +201,14 @@ static void save(const char *path, const Model *m, const Config *c, const Optimi
         die(EXIT_RUNTIME, "saving the checkpoint failed: %s (the previous checkpoint, if any, is intact)", why);
 }
 
-// --init-from: the model's tensors from a checkpoint by name and shape, and the report.
-static void init_from(Model *m, const char *path) {
+// --init-from: the model's tensors from a checkpoint by name and shape, and the report; ts
+// records the runs the weights come from (the file's own and those before it).
+static void init_from(Model *m, TrainState *ts, const char *path) {
     InitReport rep;
     model_init_from(path, m, &rep);
+    ts->prior_stages = rep.from.prior_stages + 1;
+    ts->prior_steps = rep.from.prior_steps + rep.from.step;
+    ts->prior_elapsed_s = rep.from.prior_elapsed_s + rep.from.elapsed_s;
     log_info("init-from %s: loaded %d tensor%s (%s): %s", path, rep.n_loaded, rep.n_loaded == 1 ? "" : "s",
              rep.from_ema ? "its EMA weights" : "its weights", rep.loaded);
     log_info("init-from %s: added %d new tensor%s (fresh init)%s%s", path, rep.n_added, rep.n_added == 1 ? "" : "s",
@@ -485,9 +489,9 @@ static void build(Run *r, const Args *a) {
         Rng init_rng;
         rng_seed(&init_rng, c->train.seed);
         model_init(&r->m, c, &shape, &init_rng);
-        if (a->init_from) init_from(&r->m, a->init_from);
-        optim_init(&r->opt, &r->m, &c->train);   // the EMA starts from the weights as they are now
         memset(&r->ts, 0, sizeof r->ts);
+        if (a->init_from) init_from(&r->m, &r->ts, a->init_from);
+        optim_init(&r->opt, &r->m, &c->train);   // the EMA starts from the weights as they are now
         rng_seed(&r->ts.data_rng, c->data.seed);
         rng_seed(&r->ts.halt_rng, c->train.seed ^ 0x68616c74ULL);
     }

@@ -44,13 +44,23 @@ static int save_with(const char *path, const Model *m, const Config *cfg, const 
         }
     }
     char *config = config_to_json(cfg);
-    char step[32], elapsed[32], loops[32];
+    char step[32], elapsed[32], loops[32], stages[32], psteps[32], pelapsed[32];
     snprintf(step, sizeof step, "%ld", ts ? ts->step : 0L);
     snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
     snprintf(loops, sizeof loops, "%d", config_depth(cfg));
-    const char *keys[] = {"format", "config", "step", "elapsed_s", "task", "loops", "weights"};
-    const char *vals[] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops, weights};
-    int ok = ckpt_write(path, t, n, keys, vals, weights ? 7 : 6, why, whylen);
+    const char *keys[10] = {"format", "config", "step", "elapsed_s", "task", "loops"};
+    const char *vals[10] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops};
+    int nk = 6;
+    if (weights) { keys[nk] = "weights"; vals[nk++] = weights; }
+    if (ts && ts->prior_stages > 0) {
+        snprintf(stages, sizeof stages, "%d", ts->prior_stages);
+        snprintf(psteps, sizeof psteps, "%ld", ts->prior_steps);
+        snprintf(pelapsed, sizeof pelapsed, "%.3f", ts->prior_elapsed_s);
+        keys[nk] = "prior_stages"; vals[nk++] = stages;
+        keys[nk] = "prior_steps"; vals[nk++] = psteps;
+        keys[nk] = "prior_elapsed_s"; vals[nk++] = pelapsed;
+    }
+    int ok = ckpt_write(path, t, n, keys, vals, nk, why, whylen);
     free(config);
     return ok;
 }
@@ -117,11 +127,23 @@ static int is_state_tensor(const char *name) {
            strncmp(name, "adam_v.", 7) == 0 || strncmp(name, "rng.", 4) == 0;
 }
 
+void train_state_meta(const Ckpt *c, TrainState *ts) {
+    const char *step = ckpt_meta(c, "step"), *el = ckpt_meta(c, "elapsed_s");
+    const char *stages = ckpt_meta(c, "prior_stages"), *psteps = ckpt_meta(c, "prior_steps");
+    const char *pel = ckpt_meta(c, "prior_elapsed_s");
+    ts->step = step ? atol(step) : 0;
+    ts->elapsed_s = el ? atof(el) : 0.0;
+    ts->prior_stages = stages ? atoi(stages) : 0;
+    ts->prior_steps = psteps ? atol(psteps) : 0;
+    ts->prior_elapsed_s = pel ? atof(pel) : 0.0;
+}
+
 void model_init_from(const char *path, Model *m, InitReport *rep) {
     memset(rep, 0, sizeof *rep);
     Ckpt c;
     char why[512];
     if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "--init-from %s", why);
+    train_state_meta(&c, &rep->from);
     for (int i = 0; i < c.n && !rep->from_ema; i++) rep->from_ema = strncmp(c.entries[i].name, "ema.", 4) == 0;
     size_t nl = 0, na = 0, nd = 0;
     size_t off = 0;
@@ -221,9 +243,7 @@ void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m,
     }
     if (ts) {
         memset(ts, 0, sizeof *ts);
-        const char *step = ckpt_meta(&c, "step"), *el = ckpt_meta(&c, "elapsed_s");
-        ts->step = step ? atol(step) : 0;
-        ts->elapsed_s = el ? atof(el) : 0.0;
+        train_state_meta(&c, ts);
         int64_t four = 4;
         if (!ckpt_copy(&c, "rng.data", DT_U32, 1, &four, ts->data_rng.s, why, sizeof why) ||
             !ckpt_copy(&c, "rng.halt", DT_U32, 1, &four, ts->halt_rng.s, why, sizeof why))
