@@ -21,8 +21,8 @@ static const char *USAGE =
     "usage: loopt info CKPT\n"
     "\n"
     "Describes a checkpoint written by loopt train: format, task, parameter count, every tensor\n"
-    "(name, dtype, shape), steps trained, training wall time (and, for a run started with --init-from,\n"
-    "those of the runs it continued), training depth (recursion.loops; trm/hrm: n_sup),\n"
+    "(name, dtype, shape), steps trained, training wall time (and, for a fine-tuned run, those of\n"
+    "the runs it continued), training depth (recursion.loops; trm/hrm: n_sup),\n"
     "halting kind, whether EMA weights and optimizer state are present, and the resolved config\n"
     "(JSON). Exit 2 if the file is not a readable loopt checkpoint, with the reason.\n";
 
