@@ -75,10 +75,10 @@ typedef struct {
     int from_ema;                     // 1: the EMA weights were loaded
 } InitReport;
 void model_init_from(const char *path, Model *m, InitReport *rep);
+void init_report_free(InitReport *rep);
 
 // The training progress a checkpoint's __metadata__ records (step, elapsed_s, prior_*) into *ts;
 // absent keys read 0 and the RNG streams are left as they are.
 void train_state_meta(const Ckpt *c, TrainState *ts);
-void init_report_free(InitReport *rep);
 
 #endif

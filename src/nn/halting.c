@@ -159,7 +159,7 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
     float *prev = m->acts.halt_scratch;                  // (B, T, V): [0] the previous loop's answer
     float *held = prev + (size_t)B * T * V;              // (B) loops the puzzle's answer has held
     model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
-    int running = 0;
+    int running = 0, conf = m->hc.confidence > 0.0f;   // confidence 0: no softmax needed
     for (int b = 0; b < B; b++) {
         int k = m->row_k[b];
         if (k > 1 && held[b] >= m->hc.patience) {   // stopped earlier: the state stays
@@ -169,7 +169,6 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
         }
         memcpy(h + b * TC, y + b * TC, TC * sizeof(float));
         int same = k > 1;
-        int conf = m->hc.confidence > 0.0f;                // else no softmax is needed
         for (int t = M; t < T; t++) {
             float p_top = 1.0f;
             int a = top_class(m->acts.logits + ((size_t)b * T + t) * V, V, conf ? &p_top : NULL);
