@@ -171,6 +171,8 @@ TEST(ckpt_round_trip) {
     }
     EXPECT(c.n_meta == 4);
     EXPECT(ckpt_find(&c, "nope") == NULL && ckpt_meta(&c, "nope") == NULL);
+    EXPECT(ckpt_has_prefix(&c, "w.") && ckpt_has_prefix(&c, "w.f32") && ckpt_has_prefix(&c, ""));
+    EXPECT(!ckpt_has_prefix(&c, "w.f32x") && !ckpt_has_prefix(&c, "ema."));
     // entries come in data-offset order: the 8-byte types first, then 4, then 1
     for (int i = 1; i < c.n; i++) EXPECT(c.entries[i].offset >= c.entries[i - 1].offset);
     EXPECT(c.entries[0].dtype == DT_F64 && c.entries[c.n - 1].dtype == DT_U8);

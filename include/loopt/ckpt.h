@@ -95,6 +95,9 @@ int ckpt_read(const char *path, Ckpt *c, char *why, size_t whylen);
 // The entry named `name`, or NULL if the checkpoint has none.
 const CkptEntry *ckpt_find(const Ckpt *c, const char *name);
 
+// 1 if any tensor's name starts with `prefix` ("ema.", "adam_m."), else 0.
+int ckpt_has_prefix(const Ckpt *c, const char *prefix);
+
 // The metadata value for `key`, or NULL if absent.
 const char *ckpt_meta(const Ckpt *c, const char *key);
 

@@ -50,14 +50,6 @@ static void print_ema(const Ckpt *c, const Config *cfg) {
     }
 }
 
-// 1 if any tensor's name starts with prefix.
-static int has_prefix(const Ckpt *c, const char *prefix) {
-    size_t n = strlen(prefix);
-    for (int i = 0; i < c->n; i++)
-        if (!strncmp(c->entries[i].name, prefix, n)) return 1;
-    return 0;
-}
-
 int cmd_info(int argc, char **argv) {
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -113,7 +105,7 @@ int cmd_info(int argc, char **argv) {
     if (hc->kind == HALT_ACT) printf(" (threshold %g)", hc->threshold);
     printf("%s\n", hc->kind != HALT_NONE ? "; `loopt solve --fixed` runs every loop" : "");
     print_ema(&c, &cfg);
-    printf("optimizer:   %s\n", has_prefix(&c, "adam_m.") && has_prefix(&c, "adam_v.")
+    printf("optimizer:   %s\n", ckpt_has_prefix(&c, "adam_m.") && ckpt_has_prefix(&c, "adam_v.")
                                     ? "yes (AdamW moments: training can resume)" : "no");
     printf("rng state:   %s\n", ckpt_find(&c, "rng.data") && ckpt_find(&c, "rng.halt") ? "yes" : "no");
     printf("tensors:     %d\n", c.n);

@@ -515,6 +515,13 @@ const CkptEntry *ckpt_find(const Ckpt *c, const char *name) {
     return NULL;
 }
 
+int ckpt_has_prefix(const Ckpt *c, const char *prefix) {
+    size_t n = strlen(prefix);
+    for (int i = 0; i < c->n; i++)
+        if (strncmp(c->entries[i].name, prefix, n) == 0) return 1;
+    return 0;
+}
+
 const char *ckpt_meta(const Ckpt *c, const char *key) {
     for (int i = 0; i < c->n_meta; i++)
         if (strcmp(c->meta_keys[i], key) == 0) return c->meta_vals[i];

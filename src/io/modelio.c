@@ -75,17 +75,9 @@ int model_save_weights(const char *path, const Model *m, const Config *cfg, cons
     return save_with(path, m, cfg, NULL, ts, weights, why, whylen);
 }
 
-// 1 if any tensor's name starts with prefix.
-static int has_prefix(const Ckpt *c, const char *prefix) {
-    size_t n = strlen(prefix);
-    for (int i = 0; i < c->n; i++)
-        if (!strncmp(c->entries[i].name, prefix, n)) return 1;
-    return 0;
-}
-
 WeightsKind model_weights_kind(const Ckpt *c) {
-    if (has_prefix(c, "ema.")) return WEIGHTS_WITH_EMA;
-    if (has_prefix(c, "adam_m.")) return WEIGHTS_RAW;
+    if (ckpt_has_prefix(c, "ema.")) return WEIGHTS_WITH_EMA;
+    if (ckpt_has_prefix(c, "adam_m.")) return WEIGHTS_RAW;
     const char *w = ckpt_meta(c, "weights");
     return !w ? WEIGHTS_EXPORT_OLD : !strcmp(w, "ema") ? WEIGHTS_EXPORT_EMA : WEIGHTS_EXPORT_RAW;
 }
