@@ -28,7 +28,8 @@ expect_exit 2 breadth_eval_option_typo "$LOOPT" eval --data "$T/p3.txt" --selct 
 expect_grep "unknown option '--selct' (did you mean '--select'?)" breadth_eval_option_typo_msg
 expect_exit 2 breadth_trace_refused "$LOOPT" solve --tries 2 --trace "$T/p3.txt"
 expect_grep 'use it without --tries' breadth_trace_refused_msg
-# mazes: the dihedral variants; rule valid's answer is valid whenever some variant's was
+# mazes: the dihedral variants; rule valid's answer is a path whenever some variant's was (the
+# shortest of them: it may still be longer than the maze's shortest, which valid does not ask)
 if [ -f data/models/maze.safetensors ]; then
     "$LOOPT" gen maze --n 6 --size 9 --seed 4 --quiet >"$T/m.txt"
     "$LOOPT" solve --iters 24 --quiet "$T/m.txt" >"$T/m0.txt" 2>/dev/null
@@ -38,7 +39,8 @@ if [ -f data/models/maze.safetensors ]; then
     expect_exit 0 breadth_maze_solve "$LOOPT" solve --iters 24 --tries 8 --format json "$T/m.txt"
     grep '^{' "$T/out" >"$T/mv.json"
     if [ "$(grep -c '"tries": 8, "tries_agree": [0-8], "tries_valid": [0-8]' "$T/mv.json")" -eq 6 ] &&
-       ! grep -v '"tries_valid": 0' "$T/mv.json" | grep -q '"valid": false'; then echo "ok breadth_maze_valid_when_some_variant_valid"
+       ! grep -v '"tries_valid": 0' "$T/mv.json" | grep '"valid": false' | grep -vq 'steps, shortest is'; then
+        echo "ok breadth_maze_valid_when_some_variant_valid"
     else echo "FAIL breadth_maze_valid_when_some_variant_valid"; head -2 "$T/mv.json"; fi
 fi
 

@@ -333,3 +333,77 @@ TEST(breadth_vote_valid_guarantee) {
     }
     puzzle_set_free(&set);
 }
+
+// Mazes under rule valid: a maze with two routes, S to G in 4 steps (down and along) or 6
+// (along the top and down), as text rows:
+//   S . . .
+//   . # # .
+//   . . G .
+// The variants answer, in turn: the long route (sure of it), a branching non-path (surer),
+// the short route (least sure), the long route again. maze_path takes both routes and
+// refuses the branch, maze_check takes the short one only; valid picks the short route by its
+// length, though every well-formed variant is surer of the long one — no search is needed to
+// see which of two paths is shorter.
+static const char *const TWO_ROUTES[3] = {"S...", ".##.", "..G."};
+static const char *const SHORT_ROUTE[3] = {"S...", "o##.", "ooG."};
+static const char *const LONG_ROUTE[3] = {"Sooo", ".##o", "..Go"};
+static const char *const BRANCH[3] = {"Sooo", "o##o", "ooGo"};
+
+static void maze_rows(const char *const rows[3], uint8_t *g) {
+    for (int t = 0; t < 12; t++) {
+        char c = rows[t / 4][t % 4];
+        g[t] = c == '#' ? MAZE_WALL : c == 'S' ? MAZE_START : c == 'G' ? MAZE_GOAL : c == 'o' ? MAZE_PATH : MAZE_OPEN;
+    }
+}
+
+typedef struct { int n, n_valid, from[NUM_SELECT], valid[12]; } GotMaze;
+
+static void got_maze_emit(void *ctx, int entry, const BreadthAnswer *a) {
+    GotMaze *g = ctx;
+    g->n++;
+    g->n_valid = a->n_valid;
+    for (int r = 0; r < NUM_SELECT; r++) g->from[r] = a->from[r];
+    memcpy(g->valid, a->pred[SELECT_VALID], sizeof g->valid);
+}
+
+TEST(breadth_maze_valid_takes_the_shortest_path) {
+    uint8_t q[12], shrt[12], lng[12], branch[12];
+    maze_rows(TWO_ROUTES, q); maze_rows(SHORT_ROUTE, shrt); maze_rows(LONG_ROUTE, lng); maze_rows(BRANCH, branch);
+    const Task *task = task_get(TASK_MAZE);
+    int steps, cost;
+    char why[160];
+    EXPECTF(maze_path(q, shrt, 3, 4, &steps, why, sizeof why) && steps == 4, "%s", why);
+    EXPECTF(maze_path(q, lng, 3, 4, &steps, why, sizeof why) && steps == 6, "%s", why);
+    EXPECT(!maze_path(q, branch, 3, 4, &steps, why, sizeof why));
+    EXPECT(maze_check(q, shrt, 3, 4, why, sizeof why));
+    EXPECT(!maze_check(q, lng, 3, 4, why, sizeof why) && strstr(why, "6 steps, shortest is 4"));
+    EXPECT(task->well_formed(q, lng, 3, 4, &cost) && cost == 6);
+
+    PuzzleSet set;
+    puzzle_set_alloc(&set, 1, 24);
+    puzzle_set_add(&set, 3, 4, q, shrt, 1);
+    int K = 4;
+    Breadth b;
+    breadth_init(&b, task, &set, K, "--tries");
+    GotMaze got = {0};
+    BreadthVote v;
+    breadth_vote_init(&v, &b, MAZE_NCODES, got_maze_emit, &got);
+    const uint8_t *ans[4] = {lng, branch, shrt, lng};
+    float conf[4] = {0.9f, 0.99f, 0.6f, 0.8f};
+    Rng r;
+    rng_seed(&r, 1);
+    for (int k = 0; k < K; k++) {   // each answer in its variant's frame: variant cell t is cell src[t]
+        int src[12], vh, vw, pred[12], loops[12];
+        uint8_t tok[256];
+        float cf[12];
+        task->variant(k, &r, 3, 4, src, tok, &vh, &vw);
+        for (int t = 0; t < 12; t++) { pred[t] = ans[k][src[t]]; loops[t] = 8; cf[t] = conf[k]; }
+        breadth_vote_add(&v, k, pred, loops, cf);
+    }
+    EXPECT(got.n == 1 && got.n_valid == 3);
+    EXPECT(got.from[SELECT_VALID] == 2 && got.from[SELECT_CONFIDENT] == 1);
+    for (int t = 0; t < 12; t++) EXPECT(got.valid[t] == shrt[t]);
+    breadth_vote_free(&v);
+    breadth_free(&b);
+    puzzle_set_free(&set);
+}

@@ -17,8 +17,10 @@
 // How one answer is picked from the K variants' answers (mapped back):
 //   model      per cell, the class with the most confidence summed over the variants that
 //              predict it (confidence: the softmax probability of a variant's argmax)
-//   valid      the most confident variant (sum over cells of log confidence) whose answer is
-//              valid (Task.check: complete, keeps the givens, no repeat); none: as model
+//   valid      of the variants whose answer is well formed (Task.well_formed, no search:
+//              Sudoku a full grid keeping the givens with no repeat, maze an S-G path), the
+//              one of least cost (maze: the shortest path), then the most confident (sum over
+//              cells of log confidence); none: as model
 //   confident  the most confident variant, valid or not
 typedef enum { SELECT_MODEL, SELECT_VALID, SELECT_CONFIDENT, NUM_SELECT } SelectRule;
 extern const char *const SELECT_NAMES[];   // NUM_SELECT names, then NULL (arg_enum)
@@ -43,7 +45,7 @@ typedef struct {
     const int *pred[NUM_SELECT];   // (S) the answer of each rule
     int agree[NUM_SELECT];         // variants whose answer is the rule's, cell for cell
     int from[NUM_SELECT];          // the variant the rule took, or -1: the per-cell vote
-    int n_valid;                   // variants whose answer is valid
+    int n_valid;                   // variants whose answer is well formed (Task.well_formed)
     double loops;                  // mean over the variants of each one's mean loops per cell
     const float *cell_loops;       // (S) loops per cell, mean over the variants
 } BreadthAnswer;
@@ -66,7 +68,7 @@ typedef struct {
     int *ans;                  // (NUM_SELECT, s_max) each rule's answer
     float *votes;              // (s_max, V) the vote's tally, then (s_max) the mean cell loops
     double *score;             // (K) each variant's sum over cells of log confidence
-    uint8_t *cells;            // (s_max) scratch for Task.check
+    uint8_t *cells;            // (s_max) scratch for Task.well_formed
 } BreadthVote;
 
 void breadth_vote_init(BreadthVote *v, const Breadth *b, int V, BreadthEmit emit, void *ctx);

@@ -56,9 +56,14 @@ int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a);
 #define MAZE_CYCLE_ODDS 25
 int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a);
 
-// Check an answer: only open cells turned into path, walls/S/G unchanged, the path cells plus
-// S and G form a 4-connected S->G path with no extra cells, and its length equals the BFS
-// shortest. Returns 1 if valid, else 0 with the reason.
+// Whether answer a is a path for question q, judged without searching q: only open cells
+// turned into path, walls/S/G unchanged, and the path cells plus S and G one 4-connected S->G
+// path with no extra cells. Returns 1 with its length in steps (path cells + 1) in *steps, else
+// 0 with the reason. Whether it is the shortest is maze_check's question.
+int maze_path(const uint8_t *q, const uint8_t *a, int h, int w, int *steps, char *why, size_t whylen);
+
+// Check an answer: a valid question, maze_path, and a length equal to the BFS shortest.
+// Returns 1 if valid, else 0 with the reason.
 int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t whylen);
 
 // Dihedral transform k in [0, 8) (rotations by k%4 quarter turns, mirrored if k >= 4) of a

@@ -79,6 +79,13 @@ typedef struct {
     // Whether answer a (h x w) solves question q; if not, the reason into why.
     int (*check)(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t len);
 
+    // Breadth's rule `valid` (`--tries`): whether answer a is well formed for question q by what
+    // can be seen without solving q, and then its cost into *cost (of two well-formed answers
+    // the lower cost wins). Sudoku: check itself (a full grid that keeps the givens and repeats
+    // no digit is the solution), cost 0; maze: maze_path, cost its steps (whether a path is the
+    // shortest takes a search, but the shortest of the variants' paths needs none).
+    int (*well_formed)(const uint8_t *q, const uint8_t *a, int h, int w, int *cost);
+
     // Whether question q alone is a valid puzzle (Sudoku: exactly one solution; maze: one S,
     // one G, G reachable); if not, the reason into why.
     int (*validate)(const uint8_t *q, int h, int w, char *why, size_t len);

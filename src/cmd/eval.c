@@ -50,7 +50,8 @@ static const char *USAGE =
     "  iters,cell_acc,exact_acc,mean_loops,loops_median,loops_p90,puzzles_per_s,tries,select,\n"
     "  exact_model,exact_valid,exact_confident,any_valid\n"
     "cell_acc and exact_acc are the --select rule's (named in select), exact_RULE each rule's,\n"
-    "any_valid the fraction of puzzles some variant answered validly (what valid can reach);\n"
+    "any_valid the fraction of puzzles some variant answered well formed, as valid judges it\n"
+    "(Sudoku: a valid grid, what valid can reach; maze: an S-G path, shortest or not);\n"
     "mean_loops and its median and p90 are per variant (a puzzle costs tries times that), and\n"
     "puzzles_per_s counts puzzles, not variants. --tries 1 alone keeps the plain columns.\n"
     "Malformed entries (and mazes of a size the model cannot take) are reported as\n"
@@ -154,7 +155,7 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
 // all the one answer).
 typedef struct {
     long cell_ok[NUM_SELECT], exact[NUM_SELECT];
-    long any_valid;  // puzzles some variant answered validly
+    long any_valid;  // puzzles some variant answered well formed (BreadthAnswer.n_valid)
     double secs;
     double *loops;   // (puzzles) each puzzle's mean loops per cell, in the order scored
     int n;           // puzzles scored

@@ -1,8 +1,8 @@
 // breadth.c — test-time breadth: the K variants of every puzzle (Task.variant), and the vote
 // that maps each variant's answer back to its puzzle and picks one answer per puzzle by each
-// rule (model: confidence-weighted vote per cell; valid: the most confident valid variant;
-// confident: the most confident variant). Checking a finished grid is the task's checker; no
-// solver or search is involved.
+// rule (model: confidence-weighted vote per cell; valid: of the well-formed variants the one of
+// least cost, then the most confident; confident: the most confident variant). Judging a
+// finished grid is the task's (Task.well_formed); no solver or search is involved.
 #include "loopt/breadth.h"
 
 #include "loopt/check.h"
@@ -114,7 +114,7 @@ static void pick(BreadthVote *v, int entry, const Puzzle *p) {
     const Task *task = v->b->task;
     int K = v->b->K, S = p->h * p->w, s = v->s_max;
     BreadthAnswer a = {.K = K};
-    int best = 0, best_valid = -1;
+    int best = 0, best_valid = -1, best_cost = 0;
     double loops = 0.0;
     for (int k = 0; k < K; k++) {
         const int *pk = v->pred + (size_t)k * s, *lk = v->loops + (size_t)k * s;
@@ -127,11 +127,13 @@ static void pick(BreadthVote *v, int entry, const Puzzle *p) {
         }
         loops += lsum / S;
         v->score[k] = score;
-        char why[256];
-        int ok = task->check(p->q, v->cells, p->h, p->w, why, sizeof why);
+        int cost, ok = task->well_formed(p->q, v->cells, p->h, p->w, &cost);
         a.n_valid += ok;
         if (score > v->score[best]) best = k;
-        if (ok && (best_valid < 0 || score > v->score[best_valid])) best_valid = k;
+        if (ok && (best_valid < 0 || cost < best_cost || (cost == best_cost && score > v->score[best_valid]))) {
+            best_valid = k;
+            best_cost = cost;
+        }
     }
     vote_cells(v, S);
     a.pred[SELECT_MODEL] = v->ans;

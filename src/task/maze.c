@@ -121,10 +121,10 @@ int maze_validate(const uint8_t *q, int h, int w, char *why, size_t whylen) {
 
 static char show(uint8_t code) { return code < MAZE_NCODES ? MAZE_CHARS[code] : '?'; }
 
-int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t whylen) {
-    char qwhy[160];
-    if (!maze_validate(q, h, w, qwhy, sizeof qwhy)) return failf(why, whylen, "invalid question: %s", qwhy);
+int maze_path(const uint8_t *q, const uint8_t *a, int h, int w, int *steps, char *why, size_t whylen) {
     int n = h * w, npath = 0;
+    if (find_code(q, n, MAZE_START) < 0) return failf(why, whylen, "invalid question: no start S");
+    if (find_code(q, n, MAZE_GOAL) < 0) return failf(why, whylen, "invalid question: no goal G");
     // 1. Cell by cell: only open cells may change, and only into path.
     for (int i = 0; i < n; i++) {
         int r = i / w + 1, c = i % w + 1;
@@ -190,10 +190,16 @@ int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size
     free(seen);
     free(queue);
     free(onp);
-    if (!ok) return 0;
+    *steps = npath + 1;
+    return ok;
+}
 
-    // 4. Shortest.
-    int steps = npath + 1, best = maze_shortest(q, h, w, NULL);
+int maze_check(const uint8_t *q, const uint8_t *a, int h, int w, char *why, size_t whylen) {
+    char qwhy[160];
+    if (!maze_validate(q, h, w, qwhy, sizeof qwhy)) return failf(why, whylen, "invalid question: %s", qwhy);
+    int steps;
+    if (!maze_path(q, a, h, w, &steps, why, whylen)) return 0;
+    int best = maze_shortest(q, h, w, NULL);   // 4. Shortest.
     if (steps != best) return failf(why, whylen, "path has %d steps, shortest is %d", steps, best);
     return 1;
 }
@@ -782,6 +788,11 @@ static void task_hint(const uint8_t *q, int h, int w, int *out) {
     free(queue);
 }
 
+// Task.well_formed (`--tries`, rule valid): a path, its steps the cost, the shortest not asked.
+static int task_well_formed(const uint8_t *q, const uint8_t *a, int h, int w, int *cost) {
+    return maze_path(q, a, h, w, cost, NULL, 0);
+}
+
 // Task.variant (`solve --tries`): the symmetries in turn, not drawn: of a square grid variant k
 // is maze_dihedral's transform k mod 8, of any other the four that keep its shape (k mod 4:
 // the mirror images across each axis, and both). Tokens keep their meaning.
@@ -855,6 +866,7 @@ const Task TASK_MAZE_DEF = {
     .read_answers = task_read,
     .check_split = task_check_split,
     .check = maze_check,
+    .well_formed = task_well_formed,
     .validate = maze_validate,
     .reference = task_reference,
     .text = task_text,
