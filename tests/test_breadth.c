@@ -149,21 +149,24 @@ TEST(breadth_variants_of_a_set) {
 }
 
 // Mazes: the dihedral transforms in turn (8 of a square, the 4 shape-keeping ones otherwise),
-// each keeping a (maze, shortest path) pair valid, all different, undone by the inverse map.
+// then the same with S and G swapped, each keeping a (maze, shortest path) pair valid, all
+// different, undone by the inverse maps.
 TEST(breadth_maze_variants) {
     const Task *task = task_get(TASK_MAZE);
     Rng r;
     rng_seed(&r, 51);
     int sizes[2][2] = {{9, 9}, {7, 11}};
     for (int z = 0; z < 2; z++) {
-        int h = sizes[z][0], w = sizes[z][1], S = h * w, n = h == w ? 8 : 4;
-        uint8_t q[121], a[121], tq[8][121], ta[121], back[121], tok[256];
+        int h = sizes[z][0], w = sizes[z][1], S = h * w, n = h == w ? 16 : 8;
+        uint8_t q[121], a[121], tq[16][121], ta[121], back[121], tok[256], inv[256];
         int src[121], vh, vw;
         maze_generate(&r, h, w, 0, q, a);
         for (int k = 0; k < n; k++) {
             task->variant(k, &r, h, w, src, tok, &vh, &vw);
             EXPECT(vh == h && vw == w);
-            for (int t = 0; t < S; t++) { tq[k][t] = q[src[t]]; ta[t] = a[src[t]]; back[src[t]] = ta[t]; }
+            for (int v = 0; v < 256; v++) inv[tok[v]] = (uint8_t)v;
+            EXPECT((tok[MAZE_START] == MAZE_GOAL) == (k >= n / 2) && tok[MAZE_WALL] == MAZE_WALL);
+            for (int t = 0; t < S; t++) { tq[k][t] = tok[q[src[t]]]; ta[t] = tok[a[src[t]]]; back[src[t]] = inv[ta[t]]; }
             char why[128];
             EXPECTF(maze_check(tq[k], ta, h, w, why, sizeof why), "%dx%d variant %d: %s", h, w, k, why);
             EXPECT(memcmp(back, a, (size_t)S) == 0);
@@ -171,6 +174,7 @@ TEST(breadth_maze_variants) {
         }
         task->variant(n, &r, h, w, src, tok, &vh, &vw);   // then they repeat
         for (int t = 0; t < S; t++) EXPECT(src[t] == t);
+        for (int v = 0; v < 256; v++) EXPECT(tok[v] == v);
     }
 }
 

@@ -793,11 +793,14 @@ static int task_well_formed(const uint8_t *q, const uint8_t *a, int h, int w, in
     return maze_path(q, a, h, w, cost, NULL, 0);
 }
 
-// Task.variant (`solve --tries`): the symmetries in turn, not drawn: of a square grid variant k
-// is maze_dihedral's transform k mod 8, of any other the four that keep its shape (k mod 4:
-// the mirror images across each axis, and both). Tokens keep their meaning.
+// Task.variant (`solve --tries`): the symmetries in turn, not drawn. The geometric ones: of a
+// square grid maze_dihedral's 8 transforms, of any other the 4 that keep its shape (the mirror
+// images across each axis, and both); variant k is geometric transform k mod n (n = 8 or 4),
+// and from k mod 2n >= n on with S and G swapped (a shortest S-G path is a shortest G-S path,
+// and the model, which grows the two ends differently, answers it anew).
 static void task_variant(int k, Rng *r, int h, int w, int *src, uint8_t *tok, int *vh, int *vw) {
-    int rot = h == w ? k % 8 & 3 : 0, mirror = h == w ? k % 8 >= 4 : k & 1, flip = h != w && (k & 2);
+    int n = h == w ? 8 : 4, g = k % n, swap = k % (2 * n) >= n;
+    int rot = h == w ? g & 3 : 0, mirror = h == w ? g >= 4 : g & 1, flip = h != w && (g & 2);
     for (int i = 0; i < h; i++)
         for (int j = 0; j < w; j++) {   // the cell (i, j) goes to (rr, cc), as in maze_dihedral
             int rr = flip ? h - 1 - i : i, cc = mirror ? w - 1 - j : j;
@@ -805,6 +808,7 @@ static void task_variant(int k, Rng *r, int h, int w, int *src, uint8_t *tok, in
             src[rr * w + cc] = i * w + j;
         }
     for (int v = 0; v < 256; v++) tok[v] = (uint8_t)v;
+    if (swap) { tok[MAZE_START] = MAZE_GOAL; tok[MAZE_GOAL] = MAZE_START; }
     *vh = h; *vw = w;
 }
 
