@@ -396,12 +396,12 @@ TEST(breadth_maze_valid_takes_the_shortest_path) {
     float conf[4] = {0.9f, 0.99f, 0.6f, 0.8f};
     Rng r;
     rng_seed(&r, 1);
-    for (int k = 0; k < K; k++) {   // each answer in its variant's frame: variant cell t is cell src[t]
+    for (int k = 0; k < K; k++) {   // each answer in its variant's frame: cell src[t], token tok[]
         int src[12], vh, vw, pred[12], loops[12];
         uint8_t tok[256];
         float cf[12];
         task->variant(k, &r, 3, 4, src, tok, &vh, &vw);
-        for (int t = 0; t < 12; t++) { pred[t] = ans[k][src[t]]; loops[t] = 8; cf[t] = conf[k]; }
+        for (int t = 0; t < 12; t++) { pred[t] = tok[ans[k][src[t]]]; loops[t] = 8; cf[t] = conf[k]; }
         breadth_vote_add(&v, k, pred, loops, cf);
     }
     EXPECT(got.n == 1 && got.n_valid == 3);
