@@ -446,6 +446,26 @@ TEST(maze_check_accepts_shortest) {
     expect_check(adj, adj, 3, 1, NULL);
 }
 
+// task_right, as eval and train's exact judge a maze: any shortest path, not only the
+// reference's; a longer path is wrong even with the reference given.
+TEST(maze_task_right_counts_tied_shortest_paths) {
+    const char *qr[] = {"#####", "#S  #", "# # #", "#  G#", "#####"};
+    const char *top[] = {"#####", "#Soo#", "# #o#", "#  G#", "#####"};     // right then down
+    const char *left[] = {"#####", "#S  #", "#o# #", "#ooG#", "#####"};    // down then right: a tie
+    const char *loop[] = {"#####", "#Soo#", "#o#o#", "#ooG#", "#####"};    // both: not a path
+    int w;
+    uint8_t *q = grid_of(qr, 5, &w), *a = grid_of(top, 5, &w), *b = grid_of(left, 5, &w),
+            *c = grid_of(loop, 5, &w);
+    const Task *t = task_get(TASK_MAZE);
+    EXPECT(!t->answer_unique);
+    EXPECT(task_right(t, q, a, a, 5, w));
+    EXPECT(task_right(t, q, a, b, 5, w));      // the tie counts: training's exact was a lower bound
+    EXPECT(task_right(t, q, NULL, b, 5, w));
+    EXPECT(!task_right(t, q, a, c, 5, w));
+    EXPECT(!task_right(t, q, a, q, 5, w));     // no path at all
+    free(q); free(a); free(b); free(c);
+}
+
 TEST(maze_check_rejects_path_on_wall) {
     const char *a[] = {"#########", "#SoooooG#", "# #o### #", "#       #", "#########"};
     expect_check(CORRIDOR, a, 5, 0, "cell (3,4): path on a wall");

@@ -119,6 +119,11 @@ typedef struct {
 // Whether a cell with question token q counts in cell accuracy (Task.score_blanks).
 static inline int task_scored(const Task *t, int q) { return !t->score_blanks || q == 0; }
 
+// Whether answer ans (h x w) is right for question q: equal to the reference ref where the task
+// has one right answer (answer_unique) and ref is given; else as Task.check judges it (a maze:
+// any shortest path, so tied ones count; ref may then be NULL).
+int task_right(const Task *t, const uint8_t *q, const uint8_t *ref, const uint8_t *ans, int h, int w);
+
 extern const Task TASK_SUDOKU_DEF, TASK_MAZE_DEF;
 
 // The entry of a task kind.

@@ -183,7 +183,6 @@ static void score_one(const Eval *ev, int entry, const BreadthAnswer *ba, DepthS
     const Task *task = ev->task;
     int S = it->h * it->w;
     uint8_t *ans = ev->ans;
-    char why[256];
     d->loops[d->n++] = ba->loops;
     d->any_valid += ba->n_valid > 0;
     for (int r = 0; r < NUM_SELECT; r++) {
@@ -191,8 +190,7 @@ static void score_one(const Eval *ev, int entry, const BreadthAnswer *ba, DepthS
         if (it->ref)
             for (int t = 0; t < S; t++)
                 if (task_scored(task, it->q[t])) d->cell_ok[r] += ans[t] == it->ref[t];
-        if (task->answer_unique && it->ref && it->ref_given) d->exact[r] += memcmp(ans, it->ref, (size_t)S) == 0;
-        else d->exact[r] += task->check(it->q, ans, it->h, it->w, why, sizeof why);
+        d->exact[r] += task_right(task, it->q, it->ref_given ? it->ref : NULL, ans, it->h, it->w);
     }
 }
 

@@ -45,7 +45,8 @@ static const char *USAGE_FMT =
     "continues the run). Beside it: config.json, the full resolved config, and train.jsonl, the\n"
     "training log (one JSON object per line: every train.log_every steps step, loss, cell,\n"
     "exact, lr, samples_per_s, loops, elapsed_s; each evaluation \"eval\": true, step, cell,\n"
-    "exact, loops), which `loopt plot DIR/train.jsonl --out loss.png` draws.\n"
+    "exact, loops), which `loopt plot DIR/train.jsonl --out loss.png` draws. exact judges as\n"
+    "loopt eval does: a maze's path is right when it is a shortest one, the target's or a tie.\n"
     "\n"
     "  --out DIR         output folder (default runs/<config name>; with --resume, the folder of\n"
     "                    CKPT). Created if missing and checked writable before training starts.\n"
@@ -153,8 +154,19 @@ static void hint_targets(const Data *d, const int *q, int *hint) {
 // ---- accuracy ---------------------------------------------------------------------------------
 typedef struct { long cells, cells_right, puzzles, exact; double loops; } Acc;
 
+// Whether prediction pred (S tokens) answers q, given whether it equals the target (all): for a
+// maze, as task_right judges it, any shortest path (a tie with the target's path counts).
+static int exact_right(const Data *d, const int *q, const int *pred, int all) {
+    if (all || d->task->answer_unique) return all;
+    int S = d->h * d->w;
+    uint8_t *pq = d->scratch, *pp = d->scratch + S;
+    tokens_to_bytes(pq, q, S);
+    tokens_to_bytes(pp, pred, S);
+    return task_right(d->task, pq, NULL, pp, d->h, d->w);
+}
+
 // Cell accuracy counts the cells the model has to fill (blanks for Sudoku, every cell for mazes).
-static void accumulate(Acc *acc, const Task *task, const int *q, const int *a, const int *pred,
+static void accumulate(Acc *acc, const Data *d, const int *q, const int *a, const int *pred,
                        const int *used, int n, int S) {
     for (int k = 0; k < n; k++) {
         int all = 1;
@@ -162,22 +174,23 @@ static void accumulate(Acc *acc, const Task *task, const int *q, const int *a, c
             size_t j = (size_t)k * S + i;
             int right = pred[j] == a[j];
             all &= right;
-            if (task_scored(task, q[j])) { acc->cells++; acc->cells_right += right; }
+            if (task_scored(d->task, q[j])) { acc->cells++; acc->cells_right += right; }
             acc->loops += used[j];
         }
+        size_t row = (size_t)k * S;
         acc->puzzles++;
-        acc->exact += all;
+        acc->exact += exact_right(d, q + row, pred + row, all);
     }
 }
 
-static void evaluate(Model *m, const Task *task, const Split *v, int loops, int *pred, int *used, Acc *acc) {
+static void evaluate(Model *m, const Data *d, const Split *v, int loops, int *pred, int *used, Acc *acc) {
     memset(acc, 0, sizeof *acc);
     int B = m->B, S = v->S;
     for (int start = 0; start + B <= v->n && !interrupted; start += B) {   // Ctrl-C: stop, unlogged
         model_forward(m, v->q + (size_t)start * S, v->a + (size_t)start * S, loops);
         model_predict(m, pred);
         model_loops_used(m, used);
-        accumulate(acc, task, v->q + (size_t)start * S, v->a + (size_t)start * S, pred, used, B, S);
+        accumulate(acc, d, v->q + (size_t)start * S, v->a + (size_t)start * S, pred, used, B, S);
     }
 }
 
@@ -576,7 +589,7 @@ static int train_step(Run *r) {
     r->ts.step++;
     model_predict(m, r->pred);
     schedule_after_step(&r->sched, m, r->used, r->S);
-    accumulate(&r->acc, r->data.task, r->bq, r->ba, r->pred, r->used, r->B, r->S);
+    accumulate(&r->acc, &r->data, r->bq, r->ba, r->pred, r->used, r->B, r->S);
     r->loss_sum += m->ce_loss;
     r->loss_n++;
     return 1;
@@ -614,7 +627,7 @@ static void eval_step(Run *r) {
         model_alloc(v, r->B, 1, 0);
     }
     Acc va;
-    evaluate(v, r->data.task, &r->valid, r->K, r->pred, r->used, &va);
+    evaluate(v, &r->data, &r->valid, r->K, r->pred, r->used, &va);
     log_progress_end();
     if (interrupted) return;   // a partial evaluation is not reported
     double cell = (double)va.cells_right / fmax(va.cells, 1), exact = (double)va.exact / fmax(va.puzzles, 1),
