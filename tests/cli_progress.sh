@@ -22,6 +22,17 @@ if [ "$(head -n 1 "$T/e.csv")" = "iters,cell_acc,exact_acc,mean_loops,loops_medi
    awk -F, 'NR == 2 { ok = NF == 7 && $5 >= 1 && $5 <= $6 && $6 <= 32 && $7 > 0 } END { exit !ok }' "$T/e.csv"; then
     echo "ok eval_loop_columns"; else echo "FAIL eval_loop_columns"; cat "$T/e.csv"; fi
 
+# --report-every: the counts so far on stderr, even with --quiet; without halting a row scores its
+# puzzles in file order, so the line at 32 of 64 holds the row of the first 32 (--limit 32; the same
+# batches of 8, so the same sums)
+"$LOOPT" eval --fixed --iters 4,8 --batch 8 --data "$T/p64.txt" --report-every 32 --quiet >"$T/r.csv" 2>"$T/r.err"
+"$LOOPT" eval --fixed --iters 8 --batch 8 --data "$T/p64.txt" --limit 32 --quiet >"$T/r32.csv" 2>/dev/null
+so_far=$(sed -n 's/^eval: so far, --iters 8: 32\/64 puzzles, exact \([0-9.]*\), mean loops 8.00$/\1/p' "$T/r.err")
+if [ "$(wc -l <"$T/r.err")" -eq 2 ] && grep -q '^eval: so far, --iters 4: 32/64 puzzles, exact [0-9.]*, mean loops 4.00$' "$T/r.err" &&
+   [ -n "$so_far" ] && [ "$(cut -d, -f3 "$T/r32.csv" | sed -n 2p)" = "$so_far" ]; then
+    echo "ok eval_report_every"
+else echo "FAIL eval_report_every"; cat "$T/r.err" "$T/r32.csv"; fi
+
 # eval writes each row as it finishes: the row of --iters 1 is in the file while the second depth
 # (4096 loops that never stop early) still runs; killing it then leaves it there (SIGTERM: like
 # Ctrl-C, it ends eval without flushing stdio; a script's background job ignores SIGINT)

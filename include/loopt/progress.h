@@ -26,6 +26,8 @@ void progress_update(Progress *p, const char *label, long done, long total, doub
 // Before writing to stdout: erase the line when stdout is the same terminal (the next update
 // draws it again below the output).
 void progress_before_output(Progress *p);
+// Before a line of its own on stderr: erase the progress line (the next update draws it again).
+void progress_before_log(Progress *p);
 void progress_end(Progress *p);     // erase the line
 
 #endif

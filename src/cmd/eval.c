@@ -27,7 +27,8 @@
 static const char *USAGE =
     "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
     "                  [--batch B] [--fixed | --halt RULE [--set halting.KEY=V]...] [--limit N]\n"
-    "                  [--tries 1,4,16 [--select model|valid|confident]] [--ema|--raw] [--quiet]\n"
+    "                  [--tries 1,4,16 [--select model|valid|confident]] [--report-every N]\n"
+    "                  [--ema|--raw] [--quiet]\n"
     "\n"
     "Solves every puzzle of FILE at each --iters value and prints a CSV on stdout, a row as soon\n"
     "as it is done (rows in --iters order):\n"
@@ -71,6 +72,11 @@ static const char *USAGE =
     "  --tries LIST   comma-separated breadths (default 1): variants run per puzzle (solve --tries)\n"
     "  --select RULE  the rule of cell_acc and exact_acc with --tries: valid (default), model or\n"
     "                 confident (as in solve)\n"
+    "  --report-every N  each time N more puzzles of a row are scored, a line on stderr with the\n"
+    "                 row's counts so far (even with --quiet): `eval: so far, --iters L[, --tries K]:\n"
+    "                 n/N puzzles, exact E (...)`, so a long run stopped early still measured the\n"
+    "                 puzzles it finished (a row's puzzles are scored in file order without\n"
+    "                 halting; with it, in the order they stop)\n"
     "  --ema, --raw   EMA weights when saved (default), or the raw weights\n"
     "  --quiet        no log lines on stderr\n";
 
@@ -129,7 +135,7 @@ typedef struct {
     const char *data;
     int iters[MAX_ITERS_LIST], n_iters;
     int tries[MAX_ITERS_LIST], n_tries, select;   // --tries, --select
-    long limit;
+    long limit, report_every;
 } EvalArgs;
 
 static void parse_args(int argc, char **argv, EvalArgs *e) {
@@ -145,6 +151,8 @@ static void parse_args(int argc, char **argv, EvalArgs *e) {
             e->n_tries = parse_list("--tries", v, e->tries, BREADTH_MAX_TRIES);
         else if (arg_value(argc, argv, &i, "--select", &v)) e->select = arg_enum("--select", v, SELECT_NAMES);
         else if (arg_value(argc, argv, &i, "--limit", &v)) e->limit = arg_long("--limit", v, 1, 1000000000L);
+        else if (arg_value(argc, argv, &i, "--report-every", &v))
+            e->report_every = arg_long("--report-every", v, 1, 1000000000L);
         else if (a[0] == '-' && a[1]) unknown_option(USAGE, "eval", a);
         else usage_error(USAGE, "eval: unexpected argument '%s' (the puzzles go in --data FILE)", a);
     }
@@ -217,13 +225,35 @@ static void print_row(Eval *ev, int iters, DepthScore *d) {
 typedef struct {
     Eval *ev;
     DepthScore *d;
+    int iters;              // the row's depth (--report-every's lines)
     char label[64];
     double frac0, frac_w;   // the work before this depth, and this depth's share (for the ETA)
 } Scorer;
 
+// --report-every: the counts of a row so far, on stderr (the progress line erased first).
+static void report_so_far(Eval *ev, int iters, const DepthScore *d) {
+    double mean, median, p90;
+    int sel = ev->e->select;
+    infer_loop_stats(d->loops, d->n, &mean, &median, &p90);
+    progress_before_log(&ev->prog);
+    fprintf(stderr, "eval: so far, --iters %d", iters);
+    if (ev->wide) fprintf(stderr, ", --tries %d", ev->br->K);
+    fprintf(stderr, ": %d/%d puzzles, exact %.4f", d->n, ev->n, (double)d->exact[sel] / d->n);
+    if (ev->wide) {
+        fprintf(stderr, " by %s (", SELECT_NAMES[sel]);
+        for (int r = 0; r < NUM_SELECT; r++)
+            fprintf(stderr, "%s%s %.4f", r ? ", " : "", SELECT_NAMES[r], (double)d->exact[r] / d->n);
+        fprintf(stderr, "), any_valid %.4f", (double)d->any_valid / d->n);
+    }
+    fprintf(stderr, ", mean loops %.2f\n", mean);
+    fflush(stderr);
+}
+
 static void emit_score(void *ctx, int entry, const BreadthAnswer *ba) {
     Scorer *s = ctx;
     score_one(s->ev, entry, ba, s->d);
+    long every = s->ev->e->report_every;
+    if (every && s->d->n % every == 0 && s->d->n < s->ev->n) report_so_far(s->ev, s->iters, s->d);
     if (s->label[0])
         progress_update(&s->ev->prog, s->label, s->d->n, s->ev->n, s->frac0 + s->frac_w * s->d->n / s->ev->n);
 }
@@ -246,7 +276,7 @@ static void eval_continued(Eval *ev, DepthScore *score) {
     Scorer sc[MAX_ITERS_LIST];
     BreadthVote vote[MAX_ITERS_LIST];
     for (int k = 0; k < e->n_iters; k++) {
-        sc[k] = (Scorer){.ev = ev, .d = &score[k]};
+        sc[k] = (Scorer){.ev = ev, .d = &score[k], .iters = e->iters[k]};
         breadth_vote_init(&vote[k], ev->br, ev->m->Vout, emit_score, &sc[k]);
     }
     long done = 0;
@@ -310,7 +340,7 @@ static void eval_all(Eval *ev, DepthScore *score) {
     double work = 0.0, before = 0.0;   // loops at most, over the depths: the ETA's measure
     for (int k = 0; k < e->n_iters; k++) work += e->iters[k];
     for (int k = 0; k < e->n_iters; k++) {
-        Scorer sc = {ev, &score[k], "", before / work, e->iters[k] / work};
+        Scorer sc = {ev, &score[k], e->iters[k], "", before / work, e->iters[k] / work};
         char tries[32] = "";
         if (ev->wide) snprintf(tries, sizeof tries, ", --tries %d", ev->br->K);
         snprintf(sc.label, sizeof sc.label, "eval: --iters %d (%d of %d)%s", e->iters[k], k + 1, e->n_iters, tries);

@@ -55,4 +55,6 @@ void progress_before_output(Progress *p) {
     if (p->clear_out) erase(p);
 }
 
+void progress_before_log(Progress *p) { erase(p); }
+
 void progress_end(Progress *p) { erase(p); }
