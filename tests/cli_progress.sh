@@ -32,6 +32,8 @@ if [ "$(wc -l <"$T/r.err")" -eq 2 ] && grep -q '^eval: so far, --iters 4: 32/64 
    [ -n "$so_far" ] && [ "$(cut -d, -f3 "$T/r32.csv" | sed -n 2p)" = "$so_far" ]; then
     echo "ok eval_report_every"
 else echo "FAIL eval_report_every"; cat "$T/r.err" "$T/r32.csv"; fi
+expect_exit 2 eval_report_every_zero "$LOOPT" eval --data "$T/p64.txt" --report-every 0
+expect_grep '^loopt: --report-every: expected a value in \[1, 1000000000\], got 0$' eval_report_every_zero_msg
 
 # eval writes each row as it finishes: the row of --iters 1 is in the file while the second depth
 # (4096 loops that never stop early) still runs; killing it then leaves it there (SIGTERM: like
