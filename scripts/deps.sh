@@ -17,6 +17,11 @@
 # an object uses and which folder's object defines it, so a call that reaches another folder
 # through a header included by a header (model.h -> config.h) is seen too.
 #
+# Files: within each folder, the objects' function symbols give the calls from file to file
+# (recur.c calling back into loop.c, say); a circle among a folder's files is an error too, so that the
+# engine's files stack as docs/engine.md draws them (the schemes call the block, the embedding,
+# the head and the halting rules, never the other way) and so do every other folder's.
+#
 # Prints the folder graph (each arrow with the headers or symbols behind it), then one line per
 # arrow that points the wrong way and per circle. Exit 0 when clean, 1 otherwise.
 # Usage: sh scripts/deps.sh [--no-calls]      (run from the repository root)
@@ -170,5 +175,27 @@ if ! awk '{ print $1, $2 }' "$tmp/inc" "$tmp/calls" | sort -u | tsort >/dev/null
     bad=1
 fi
 
-if [ "$bad" = 0 ]; then echo "deps: ok (every arrow points down, no circle)"; else echo "deps: FAILED"; fi
+# File circles inside each folder, from the objects: "file -> file" for each function one calls
+# that another of the same folder defines. Calls only: a registry's table naming its rows
+# (scheme.c's SCHEMES, task.c's TASKS) is data, and the rows calling the registry's helpers is
+# the one arrow between them.
+if [ "$calls" = 1 ] && ls "$BUILD"/src/*/*.o >/dev/null 2>&1; then
+    for d in $LAYERS; do
+        ls "$BUILD/src/$d/"*.o >/dev/null 2>&1 || continue
+        nm -A -g --defined-only "$BUILD/src/$d/"*.o 2>/dev/null |
+            awk '$(NF - 1) == "T" { split($1, p, ":"); n = split(p[1], q, "/"); sub(/\.o$/, ".c", q[n]); print $NF, q[n] }' |
+            sort -u >"$tmp/fdef"
+        nm -A -u "$BUILD/src/$d/"*.o 2>/dev/null |
+            awk 'NR == FNR { d[$1] = $2; next }
+                 { split($1, p, ":"); n = split(p[1], q, "/"); sub(/\.o$/, ".c", q[n])
+                   if (($NF in d) && d[$NF] != q[n]) print q[n], d[$NF] }' "$tmp/fdef" - | sort -u >"$tmp/fedges"
+        if ! tsort "$tmp/fedges" >/dev/null 2>"$tmp/floop"; then
+            echo "CIRCLE between files of src/$d/: $(grep -v 'input contains a loop' "$tmp/floop" |
+                sed 's/^tsort: //' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+            bad=1
+        fi
+    done
+fi
+
+if [ "$bad" = 0 ]; then echo "deps: ok (every arrow points down, no circle between folders or files)"; else echo "deps: FAILED"; fi
 exit $bad

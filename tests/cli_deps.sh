@@ -37,4 +37,14 @@ expect_exit 1 deps_circle sh -c "cd '$T/circle' && sh '$PWD/scripts/deps.sh' --n
 expect_grep 'WRONG WAY util -> nn' deps_circle_wrong_way
 expect_grep 'CIRCLE nn <-> util' deps_circle_named
 
+# A circle between two engine files, seen from their objects (calls only): a.c calls b.c, b.c a.c.
+plant files
+mkdir -p "$T/files/build/src/nn"
+printf 'int planted_b(int);\nint planted_a(int x) { return x ? planted_b(x - 1) : 0; }\n' >"$T/files/a.c"
+printf 'int planted_a(int);\nint planted_b(int x) { return x ? planted_a(x - 1) : 1; }\n' >"$T/files/b.c"
+${CC:-cc} -c -o "$T/files/build/src/nn/planted_a.o" "$T/files/a.c" &&
+    ${CC:-cc} -c -o "$T/files/build/src/nn/planted_b.o" "$T/files/b.c"
+expect_exit 1 deps_file_circle sh -c "cd '$T/files' && BUILD=build sh '$PWD/scripts/deps.sh'"
+expect_grep 'CIRCLE between files of src/nn/: planted_a.c planted_b.c' deps_file_circle_named
+
 echo done

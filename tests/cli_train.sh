@@ -110,7 +110,7 @@ if [ -n "$i1" ] && [ "$i1" = "$i64" ]; then echo "ok bench_infer_bytes_flat_in_i
 expect_exit 2 bench_only_empty_item $LOOPT bench configs/tiny-none.json --only infer,
 expect_grep "expected gemm, train, infer or solve, got ''" bench_only_empty_item_msg
 expect_exit 2 bench_refuses_trm $LOOPT bench configs/tiny-trm.json
-expect_grep 'loopt bench times scheme "loop" only' bench_refuses_trm_msg
+expect_grep 'loopt bench times families that apply the block once a loop' bench_refuses_trm_msg
 head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"
 expect_exit 2 train_resume_truncated $LOOPT train --resume "$T/trunc.safetensors" --out "$T/g"
 expect_grep "trunc.safetensors" train_resume_truncated_named

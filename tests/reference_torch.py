@@ -305,7 +305,7 @@ def forward_recur(m, d, tokens, targets, report, tol):
             report("q_target", *max_rel(d["q_target"], target), "relative to max", tol)
             hl = hl + F.binary_cross_entropy_with_logits(q[:, 1], target, reduction="sum")
         loss = ce + 0.5 * hl / m.B
-    return loss, ce, torch.tensor(float(S), dtype=DT), (S, 2)
+    return loss, ce, torch.tensor(float(S), dtype=DT), (S, S)   # S steps, the last with gradient
 
 
 # ---- comparison ----------------------------------------------------------------------------

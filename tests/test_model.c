@@ -12,7 +12,9 @@
 #include "loopt/model.h"
 #include "loopt/optim.h"
 #include "loopt/schedule.h"
+#include "loopt/scheme.h"
 #include "loopt/sudoku.h"
+#include "block.h"
 #include "test.h"
 
 static int coords[81 * 3];
@@ -526,8 +528,8 @@ TEST(schedule_progressive_step) {
     model_backward(&m);
     memcpy(full, m.grads_memory, P * sizeof(float));
     int n, k, n2, k2;
-    schedule_progressive_draw(&s, &m, 6, step, &n, &k);
-    schedule_progressive_draw(&s, &m, 6, step, &n2, &k2);
+    loop_progressive_draw(&m, 42, 6, step, &n, &k);
+    loop_progressive_draw(&m, 42, 6, step, &n2, &k2);
     EXPECT(n == n2 && k == k2 && n >= 0 && k >= 1 && n + k <= 6);
     model_zero_grad(&m);
     model_forward_opts(&m, tok, tgt, &(ForwardOpts){.loops = n + k, .halting = HALT_DEFAULT, .window = k});
@@ -540,7 +542,7 @@ TEST(schedule_progressive_step) {
     }
     EXPECTF(worst <= 1e-5 * gmax, "progressive step gradient off by %.3e (scale %.3e)", worst, gmax);
     int varied = 0;   // the draws vary with the step
-    for (long t = 0; t < 20; t++) { schedule_progressive_draw(&s, &m, 6, t, &n2, &k2); varied |= n2 != n || k2 != k; }
+    for (long t = 0; t < 20; t++) { loop_progressive_draw(&m, 42, 6, t, &n2, &k2); varied |= n2 != n || k2 != k; }
     EXPECT(varied);
     free(g); free(full);
     schedule_free(&s);

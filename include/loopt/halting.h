@@ -18,8 +18,8 @@
 
 typedef struct {
     int head_rows;        // rows of the halting head whalt (rows, C), bhalt (rows); 0: none
-    int mixes;            // 1: the output is the halting-weighted mix of the loops (acts.mix), and
-                          //    the loss adds halting.ponder_cost · ponder (act)
+    int skips;            // 1: with halting.skip, a streaming forward runs the block on the still
+                          //    running positions only (block_forward_rows; act)
 
     // Scheme loop. After loop k (1-based) of at most K, ring slot `slot`: read the block output
     // y (N, C) and the previous state h_prev (N, C; NULL at k = 1), write the new state h
@@ -29,8 +29,22 @@ typedef struct {
     // starts a new puzzle, and h_prev is then not its own). With m->fwd.frozen the decisions
     // of the previous forward (n_halt) are replayed.
     int (*loop_step)(Model *m, int k, int K, int slot, const float *y, const float *h_prev, float *h);
-    // Before the backward loop (may be NULL), after dmix holds the head's gradient (mixes).
-    void (*loop_backward_prepare)(Model *m);
+    // The state the head reads after the loops (NULL: the last loop's state h). A rule with an
+    // output of its own (act: the halting-weighted mix of the loops) takes the head's gradient
+    // itself in loop_backward_prepare, and the loss has no deep supervision.
+    const float *(*output)(const Model *m);
+    // The last forward's ponder (NULL: the loops run), and a term added to the loss (NULL: none;
+    // act: halting.ponder_cost · ponder).
+    double (*ponder)(const Model *m);
+    double (*loss_term)(const Model *m);
+    // The rule's running state (act: the mix so far, the cumulative p, the ponder sum) saved after
+    // loop fwd.prefix_loop and restored when a forward replays from there (gradcheck's prefix);
+    // NULL: the state h alone carries it.
+    void (*prefix_save)(Model *m);
+    void (*prefix_restore)(Model *m);
+    // Before the backward loop (may be NULL). scale: the head's loss scale (1 / targets, times
+    // the forward's loss_scale); a rule with an output puts the head's gradient into dmix here.
+    void (*loop_backward_prepare)(Model *m, float scale);
     // Backward of loop k's step: from dstate (d loss / d h_k) and dmix write dy (d loss / d y_k)
     // and leave in dstate what flows straight to h_{k-1}. ponder_scale = τ / positions.
     void (*loop_backward_step)(Model *m, int k, int slot, float ponder_scale);
@@ -39,7 +53,7 @@ typedef struct {
     // logits from the answer state y (N, C) into acts.qhalt; the loss term (after the answer
     // head, with targets); its backward (dy += d term / d y, head gradients accumulate);
     // whether puzzle b stops; and, when set, the target of q_continue from the logits of the
-    // step after this one (recur.c runs that step without gradient, then calls it).
+    // step after this one (twostate.c runs that step without gradient, then calls it).
     void (*sup_logits)(Model *m, const float *y);
     double (*sup_loss)(Model *m);
     void (*sup_backward)(Model *m, const float *y, float *dy);

@@ -1,7 +1,8 @@
 // model.h — the looped transformer: parameter layout (one allocation carved by a size
 // table), activations (one allocation, with a loop dimension only as deep as the truncation
-// window), the shared block's forward/backward, and the recursion driver (loop.c).
-// nn/ knows nothing about Sudoku: a task describes itself with a TaskShape.
+// window), and the model's doors: forward, backward and continuous batching, which run the
+// config's recursion family (scheme.h). nn/ knows nothing about Sudoku: a task describes
+// itself with a TaskShape.
 #ifndef LOOPT_MODEL_H
 #define LOOPT_MODEL_H
 
@@ -9,6 +10,8 @@
 #include <stdint.h>
 #include "loopt/config.h"
 #include "loopt/rng.h"
+
+typedef struct Scheme Scheme;   // a recursion family's row (scheme.h)
 
 #define MAX_AXES 4
 #define NORM_EPS 1e-5f   // RMSNorm epsilon, everywhere in the model
@@ -86,9 +89,9 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 // The activation table: one row per buffer, X(name, size, doc), carved in this order out of one
 // allocation by model_alloc, where the sizes are evaluated with N = B*T rows (T includes memory
 // tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), Hn
-// (hint classes), the
-// mixer cache size `att` per layer and slot, `train` (1 when training), `recur` (trm/hrm) and
-// `haltq` (halting q). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
+// (hint classes), the mixer cache size `att` per layer and slot, `train` (1 when training),
+// `loop` (a family that streams: scheme loop), `recur` (one that carries states between
+// supervision steps: trm/hrm) and `haltq` (halting q). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
 // when training (backward reads them all), 1 at inference, where the layers take turns in one
 // set (each layer's inputs are read before its outputs overwrite them); Lq = the same for qkv,
 // except L at inference under halting.skip, whose halted cells keep every layer's q, k, v.
@@ -127,12 +130,15 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
                                         "position (converge: [0] the previous loop's answer; kl: its " \
                                         "log-probabilities), then (B) per puzzle (converge: the loops its " \
                                         "answer held; kl: stopped)") \
-    X(pre_h,    train * N * C,          "(N, C) recurrent state saved after loop prefix_loop " \
-                                        "(training only; trm/hrm: y entering the kept updates)") \
-    X(pre_mix,  train * N * C,          "(N, C) act: the mix so far; trm/hrm: z entering the kept updates") \
-    X(pre_cum,  train * N,              "(N)") \
+    X(pre_h,    train * loop * N * C,   "(N, C) scheme loop, training: the state saved after loop " \
+                                        "prefix_loop (gradcheck's prefix)") \
+    X(pre_mix,  train * loop * N * C,   "(N, C) act: the mix so far, saved with pre_h") \
+    X(pre_cum,  train * loop * N,       "(N) act: the cumulative halting probability, saved with pre_h") \
     X(ycar,     recur * N * C,          "(N, C) trm/hrm: answer state y carried between supervision steps") \
     X(zcar,     recur * N * C,          "(N, C) trm/hrm: reasoning state z") \
+    X(pre_y,    train * recur * N * C,  "(N, C) trm/hrm, training: y entering the kept updates (gradcheck)") \
+    X(pre_z,    train * recur * N * C,  "(N, C) trm/hrm, training: z entering the kept updates") \
+    X(yhalt,    recur * N * C,          "(N, C) trm/hrm at inference: the answer state of each halted sample") \
     X(qhalt,    recur * 3 * B,          "(3, B) trm/hrm: halting logits of the last supervision step: " \
                                         "[q_halt | q_continue (halting q) | q_continue's target]") \
     X(qsave,    recur * haltq * train * 2 * N * C, \
@@ -195,6 +201,7 @@ typedef struct {
 
 typedef struct {
     // config and sizes
+    const Scheme *scheme;      // the recursion family's row (recursion.scheme)
     ModelConfig mc;
     RecursionConfig rc;
     HaltingConfig hc;
@@ -244,13 +251,15 @@ typedef struct {
                                // sample's last (n_sup reached), for Q-learning's target
     // results of the last forward
     int loops_run;             // loops executed
-    int window_start;          // first loop (1-based) whose activations are kept
+    int window_start;          // first loop (1-based; trm/hrm: supervision step) with gradient
     double loss;               // task loss (mean CE over targets) + ponder
     double ce_loss;            // task loss alone
     double ponder;             // mean (N + R) over positions (act), else loops_run
     double ponder_sum;         // Σ (N + R), accumulated by the halting steps
     double deep_sum;           // Σ loss of the supervised loops before the last (deep supervision)
     int n_targets;
+    int prefix_len;            // loops (scheme loop) or supervision steps run as a constant prefix
+                               // before the kept updates; > 0: gradcheck replays the state after it
     ForwardOpts fwd;           // the options of the last forward (model_forward_opts)
     HaltKind halt;             // the halting rule the last forward ran (halting.kind or override)
     double prefix_ponder;      // act: the ponder sum saved with the prefix state
@@ -266,8 +275,8 @@ int model_param_shape(const Model *m, int i, int64_t *dims);
 // Prints nothing. Exits 2 if the config cannot fit the task (e.g. rope head size).
 void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r);
 // (Re)allocate activations for batch B, `window` loops kept (1 for inference), training
-// (gradient buffers) or not. Idempotent for the same sizes. Schemes trm/hrm ignore `window`:
-// they keep the slots their kept updates need (recur_slots), or 1 for inference.
+// (gradient buffers) or not. Idempotent for the same sizes. The family decides the slots
+// (Scheme.slots): trm/hrm keep those their kept updates need, or 1 for inference.
 void model_alloc(Model *m, int B, int window, int training);
 // Load coordinates for a (new) task shape with the same seq_len (or a new one when
 // positions are rope/none: activations are reallocated as needed).
@@ -288,6 +297,11 @@ double model_forward_opts(Model *m, const int *tokens, const int *targets, const
 // Backward of the last forward (training mode, targets given); accumulates into grads.
 void model_backward(Model *m);
 void model_zero_grad(Model *m);
+// Hint targets (B, seq_len; < 0 = none for that cell) for the forwards with targets that follow,
+// into m->hints; NULL: no hint loss. A model with a hint head (train.hints > 0), training only.
+// The hint loss, train.hints · Σ CE(whint · [rms](out), hint) over the cells with a hint, joins
+// the head's loss wherever it is taken (every scheme, deep supervision, the progressive loss).
+void model_set_hints(Model *m, const int *hints);
 // argmax class per puzzle position of the last forward: out (B, seq_len).
 void model_predict(const Model *m, int *out);
 // Per-position loops used in the last forward (n_halt; trm/hrm: supervision steps): out (B, seq_len).
@@ -311,51 +325,5 @@ void model_stream_rows(Model *m, int B);
 
 // Print the parameter count and each buffer's bytes on stderr (log_info).
 void model_print_sizes(const Model *m);
-
-// The block: L layers of weight set `part` over x (N, C) for ring slot `slot`; output pointer
-// returned (inside the slot's activations).
-const float *block_forward(Model *m, int slot, int part, const float *x);
-// Backward through the block of ring slot `slot`: dout (N, C) → returns pointer to dx (N, C)
-// (one of the gacts ping-pong buffers). x is the block input used in forward.
-float *block_backward(Model *m, int slot, int part, const float *x, const float *dout);
-// The block on the running positions only (halting act, inference): x (N, C) is gathered in
-// place to rows' n rows; returns the output (N, C), valid at those rows (model.c says when
-// this is exact).
-const float *block_forward_rows(Model *m, float *x, const int *rows, int n);
-
-// Shared by the schemes (loop.c, recur.c): embedding of m->tokens into acts.emb and its
-// backward; the output head on a state (logits, and with targets probs/losses; returns Σ loss)
-// and its backward (dout += scale · d loss / d out).
-void model_embed_forward(Model *m);
-void model_embed_backward(Model *m, const float *demb);
-double model_head_forward(Model *m, const float *out, int with_targets);
-void model_head_backward(Model *m, const float *out, float *dout, float scale);
-// tokens (B, seq_len) and targets (B, seq_len or NULL) into m->tokens/m->targets (memory slots).
-void model_set_batch(Model *m, const int *tokens, const int *targets);
-// Hint targets (B, seq_len; < 0 = none for that cell) for the forwards with targets that follow,
-// into m->hints; NULL: no hint loss. A model with a hint head (train.hints > 0), training only.
-// The hint loss, train.hints · Σ CE(whint · [rms](out), hint) over the cells with a hint, joins
-// the head's loss wherever it is taken (every scheme, deep supervision, the progressive loss).
-void model_set_hints(Model *m, const int *hints);
-
-// ---- recursion schemes trm and hrm (recur.c) ------------------------------------------------
-// State (y, z) per position, carried in acts.ycar/zcar. One supervision step runs T cycles of
-// n z-updates z = f(z + y + x) and one y-update y = f'(y + z); only the last cycle's last G
-// updates keep activations for backprop (trm: all n+1; hrm: the last z- and the y-update).
-// model_forward/model_backward dispatch here for these schemes: model_forward(loops = S)
-// starts every sample from (yinit, zinit) and runs S supervision steps (the last one with
-// gradient when training); with halting bce outside training a sample stops at q > 0.
-double recur_forward(Model *m, const int *tokens, const int *targets, int steps);
-// One supervision step from the carried state (training: T-1 cycles without gradient, then one
-// with). Sets acts.qhalt and the loss = CE on y's logits + 0.5 · BCE(q, "whole grid right").
-double recur_step(Model *m, const int *tokens, const int *targets);
-void recur_backward(Model *m);
-// Reset sample b's carried state to (yinit, zinit).
-void recur_reset(Model *m, int b);
-// Block applications per supervision step, those with gradient, and the ring slots training
-// needs (the gradient ones, plus one for halting q's no-gradient target step).
-int recur_apps(const Model *m);
-int recur_grad_apps(const Model *m);
-int recur_slots(const Model *m);
 
 #endif

@@ -25,15 +25,12 @@ void schedule_free(Schedule *s);
 int schedule_wants_sample(const Schedule *s, int b);
 // Row b has been given a fresh sample: its carried state starts over (draws halt_rng).
 void schedule_start_row(Schedule *s, Model *m, int b, Rng *halt_rng);
-// The forward and backward of one training step (gradients accumulate into m->grads): scheme
-// loop all `loops` loops (with train.progressive, also the progressive term: schedule.c);
-// trm/hrm one supervision step. Returns the loss; when it is not finite, no backward has run
-// for that forward (the caller skips or stops). Afterwards the model holds the full-depth
-// forward's logits, ce_loss and loops, as after a plain step.
+// The forward and backward of one training step, the family's Scheme.train_step (gradients
+// accumulate into m->grads): scheme loop all `loops` loops (with train.progressive, also the
+// progressive term: loop.c); trm/hrm one supervision step. Returns the loss; when it is not
+// finite, no backward has run for that forward (the caller skips or stops). Afterwards the
+// model holds the full-depth forward's logits, ce_loss and loops, as after a plain step.
 double schedule_loss_grad(Schedule *s, Model *m, const int *tokens, const int *targets, int loops, long step);
-// The progressive term's (n, k) at step `step`: n loops without gradient, then k with; drawn
-// from a stream seeded by train.seed and the step, so a resumed run draws the same.
-void schedule_progressive_draw(const Schedule *s, const Model *m, int loops, long step, int *n, int *k);
 // After the optimizer step: used (B, S) = the loops each position ran (trm/hrm: the step each
 // sample is at); which samples leave their rows (halted, or n_sup reached).
 void schedule_after_step(Schedule *s, const Model *m, int *used, int S);

@@ -56,6 +56,8 @@ typedef struct {
 
     // One generated (question, answer) pair of the training size into q, a, from the data stream.
     void (*generate)(const Config *c, Rng *r, uint8_t *q, uint8_t *a);
+    // The generator's settings of the config in words, for train's summary ("givens 21-35").
+    void (*describe_gen)(const Config *c, char *buf, size_t len);
 
     // One random validity-preserving transform of q, and a the answer of the new q (the old
     // one transformed, or where it is not unique the task's own pick: mazes) (h x w); tmp

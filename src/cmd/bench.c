@@ -25,6 +25,7 @@
 #include "loopt/rng.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
+#include "loopt/scheme.h"
 
 static const char *USAGE =
     "usage: loopt bench CONFIG [--set key.path=value]... [--threads T] [--batch B] [--iters N]\n"
@@ -297,8 +298,10 @@ static void bench_setup(Bench *b, const BenchArgs *a) {
     b->path = a->path, b->reps = a->reps, b->json = a->json;
     config_load(&b->cfg, a->path, a->sets, a->n_sets);
     free(a->sets);
-    if (b->cfg.recursion.scheme != SCHEME_LOOP)
-        die(EXIT_USAGE, "recursion.scheme: loopt bench times scheme \"loop\" only (its FLOP count is per loop)");
+    const Scheme *scheme = scheme_get(b->cfg.recursion.scheme);
+    if (scheme->cycles)   // its FLOP count is one block application per loop
+        die(EXIT_USAGE, "recursion.scheme: loopt bench times families that apply the block once a loop, "
+            "such as \"loop\", not \"%s\"", scheme->name);
     b->threads = threads_set(a->threads >= 0 ? a->threads : b->cfg.train.threads);
     b->B = a->batch ? a->batch : b->cfg.train.batch;
     b->K = config_depth(&b->cfg);

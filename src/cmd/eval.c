@@ -23,6 +23,7 @@
 #include "loopt/progress.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
+#include "loopt/scheme.h"
 
 static const char *USAGE =
     "usage: loopt eval [--model CKPT] --data FILE [--iters 1,2,4,8,16,32,64] [--threads T]\n"
@@ -316,7 +317,7 @@ static void eval_depth(Eval *ev, int iters, Scorer *sc) {
     breadth_vote_init(&vote, ev->br, ev->m->Vout, emit_score, sc);
     progress_phase(&ev->prog);
     double t0 = now_seconds();
-    if (ev->m->rc.scheme == SCHEME_LOOP) {
+    if (ev->m->scheme->streams) {
         for (int i = 0; i < vars->n;) i = runner_stream(r, vars->p, vars->n, i, &o, breadth_vote_add, &vote);
     } else {
         for (int i = 0;;) {
@@ -336,7 +337,7 @@ static void eval_depth(Eval *ev, int iters, Scorer *sc) {
 // Every depth of e->iters, each row on stdout as soon as it is done (in --iters order).
 static void eval_all(Eval *ev, DepthScore *score) {
     const EvalArgs *e = ev->e;
-    if (ev->run_halt == HALT_NONE && ev->m->rc.scheme == SCHEME_LOOP) { eval_continued(ev, score); return; }
+    if (ev->run_halt == HALT_NONE && (ev->m->scheme->fwd_opts & FWD_RESUME)) { eval_continued(ev, score); return; }
     double work = 0.0, before = 0.0;   // loops at most, over the depths: the ETA's measure
     for (int k = 0; k < e->n_iters; k++) work += e->iters[k];
     for (int k = 0; k < e->n_iters; k++) {

@@ -74,9 +74,9 @@ static void dump_reference(const char *path, const Model *m, const Config *cfg, 
     t[n++] = (CkptTensor){"ponder", DT_F64, 0, {0}, &loss[2]};
     // the frozen halting decisions (per position, memory tokens first) and q_continue's target:
     // step functions and constants for the gradient, which the reference must hold the same
-    if (m->rc.scheme == SCHEME_LOOP && m->hc.kind == HALT_ACT)
+    if (m->hc.kind == HALT_ACT)
         t[n++] = (CkptTensor){"n_halt", DT_I32, 2, {B, m->T}, m->n_halt};
-    if (m->rc.scheme != SCHEME_LOOP && m->hc.kind == HALT_Q)
+    if (m->hc.kind == HALT_Q)
         t[n++] = (CkptTensor){"q_target", DT_F32, 1, {B}, m->acts.qhalt + 2 * B};
     char *config = config_to_json(cfg);
     char loops[32], run[32], start[32], sd[32];

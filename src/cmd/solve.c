@@ -24,6 +24,7 @@
 #include "loopt/progress.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
+#include "loopt/scheme.h"
 
 static const char *USAGE =
     "usage: loopt solve [--model CKPT] [--iters N] [--fixed | --halt RULE [--set halting.KEY=V]...]\n"
@@ -305,7 +306,7 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
         if (s->tries > 1) runner_want_conf(&r);
         c.a = xmalloc((size_t)s_max);
         c.text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
-        if (m->rc.scheme == SCHEME_LOOP && !s->trace) {
+        if (m->scheme->streams && !s->trace) {
             ForwardOpts o = {.loops = s->iters, .halting = run_halt};
             for (int i = 0; i < br.vars.n;) {
                 i = runner_stream(&r, br.vars.p, br.vars.n, i, &o, breadth_vote_add, &vote);

@@ -29,6 +29,7 @@
 #include "loopt/task.h"
 #include "loopt/timer.h"
 #include "loopt/trainlog.h"
+#include "loopt/scheme.h"
 
 // The usage text; the keys --resume may change come from config.c's table (config_resume_keys).
 static const char *USAGE_FMT =
@@ -433,31 +434,11 @@ static void save_run(Run *r) {
     save(r->ckpt_path, &r->m, &r->cfg, &r->opt, &r->ts);
 }
 
-// The depth and gradient of the scheme, in words, for the summary.
-static void describe_scheme(const Config *c, char *buf, size_t len) {
-    const RecursionConfig *rc = &c->recursion;
-    if (rc->scheme == SCHEME_TRM)
-        snprintf(buf, len, "%d supervision steps of %d cycles (%d z updates each)", rc->n_sup, rc->trm_T, rc->trm_n);
-    else if (rc->scheme == SCHEME_HRM)
-        snprintf(buf, len, "%d supervision steps of %d high-level cycles (%d low-level steps each%s)", rc->n_sup,
-                 rc->hrm_N, rc->hrm_k, rc->hrm_shared ? ", one shared block" : "");
-    else if (rc->window && rc->window < rc->loops)
-        snprintf(buf, len, "%d loops, gradient through the last %d", rc->loops, rc->window);
-    else snprintf(buf, len, "%d loops, gradient through all", rc->loops);
-}
-
 // Where the training and validation puzzles come from, in words, for the summary.
 static void describe_data(const Config *c, char *buf, size_t len) {
     const DataConfig *d = &c->data;
-    char gen[160], path_floor[64], valid[CFG_STR + 32];
-    if (d->maze_min_path && d->maze_min_path_frac < 1.0f)
-        snprintf(path_floor, sizeof path_floor, "shortest path >= %d in %.0f%% of them", d->maze_min_path, 100.0 * d->maze_min_path_frac);
-    else snprintf(path_floor, sizeof path_floor, "shortest path >= %d", d->maze_min_path);
-    if (c->task == TASK_SUDOKU) snprintf(gen, sizeof gen, "givens %d-%d", d->givens_min, d->givens_max);
-    else if (d->maze_size_min && d->maze_size_min < d->maze_size)
-        snprintf(gen, sizeof gen, "%dx%d to %dx%d in %dx%d, %s%s", d->maze_size_min, d->maze_size_min,
-                 d->maze_size, d->maze_size, d->maze_size, d->maze_size, path_floor, d->maze_cycles ? "" : ", no cycles");
-    else snprintf(gen, sizeof gen, "%dx%d, %s%s", d->maze_size, d->maze_size, path_floor, d->maze_cycles ? "" : ", no cycles");
+    char gen[160], valid[CFG_STR + 32];
+    task_get(c->task)->describe_gen(c, gen, sizeof gen);
     if (d->valid[0]) snprintf(valid, sizeof valid, "%s", d->valid);
     else snprintf(valid, sizeof valid, "%ld generated puzzles", d->gen_valid);
     if (d->train[0]) snprintf(buf, len, "%s%s; validation: %s", d->train, d->augment ? " (augmented)" : "", valid);
@@ -471,7 +452,7 @@ static void print_summary(const Run *r) {
     const Config *c = &r->cfg;
     const TrainConfig *t = &c->train;
     char depth[160], data[2 * CFG_STR + 160], halt[160] = "";
-    describe_scheme(c, depth, sizeof depth);
+    scheme_get(c->recursion.scheme)->describe(&c->recursion, depth, sizeof depth);
     describe_data(c, data, sizeof data);
     if (c->halting.kind == HALT_ACT)
         snprintf(halt, sizeof halt, " (threshold %g, ponder cost %g)", c->halting.threshold, c->halting.ponder_cost);

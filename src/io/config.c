@@ -8,6 +8,7 @@
 // All user mistakes exit 2 via die(EXIT_USAGE, ...) with `<file>: <key.path>: <why>`.
 #include "loopt/config.h"
 #include "loopt/check.h"
+#include "loopt/scheme.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -180,9 +181,7 @@ void config_defaults(Config *c) {
     d->seed = 2;
 }
 
-int config_depth(const Config *c) {
-    return c->recursion.scheme == SCHEME_LOOP ? c->recursion.loops : c->recursion.n_sup;
-}
+int config_depth(const Config *c) { return scheme_get(c->recursion.scheme)->depth(&c->recursion); }
 
 
 // ---------------------------------------------------------------------------------------
@@ -596,7 +595,8 @@ void config_validate(const Config *c, const char *name) {
         die(EXIT_USAGE, "%s: recursion.window: expected an integer in [0, loops], got %d (loops is %d)",
             name, r->window, r->loops);
     const HaltingConfig *h = &c->halting;
-    int hs = r->scheme == SCHEME_LOOP ? HS_LOOP : HS_RECUR;
+    const Scheme *scheme = scheme_get(r->scheme);
+    int hs = scheme->halts;
     if (!(HALT_SCHEMES[h->kind] & hs)) {
         char takes[128] = "";
         for (int k = 0; k < NUM_HALT_KINDS; k++)
@@ -609,15 +609,10 @@ void config_validate(const Config *c, const char *name) {
     if (c->train.deep_supervision && !HALT_FIXED[h->kind])
         die(EXIT_USAGE, "%s: train.deep_supervision: needs a halting.kind that trains at a fixed depth, "
             "not \"%s\" (ACT already weighs every loop; bce and q supervise each step)", name, HALT_NAMES[h->kind]);
-    if (c->train.progressive > 0.0f && r->scheme != SCHEME_LOOP)
-        die(EXIT_USAGE, "%s: train.progressive: the progressive loss runs with scheme \"loop\", not \"%s\" "
-            "(trm/hrm already train each supervision step from the carried state)", name, SCHEME_NAMES[r->scheme]);
     if (c->train.hints > 0.0f && c->task != TASK_MAZE)   // the tasks with a Task.hint (task.h)
         die(EXIT_USAGE, "%s: train.hints: task \"%s\" has no hint targets (maze has: the breadth-first "
             "distance from S); set it to 0", name, TASK_NAMES[c->task]);
-    if (r->scheme != SCHEME_LOOP && m->norm == NORM_PRE)
-        die(EXIT_USAGE, "%s: model.norm: scheme \"%s\" needs \"post\": its two states are summed into every "
-            "update, and without a norm on the block's output they grow with each one", name, SCHEME_NAMES[r->scheme]);
+    scheme->validate(c, name);
     const DataConfig *d = &c->data;
     if (d->givens_min > d->givens_max)
         die(EXIT_USAGE, "%s: data.givens_min: expected givens_min <= givens_max, got %d > %d",

@@ -11,9 +11,9 @@
 static ForwardOpts frozen_opts(const Model *m, const ForwardOpts *base) {
     ForwardOpts o = *base;
     o.frozen = 1;
-    if (m->window_start > 1) {            // replay the state entering the window
+    if (m->prefix_len > 0) {              // replay the state entering the kept updates
         o.prefix = PREFIX_REPLAY;
-        o.prefix_loop = m->window_start - 1;
+        o.prefix_loop = m->prefix_len;
     }
     return o;
 }

@@ -1,11 +1,11 @@
 // halting.c — every halting rule, one row each of HALT_RULES: its head's size, its step after
 // each loop (scheme loop) or supervision step (trm/hrm), its loss term and their backward.
-// The loop (loop.c) and the two-state schemes (recur.c) call rules only through this table.
+// The loop (loop.c) and the two-state schemes (twostate.c) call rules only through this table.
 //   none  fixed looping: every loop runs; a state passes straight on.
 //   act   Graves ACT per position (halting.h has the equations).
 //   bce   TRM's head on the answer y: q = whalt·y[0] + bhalt learns "the whole grid is right".
 //   q     HRM's two rows [q_halt | q_continue]: q_halt as bce, q_continue learns σ of the next
-//         step's best value (recur.c runs that step; q_target turns it into the target).
+//         step's best value (twostate.c runs that step; q_target turns it into the target).
 //   converge  parameter-free: a puzzle stops once its answer has held for halting.patience loops
 //             (each of them with every cell's top probability >= halting.confidence).
 //   kl        parameter-free (Huginn): a puzzle stops once KL(p_k || p_k-1) < halting.kl_eps at
@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "head.h"
 #include "loopt/check.h"
 
 #define HALT_LOSS_WEIGHT 0.5f   // loss = CE + 0.5 · (BCE(q_halt, whole grid right) [+ BCE(q_continue, target)])
@@ -87,8 +88,32 @@ static int act_forward_step(Model *m, int k_batch, int K, int slot, const float 
     return running;
 }
 
-static void act_backward_prepare(Model *m) {
+// act's output, ponder and loss term: the halting-weighted mix, mean (N + R), τ · ponder.
+static const float *act_output(const Model *m) { return m->acts.mix; }
+static double act_ponder(const Model *m) { return m->ponder_sum / (m->B * m->T); }
+static double act_loss_term(const Model *m) { return m->hc.ponder_cost * m->ponder; }
+
+// Gradcheck's prefix: the mix so far, the cumulative p and the ponder sum after loop prefix_loop.
+static void act_prefix_save(Model *m) {
+    size_t N = (size_t)m->B * m->T;
+    memcpy(m->acts.pre_mix, m->acts.mix, N * m->C * sizeof(float));
+    memcpy(m->acts.pre_cum, m->acts.cum, N * sizeof(float));
+    m->prefix_ponder = m->ponder_sum;
+}
+
+static void act_prefix_restore(Model *m) {
+    size_t N = (size_t)m->B * m->T;
+    memcpy(m->acts.mix, m->acts.pre_mix, N * m->C * sizeof(float));
+    memcpy(m->acts.cum, m->acts.pre_cum, N * sizeof(float));
+    m->ponder_sum = m->prefix_ponder;
+}
+
+// The head reads the mix: its gradient dmix feeds every loop's weight; hq (N) = dmix · y_N, the
+// remainder's share.
+static void act_backward_prepare(Model *m, float scale) {
     int N = m->B * m->T, C = m->C;
+    memset(m->gacts.dmix, 0, (size_t)N * C * sizeof(float));
+    head_backward(m, m->acts.mix, m->gacts.dmix, scale);
     #pragma omp parallel for
     for (int i = 0; i < N; i++) {
         int n = m->n_halt[i];
@@ -158,7 +183,7 @@ static int converge_loop_step(Model *m, int k_batch, int K, int slot, const floa
     size_t TC = (size_t)T * C;
     float *prev = m->acts.halt_scratch;                  // (B, T, V): [0] the previous loop's answer
     float *held = prev + (size_t)B * T * V;              // (B) loops the puzzle's answer has held
-    model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
+    head_forward(m, y, 0);                               // logits (N, V) of this loop's output
     int running = 0, conf = m->hc.confidence > 0.0f;   // confidence 0: no softmax needed
     for (int b = 0; b < B; b++) {
         int k = m->row_k[b];
@@ -196,7 +221,7 @@ static int kl_loop_step(Model *m, int k_batch, int K, int slot, const float *y, 
     size_t TC = (size_t)T * C;
     float *logp = m->acts.halt_scratch;                  // (B, T, V) the previous loop's log p
     float *stopped = logp + (size_t)B * T * V;           // (B) 1 once the puzzle stopped
-    model_head_forward(m, y, 0);                         // logits (N, V) of this loop's output
+    head_forward(m, y, 0);                               // logits (N, V) of this loop's output
     int running = 0;
     for (int b = 0; b < B; b++) {
         int k = m->row_k[b];
@@ -233,7 +258,7 @@ static int kl_loop_step(Model *m, int k_batch, int K, int slot, const float *y, 
 // ---- bce and q: a head on the answer state of trm/hrm --------------------------------------
 
 // q_halt (and q_continue for q) into acts.qhalt rows 0 (1) from y's position 0.
-static void head_logits(Model *m, const float *y) {
+static void qhead_logits(Model *m, const float *y) {
     int B = m->B, T = m->T, C = m->C, rows = halt_rule(m->hc.kind)->head_rows;
     for (int b = 0; b < B; b++)
         for (int r = 0; r < rows; r++) {
@@ -262,8 +287,8 @@ static int sample_right(const Model *m, int b) {
     return 1;
 }
 
-// The head's loss term (after head_logits and the answer head): Σ_b BCE over its rows, scaled.
-static double head_loss(Model *m) {
+// The head's loss term (after qhead_logits and the answer head): Σ_b BCE over its rows, scaled.
+static double qhead_loss(Model *m) {
     int B = m->B, q = m->halt == HALT_Q;
     double hl = 0.0;
     for (int b = 0; b < B; b++) {
@@ -274,7 +299,7 @@ static double head_loss(Model *m) {
 }
 
 // dy (N, C) += d head_loss / d y; the head's parameter gradients accumulate.
-static void head_backward(Model *m, const float *y, float *dy) {
+static void qhead_backward(Model *m, const float *y, float *dy) {
     int B = m->B, T = m->T, C = m->C, rows = halt_rule(m->hc.kind)->head_rows;
     for (int b = 0; b < B; b++)
         for (int r = 0; r < rows; r++) {
@@ -305,14 +330,16 @@ static void q_target(Model *m) {
 // Indexed by halting.kind (config.h's HALT_KINDS names them).
 static const HaltRule HALT_RULES[NUM_HALT_KINDS] = {
     [HALT_NONE] = {.loop_step = none_loop_step, .loop_backward_step = none_loop_backward_step},
-    [HALT_ACT]  = {.head_rows = 1, .mixes = 1, .loop_step = act_forward_step,
-                   .loop_backward_prepare = act_backward_prepare, .loop_backward_step = act_backward_step},
-    [HALT_BCE]  = {.head_rows = 1, .sup_logits = head_logits, .sup_loss = head_loss,
-                   .sup_backward = head_backward, .sup_halts = bce_halts},
+    [HALT_ACT]  = {.head_rows = 1, .skips = 1, .loop_step = act_forward_step, .output = act_output,
+                   .ponder = act_ponder, .loss_term = act_loss_term, .prefix_save = act_prefix_save,
+                   .prefix_restore = act_prefix_restore, .loop_backward_prepare = act_backward_prepare,
+                   .loop_backward_step = act_backward_step},
+    [HALT_BCE]  = {.head_rows = 1, .sup_logits = qhead_logits, .sup_loss = qhead_loss,
+                   .sup_backward = qhead_backward, .sup_halts = bce_halts},
     [HALT_CONVERGE] = {.loop_step = converge_loop_step, .loop_backward_step = none_loop_backward_step},
     [HALT_KL]   = {.loop_step = kl_loop_step, .loop_backward_step = none_loop_backward_step},
-    [HALT_Q]    = {.head_rows = 2, .sup_logits = head_logits, .sup_loss = head_loss,
-                   .sup_backward = head_backward, .sup_halts = q_halts, .sup_target = q_target},
+    [HALT_Q]    = {.head_rows = 2, .sup_logits = qhead_logits, .sup_loss = qhead_loss,
+                   .sup_backward = qhead_backward, .sup_halts = q_halts, .sup_target = q_target},
 };
 
 const HaltRule *halt_rule(HaltKind kind) {

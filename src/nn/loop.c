@@ -1,149 +1,43 @@
-// loop.c — the recursion: embed the puzzle once, apply the shared block again and again,
-// read the answer out with the head. Scheme "loop": after each loop the halting rule
-// (halting.c) turns the block output into the next state and says who still runs — "none"
-// (ALBERT / looped block: a fixed number of loops), "act" (Universal Transformer per position).
+// loop.c — scheme "loop": embed the puzzle once, apply the shared block again and again, read
+// the answer out with the head. After each loop the halting rule (halting.c) turns the block
+// output into the next state and says who still runs — "none" (ALBERT / looped block: a fixed
+// number of loops), "act" (Universal Transformer per position), "converge", "kl".
 //
 // Activations live in a ring of W slots: loop k writes slot (k-1) % W, so after the forward
 // the last W loops are still there and only they receive gradient (truncated backprop);
 // earlier loops were run forward only. Inference uses W = 1: memory does not grow with loops.
-#include "loopt/model.h"
-
+// Also here: the family's training step (with the progressive loss) and continuous batching.
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "block.h"
+#include "embed.h"
+#include "head.h"
 #include "loopt/check.h"
 #include "loopt/halting.h"
+#include "loopt/scheme.h"
 #include "loss.h"
 #include "ops.h"
 
-// emb rows [b0, b0 + nb) (nb*T, C) = wte[tok] + Σ_axes wcoord[coord]; memory-token rows = wmem.
-static void embed_rows(Model *m, int b0, int nb) {
-    int T = m->T, C = m->C, M = m->M;
-    float *emb = m->acts.emb + (size_t)b0 * T * C;
-    embedding_forward(emb, m->tokens + (size_t)b0 * T, m->params.wte, nb * T, C);
-    for (int b = 0; b < nb; b++)
-        if (M) memcpy(emb + (size_t)b * T * C, m->params.wmem, (size_t)M * C * sizeof(float));
-    if (m->mc.positions == POS_COORDS && m->A)
-        coord_embed_forward(emb, m->coord_ids, m->params.wcoord, nb, T, m->A, C);
-}
-
-void model_embed_forward(Model *m) { embed_rows(m, 0, m->B); }
-
-void model_embed_backward(Model *m, const float *demb) {
-    int B = m->B, T = m->T, C = m->C, M = m->M;
-    if (m->mc.positions == POS_COORDS && m->A)
-        coord_embed_backward(m->grads.wcoord, demb, m->coord_ids, B, T, m->A, C);
-    for (int b = 0; b < B; b++) {
-        const float *db = demb + (size_t)b * T * C;
-        if (M) axpy(m->grads.wmem, 1.0f, db, M * C);
-        embedding_backward(m->grads.wte, db + (size_t)M * C, m->tokens + (size_t)b * T + M, T - M, C);
-    }
-}
-
-// Deep supervision (train.deep_supervision, not with a mixing rule): the loss is the mean of
-// the head's loss on every loop of the kept window, so each loop learns to hold an answer.
+// Deep supervision (train.deep_supervision, not with a rule that has its own output): the loss
+// is the mean of the head's loss on every loop of the kept window, so each loop learns to hold
+// an answer.
 static int deep_supervision(const Model *m) {
-    return m->deep_supervision && !halt_rule(m->halt)->mixes;
+    return m->deep_supervision && !halt_rule(m->halt)->output;
 }
 
-// Whether the head's loss includes the hint head's (train.hints, model_set_hints).
-static int hinted(const Model *m) { return m->Hn && m->hints_set; }
-
-// logits (N, Vout) = wout · [rms](out); with targets also probs and losses, and with hints the
-// hint head's: hlogits (N, Hn) = whint · [rms](out). Returns Σ loss + train.hints · Σ hint loss.
-double model_head_forward(Model *m, const float *out, int with_targets) {
-    int N = m->B * m->T, C = m->C;
-    const float *hin = out;
-    if (m->mc.norm == NORM_PRE) {
-        rmsnorm_forward(m->acts.lnf, m->acts.rstdf, out, m->params.lnfg, N, C, NORM_EPS);
-        hin = m->acts.lnf;
-    }
-    linear_forward(m->acts.logits, hin, m->params.wout, N, C, m->Vout);
-    if (!with_targets) return 0.0;
-    double sum = crossentropy_forward(m->acts.losses, m->acts.probs, m->acts.logits, m->targets, N,
-                                      m->Vout, m->loss_kind);
-    if (!hinted(m)) return sum;
-    linear_forward(m->acts.hlogits, hin, m->params.whint, N, C, m->Hn);
-    return sum + m->hint_weight * crossentropy_forward(m->acts.hlosses, m->acts.hprobs, m->acts.hlogits,
-                                                       m->hints, N, m->Hn, m->loss_kind);
-}
-
-// Backward of head_forward (whose caches must be current): dout (N, C) += scale · d loss / d out.
-void model_head_backward(Model *m, const float *out, float *dout, float scale) {
-    int N = m->B * m->T, C = m->C;
-    GradTensors *g = &m->gacts;
-    float *dl = g->dlogits;                                  // (N, Vout)
-    memset(dl, 0, (size_t)N * m->Vout * sizeof(float));
-    crossentropy_backward(dl, m->acts.probs, m->acts.logits, m->targets, N, m->Vout, scale, m->loss_kind);
-    float *dhl = g->dhlogits;                                // (N, Hn)
-    if (hinted(m)) {
-        memset(dhl, 0, (size_t)N * m->Hn * sizeof(float));
-        crossentropy_backward(dhl, m->acts.hprobs, m->acts.hlogits, m->hints, N, m->Hn,
-                              scale * m->hint_weight, m->loss_kind);
-    }
-    int pre = m->mc.norm == NORM_PRE;
-    float *din = pre ? g->dx : dout;                         // d [rms](out); dx is free between block backwards
-    const float *hin = pre ? m->acts.lnf : out;
-    linear_backward(din, m->grads.wout, dl, hin, m->params.wout, N, C, m->Vout, pre ? GRAD_SET : GRAD_ADD);
-    if (hinted(m)) linear_backward(din, m->grads.whint, dhl, hin, m->params.whint, N, C, m->Hn, GRAD_ADD);
-    if (pre) rmsnorm_backward(dout, m->grads.lnfg, din, out, m->params.lnfg, m->acts.rstdf, N, C, GRAD_ADD);
-}
-
-void model_set_batch(Model *m, const int *tokens, const int *targets) {
-    int B = m->B, T = m->T, M = m->M, S = m->shape.seq_len;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) {
-            m->tokens[b * T + t] = t < M ? 0 : tokens[b * S + t - M];
-            m->targets[b * T + t] = (t < M || !targets) ? -1 : targets[b * S + t - M];
-        }
-}
-
-void model_set_hints(Model *m, const int *hints) {
-    CHECK(!hints || (m->Hn && m->hints), "model_set_hints: the model has no hint head, or is not training");
-    m->hints_set = hints != NULL;
-    if (!hints) return;
-    int B = m->B, T = m->T, M = m->M, S = m->shape.seq_len;
-    for (int b = 0; b < B; b++)
-        for (int t = 0; t < T; t++) m->hints[b * T + t] = t < M ? -1 : hints[b * S + t - M];
-}
-
-double model_forward(Model *m, const int *tokens, const int *targets, int loops) {
-    ForwardOpts o = {.loops = loops, .halting = HALT_DEFAULT};
-    return model_forward_opts(m, tokens, targets, &o);
-}
-
-static double loop_forward(Model *m, const int *tokens, const int *targets, int loops);
-
-double model_forward_opts(Model *m, const int *tokens, const int *targets, const ForwardOpts *o) {
-    CHECK(m->acts_memory, "model_forward before model_alloc");
-    CHECK(o->loops >= 1, "loops must be >= 1, got %d", o->loops);
-    HaltKind halt = o->halting == HALT_DEFAULT ? m->hc.kind : (HaltKind)o->halting;
-    CHECK(halt_rule(halt)->head_rows == 0 || halt == m->hc.kind,
-          "halting \"%s\" needs its own trained head; this model has \"%s\"", HALT_NAMES[halt],
-          HALT_NAMES[m->hc.kind]);
-    CHECK(o->resume_loop == 0 || (halt == HALT_NONE && m->rc.scheme == SCHEME_LOOP && o->resume_loop < o->loops
-                                  && m->loops_run == o->resume_loop && m->halt == HALT_NONE),
-          "resume_loop %d: the last forward must have run that many fixed loops", o->resume_loop);
-    CHECK(o->window >= 0 && o->window <= (m->rc.scheme == SCHEME_LOOP ? m->W : 0),
-          "window %d: scheme loop only, at most the %d loops allocated", o->window, m->W);
-    CHECK(o->loss_scale >= 0.0f && (o->loss_scale == 0.0f || o->loss_scale == 1.0f || m->rc.scheme == SCHEME_LOOP),
-          "loss_scale: scheme loop only");
-    m->fwd = *o;
-    m->halt = halt;
-    if (m->rc.scheme != SCHEME_LOOP) return recur_forward(m, tokens, targets, o->loops);
-    return loop_forward(m, tokens, targets, o->loops);
-}
-
-static double loop_forward(Model *m, const int *tokens, const int *targets, int loops) {
-    int B = m->B, T = m->T, C = m->C;
+// m->fwd.loops loops (the maximum under halting); loop k's input u_k (N, C) in ring slot (k-1) % W:
+// u_1 = e; u_k = h_{k-1} + e (input injection) or h_{k-1}.
+static double loop_forward(Model *m, const int *tokens, const int *targets) {
+    int B = m->B, T = m->T, C = m->C, loops = m->fwd.loops;
     int N = B * T, W = m->W;                          // ring slots
     int Wg = m->fwd.window ? m->fwd.window : W;       // loops with gradient (the last ones)
     size_t NC = (size_t)N * C;
     const HaltRule *rule = halt_rule(m->halt);
-    int act = rule->mixes;
-    model_set_batch(m, tokens, targets);
-    model_embed_forward(m);
+    embed_set_batch(m, tokens, targets);
+    embed_forward(m);
 
-    // loops: u_1 = e; u_k = h_{k-1} + e (input injection) or h_{k-1}
     m->ponder_sum = 0.0;
     m->deep_sum = 0.0;
     int k_last = loops, k0 = 1;
@@ -152,11 +46,7 @@ static double loop_forward(Model *m, const int *tokens, const int *targets, int 
     if (m->fwd.prefix == PREFIX_REPLAY && m->fwd.prefix_loop > 0) {
         k0 = m->fwd.prefix_loop + 1;
         memcpy(m->acts.h + (size_t)((k0 - 2) % W) * NC, m->acts.pre_h, NC * sizeof(float));
-        if (act) {
-            memcpy(m->acts.mix, m->acts.pre_mix, NC * sizeof(float));
-            memcpy(m->acts.cum, m->acts.pre_cum, N * sizeof(float));
-            m->ponder_sum = m->prefix_ponder;
-        }
+        if (rule->prefix_restore) rule->prefix_restore(m);
     }
     for (int k = k0; k <= loops; k++) {
         int slot = (k - 1) % W;
@@ -171,43 +61,38 @@ static double loop_forward(Model *m, const int *tokens, const int *targets, int 
         int running = rule->loop_step(m, k, loops, slot, y, h_prev, h);
         if (running == 0) { k_last = k; break; }
         if (targets && deep_supervision(m) && k < loops && k > loops - Wg)   // the last loop below
-            m->deep_sum += model_head_forward(m, h, 1);
+            m->deep_sum += head_forward(m, h, 1);
         if (m->fwd.prefix == PREFIX_SAVE && k == m->fwd.prefix_loop) {
             memcpy(m->acts.pre_h, h, NC * sizeof(float));
-            if (act) {
-                memcpy(m->acts.pre_mix, m->acts.mix, NC * sizeof(float));
-                memcpy(m->acts.pre_cum, m->acts.cum, N * sizeof(float));
-                m->prefix_ponder = m->ponder_sum;
-            }
+            if (rule->prefix_save) rule->prefix_save(m);
         }
     }
     m->loops_run = k_last;
     m->window_start = k_last - Wg + 1 > 1 ? k_last - Wg + 1 : 1;
-    m->ponder = act ? m->ponder_sum / N : (double)k_last;
+    m->prefix_len = m->window_start - 1;
+    m->ponder = rule->ponder ? rule->ponder(m) : (double)k_last;
 
-    // head on the output: the halting mix (act) or the last state
-    const float *out = act ? m->acts.mix : m->acts.h + (size_t)((k_last - 1) % W) * NC;
+    // head on the output: the rule's own (act: the halting mix) or the last state
+    const float *out = rule->output ? rule->output(m) : m->acts.h + (size_t)((k_last - 1) % W) * NC;
     m->loss = m->ce_loss = 0.0;
     m->n_targets = 0;
     if (targets)
         for (int i = 0; i < N; i++) m->n_targets += m->targets[i] >= 0;
-    double sum = model_head_forward(m, out, targets != NULL);
+    double sum = head_forward(m, out, targets != NULL);
     if (!targets) return 0.0;
     m->ce_loss = m->n_targets ? sum / m->n_targets : 0.0;
-    m->loss = m->ce_loss + (act ? m->hc.ponder_cost * m->ponder : 0.0);
+    m->loss = m->ce_loss;
+    if (rule->loss_term) m->loss += rule->loss_term(m);
     if (deep_supervision(m)) m->loss = (m->deep_sum + sum) / m->n_targets / (k_last - m->window_start + 1);
     if (m->fwd.loss_scale > 0.0f) m->loss *= m->fwd.loss_scale;
     return m->loss;
 }
 
-void model_backward(Model *m) {
-    CHECK(m->training && m->grads_memory, "model_backward needs a model allocated for training");
-    CHECK(m->n_targets > 0, "model_backward needs a forward with targets");
-    if (m->rc.scheme != SCHEME_LOOP) { recur_backward(m); return; }
+static void loop_backward(Model *m) {
     int N = m->B * m->T, C = m->C, W = m->W;
     size_t NC = (size_t)N * C;
     const HaltRule *rule = halt_rule(m->halt);
-    int act = rule->mixes, deep = deep_supervision(m);
+    int deep = deep_supervision(m);
     GradTensors *g = &m->gacts;
     int k_last = m->loops_run;
     float loss_scale = m->fwd.loss_scale > 0.0f ? m->fwd.loss_scale : 1.0f;
@@ -216,28 +101,64 @@ void model_backward(Model *m) {
 
     memset(g->demb, 0, NC * sizeof(float));
     memset(g->dstate, 0, NC * sizeof(float));
-    if (act) {   // the head reads the mix: its gradient dmix feeds every loop's weight
-        memset(g->dmix, 0, NC * sizeof(float));
-        model_head_backward(m, m->acts.mix, g->dmix, scale);
-    }
-    if (rule->loop_backward_prepare) rule->loop_backward_prepare(m);
+    if (rule->loop_backward_prepare) rule->loop_backward_prepare(m, scale);   // act: the head on its mix
     float ponder_scale = loss_scale * m->hc.ponder_cost / (float)N;
     for (int k = k_last; k >= m->window_start; k--) {
         int slot = (k - 1) % W;
         const float *u = m->acts.u + (size_t)slot * NC;
         const float *h = m->acts.h + (size_t)slot * NC;
-        if (!act && (k == k_last || deep)) {   // the head reads h_k: d h_k += head gradient
-            if (k != k_last) model_head_forward(m, h, 1);
-            model_head_backward(m, h, g->dstate, scale);
+        if (!rule->output && (k == k_last || deep)) {   // the head reads h_k: d h_k += head gradient
+            if (k != k_last) head_forward(m, h, 1);
+            head_backward(m, h, g->dstate, scale);
         }
         rule->loop_backward_step(m, k, slot, ponder_scale);   // dstate -> dy (+ passthrough)
         const float *du = block_backward(m, slot, 0, u, g->dy);
         axpy(g->dstate, 1.0f, du, (int)NC);                   // u_k = h_{k-1} + ...
         if (k == 1 || m->mc.input_injection) axpy(g->demb, 1.0f, du, (int)NC);
     }
-    model_embed_backward(m, g->demb);
+    embed_backward(m, g->demb);
     // deep supervision recomputed the head on earlier loops: restore the last loop's logits
-    if (deep && m->window_start < k_last) model_head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
+    if (deep && m->window_start < k_last) head_forward(m, m->acts.h + (size_t)((k_last - 1) % W) * NC, 1);
+}
+
+// ---- training: the progressive loss (DeepThinking, Bansal et al. 2022) ---------------------
+// With train.progressive = α > 0, besides the K-loop loss each step draws n ~ U[0, K) and
+// k ~ U[1, min(K − n, W)], runs n loops as a constant prefix and k with gradient, and adds
+// that loss:  L = (1 − α) · L(K loops) + α · L(n + k loops, gradient through the last k)
+// so each loop learns to improve whatever state it is given, not to count to K.
+
+void loop_progressive_draw(const Model *m, uint64_t seed, int loops, long step, int *n, int *k) {
+    Rng r;
+    rng_seed(&r, seed ^ (0x70726f67ULL + (uint64_t)step * 0x9e3779b97f4a7c15ULL));
+    *n = (int)rng_below(&r, (uint32_t)loops);
+    int kmax = loops - *n < m->W ? loops - *n : m->W;
+    *k = 1 + (int)rng_below(&r, (uint32_t)kmax);
+}
+
+// A forward of this family with options o and the model's halting rule (valid by construction).
+static double run(Model *m, const int *tokens, const int *targets, ForwardOpts o) {
+    o.halting = HALT_DEFAULT;
+    m->fwd = o;
+    m->halt = m->hc.kind;
+    return loop_forward(m, tokens, targets);
+}
+
+// The progressive term first: the full-depth forward after it leaves the model's logits, losses
+// and loops as a plain step does (for the training metrics).
+static double loop_train_step(Model *m, const int *tokens, const int *targets, const TrainStep *ts) {
+    double loss;
+    if (ts->progressive > 0.0f) {
+        int n, k;
+        loop_progressive_draw(m, ts->seed, ts->loops, ts->step, &n, &k);
+        loss = run(m, tokens, targets, (ForwardOpts){.loops = n + k, .window = k, .loss_scale = ts->progressive});
+        if (!isfinite(loss)) return loss;
+        loop_backward(m);
+        loss += run(m, tokens, targets, (ForwardOpts){.loops = ts->loops, .loss_scale = 1.0f - ts->progressive});
+    } else {
+        loss = run(m, tokens, targets, (ForwardOpts){.loops = ts->loops});
+    }
+    if (isfinite(loss)) loop_backward(m);
+    return loss;
 }
 
 // ---- continuous batching (scheme loop, inference) -----------------------------------------
@@ -248,7 +169,6 @@ void model_backward(Model *m) {
 
 void model_stream_start(Model *m, int halting, int loops) {
     CHECK(m->acts_memory && !m->training && m->W == 1, "model_stream_start needs an inference allocation");
-    CHECK(m->rc.scheme == SCHEME_LOOP, "continuous batching runs scheme loop only");
     HaltKind halt = halting == HALT_DEFAULT ? m->hc.kind : (HaltKind)halting;
     CHECK(halt_rule(halt)->head_rows == 0 || halt == m->hc.kind, "halting \"%s\" needs its own trained head",
           HALT_NAMES[halt]);
@@ -278,7 +198,7 @@ void model_stream_load(Model *m, int b, const int *tokens) {
 // one loop more: that loop's input is its frozen state, so the q, k, v it leaves in qkv are
 // the ones every later loop would compute for it (its output is dropped: it has halted).
 static int running_rows(Model *m) {
-    if (!halt_rule(m->halt)->mixes || !m->hc.skip || !m->run_rows) return -1;
+    if (!halt_rule(m->halt)->skips || !m->run_rows) return -1;   // run_rows: halting.skip
     if (m->qkv_stale) { m->qkv_stale = 0; return -1; }   // every cell refreshes its q, k, v
     int T = m->T, n = 0;
     for (int b = 0; b < m->B; b++) {
@@ -309,7 +229,7 @@ int model_stream_step(Model *m) {
     rule->loop_step(m, 0, m->fwd.loops, 0, y, h, h);
     int done = 0;
     for (int b = 0; b < B; b++) done += m->row_done[b];
-    if (done) model_head_forward(m, rule->mixes ? m->acts.mix : h, 0);
+    if (done) head_forward(m, rule->output ? rule->output(m) : h, 0);
     return done;
 }
 
@@ -351,14 +271,22 @@ void model_stream_read(const Model *m, int b, int *pred, int *loops) {
     for (int t = 0; t < S; t++) loops[t] = m->n_halt[(size_t)b * T + M + t];
 }
 
-void model_predict(const Model *m, int *out) {
-    int T = m->T, M = m->M, S = m->shape.seq_len, V = m->Vout;
-    for (int b = 0; b < m->B; b++)
-        argmax_rows(out + (size_t)b * S, m->acts.logits + ((size_t)b * T + M) * V, S, V);
+// ---- the row ------------------------------------------------------------------------------
+
+static int loop_depth(const RecursionConfig *rc) { return rc->loops; }
+static int loop_weight_sets(const RecursionConfig *rc) { return 1; }
+static int loop_slots(const Model *m, int window, int training) { return window; }
+static void loop_validate(const Config *c, const char *name) {}
+
+static void loop_describe(const RecursionConfig *rc, char *buf, size_t len) {
+    if (rc->window && rc->window < rc->loops)
+        snprintf(buf, len, "%d loops, gradient through the last %d", rc->loops, rc->window);
+    else snprintf(buf, len, "%d loops, gradient through all", rc->loops);
 }
 
-void model_loops_used(const Model *m, int *out) {
-    int T = m->T, M = m->M, S = m->shape.seq_len;
-    for (int b = 0; b < m->B; b++)
-        for (int t = 0; t < S; t++) out[b * S + t] = m->n_halt[b * T + M + t];
-}
+const Scheme SCHEME_LOOP_ROW = {
+    .name = "loop", .halts = HS_LOOP, .streams = 1, .fwd_opts = FWD_RESUME | FWD_WINDOW | FWD_SCALE,
+    .depth = loop_depth, .weight_sets = loop_weight_sets, .slots = loop_slots, .validate = loop_validate,
+    .describe = loop_describe, .forward = loop_forward, .backward = loop_backward,
+    .train_step = loop_train_step,
+};

@@ -1,14 +1,9 @@
-// schedule.c — the per-row schedule of training steps, for every scheme. A batch row holds one
-// sample. Scheme "loop": every step is the whole recursion on fresh samples. Schemes trm/hrm
-// (deep supervision across steps): a sample stays in its row for up to recursion.n_sup steps,
-// carrying its (y, z) from step to step, and leaves when its halting head says stop (after
-// its exploration minimum) or at n_sup; then the row takes a fresh sample.
-//
-// The progressive loss (train.progressive = α > 0, scheme loop; DeepThinking, Bansal et al.
-// 2022): besides the K-loop loss, each step draws n ~ U[0, K) and k ~ U[1, min(K − n, W)],
-// runs n loops as a constant prefix and k with gradient, and adds that loss:
-//     L = (1 − α) · L(K loops) + α · L(n + k loops, gradient through the last k)
-// so each loop learns to improve whatever state it is given, not to count to K.
+// schedule.c — the per-row schedule of training steps, for every recursion family. A batch row
+// holds one sample. A family without carried states (scheme loop): every step is the whole
+// recursion on fresh samples. A family that carries states (trm/hrm: deep supervision across
+// steps): a sample stays in its row for up to recursion.n_sup steps, carrying its (y, z) from
+// step to step, and leaves when its halting head says stop (after its exploration minimum) or
+// at n_sup; then the row takes a fresh sample. The step itself is the family's (train_step).
 #include "loopt/schedule.h"
 
 #include <math.h>
@@ -17,15 +12,16 @@
 
 #include "loopt/check.h"
 #include "loopt/halting.h"
+#include "loopt/scheme.h"
 
 void schedule_init(Schedule *s, const Model *m, int n_sup, float progressive, uint64_t seed) {
-    CHECK(progressive == 0.0f || m->rc.scheme == SCHEME_LOOP, "the progressive loss runs with scheme loop");
+    CHECK(progressive == 0.0f || (m->scheme->fwd_opts & FWD_WINDOW), "the progressive loss runs with scheme loop");
     memset(s, 0, sizeof *s);
     s->B = m->B;
     s->n_sup = n_sup;
     s->progressive = progressive;
     s->seed = seed;
-    s->recur = m->rc.scheme != SCHEME_LOOP;
+    s->recur = m->scheme->reset_row != NULL;
     s->done = xcalloc((size_t)s->B, sizeof(int));
     s->min_steps = xcalloc((size_t)s->B, sizeof(int));
     s->fresh = xmalloc((size_t)s->B);
@@ -43,7 +39,7 @@ int schedule_wants_sample(const Schedule *s, int b) { return !s->recur || s->fre
 // in [2, n_sup], so the halting head also sees what later steps would have given.
 void schedule_start_row(Schedule *s, Model *m, int b, Rng *halt_rng) {
     if (!s->recur) return;
-    recur_reset(m, b);
+    m->scheme->reset_row(m, b);
     s->fresh[b] = 0;
     s->done[b] = 0;
     int n_sup = s->n_sup;
@@ -51,42 +47,11 @@ void schedule_start_row(Schedule *s, Model *m, int b, Rng *halt_rng) {
                       ? 2 + (int)rng_below(halt_rng, (uint32_t)(n_sup - 1)) : 1;
 }
 
-void schedule_progressive_draw(const Schedule *s, const Model *m, int loops, long step, int *n, int *k) {
-    Rng r;
-    rng_seed(&r, s->seed ^ (0x70726f67ULL + (uint64_t)step * 0x9e3779b97f4a7c15ULL));
-    *n = (int)rng_below(&r, (uint32_t)loops);
-    int kmax = loops - *n < m->W ? loops - *n : m->W;
-    *k = 1 + (int)rng_below(&r, (uint32_t)kmax);
-}
-
-// The progressive term's forward and backward at step `step`. Returns its (scaled) loss.
-static double progressive_term(Schedule *s, Model *m, const int *tokens, const int *targets, int loops,
-                               long step) {
-    int n, k;
-    schedule_progressive_draw(s, m, loops, step, &n, &k);
-    ForwardOpts o = {.loops = n + k, .halting = HALT_DEFAULT, .window = k, .loss_scale = s->progressive};
-    double loss = model_forward_opts(m, tokens, targets, &o);
-    if (isfinite(loss)) model_backward(m);
-    return loss;
-}
-
 double schedule_loss_grad(Schedule *s, Model *m, const int *tokens, const int *targets, int loops, long step) {
-    double loss = 0.0;
-    if (s->recur) {
+    if (s->recur)
         for (int b = 0; b < s->B; b++) m->last_step[b] = s->done[b] + 1 >= s->n_sup;   // halting q's target
-        loss = recur_step(m, tokens, targets);
-    } else if (s->progressive > 0.0f) {
-        // the progressive term first: the full-depth forward after it leaves the model's
-        // logits, losses and loops as a plain step does (for the training metrics)
-        loss = progressive_term(s, m, tokens, targets, loops, step);
-        if (!isfinite(loss)) return loss;
-        ForwardOpts o = {.loops = loops, .halting = HALT_DEFAULT, .loss_scale = 1.0f - s->progressive};
-        loss += model_forward_opts(m, tokens, targets, &o);
-    } else {
-        loss = model_forward(m, tokens, targets, loops);
-    }
-    if (isfinite(loss)) model_backward(m);
-    return loss;
+    TrainStep ts = {.loops = loops, .step = step, .progressive = s->progressive, .seed = s->seed};
+    return m->scheme->train_step(m, tokens, targets, &ts);
 }
 
 void schedule_after_step(Schedule *s, const Model *m, int *used, int S) {

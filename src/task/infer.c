@@ -9,6 +9,7 @@
 #include "loopt/halting.h"
 #include "loopt/log.h"
 #include "loopt/modelio.h"
+#include "loopt/scheme.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -59,9 +60,9 @@ const char *infer_weights(const char *path, int use_ema) {
 
 int infer_halting(const Model *m, int halting, const char *opt) {
     if (halting == HALT_DEFAULT) return m->hc.kind;
-    if (!(HALT_SCHEMES[halting] & (m->rc.scheme == SCHEME_LOOP ? HS_LOOP : HS_RECUR)))
+    if (!(HALT_SCHEMES[halting] & m->scheme->halts))
         die(EXIT_USAGE, "%s %s: that rule does not work with this model's scheme \"%s\"", opt,
-            HALT_NAMES[halting], SCHEME_NAMES[m->rc.scheme]);
+            HALT_NAMES[halting], m->scheme->name);
     if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
         die(EXIT_USAGE, "%s %s: that rule needs a halting head trained with it; this model has halting "
             "\"%s\" (use none, or a parameter-free rule such as converge)", opt, HALT_NAMES[halting],

@@ -726,6 +726,18 @@ int maze_looks_like(const char *text) {
 
 static void task_train_size(const Config *c, int *h, int *w) { *h = *w = c->data.maze_size; }
 
+static void task_describe_gen(const Config *c, char *buf, size_t len) {
+    const DataConfig *d = &c->data;
+    char floor[64];
+    if (d->maze_min_path && d->maze_min_path_frac < 1.0f)
+        snprintf(floor, sizeof floor, "shortest path >= %d in %.0f%% of them", d->maze_min_path, 100.0 * d->maze_min_path_frac);
+    else snprintf(floor, sizeof floor, "shortest path >= %d", d->maze_min_path);
+    int n = d->maze_size, lo = d->maze_size_min;
+    if (lo && lo < n)
+        snprintf(buf, len, "%dx%d to %dx%d in %dx%d, %s%s", lo, lo, n, n, n, n, floor, d->maze_cycles ? "" : ", no cycles");
+    else snprintf(buf, len, "%dx%d, %s%s", n, n, floor, d->maze_cycles ? "" : ", no cycles");
+}
+
 // Tokens carry (row, column).
 static void task_shape(TaskShape *s, int *coords, int h, int w) {
     s->vocab = MAZE_VOCAB;
@@ -861,6 +873,7 @@ const Task TASK_MAZE_DEF = {
     .fixed_size = 0,
     .text_one_line = 0,
     .train_size = task_train_size,
+    .describe_gen = task_describe_gen,
     .shape = task_shape,
     .coords_size = task_coords_size,
     .looks_like = maze_looks_like,

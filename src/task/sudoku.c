@@ -709,6 +709,10 @@ void sudoku_set_free(SudokuSet *set) {
 
 static void task_train_size(const Config *c, int *h, int *w) { (void)c; *h = *w = 9; }
 
+static void task_describe_gen(const Config *c, char *buf, size_t len) {
+    snprintf(buf, len, "givens %d-%d", c->data.givens_min, c->data.givens_max);
+}
+
 // Tokens carry (row, column, box): factorised coordinates break the "copy the givens" plateau
 // where one flat position table stalls (DESIGN.md).
 static void task_shape(TaskShape *s, int *coords, int h, int w) {
@@ -813,6 +817,7 @@ const Task TASK_SUDOKU_DEF = {
     .fixed_size = 1,
     .text_one_line = 1,
     .train_size = task_train_size,
+    .describe_gen = task_describe_gen,
     .shape = task_shape,
     .coords_size = task_coords_size,
     .looks_like = sudoku_looks_like,
