@@ -55,6 +55,13 @@ int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a);
 // the only one).
 #define MAZE_CYCLE_ODDS 25
 int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a);
+// The same with the spanning tree's algorithm: MAZE_ALGO_DFS (the one above and training's) or
+// MAZE_ALGO_KRUSKAL, a second generator for evaluation only (`gen maze --algo kruskal`:
+// randomized Kruskal, many short branches, extra openings anywhere two open cells line up;
+// maze.c says how it differs), so a model is measured on mazes it was not trained on the
+// texture of.
+typedef enum { MAZE_ALGO_DFS = 0, MAZE_ALGO_KRUSKAL = 1 } MazeAlgo;
+int maze_generate_algo(Rng *r, MazeAlgo algo, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a);
 
 // Whether answer a is a path for question q, judged without searching q: only open cells
 // turned into path, walls/S/G unchanged, and the path cells plus S and G one 4-connected S->G

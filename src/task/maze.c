@@ -222,12 +222,27 @@ static int open_nbrs(const uint8_t *g, int w, int i, int j) {
            (g[i * w + j - 1] != MAZE_WALL) + (g[i * w + j + 1] != MAZE_WALL);
 }
 
+// The odd lattice of a grid: cells at (ro + 2i, co + 2j), nr x nc of them; an even side has a
+// spare row or column, drawn at one end or the other.
+typedef struct { int ro, co, nr, nc; } Lattice;
+
+static Lattice lattice(Rng *r, int h, int w) {
+    Lattice l;
+    l.ro = (h % 2) ? 1 : 1 + (int)rng_below(r, 2);
+    l.co = (w % 2) ? 1 : 1 + (int)rng_below(r, 2);
+    l.nr = (h - 2 - l.ro) / 2 + 1;
+    l.nc = (w - 2 - l.co) / 2 + 1;
+    return l;
+}
+
+static void open_spares(Rng *r, int h, int w, int cycles, int ro, int co, uint8_t *g);
+
 static void carve(Rng *r, int h, int w, int cycle_odds, uint8_t *g, int *scratch) {
     int cycles = cycle_odds > 0;
     uint32_t odds = (uint32_t)cycle_odds;
     memset(g, MAZE_WALL, (size_t)h * w);
-    int ro = (h % 2) ? 1 : 1 + (int)rng_below(r, 2), co = (w % 2) ? 1 : 1 + (int)rng_below(r, 2);
-    int nr = (h - 2 - ro) / 2 + 1, nc = (w - 2 - co) / 2 + 1;   // lattice rows/cols
+    Lattice lt = lattice(r, h, w);
+    int ro = lt.ro, co = lt.co, nr = lt.nr, nc = lt.nc;   // lattice offsets, rows, cols
 #define LAT(i, j) ((ro + 2 * (i)) * w + co + 2 * (j))
     int *stack = scratch;                 // lattice indices, at most nr*nc
     uint8_t *visited = (uint8_t *)(scratch + nr * nc);
@@ -256,8 +271,12 @@ static void carve(Rng *r, int h, int w, int cycle_odds, uint8_t *g, int *scratch
             if (i + 1 < nr && g[LAT(i, j) + w] == MAZE_WALL && rng_below(r, odds) == 0) g[LAT(i, j) + w] = MAZE_OPEN;
         }
 #undef LAT
-    // Spare row (even h) then spare column (even w): open a cell with probability 1/3 when
-    // its neighbour towards the lattice is open.
+    open_spares(r, h, w, cycles, ro, co, g);
+}
+
+// Spare row (even h) then spare column (even w): open a cell with probability 1/3 when its
+// neighbour towards the lattice is open (and, without cycles, it would be a new leaf).
+static void open_spares(Rng *r, int h, int w, int cycles, int ro, int co, uint8_t *g) {
     if (h % 2 == 0) {
         int er = ro == 1 ? h - 2 : 1, ar = ro == 1 ? h - 3 : 2;
         for (int c = 1; c < w - 1; c++)
@@ -270,6 +289,53 @@ static void carve(Rng *r, int h, int w, int cycle_odds, uint8_t *g, int *scratch
             if (g[rr * w + ac] != MAZE_WALL && (cycles || open_nbrs(g, w, rr, ec) == 1) && rng_below(r, 3) == 0)
                 g[rr * w + ec] = MAZE_OPEN;
     }
+}
+
+// Randomized Kruskal on the same lattice (evaluation only: `gen maze --algo kruskal`): every
+// wall between two lattice cells in a random order (Fisher-Yates), each falling when the cells
+// are not yet connected (union-find), so the open cells form a uniform-looking spanning tree of
+// many short branches, unlike the depth-first tree's long corridors. Then extra openings: each
+// interior wall cell between two open cells in a line (across a lattice wall, or a lattice
+// cell's corner neighbours' joint) falls with odds 1 in cycle_odds — more varied cycles than
+// carve's.
+static int uf_find(int *parent, int x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+}
+
+static void carve_kruskal(Rng *r, int h, int w, int cycle_odds, uint8_t *g, int *scratch) {
+    memset(g, MAZE_WALL, (size_t)h * w);
+    Lattice lt = lattice(r, h, w);
+    int nr = lt.nr, nc = lt.nc, cells = nr * nc;
+#define LAT(i, j) ((lt.ro + 2 * (i)) * w + lt.co + 2 * (j))
+    int *parent = scratch, *walls = scratch + cells, nw = 0;   // walls: 2*cell + (0 right, 1 down)
+    for (int c = 0; c < cells; c++) {
+        parent[c] = c;
+        g[LAT(c / nc, c % nc)] = MAZE_OPEN;
+        if (c % nc + 1 < nc) walls[nw++] = 2 * c;
+        if (c / nc + 1 < nr) walls[nw++] = 2 * c + 1;
+    }
+    for (int i = nw - 1; i > 0; i--) {
+        int j = (int)rng_below(r, (uint32_t)(i + 1)), t = walls[i];
+        walls[i] = walls[j]; walls[j] = t;
+    }
+    for (int k = 0; k < nw; k++) {
+        int c = walls[k] / 2, down = walls[k] % 2, o = c + (down ? nc : 1);
+        int a = uf_find(parent, c), b = uf_find(parent, o);
+        if (a == b) continue;
+        parent[a] = b;
+        g[LAT(c / nc, c % nc) + (down ? w : 1)] = MAZE_OPEN;
+    }
+#undef LAT
+    if (cycle_odds > 0)
+        for (int i = 1; i < h - 1; i++)
+            for (int j = 1; j < w - 1; j++) {
+                if (g[i * w + j] != MAZE_WALL) continue;
+                int lr = g[i * w + j - 1] != MAZE_WALL && g[i * w + j + 1] != MAZE_WALL;
+                int ud = g[(i - 1) * w + j] != MAZE_WALL && g[(i + 1) * w + j] != MAZE_WALL;
+                if ((lr || ud) && rng_below(r, (uint32_t)cycle_odds) == 0) g[i * w + j] = MAZE_OPEN;
+            }
+    open_spares(r, h, w, cycle_odds > 0, lt.ro, lt.co, g);
 }
 
 // Pick S uniformly among open cells and G uniformly among cells at least `need` steps away.
@@ -300,6 +366,10 @@ int maze_generate(Rng *r, int h, int w, int min_path, uint8_t *q, uint8_t *a) {
 }
 
 int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a) {
+    return maze_generate_algo(r, MAZE_ALGO_DFS, h, w, min_path, cycle_odds, q, a);
+}
+
+int maze_generate_algo(Rng *r, MazeAlgo algo, int h, int w, int min_path, int cycle_odds, uint8_t *q, uint8_t *a) {
     if (h < 5 || w < 5 || h > MAZE_MAX_SIDE || w > MAZE_MAX_SIDE)
         die(EXIT_USAGE, "maze size %dx%d out of range: each side must be in [5, %d]", h, w, MAZE_MAX_SIDE);
     // S and G at least 2 apart, so every answer marks at least one 'o' cell and reads back
@@ -315,7 +385,8 @@ int maze_generate_ex(Rng *r, int h, int w, int min_path, int cycle_odds, uint8_t
     const int max_tries = 1000;
     for (int t = 0; t < max_tries; t++) {
         int s, gl;
-        carve(r, h, w, cycle_odds, q, scratch);
+        if (algo == MAZE_ALGO_KRUSKAL) carve_kruskal(r, h, w, cycle_odds, q, scratch);
+        else carve(r, h, w, cycle_odds, q, scratch);
         if (!place_ends(r, q, h, w, need, dist, queue, &s, &gl)) continue;
         q[s] = MAZE_START;
         q[gl] = MAZE_GOAL;
