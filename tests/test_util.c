@@ -10,8 +10,9 @@ int count_givens(const uint8_t *g) {
     return n;
 }
 
-void expect_variants_valid(Rng *r, const uint8_t (*p)[SUDOKU_CELLS], const uint8_t (*s)[SUDOKU_CELLS], int n,
+void expect_variants_valid(Rng *r, int n, int gmin, int gmax, uint8_t (*p)[SUDOKU_CELLS], uint8_t (*s)[SUDOKU_CELLS],
                            void (*vary)(Rng *r, uint8_t *puzzle, uint8_t *solution), const char *what) {
+    for (int i = 0; i < n; i++) sudoku_generate(r, gmin, gmax, p[i], s[i], NULL);
     int changed = 0;
     for (int t = 0; t < 1000; t++) {
         uint8_t vp[SUDOKU_CELLS], vs[SUDOKU_CELLS], sol[SUDOKU_CELLS];

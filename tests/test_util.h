@@ -11,11 +11,12 @@
 // The number of givens (non-zero cells) of a Sudoku grid.
 int count_givens(const uint8_t *g);
 
-// 1000 variants of n base pairs (puzzle p[i], solution s[i]; variant t of pair t % n), each
-// made by vary(r, puzzle, solution) in place on a copy: every variant is a valid pair
-// (sudoku_check; a failure is reported as "<what> pair invalid"), keeps the givens count, the
-// first 100 have the varied solution as their only one, and more than 990 differ from theirs.
-void expect_variants_valid(Rng *r, const uint8_t (*p)[SUDOKU_CELLS], const uint8_t (*s)[SUDOKU_CELLS], int n,
+// n pairs generated from r (givens gmin..gmax) into puzzles p and solutions s, then 1000
+// variants of them (variant t of pair t % n), each made by vary(r, puzzle, solution) in place
+// on a copy: every variant is a valid pair (sudoku_check; a failure is reported as "<what>
+// pair invalid"), keeps the givens count, the first 100 have the varied solution as their only
+// one, and more than 990 differ from theirs.
+void expect_variants_valid(Rng *r, int n, int gmin, int gmax, uint8_t (*p)[SUDOKU_CELLS], uint8_t (*s)[SUDOKU_CELLS],
                            void (*vary)(Rng *r, uint8_t *puzzle, uint8_t *solution), const char *what);
 
 #endif
