@@ -192,47 +192,43 @@ def main():
            "n_layers": L, "d_ff": Fh, "loops": K, "window": W, "iters": iters, "reps": a.reps,
            "num_params": n_params, "gflop_per_sample_train": flop_step / B / 1e9,
            "gflop_per_sample_infer": flop_infer / B / 1e9, "train": None, "infer": None}
+    def timed(fn, key, flop):
+        """a.reps calls of fn: the median, fastest and median CPU seconds per call (key_s,
+        key_min_s, key_cpu_s) and the rates at the median and the fastest."""
+        ts, tc = [], []
+        for _ in range(a.reps):
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+            tc.append(time.process_time() - c0)
+        s = statistics.median(ts)
+        return {f"{key}_s": s, "samples_per_s": B / s, "gflops": flop / s / 1e9, f"{key}_min_s": min(ts),
+                "best_samples_per_s": B / min(ts), f"{key}_cpu_s": statistics.median(tc)}
+
+    def best_of(by):
+        """The numbers of the fastest thread count, that count, and every count's rate."""
+        if not by:
+            return None
+        best = max(by, key=lambda t: by[t]["samples_per_s"])
+        return dict(by[best], best_threads=best, by_threads={str(k): v["samples_per_s"] for k, v in by.items()})
+
     train_by, infer_by = {}, {}
     for nt in threads:
         torch.set_num_threads(nt)
         if not a.skip_train:
             for _ in range(2):
                 train_step()
-            ts, tc = [], []
-            for _ in range(a.reps):
-                c0 = time.process_time()
-                t0 = time.perf_counter()
-                train_step()
-                ts.append(time.perf_counter() - t0)
-                tc.append(time.process_time() - c0)
-            s = statistics.median(ts)
-            train_by[nt] = {"step_s": s, "samples_per_s": B / s, "gflops": flop_step / s / 1e9,
-                            "step_min_s": min(ts), "best_samples_per_s": B / min(ts),
-                            "step_cpu_s": statistics.median(tc)}
+            train_by[nt] = timed(train_step, "step", flop_step)
+            s = train_by[nt]["step_s"]
             print(f"bench_torch: {nt} threads: train {s:.3f} s/step, {B / s:.2f} samples/s", file=sys.stderr)
         if not a.skip_infer:
             infer()
-            ts, tc = [], []
-            for _ in range(a.reps):
-                c0 = time.process_time()
-                t0 = time.perf_counter()
-                infer()
-                ts.append(time.perf_counter() - t0)
-                tc.append(time.process_time() - c0)
-            s = statistics.median(ts)
-            infer_by[nt] = {"forward_s": s, "samples_per_s": B / s, "gflops": flop_infer / s / 1e9,
-                            "forward_min_s": min(ts), "best_samples_per_s": B / min(ts),
-                            "forward_cpu_s": statistics.median(tc)}
+            infer_by[nt] = timed(infer, "forward", flop_infer)
+            s = infer_by[nt]["forward_s"]
             print(f"bench_torch: {nt} threads: infer {s:.3f} s/batch at {iters} loops, {B / s:.2f} samples/s",
                   file=sys.stderr)
-    if train_by:
-        best = max(train_by, key=lambda t: train_by[t]["samples_per_s"])
-        out["train"] = dict(train_by[best], best_threads=best,
-                            by_threads={str(k): v["samples_per_s"] for k, v in train_by.items()})
-    if infer_by:
-        best = max(infer_by, key=lambda t: infer_by[t]["samples_per_s"])
-        out["infer"] = dict(infer_by[best], best_threads=best,
-                            by_threads={str(k): v["samples_per_s"] for k, v in infer_by.items()})
+    out["train"], out["infer"] = best_of(train_by), best_of(infer_by)
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(out))
 

@@ -99,23 +99,20 @@ awk -F, -v set="$(basename "$SET")" '
                               $c["puzzles_per_s"])
         cost[t, it] = sprintf("%.0f", t * $c["mean_loops"])
     }
+    function table(a,   j, k) {   # a[tries, iters] as a markdown table
+        printf "| tries |"; for (j = 1; j <= ni; j++) printf " %s |", is[j]; printf "\n"
+        printf "|---|"; for (j = 1; j <= ni; j++) printf "---|"; printf "\n"
+        for (k = 1; k <= nt; k++) {
+            printf "| %s |", ts[k]
+            for (j = 1; j <= ni; j++) printf " %s |", a[ts[k], is[j]]
+            printf "\n"
+        }
+    }
     END {
         printf "Exact accuracy on %s by tries (down) and iters (across): rule valid / rule model, puzzles per second\n\n", set
-        printf "| tries |"; for (j = 1; j <= ni; j++) printf " %s |", is[j]; printf "\n"
-        printf "|---|"; for (j = 1; j <= ni; j++) printf "---|"; printf "\n"
-        for (k = 1; k <= nt; k++) {
-            printf "| %s |", ts[k]
-            for (j = 1; j <= ni; j++) printf " %s |", cell[ts[k], is[j]]
-            printf "\n"
-        }
+        table(cell)
         printf "\nLoops per puzzle (tries x mean loops per variant), the work each cell cost\n\n"
-        printf "| tries |"; for (j = 1; j <= ni; j++) printf " %s |", is[j]; printf "\n"
-        printf "|---|"; for (j = 1; j <= ni; j++) printf "---|"; printf "\n"
-        for (k = 1; k <= nt; k++) {
-            printf "| %s |", ts[k]
-            for (j = 1; j <= ni; j++) printf " %s |", cost[ts[k], is[j]]
-            printf "\n"
-        }
+        table(cost)
     }' "$csv" >"$md" || die 1 "cannot write $md"
 cat "$md"
 say "wrote $csv, $png and $md"

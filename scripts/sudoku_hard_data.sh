@@ -13,7 +13,7 @@
 # runs/sudoku-hard-data3; about 11 minutes): the same valid_hardest.csv and a train.csv of
 # 44,000 lines with new seeds: 8,000 hardest written twice, 16,000 hard, 6,000 medium and
 # 6,000 of 30-45 givens.
-# With STAGE=4, the fourth stage's data (configs/sudoku-hard-stage4.json; default OUTDIR
+# With STAGE=4, the data of the stage-4 and stage-5 trials (docs/sudoku_model.md; default OUTDIR
 # runs/sudoku-hard-data4): the same mix as STAGE=3 with new seeds (2910-2913).
 set -eu
 STAGE=${STAGE:-2}

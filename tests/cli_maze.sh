@@ -8,8 +8,7 @@
 expect_exit 0 render_help "$LOOPT" render --help
 expect_grep 'usage: loopt render' render_help_text
 expect_exit 2 render_no_args "$LOOPT" render
-expect_exit 2 render_no_out "$LOOPT" render x.txt
-expect_grep 'missing --out' render_no_out_msg
+expect_refusal render_no_out 'missing --out' "$LOOPT" render x.txt
 expect_exit 2 render_unknown_option "$LOOPT" render x.txt --out x.png --bogus
 expect_exit 2 render_cell_zero "$LOOPT" render x.txt --out x.png --cell 0
 expect_exit 2 render_cell_junk "$LOOPT" render x.txt --out x.png --cell abc
@@ -31,8 +30,7 @@ expect_grep 'answer' render_index1_is_answer
 expect_exit 0 render_index1_question "$LOOPT" render "$T/qa.txt" --index 1 --question --out "$T/aq.png"
 expect_exit 0 render_index0 "$LOOPT" render "$T/qa.txt" --out "$T/q8.png"
 if cmp -s "$T/aq.png" "$T/q8.png"; then echo "ok render_question_flag"; else echo "FAIL render_question_flag"; fi
-expect_exit 2 render_index_out_of_range "$LOOPT" render "$T/qa.txt" --index 2 --out "$T/x.png"
-expect_grep 'has 2 mazes, --index 2 is out of range' render_index_out_of_range_msg
+expect_refusal render_index_out_of_range 'has 2 mazes, --index 2 is out of range' "$LOOPT" render "$T/qa.txt" --index 2 --out "$T/x.png"
 expect_exit 0 render_stdin sh -c "\"$LOOPT\" render - --cell 3 --out \"$T/s.png\" <\"$T/q.txt\""
 if cmp -s "$T/q.png" "$T/s.png"; then echo "ok render_stdin_same"; else echo "FAIL render_stdin_same"; fi
 expect_exit 0 render_png_stdin sh -c "\"$LOOPT\" render - --cell 3 --out \"$T/s2.png\" <\"$T/q.png\""
@@ -42,51 +40,35 @@ if cmp -s "$T/q.png" "$T/o.png"; then echo "ok render_stdout_same"; else echo "F
 expect_exit 1 render_unwritable "$LOOPT" render "$T/q.txt" --out "$T/no/such/dir/x.png"
 expect_grep 'cannot write PNG' render_unwritable_msg
 awk 'BEGIN { for (r = 0; r < 600; r++) { s = ""; for (c = 0; c < 600; c++) s = s ((r == 1 && c == 1) ? "S" : (r == 1 && c == 2) ? "G" : "#"); print s } }' >"$T/big.txt"
-expect_exit 2 render_too_large "$LOOPT" render "$T/big.txt" --cell 8 --out "$T/x.png"
-expect_grep 'lower --cell' render_too_large_msg
+expect_refusal render_too_large 'lower --cell' "$LOOPT" render "$T/big.txt" --cell 8 --out "$T/x.png"
 
 # --- bad inputs: exit 2, the file and line named --------------------------------------------
-printf '#####\n#S G#\n#  #\n#####\n' >"$T/width.txt"
-expect_exit 2 bad_width "$LOOPT" render "$T/width.txt" --out "$T/x.png"
-expect_grep 'width.txt:3: row has width 4, expected 5' bad_width_msg
-printf '#####\n#S x#\n#  G#\n#####\n' >"$T/char.txt"
-expect_exit 2 bad_char "$LOOPT" render "$T/char.txt" --out "$T/x.png"
-expect_grep "char.txt:2: bad character 'x' at column 4" bad_char_msg
-printf '#####\n#   #\n#  G#\n#####\n' >"$T/nos.txt"
-expect_exit 2 bad_no_start "$LOOPT" render "$T/nos.txt" --out "$T/x.png"
-expect_grep 'nos.txt:1: no start S' bad_no_start_msg
-printf '#####\n#SGG#\n#####\n' >"$T/twog.txt"
-expect_exit 2 bad_two_goals "$LOOPT" render "$T/twog.txt" --out "$T/x.png"
-expect_grep 'two goals G' bad_two_goals_msg
-printf '#####\n#S#G#\n#####\n' >"$T/nopath.txt"
-expect_exit 2 bad_no_path "$LOOPT" render "$T/nopath.txt" --out "$T/x.png"
-expect_grep 'no path from S to G' bad_no_path_msg
-: >"$T/empty.txt"
-expect_exit 2 bad_empty "$LOOPT" render "$T/empty.txt" --out "$T/x.png"
-expect_grep 'no mazes found' bad_empty_msg
-expect_exit 2 bad_directory "$LOOPT" render "$T" --out "$T/x.png"
-expect_grep 'is a directory' bad_directory_msg
-expect_exit 2 bad_missing "$LOOPT" render "$T/missing.txt" --out "$T/x.png"
+# bad_file NAME FILE PATTERN: `render $T/FILE` exits 2 and says PATTERN ("": not checked).
+bad_file() { expect_refusal "$1" "$3" "$LOOPT" render "$T/$2" --out "$T/x.png"; }
+# bad_text NAME FILE TEXT PATTERN: the same with $T/FILE written from the printf format TEXT.
+bad_text() { printf "$3" >"$T/$2"; bad_file "$1" "$2" "$4"; }
+bad_text bad_width width.txt '#####\n#S G#\n#  #\n#####\n' 'width.txt:3: row has width 4, expected 5'
+bad_text bad_char char.txt '#####\n#S x#\n#  G#\n#####\n' "char.txt:2: bad character 'x' at column 4"
+bad_text bad_no_start nos.txt '#####\n#   #\n#  G#\n#####\n' 'nos.txt:1: no start S'
+bad_text bad_two_goals twog.txt '#####\n#SGG#\n#####\n' 'two goals G'
+bad_text bad_no_path nopath.txt '#####\n#S#G#\n#####\n' 'no path from S to G'
+bad_text bad_empty empty.txt '' 'no mazes found'
+expect_refusal bad_directory 'is a directory' "$LOOPT" render "$T" --out "$T/x.png"
+bad_file bad_missing missing.txt ''
 cp "$T/q.txt" "$T/fake.png"
-expect_exit 2 bad_fake_png "$LOOPT" render "$T/fake.png" --out "$T/x.png"
-expect_grep 'not a PNG file' bad_fake_png_msg
+bad_file bad_fake_png fake.png 'not a PNG file'
 head -c 100000 /dev/zero | tr '\0' '#' >"$T/huge.txt"
-expect_exit 2 bad_huge_line "$LOOPT" render "$T/huge.txt" --out "$T/x.png"
-expect_grep 'huge.txt:1: line longer than' bad_huge_line_msg
+bad_file bad_huge_line huge.txt 'huge.txt:1: line longer than'
 head -c 3000 /dev/urandom >"$T/random.bin"
-expect_exit 2 bad_binary "$LOOPT" render "$T/random.bin" --out "$T/x.png"
-printf 'source,question,answer,rating\nx,######S  ## # ##  G######,######Soo## #o##  G# ####,4\n' >"$T/differs.csv"
-expect_exit 2 bad_csv_answer_differs "$LOOPT" render "$T/differs.csv" --out "$T/x.png"
-expect_grep 'differs.csv:2: answer differs from its question' bad_csv_answer_differs_msg
-printf 'source,question,answer,rating\nx,######S  ## # ##  G#####,,4\n' >"$T/square.csv"
-expect_exit 2 bad_csv_not_square "$LOOPT" render "$T/square.csv" --out "$T/x.png"
-expect_grep 'not a square' bad_csv_not_square_msg
+bad_file bad_binary random.bin ''
+bad_text bad_csv_answer_differs differs.csv 'source,question,answer,rating\nx,######S  ## # ##  G######,######Soo## #o##  G# ####,4\n' \
+    'differs.csv:2: answer differs from its question'
+bad_text bad_csv_not_square square.csv 'source,question,answer,rating\nx,######S  ## # ##  G#####,,4\n' 'not a square'
 printf 'source,question,answer,rating\nx,######S  ## # ##  G######,######Soo## #o##  G######,4\n' >"$T/good.csv"
 expect_exit 0 csv_render "$LOOPT" render "$T/good.csv" --out "$T/csv.png"
 # a truncated PNG (off-palette colours are covered by the unit tests)
 head -c 40 "$T/q.png" >"$T/trunc.png"
-expect_exit 2 bad_truncated_png "$LOOPT" render "$T/trunc.png" --out "$T/x.png"
-expect_grep 'cannot decode PNG' bad_truncated_png_msg
+bad_file bad_truncated_png trunc.png 'cannot decode PNG'
 
 # --- gen maze -> check -> render ---------------------------------------------------------------
 if "$LOOPT" gen maze --n 1 --size 7 --quiet >/dev/null 2>&1 && "$LOOPT" check --help >/dev/null 2>&1; then
@@ -120,8 +102,7 @@ if "$LOOPT" gen maze --n 1 --size 7 --quiet >/dev/null 2>&1 && "$LOOPT" check --
     if cmp -s "$T/odds.csv" "$T/cyc.csv"; then echo "FAIL gen_maze_cycle_odds_differs"; else echo "ok gen_maze_cycle_odds_differs"; fi
     "$LOOPT" gen maze --n 20 --size 16 --min-path 20 --cycle-odds 25 --solutions --quiet >"$T/odds25.csv" 2>/dev/null
     if cmp -s "$T/odds25.csv" "$T/cyc.csv"; then echo "ok gen_maze_cycle_odds_default"; else echo "FAIL gen_maze_cycle_odds_default"; fi
-    expect_exit 2 gen_maze_cycle_odds_no_cycles "$LOOPT" gen maze --n 1 --cycle-odds 3 --no-cycles
-    expect_grep 'give one' gen_maze_cycle_odds_no_cycles_msg
+    expect_refusal gen_maze_cycle_odds_no_cycles 'give one' "$LOOPT" gen maze --n 1 --cycle-odds 3 --no-cycles
 else
     echo "skip gen_maze_check_render (gen maze or check not built)"
 fi

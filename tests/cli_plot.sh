@@ -20,8 +20,7 @@ expect_exit 0 plot_help "$LOOPT" plot --help
 expect_grep 'usage: loopt plot CSV --out' plot_help_text
 expect_exit 0 plot_listed "$LOOPT" --help
 expect_grep '^  plot ' plot_in_command_list
-expect_exit 2 plot_no_out "$LOOPT" plot x.csv
-expect_grep 'missing --out' plot_no_out_msg
+expect_refusal plot_no_out 'missing --out' "$LOOPT" plot x.csv
 expect_exit 2 plot_unknown_option "$LOOPT" plot x.csv --out x.png --bogus
 expect_exit 2 plot_width_range "$LOOPT" plot x.csv --out x.png --width 5
 
@@ -59,27 +58,18 @@ expect_grep '4 curves, 8 points' plot_group_curves
 check_png plot_group_png "$T/g.png" 640x400
 expect_exit 0 plot_group_one_y "$LOOPT" plot "$T/g.csv" --group label --y exact_acc --out "$T/g1.png"
 expect_grep '2 curves, 4 points' plot_group_one_y_curves
-expect_exit 2 plot_group_missing "$LOOPT" plot "$T/g.csv" --group size --out "$T/x.png"
-expect_grep 'g.csv:2: --group size: no such column' plot_group_missing_msg
+expect_refusal plot_group_missing 'g.csv:2: --group size: no such column' "$LOOPT" plot "$T/g.csv" --group size --out "$T/x.png"
 
 # Bad CSVs: exit 2, FILE:LINE: reason, and no PNG.
-printf 'iters,exact_acc,cell_acc\n1,0.1,0.2\n2,0.2\n' >"$T/bad1.csv"
-expect_exit 2 plot_bad_field_count "$LOOPT" plot "$T/bad1.csv" --out "$T/bad.png"
-expect_grep 'bad1.csv:3: 2 fields, but the header (line 1) has 3' plot_bad_field_count_msg
-printf 'iters,exact_acc,cell_acc\n1,0.1,0.2\n\n2,abc,0.3\n' >"$T/bad2.csv"
-expect_exit 2 plot_bad_number "$LOOPT" plot "$T/bad2.csv" --out "$T/bad.png"
-expect_grep "bad2.csv:4: column exact_acc: expected a number, got 'abc'" plot_bad_number_msg
-printf 'iters,exact_acc,cell_acc\n1,"0.1,0.2\n' >"$T/bad3.csv"
-expect_exit 2 plot_bad_quote "$LOOPT" plot "$T/bad3.csv" --out "$T/bad.png"
-expect_grep 'bad3.csv:2: unterminated quoted field' plot_bad_quote_msg
-printf 'iters,exact_acc\n1,0.1\n' >"$T/bad4.csv"
-expect_exit 2 plot_bad_column "$LOOPT" plot "$T/bad4.csv" --out "$T/bad.png"
-expect_grep 'bad4.csv:1: --y cell_acc: no such column' plot_bad_column_msg
-printf 'iters,exact_acc,cell_acc\n' >"$T/bad5.csv"
-expect_exit 2 plot_no_rows "$LOOPT" plot "$T/bad5.csv" --out "$T/bad.png"
-expect_grep 'no data rows' plot_no_rows_msg
-: >"$T/bad6.csv"
-expect_exit 2 plot_empty "$LOOPT" plot "$T/bad6.csv" --out "$T/bad.png"
+# bad_csv NAME FILE TEXT PATTERN: `plot $T/FILE`, written from the printf format TEXT, exits 2
+# and says PATTERN ("": not checked).
+bad_csv() { printf "$3" >"$T/$2"; expect_refusal "$1" "$4" "$LOOPT" plot "$T/$2" --out "$T/bad.png"; }
+bad_csv plot_bad_field_count bad1.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n2,0.2\n' 'bad1.csv:3: 2 fields, but the header (line 1) has 3'
+bad_csv plot_bad_number bad2.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n\n2,abc,0.3\n' "bad2.csv:4: column exact_acc: expected a number, got 'abc'"
+bad_csv plot_bad_quote bad3.csv 'iters,exact_acc,cell_acc\n1,"0.1,0.2\n' 'bad3.csv:2: unterminated quoted field'
+bad_csv plot_bad_column bad4.csv 'iters,exact_acc\n1,0.1\n' 'bad4.csv:1: --y cell_acc: no such column'
+bad_csv plot_no_rows bad5.csv 'iters,exact_acc,cell_acc\n' 'no data rows'
+bad_csv plot_empty bad6.csv '' ''
 expect_exit 2 plot_missing_file "$LOOPT" plot "$T/nonexistent.csv" --out "$T/bad.png"
 if [ -e "$T/bad.png" ]; then echo "FAIL plot_bad_writes_nothing"; else echo "ok plot_bad_writes_nothing"; fi
 
@@ -93,8 +83,7 @@ expect_exit 2 sweep_no_args sh "$SWEEP"
 "$LOOPT" gen sudoku --n 10 --seed 4 --givens 25-29 --solutions >"$T/hard.txt" 2>/dev/null
 M="$T/m/model.safetensors"
 if [ -s "$M" ] && [ -s "$T/d.csv" ]; then echo "ok sweep_setup"; else echo "FAIL sweep_setup: no tiny model or data"; fi
-expect_exit 2 sweep_missing_data sh "$SWEEP" "$M" "$T/nope.csv" 1,2 "$T/x"
-expect_grep 'nope.csv: no such data file' sweep_missing_data_msg
+expect_refusal sweep_missing_data 'nope.csv: no such data file' sh "$SWEEP" "$M" "$T/nope.csv" 1,2 "$T/x"
 expect_exit 2 sweep_bad_iters sh "$SWEEP" "$M" "$T/d.csv" 1,two "$T/x"
 
 # Without gnuplot (forced): the default ITERS 1..128, loopt plot draws.

@@ -40,7 +40,9 @@ const char *test_tmp_path(const char *name);
 // exit normally (killed) or could not be started. For code that dies (exit 2) on bad input.
 int test_in_child(void (*fn)(void *), void *arg, char *err, size_t cap);
 
-// Path to the shared puzzle folder (../shared/puzzles relative to the repo), or NULL if absent.
-const char *test_shared_puzzles(void);
+// Path of the file `name` in the shared puzzle folder (../shared/puzzles relative to the repo,
+// or $LOOPT_PUZZLES), or NULL if the folder or the file is absent or unreadable: a test that
+// needs it SKIPs. The result lives in a static buffer.
+const char *test_shared_puzzle(const char *name);
 
 #endif

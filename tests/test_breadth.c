@@ -5,6 +5,7 @@
 // selection rule's guarantee), on synthetic answers so no model is needed. The end-to-end
 // checks with the shipped models are tests/cli_breadth.sh.
 #include "test.h"
+#include "test_util.h"
 
 #include "loopt/breadth.h"
 #include "loopt/maze.h"
@@ -16,12 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int count_givens(const uint8_t *g) {
-    int n = 0;
-    for (int i = 0; i < SUDOKU_CELLS; i++) n += g[i] != 0;
-    return n;
-}
 
 // ---- the symmetries --------------------------------------------------------------------------
 
@@ -50,25 +45,22 @@ TEST(sudoku_sym_roundtrip) {
     EXPECT(memcmp(a, g, SUDOKU_CELLS) == 0);
 }
 
+// A random symmetry applied to a pair in place.
+static void sym_vary(Rng *r, uint8_t *p, uint8_t *s) {
+    SudokuSym sym;
+    sudoku_sym_random(&sym, r);
+    uint8_t g[SUDOKU_CELLS];
+    memcpy(g, p, SUDOKU_CELLS);
+    sudoku_sym_apply(&sym, p, g);
+    memcpy(g, s, SUDOKU_CELLS);
+    sudoku_sym_apply(&sym, s, g);
+}
+
 TEST(sudoku_sym_keeps_validity) {
     Rng r;
     rng_seed(&r, 12);
     uint8_t p[20][SUDOKU_CELLS], s[20][SUDOKU_CELLS];
-    for (int i = 0; i < 20; i++) sudoku_generate(&r, 24, 34, p[i], s[i], NULL);
-    int changed = 0;
-    for (int t = 0; t < 1000; t++) {
-        SudokuSym sym;
-        sudoku_sym_random(&sym, &r);
-        uint8_t tp[SUDOKU_CELLS], ts[SUDOKU_CELLS], sol[SUDOKU_CELLS];
-        sudoku_sym_apply(&sym, tp, p[t % 20]);
-        sudoku_sym_apply(&sym, ts, s[t % 20]);
-        char why[128];
-        EXPECTF(sudoku_check(tp, ts, why, sizeof why), "transformed pair invalid: %s", why);
-        EXPECT(count_givens(tp) == count_givens(p[t % 20]));
-        if (t < 100) EXPECT(sudoku_solve(tp, sol, 2, NULL) == 1 && memcmp(sol, ts, SUDOKU_CELLS) == 0);
-        changed += memcmp(ts, s[t % 20], SUDOKU_CELLS) != 0;
-    }
-    EXPECT(changed > 990);
+    expect_variants_valid(&r, 20, 24, 34, p, s, sym_vary, "transformed");
 }
 
 // sudoku_sym_random draws what sudoku_augment draws, in the same order: the two give the same
@@ -219,49 +211,58 @@ static void got_emit(void *ctx, int entry, const BreadthAnswer *a) {
     memcpy(g->cell_loops[j], a->cell_loops, sizeof g->cell_loops[j]);
 }
 
+// A vote over the K variants of a Sudoku set (s: the symmetries breadth draws for them),
+// each puzzle's answers collected into got.
+typedef struct { Breadth b; BreadthVote v; SudokuSym s[8]; } Vote;
+
+static void vote_open(Vote *o, const PuzzleSet *set, int K, Got *got) {
+    breadth_init(&o->b, task_get(TASK_SUDOKU), set, K, "--tries");
+    syms_of(o->s, K);
+    breadth_vote_init(&o->v, &o->b, 10, got_emit, got);
+}
+
+static void vote_close(Vote *o) {
+    breadth_vote_free(&o->v);
+    breadth_free(&o->b);
+}
+
 // The answer a model would give to variant k of puzzle i: the variant's solution, with `wrong`
 // cells (of the variant) changed to another digit at confidence wconf; conf elsewhere `conf`;
 // loops at cell t = 10 + k.
-static void feed(BreadthVote *v, const SudokuSym *s, int i, int k, const uint8_t *sol, const int *wrong, int n_wrong,
-                 float conf, float wconf, int K) {
+static void feed(Vote *o, int i, int k, const uint8_t *sol, const int *wrong, int n_wrong, float conf, float wconf) {
     uint8_t vs[SUDOKU_CELLS];
-    sudoku_sym_apply(&s[k], vs, sol);
+    sudoku_sym_apply(&o->s[k], vs, sol);
     int pred[SUDOKU_CELLS], loops[SUDOKU_CELLS];
     float cf[SUDOKU_CELLS];
     for (int t = 0; t < SUDOKU_CELLS; t++) { pred[t] = vs[t]; loops[t] = 10 + k; cf[t] = conf; }
     for (int w = 0; w < n_wrong; w++) { pred[wrong[w]] = pred[wrong[w]] % 9 + 1; cf[wrong[w]] = wconf; }
-    breadth_vote_add(v, i * K + k, pred, loops, cf);
+    breadth_vote_add(&o->v, i * o->b.K + k, pred, loops, cf);
 }
 
 TEST(breadth_vote_rules) {
     PuzzleSet set;
     uint8_t sol[3 * SUDOKU_CELLS];
     make_set(&set, 3, -1, 31, sol);
-    const Task *task = task_get(TASK_SUDOKU);
     int K = 4;
-    Breadth b;
-    breadth_init(&b, task, &set, K, "--tries");
-    SudokuSym s[4];
-    syms_of(s, K);
     Got got = {0};
-    BreadthVote v;
-    breadth_vote_init(&v, &b, 10, got_emit, &got);
+    Vote o;
+    vote_open(&o, &set, K, &got);
     // puzzle 0: every variant right: every rule gives the solution, all agree
-    for (int k = 0; k < K; k++) feed(&v, s, 0, k, sol, NULL, 0, 0.9f, 0.0f, K);
+    for (int k = 0; k < K; k++) feed(&o, 0, k, sol, NULL, 0, 0.9f, 0.0f);
     // puzzle 1: variants 0 and 1 wrong at one cell each (confidently), 2 and 3 right but less
     // sure: the vote still takes the right digit where one variant errs; valid takes the more
     // confident right one; confident takes a wrong one
     int w0[1] = {5}, w1[1] = {40};
-    feed(&v, s, 1, 0, sol + SUDOKU_CELLS, w0, 1, 0.99f, 0.99f, K);
-    feed(&v, s, 1, 1, sol + SUDOKU_CELLS, w1, 1, 0.99f, 0.99f, K);
-    feed(&v, s, 1, 2, sol + SUDOKU_CELLS, NULL, 0, 0.7f, 0.0f, K);
-    feed(&v, s, 1, 3, sol + SUDOKU_CELLS, NULL, 0, 0.8f, 0.0f, K);
+    feed(&o, 1, 0, sol + SUDOKU_CELLS, w0, 1, 0.99f, 0.99f);
+    feed(&o, 1, 1, sol + SUDOKU_CELLS, w1, 1, 0.99f, 0.99f);
+    feed(&o, 1, 2, sol + SUDOKU_CELLS, NULL, 0, 0.7f, 0.0f);
+    feed(&o, 1, 3, sol + SUDOKU_CELLS, NULL, 0, 0.8f, 0.0f);
     // puzzle 2: every variant wrong at the same puzzle cell (each with its own wrong digit, once
     // mapped back): no valid one, valid falls back to the vote, which keeps an error there
     for (int k = 0; k < K; k++) {
         int inv_cell[1] = {0};
-        for (int t = 0; t < SUDOKU_CELLS; t++) if (sudoku_sym_source(&s[k], t) == 7) inv_cell[0] = t;
-        feed(&v, s, 2, k, sol + 2 * SUDOKU_CELLS, inv_cell, 1, 0.9f, 0.9f, K);
+        for (int t = 0; t < SUDOKU_CELLS; t++) if (sudoku_sym_source(&o.s[k], t) == 7) inv_cell[0] = t;
+        feed(&o, 2, k, sol + 2 * SUDOKU_CELLS, inv_cell, 1, 0.9f, 0.9f);
     }
     EXPECT(got.n == 3);
     int want[SUDOKU_CELLS];
@@ -285,8 +286,7 @@ TEST(breadth_vote_rules) {
     EXPECT(got.agree[2][SELECT_MODEL] >= 1);   // right everywhere else: the vote is some variant's
     for (int t = 0; t < SUDOKU_CELLS; t++) want[t] = sol[2 * SUDOKU_CELLS + t];
     EXPECT(got.pred[2][SELECT_MODEL][7] != want[7]);
-    breadth_vote_free(&v);
-    breadth_free(&b);
+    vote_close(&o);
     puzzle_set_free(&set);
 }
 
@@ -297,26 +297,21 @@ TEST(breadth_vote_valid_guarantee) {
     PuzzleSet set;
     uint8_t sol[8 * SUDOKU_CELLS];
     make_set(&set, 8, -1, 41, sol);
-    const Task *task = task_get(TASK_SUDOKU);
     Rng r;
     rng_seed(&r, 42);
     for (int round = 0; round < 25; round++) {
         int K = 1 + (int)rng_below(&r, 8);
-        Breadth b;
-        breadth_init(&b, task, &set, K, "--tries");
-        SudokuSym s[8];
-        syms_of(s, K);
         Got got = {0};
-        BreadthVote v;
-        breadth_vote_init(&v, &b, 10, got_emit, &got);
+        Vote o;
+        vote_open(&o, &set, K, &got);
         int any[8] = {0};
         for (int i = 0; i < 8; i++)
             for (int k = 0; k < K; k++) {
                 int wrong[3], nw = (int)rng_below(&r, 4) == 0 ? 0 : 1 + (int)rng_below(&r, 3);
                 for (int w = 0; w < nw; w++) wrong[w] = (int)rng_below(&r, SUDOKU_CELLS);
                 any[i] |= nw == 0;
-                feed(&v, s, i, k, sol + (size_t)i * SUDOKU_CELLS, wrong, nw, 0.5f + 0.5f * rng_uniform(&r),
-                     0.2f + 0.8f * rng_uniform(&r), K);
+                feed(&o, i, k, sol + (size_t)i * SUDOKU_CELLS, wrong, nw, 0.5f + 0.5f * rng_uniform(&r),
+                     0.2f + 0.8f * rng_uniform(&r));
             }
         EXPECT(got.n == 8);
         for (int i = 0; i < 8; i++) {
@@ -332,8 +327,7 @@ TEST(breadth_vote_valid_guarantee) {
                 for (int rr = 0; rr < NUM_SELECT; rr++)
                     EXPECT(memcmp(got.pred[i][rr], got.pred[i][SELECT_CONFIDENT], sizeof got.pred[i][rr]) == 0);
         }
-        breadth_vote_free(&v);
-        breadth_free(&b);
+        vote_close(&o);
     }
     puzzle_set_free(&set);
 }

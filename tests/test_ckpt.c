@@ -30,6 +30,13 @@ static const char *scratch_dir(void) {
     return scratch;
 }
 
+// A fresh scratch directory (returned) and the path of `name` in it (into path).
+static const char *scratch_file(char *path, size_t cap, const char *name) {
+    const char *dir = scratch_dir();
+    snprintf(path, cap, "%s/%s", dir, name);
+    return dir;
+}
+
 // Files in dir whose name contains `part` (e.g. ".tmp.").
 static int count_files(const char *dir, const char *part) {
     DIR *d = opendir(dir);
@@ -132,6 +139,20 @@ static int write_sample(const char *path, char *why, size_t whylen) {
     return ckpt_write(path, t, n, META_K, META_V, 4, why, whylen);
 }
 
+// The sample checkpoint written to path, read back as bytes (their count in *len).
+static unsigned char *sample_bytes(const char *path, size_t *len) {
+    char why[512] = "";
+    EXPECTF(write_sample(path, why, sizeof why), "%s", why);
+    return read_bytes(path, len);
+}
+
+// The header length N: a file's first 8 bytes, little-endian.
+static uint64_t header_len(const unsigned char *b) {
+    uint64_t N = 0;
+    for (int i = 7; i >= 0; i--) N = (N << 8) | b[i];
+    return N;
+}
+
 // ---------------------------------------------------------------------------------------
 
 TEST(ckpt_dtype_table) {
@@ -142,9 +163,8 @@ TEST(ckpt_dtype_table) {
 }
 
 TEST(ckpt_round_trip) {
-    const char *dir = scratch_dir();
     char path[256], why[512] = "";
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    const char *dir = scratch_file(path, sizeof path, "model.safetensors");
     EXPECTF(write_sample(path, why, sizeof why), "write: %s", why);
     EXPECT(count_files(dir, ".tmp.") == 0);
 
@@ -189,14 +209,11 @@ TEST(ckpt_round_trip) {
 }
 
 TEST(ckpt_header_layout) {
-    const char *dir = scratch_dir();
     char path[256], why[512] = "";
-    snprintf(path, sizeof path, "%s/m.safetensors", dir);
-    EXPECTF(write_sample(path, why, sizeof why), "%s", why);
+    const char *dir = scratch_file(path, sizeof path, "m.safetensors");
     size_t len;
-    unsigned char *b = read_bytes(path, &len);
-    uint64_t N = 0;
-    for (int i = 7; i >= 0; i--) N = (N << 8) | b[i];
+    unsigned char *b = sample_bytes(path, &len);
+    uint64_t N = header_len(b);
     EXPECT(N % 8 == 0 && 8 + N <= len);
     EXPECT(b[8] == '{' && (b[8 + N - 1] == ' ' || b[8 + N - 1] == '}'));
     cJSON *h = cJSON_ParseWithLength((const char *)b + 8, N);
@@ -227,9 +244,8 @@ TEST(ckpt_header_layout) {
 }
 
 TEST(ckpt_atomic_overwrite) {
-    const char *dir = scratch_dir();
     char path[256], why[512] = "";
-    snprintf(path, sizeof path, "%s/ck.safetensors", dir);
+    const char *dir = scratch_file(path, sizeof path, "ck.safetensors");
     uint32_t a[4] = {1, 2, 3, 4}, bb[4] = {5, 6, 7, 8};
     CkptTensor ta = {"x", DT_U32, 1, {4}, a}, tb = {"x", DT_U32, 1, {4}, bb};
     EXPECTF(ckpt_write(path, &ta, 1, NULL, NULL, 0, why, sizeof why), "%s", why);
@@ -284,9 +300,8 @@ TEST(ckpt_atomic_overwrite) {
 }
 
 TEST(ckpt_write_rejects_bad_arguments) {
-    const char *dir = scratch_dir();
     char path[256], why[512];
-    snprintf(path, sizeof path, "%s/bad.safetensors", dir);
+    const char *dir = scratch_file(path, sizeof path, "bad.safetensors");
     float x[2] = {1, 2};
     struct { CkptTensor t[2]; int n; const char *want; } cases[] = {
         {{{"a", DT_F32, 1, {2}, x}, {"a", DT_F32, 1, {2}, x}}, 2, "duplicate tensor name"},
@@ -328,16 +343,13 @@ static void expect_rejected(const char *path, const char *want, const char *labe
 }
 
 TEST(ckpt_rejects_corrupt_files) {
-    const char *dir = scratch_dir();
-    char good[256], p[256], why[512];
-    snprintf(good, sizeof good, "%s/good.safetensors", dir);
+    char good[256], p[256];
+    const char *dir = scratch_file(good, sizeof good, "good.safetensors");
     snprintf(p, sizeof p, "%s/bad.safetensors", dir);
-    EXPECTF(write_sample(good, why, sizeof why), "%s", why);
     size_t len;
-    unsigned char *g = read_bytes(good, &len);
+    unsigned char *g = sample_bytes(good, &len);
     unsigned char *b = malloc(len + 64);
-    uint64_t N = 0;
-    for (int i = 7; i >= 0; i--) N = (N << 8) | g[i];
+    uint64_t N = header_len(g);
 
     // edits of the good file's bytes
     write_bytes(p, g, 0);
@@ -446,16 +458,13 @@ TEST(ckpt_rejects_corrupt_files) {
 // crashing (run under ASan to catch out-of-bounds reads), and whatever it accepts must be
 // internally consistent.
 TEST(ckpt_fuzz_corruptions) {
-    const char *dir = scratch_dir();
     char good[256], p[256], why[512];
-    snprintf(good, sizeof good, "%s/good.safetensors", dir);
+    const char *dir = scratch_file(good, sizeof good, "good.safetensors");
     snprintf(p, sizeof p, "%s/fuzz.safetensors", dir);
-    EXPECTF(write_sample(good, why, sizeof why), "%s", why);
     size_t len;
-    unsigned char *g = read_bytes(good, &len);
+    unsigned char *g = sample_bytes(good, &len);
     unsigned char *b = malloc(len);
-    uint64_t N = 0;
-    for (int i = 7; i >= 0; i--) N = (N << 8) | g[i];
+    uint64_t N = header_len(g);
     uint64_t s = 0x9E3779B97F4A7C15ull;   // xorshift64*: the test is reproducible
 #define RND() (s ^= s >> 12, s ^= s << 25, s ^= s >> 27, (s * 0x2545F4914F6CDD1Dull) >> 11)
     int accepted = 0;
@@ -499,9 +508,8 @@ TEST(ckpt_fuzz_corruptions) {
 // Files from other writers: the minimal unpadded header of the safetensors convention, and a
 // Python-style file (keys sorted by name, not by offset; "format": "pt" metadata; whitespace).
 TEST(ckpt_reads_foreign_files) {
-    const char *dir = scratch_dir();
     char p[256], why[512] = "";
-    snprintf(p, sizeof p, "%s/py.safetensors", dir);
+    const char *dir = scratch_file(p, sizeof p, "py.safetensors");
     const char *hdr = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
     size_t hl = strlen(hdr);
     unsigned char buf[256] = {0};
@@ -537,9 +545,8 @@ TEST(ckpt_reads_foreign_files) {
 }
 
 TEST(ckpt_copy_checks_dtype_and_shape) {
-    const char *dir = scratch_dir();
     char path[256], why[512] = "";
-    snprintf(path, sizeof path, "%s/m.safetensors", dir);
+    const char *dir = scratch_file(path, sizeof path, "m.safetensors");
     EXPECTF(write_sample(path, why, sizeof why), "%s", why);
     Ckpt c;
     EXPECTF(ckpt_read(path, &c, why, sizeof why), "%s", why);

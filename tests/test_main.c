@@ -41,7 +41,7 @@ void test_skip(const char *why) {
     snprintf(skip_reason, sizeof skip_reason, "%s", why);
 }
 
-const char *test_shared_puzzles(void) {
+static const char *shared_puzzles(void) {
     static const char *cands[] = {"../shared/puzzles", "../../shared/puzzles"};
     const char *env = getenv("LOOPT_PUZZLES");
     struct stat st;
@@ -49,6 +49,14 @@ const char *test_shared_puzzles(void) {
     for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++)
         if (stat(cands[i], &st) == 0 && S_ISDIR(st.st_mode)) return cands[i];
     return NULL;
+}
+
+const char *test_shared_puzzle(const char *name) {
+    static char path[512];
+    const char *dir = shared_puzzles();
+    if (!dir) return NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, R_OK) == 0 ? path : NULL;
 }
 
 static char tmpdir[64];

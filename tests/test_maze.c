@@ -439,6 +439,13 @@ static void expect_check(const char *const *qrows, const char *const *arows, int
     free(a);
 }
 
+// An answer to CORRIDOR (its middle rows r1..r3 between the walls) that maze_check refuses,
+// its reason containing `needle`.
+static void expect_wrong_corridor(const char *r1, const char *r2, const char *r3, const char *needle) {
+    const char *a[] = {"#########", r1, r2, r3, "#########"};
+    expect_check(CORRIDOR, a, 5, 0, needle);
+}
+
 TEST(maze_check_accepts_shortest) {
     const char *a[] = {"#########", "#SoooooG#", "# ##### #", "#       #", "#########"};
     expect_check(CORRIDOR, a, 5, 1, NULL);
@@ -467,39 +474,29 @@ TEST(maze_task_right_counts_tied_shortest_paths) {
 }
 
 TEST(maze_check_rejects_path_on_wall) {
-    const char *a[] = {"#########", "#SoooooG#", "# #o### #", "#       #", "#########"};
-    expect_check(CORRIDOR, a, 5, 0, "cell (3,4): path on a wall");
+    expect_wrong_corridor("#SoooooG#", "# #o### #", "#       #", "cell (3,4): path on a wall");
 }
 
 TEST(maze_check_rejects_disconnected) {
-    const char *a[] = {"#########", "#Soo ooG#", "# ##### #", "#       #", "#########"};
-    expect_check(CORRIDOR, a, 5, 0, "path is not connected");
+    expect_wrong_corridor("#Soo ooG#", "# ##### #", "#       #", "path is not connected");
     // a correct path plus a stray path cell elsewhere
-    const char *b[] = {"#########", "#SoooooG#", "# ##### #", "#   o   #", "#########"};
-    expect_check(CORRIDOR, b, 5, 0, "cell (4,5) is cut off");
+    expect_wrong_corridor("#SoooooG#", "# ##### #", "#   o   #", "cell (4,5) is cut off");
 }
 
 TEST(maze_check_rejects_too_long) {
-    const char *a[] = {"#########", "#S     G#", "#o#####o#", "#ooooooo#", "#########"};
-    expect_check(CORRIDOR, a, 5, 0, "path has 10 steps, shortest is 6");
+    expect_wrong_corridor("#S     G#", "#o#####o#", "#ooooooo#", "path has 10 steps, shortest is 6");
 }
 
 TEST(maze_check_rejects_moved_start) {
-    const char *a[] = {"#########", "#oSooooG#", "# ##### #", "#       #", "#########"};
-    expect_check(CORRIDOR, a, 5, 0, "cell (2,2): start S changed to 'o'");
-    const char *b[] = {"#########", "# SooooG#", "# ##### #", "#       #", "#########"};
-    expect_check(CORRIDOR, b, 5, 0, "start S changed to ' '");
+    expect_wrong_corridor("#oSooooG#", "# ##### #", "#       #", "cell (2,2): start S changed to 'o'");
+    expect_wrong_corridor("# SooooG#", "# ##### #", "#       #", "start S changed to ' '");
 }
 
 TEST(maze_check_rejects_changed_walls_and_goal) {
-    const char *a[] = {"#########", "#SoooooG#", "# ##### #", "#    #  #", "#########"};
-    expect_check(CORRIDOR, a, 5, 0, "cell (4,6): wall added");
-    const char *b[] = {"#########", "#SoooooG#", "# ## ## #", "#       #", "#########"};
-    expect_check(CORRIDOR, b, 5, 0, "cell (3,5): wall '#' changed to ' '");
-    const char *c[] = {"#########", "#SooooGo#", "# ##### #", "#       #", "#########"};
-    expect_check(CORRIDOR, c, 5, 0, "extra goal G");
-    const char *d[] = {"#########", "#S      #", "# ##### #", "#       #", "#########"};
-    expect_check(CORRIDOR, d, 5, 0, "goal G changed");
+    expect_wrong_corridor("#SoooooG#", "# ##### #", "#    #  #", "cell (4,6): wall added");
+    expect_wrong_corridor("#SoooooG#", "# ## ## #", "#       #", "cell (3,5): wall '#' changed to ' '");
+    expect_wrong_corridor("#SooooGo#", "# ##### #", "#       #", "extra goal G");
+    expect_wrong_corridor("#S      #", "# ##### #", "#       #", "goal G changed");
 }
 
 TEST(maze_check_rejects_branch_and_dead_end) {

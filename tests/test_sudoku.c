@@ -5,6 +5,7 @@
 // those run in a forked child with stderr sent to a temp file; the parent checks the exit
 // status and the message.
 #include "test.h"
+#include "test_util.h"
 
 #include "loopt/rng.h"
 #include "loopt/sudoku.h"
@@ -12,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 // A valid solved grid and a puzzle from it (Norvig's easy example), used across tests.
@@ -23,12 +23,6 @@ static void grid_from(const char *s, uint8_t *g) {
     char err[128];
     int ok = sudoku_parse81(s, strlen(s), g, err, sizeof err);
     EXPECTF(ok, "parse81(%.81s): %s", s, err);
-}
-
-static int count_givens(const uint8_t *g) {
-    int n = 0;
-    for (int i = 0; i < SUDOKU_CELLS; i++) n += g[i] != 0;
-    return n;
 }
 
 // ---- temp files -------------------------------------------------------------------------
@@ -124,12 +118,8 @@ TEST(sudoku_solve_basic) {
 }
 
 TEST(sudoku_solve_top95) {
-    const char *dir = test_shared_puzzles();
-    if (!dir) SKIP("no ../shared/puzzles");
-    char path[512];
-    snprintf(path, sizeof path, "%s/sudoku_top95.txt", dir);
-    struct stat st;
-    if (stat(path, &st) != 0) SKIP("no sudoku_top95.txt");
+    const char *path = test_shared_puzzle("sudoku_top95.txt");
+    if (!path) SKIP("no ../shared/puzzles/sudoku_top95.txt");
     SudokuSet set;
     sudoku_read(path, &set, 0);
     EXPECT(set.n == 95);
@@ -147,12 +137,8 @@ TEST(sudoku_solve_top95) {
 }
 
 TEST(sudoku_solve_kaggle) {
-    const char *dir = test_shared_puzzles();
-    if (!dir) SKIP("no ../shared/puzzles");
-    char path[512];
-    snprintf(path, sizeof path, "%s/sudoku_kaggle_sample9999.csv", dir);
-    struct stat st;
-    if (stat(path, &st) != 0) SKIP("no sudoku_kaggle_sample9999.csv");
+    const char *path = test_shared_puzzle("sudoku_kaggle_sample9999.csv");
+    if (!path) SKIP("no ../shared/puzzles/sudoku_kaggle_sample9999.csv");
     SudokuSet set;
     sudoku_read(path, &set, 0);           // headerless CSV, '0' blanks
     EXPECT(set.n == 9999);
@@ -216,20 +202,7 @@ TEST(sudoku_augment_keeps_validity) {
     Rng r;
     rng_seed(&r, 7);
     uint8_t base_p[50][SUDOKU_CELLS], base_s[50][SUDOKU_CELLS];
-    for (int i = 0; i < 50; i++) sudoku_generate(&r, 24, 40, base_p[i], base_s[i], NULL);
-    int changed = 0;
-    for (int t = 0; t < 1000; t++) {
-        uint8_t p[SUDOKU_CELLS], s[SUDOKU_CELLS], sol[SUDOKU_CELLS];
-        memcpy(p, base_p[t % 50], SUDOKU_CELLS);
-        memcpy(s, base_s[t % 50], SUDOKU_CELLS);
-        sudoku_augment(&r, p, s);
-        char why[128];
-        EXPECTF(sudoku_check(p, s, why, sizeof why), "augmented pair invalid: %s", why);
-        EXPECT(count_givens(p) == count_givens(base_p[t % 50]));
-        if (t < 100) EXPECT(sudoku_solve(p, sol, 2, NULL) == 1 && memcmp(sol, s, SUDOKU_CELLS) == 0);
-        changed += memcmp(s, base_s[t % 50], SUDOKU_CELLS) != 0;
-    }
-    EXPECT(changed > 990);
+    expect_variants_valid(&r, 50, 24, 40, base_p, base_s, sudoku_augment, "augmented");
     // Puzzle alone (solution NULL) works too and keeps the givens count.
     uint8_t p[SUDOKU_CELLS];
     memcpy(p, base_p[0], SUDOKU_CELLS);

@@ -3,6 +3,7 @@
 // equivalent, agrees with brute force over all 3,359,232 transforms on a puzzle full of ties,
 // and the set of forms (hash table, growth, files and folders, bad input) finds what it holds.
 #include "test.h"
+#include "test_util.h"
 
 #include "loopt/log.h"
 #include "loopt/rng.h"
@@ -18,12 +19,6 @@
 
 static void grid_of(const char *s, uint8_t *g) {
     for (int i = 0; i < SUDOKU_CELLS; i++) g[i] = s[i] == '.' ? 0 : (uint8_t)(s[i] - '0');
-}
-
-static int givens(const uint8_t *g) {
-    int n = 0;
-    for (int i = 0; i < SUDOKU_CELLS; i++) n += g[i] != 0;
-    return n;
 }
 
 // Puzzles of every kind: generated ones across the givens range, minimal ones, and the
@@ -53,7 +48,7 @@ TEST(sudoku_canon_invariant_under_transforms) {
     for (int i = 0; i < N; i++) {
         uint8_t c0[SUDOKU_CELLS], c1[SUDOKU_CELLS], q[SUDOKU_CELLS];
         sudoku_canon(p[i], c0);
-        EXPECT(givens(c0) == givens(p[i]));
+        EXPECT(count_givens(c0) == count_givens(p[i]));
         for (int t = 0; t < T; t++) {
             memcpy(q, p[i], SUDOKU_CELLS);
             sudoku_augment(&r, q, NULL);
@@ -255,11 +250,8 @@ TEST(canon_set_load_bad_file) {
 // The public 17-clue list, when present: every puzzle's form is its own (no two are
 // equivalent, as the list's makers deduplicated it), on a sample.
 TEST(canon_public_17_distinct) {
-    const char *dir = test_shared_puzzles();
-    if (!dir) SKIP("no ../shared/puzzles");
-    char path[512];
-    snprintf(path, sizeof path, "%s/sudoku17.txt", dir);
-    if (access(path, R_OK) != 0) SKIP("no sudoku17.txt");
+    const char *path = test_shared_puzzle("sudoku17.txt");
+    if (!path) SKIP("no ../shared/puzzles/sudoku17.txt");
     SudokuSet set;
     sudoku_read(path, &set, 0);
     CanonSet s;

@@ -3,6 +3,7 @@
 // ratings in the asked ranges and the rating the solver's; the same seed gives the same puzzles;
 // the levels are ordered and cover every rating.
 #include "test.h"
+#include "test_util.h"
 
 #include "loopt/rng.h"
 #include "loopt/sudoku.h"
@@ -11,12 +12,6 @@
 #include <limits.h>
 #include <string.h>
 
-static int givens(const uint8_t *g) {
-    int n = 0;
-    for (int i = 0; i < SUDOKU_CELLS; i++) n += g[i] != 0;
-    return n;
-}
-
 static void check_spec(SudokuSpec spec, int n, uint64_t seed) {
     Rng r;
     rng_seed(&r, seed);
@@ -24,7 +19,7 @@ static void check_spec(SudokuSpec spec, int n, uint64_t seed) {
         uint8_t p[SUDOKU_CELLS], s[SUDOKU_CELLS], sol[SUDOKU_CELLS];
         long rating = -1, bt = -2;
         EXPECT(sudoku_generate_minimal(&r, &spec, p, s, &rating) >= 1);
-        int g = givens(p);
+        int g = count_givens(p);
         EXPECTF(g >= spec.gmin && g <= spec.gmax, "givens %d outside %d-%d", g, spec.gmin, spec.gmax);
         EXPECT(sudoku_solve(p, sol, 2, &bt) == 1);
         EXPECT(memcmp(sol, s, SUDOKU_CELLS) == 0);
