@@ -593,8 +593,15 @@ const uint8_t MAZE_PALETTE[MAZE_NCODES][3] = {
     {220, 0, 0},       // goal: red
     {40, 90, 230},     // path: blue
 };
+// The pure colours a paint program offers are read as the palette's green, red and blue too
+// (each differs from every other code's colours by 255 in some channel).
+static const uint8_t MAZE_ALIASES[3][4] = {
+    {0, 255, 0, MAZE_START}, {255, 0, 0, MAZE_GOAL}, {0, 0, 255, MAZE_PATH},
+};
 static const Palette MAZE_PICTURE = {MAZE_PALETTE, MAZE_NCODES, "maze",
-                                     "white open, black wall, green S, red G, blue path"};
+                                     "white #ffffff open, black #000000 wall, green #00c800 or #00ff00 S, "
+                                     "red #dc0000 or #ff0000 G, blue #285ae6 or #0000ff path",
+                                     MAZE_ALIASES, 3};
 
 void maze_write_png(const char *path, const uint8_t *grid, int h, int w, int cell_px) {
     image_write_cells(path, grid, h, w, cell_px, &MAZE_PICTURE);
