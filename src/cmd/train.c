@@ -494,8 +494,8 @@ static const char *foreign_log(const Run *r, const Args *a, const char *path, ch
 }
 
 // The output folder and the checkpoint in it, checked before any work: the folder exists (made
-// if missing), is locked for this run (lock_folder), is writable (a probe file is created and
-// removed), and does not hold another run's checkpoint (unless --force, or it is the --resume
+// if missing), is writable (a probe file is created and removed), is locked for this run
+// (lock_folder), and does not hold another run's checkpoint (unless --force, or it is the --resume
 // checkpoint itself); the log is none of the run's own files, and on --resume the run's own.
 static void prepare_out(Run *r, const Args *a) {
     char dir[512], what[600];
@@ -518,6 +518,8 @@ static void prepare_out(Run *r, const Args *a) {
     else snprintf(what, sizeof what, "%s (the %s; choose another with --out)", dir,
                   a->resume ? "--resume checkpoint's folder" : "default output folder");
     make_folders(dir, what);
+    // Writable? Find out now, not after the last step.
+    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
     lock_folder(dir, what);   // before anything in the folder is looked at or changed
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", dir);
     snprintf(r->config_path, sizeof r->config_path, "%s/config.json", dir);
@@ -538,8 +540,6 @@ static void prepare_out(Run *r, const Args *a) {
                 what, r->ckpt_path, shell_word(r->ckpt_path, q, sizeof q));
         }
     }
-    // Writable? Find out now, not after the last step.
-    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
     char log_path[600], whose[1400];
     snprintf(log_path, sizeof log_path, "%s/train.jsonl", dir);
     const char *log = a->log ? a->log : log_path;

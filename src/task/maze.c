@@ -646,6 +646,12 @@ int maze_read(const char *path, MazeSet *set, int skip_bad) {
     free(buf);
     if (set->n == 0) {
         int n_bad = set->skipped.n;
+        if (n_bad && skip_bad == 2) {   // the skips were silent: the first one says what is wrong
+            char why[600];
+            snprintf(why, sizeof why, "%s:%d: %s", path, set->skipped.s[0].line, set->skipped.s[0].why);
+            maze_set_free(set);
+            die(EXIT_USAGE, "%s (no valid maze in the file: %d bad entr%s)", why, n_bad, n_bad == 1 ? "y" : "ies");
+        }
         maze_set_free(set);
         if (n_bad) die(EXIT_USAGE, "%s: no valid mazes (%d bad entries skipped)", path, n_bad);
         die(EXIT_USAGE, "%s: no mazes found (expected text grids of '#', ' ', 'S', 'G', 'o', "
