@@ -7,8 +7,10 @@
 //    "loops": 8, "elapsed_s": 7.9}
 // and one per evaluation on the held-out split:
 //   {"step": 1000, "eval": true, "puzzles": 256, "cell": 0.93, "exact": 0.45, "loops": 8, "elapsed_s": 160.2}
-// cell / exact / loops of a step line are over the batches since the previous line; loops is
-// the mean loops per cell.
+// cell / exact / loops of a step line are over the batches since the previous line on the
+// train.log_every cadence (a line at the end of a run off the cadence does not start a new
+// interval, and a resumed run carries the sums on from its checkpoint); loops is the mean
+// loops per cell.
 //
 // A fresh run starts the file empty: a file that already holds lines is replaced only with
 // --force (it is another run's log), and not before the run writes its first line, so a run
