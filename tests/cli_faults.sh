@@ -69,6 +69,10 @@ first=$!
 wait_for test -s "$T/L/train.jsonl"
 expect_exit 2 faults_3_second_run_refused $LOOPT train $TINY --set train.steps=3 --set train.seed=9 --out "$T/L" --force
 expect_grep "another loopt train (pid $first) is running in this folder" faults_3_second_run_named
+# nor may another run put its --log into that folder, --force or not
+expect_exit 2 faults_3_log_into_running_folder $LOOPT train $TINY --set train.steps=3 --out "$T/L2" \
+    --log "$T/L/train.jsonl" --force
+expect_grep "is in the folder of a running loopt train (pid $first" faults_3_log_into_running_folder_named
 kill -TERM $first; wait_exit $first
 check faults_3_first_run_unharmed '[ $rc -eq 1 ] && grep -q "checkpoint saved" "$T/L.err" && $LOOPT info "$T/L/model.safetensors" >/dev/null 2>&1'
 check faults_3_lock_file_removed '[ ! -e "$T/L/train.lock" ]'

@@ -417,6 +417,18 @@ static void unlock_folder(void) {
     folder_lock.fd = -1;
 }
 
+// The pid of the process holding folder dir's lock, or 0 when none does.
+static long lock_holder(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/train.lock", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    long pid = fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK ? (long)q.l_pid : 0;
+    close(fd);
+    return pid;
+}
+
 static void lock_folder(const char *dir, const char *what) {
     char *path = folder_lock.path;
     snprintf(path, sizeof folder_lock.path, "%s/train.lock", dir);
@@ -471,6 +483,13 @@ static void check_log_path(const Run *r, const Args *a, const char *log) {
         if (own[k].path && own[k].path[0] && same_file(log, own[k].path))
             die(EXIT_USAGE, "--log %s: is %s (%s): the training log needs a file of its own (by default "
                 "%s/train.jsonl)", log, own[k].what, own[k].path, dir);
+    // A log in another run's folder while that run goes on would mix two runs, --force or not.
+    char log_dir[4096];
+    path_folder(log, log_dir, sizeof log_dir);
+    long pid = in_dir ? 0 : lock_holder(log_dir);
+    if (pid)
+        die(EXIT_USAGE, "--log %s: is in the folder of a running loopt train (pid %ld, %s/train.lock): one run per "
+            "folder, its log included; choose a file elsewhere", log, pid, log_dir);
     snprintf(tmp_ckpt, sizeof tmp_ckpt, "model.safetensors.tmp.");
     snprintf(tmp_cfg, sizeof tmp_cfg, "config.json.tmp.");
     if (in_dir && (!strncmp(base, tmp_ckpt, strlen(tmp_ckpt)) || !strncmp(base, tmp_cfg, strlen(tmp_cfg))))
