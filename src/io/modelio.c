@@ -2,6 +2,7 @@
 #include "loopt/modelio.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +155,7 @@ static double meta_seconds(const Ckpt *c, const char *key) {
     if (!v) return 0.0;
     char *end;
     double x = strtod(v, &end);
-    if (end == v || *end || !isfinite(x) || x < 0 || x > 1e12) bad_meta(c, key, "a number of seconds in [0, 1e12]", v);
+    if (!isdigit((unsigned char)v[0]) || *end || !isfinite(x) || x < 0 || x > 1e12) bad_meta(c, key, "a number of seconds in [0, 1e12]", v);
     return x;
 }
 

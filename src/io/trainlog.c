@@ -131,7 +131,7 @@ static FILE *log_file(TrainLog *l) {
 
 static void log_line(TrainLog *l, const char *line) {
     FILE *f = log_file(l);
-    if (!f) return;
+    if (!f || l->failed) return;   // after a failed write (a full disk): warned once, no more lines
     if (fputs(line, f) < 0 || fflush(f) != 0) {
         warnf("%s: writing the training log failed: %s; training goes on without it", l->path, strerror(errno));
         l->failed = 1;
