@@ -32,11 +32,13 @@ int write_text_atomic(const char *path, const char *text, char *why, size_t whyl
     return failf(why, whylen, "%s: cannot write it: %s", path, strerror(err));
 }
 
-// The step of one log line; -1 when the line is not a JSON object with a step number.
+// The step of one log line; -1 when the line is not one JSON object (nothing after it) with a
+// step that is a whole number in [0, 1e15] (a larger double would not fit a long).
 static long line_step(const char *line) {
-    cJSON *j = cJSON_Parse(line);
+    cJSON *j = cJSON_ParseWithOpts(line, NULL, 1);
     const cJSON *s = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "step") : NULL;
-    long step = cJSON_IsNumber(s) && s->valuedouble >= 0 ? (long)s->valuedouble : -1;
+    double v = cJSON_IsNumber(s) ? s->valuedouble : -1;
+    long step = v >= 0 && v <= 1e15 && v == floor(v) ? (long)v : -1;
     cJSON_Delete(j);
     return step;
 }
