@@ -104,8 +104,9 @@ static int holds_log(const char *path) {
 void trainlog_prepare(TrainLog *l, const char *path, const char *what, long resume_step, int force,
                       const char *foreign) {
     memset(l, 0, sizeof *l);
-    if (strlen(path) >= sizeof l->path) die(EXIT_USAGE, "%s %s: path too long", what, path);
-    snprintf(l->path, sizeof l->path, "%s", path);
+    size_t n = strlen(path);
+    if (n >= sizeof l->path) die(EXIT_USAGE, "%s %s: path too long", what, path);
+    memcpy(l->path, path, n + 1);
     l->append = resume_step >= 0;
     if (!strcmp(path, "-")) return;   // stdout
     check_writable(what, path);
