@@ -5,7 +5,7 @@
 #   - train: every configs/*.json for AB_STEPS steps (train.steps, eval_every=0, ckpt_every=0,
 #     train.threads, and a smaller batch / generated split so every config takes seconds); the
 #     two checkpoints are compared byte for byte except the wall-time field
-#     __metadata__.elapsed_s (docs/checkpoints.md); with python3 the differing tensors are named;
+#     __metadata__.elapsed_s and __metadata__.log, the log's path (docs/checkpoints.md); with python3 the differing tensors are named;
 #   - gradcheck: every configs/tiny-*.json (stdout: the printed errors must match exactly);
 #   - solve (text and --format json; json on 50 of the 200 Sudoku, 20 of the 50 mazes) and eval
 #     (the CSV's first four columns, iters to mean_loops: no timing) at --iters 1, 4 and 16 (eval: --iters
@@ -116,7 +116,7 @@ compare_pair() { _cn=$1; shift; both "$_cn" "$@" && same "$_cn"; }
 # metadata key (and the space padding, whose length follows that value's length).
 cat > "$OUT/ckpt_cmp.py" <<'PYEOF'
 import array, json, os, re, struct, sys
-IGNORED = ["elapsed_s"]
+IGNORED = ["elapsed_s", "log"]   # log: the run's log's absolute path, which names its folder
 NEW_KEYS = os.environ.get("AB_NEW_KEYS", "").split()   # config keys only NEW knows (dotted)
 def drop_new_keys(config):
     cfg = json.loads(config)
@@ -196,7 +196,7 @@ ckpt_cmp_sh() {
         _h=$(od -An -t u8 -N 8 "$_f" 2>/dev/null | tr -d ' ')
         [ -n "$_h" ] || { echo "cannot read: $_f"; return 2; }
         dd if="$_f" bs=1 skip=8 count="$_h" 2>/dev/null |
-            sed 's/"elapsed_s":"[^"]*"/"elapsed_s":""/; s/ *$//' > "$_f.hdr"
+            sed 's/"elapsed_s":"[^"]*"/"elapsed_s":""/; s/"log":"[^"]*"/"log":""/; s/ *$//' > "$_f.hdr"
         tail -c +$((_h + 9)) "$_f" > "$_f.data"
     done
     _w=

@@ -1,4 +1,5 @@
 // main.c — the subcommand table, `loopt help [CMD]`, and the top-level options (--help, --version).
+// Around every command: the standard streams guarded first, stdout's last flush checked after.
 #include <stdio.h>
 #include <string.h>
 
@@ -66,7 +67,7 @@ static int cmd_help(int argc, char **argv) {
     return c->run(2, args);
 }
 
-int main(int argc, char **argv) {
+static int run(int argc, char **argv) {
     if (argc < 2) { usage(stderr); return EXIT_USAGE; }
     const char *a = argv[1];
     if (arg_is_help(a)) { usage(stdout); return EXIT_OK; }
@@ -81,4 +82,11 @@ int main(int argc, char **argv) {
     }
     snprintf(msg, sizeof msg, "unknown command '%.100s'", a);
     no_command(msg, a);
+}
+
+int main(int argc, char **argv) {
+    stdio_guard();
+    int rc = run(argc, argv);
+    stdout_check();   // data that never reached stdout's file is never an exit 0
+    return rc;
 }

@@ -262,14 +262,23 @@ TEST(ckpt_atomic_overwrite) {
     EXPECT(ckpt_write(bad, &ta, 1, NULL, NULL, 0, why, sizeof why) == 0);
     EXPECTF(strstr(why, bad) && strstr(why, "No such file"), "why: %s", why);
 
-    // the target is a directory: the rename fails, the temp file is removed
+    // the target is a directory, or a FIFO: refused before any temp file (outputs replace
+    // regular files only), the FIFO left as it was
     char sub[300];
     snprintf(sub, sizeof sub, "%s/subdir", dir);
     mkdir(sub, 0755);
     EXPECT(ckpt_write(sub, &ta, 1, NULL, NULL, 0, why, sizeof why) == 0);
-    EXPECTF(strstr(why, "rename"), "why: %s", why);
+    EXPECTF(strstr(why, "is a folder"), "why: %s", why);
     EXPECT(count_files(dir, ".tmp.") == 0);
     rmdir(sub);
+    struct stat fst;
+    if (mkfifo(sub, 0644) == 0) {
+        EXPECT(ckpt_write(sub, &ta, 1, NULL, NULL, 0, why, sizeof why) == 0);
+        EXPECTF(strstr(why, "is a FIFO"), "why: %s", why);
+        EXPECT(stat(sub, &fst) == 0 && S_ISFIFO(fst.st_mode));
+        EXPECT(count_files(dir, ".tmp.") == 0);
+        unlink(sub);
+    }
 
     // disk full mid-write (simulated with a file size limit in a child): the old file survives
     fflush(stdout); fflush(stderr);

@@ -70,16 +70,44 @@ static inline const char *path_label(const char *path) { return strcmp(path, "-"
 // Read a whole file ("-" = stdin) into a NUL-terminated buffer. Dies (exit 2) on a
 // directory, a missing file, or more than max_bytes. *len gets the byte count (may be NULL).
 char *read_file(const char *path, size_t max_bytes, size_t *len);
-// The first HEAD_BYTES of `path` ("-" = stdin; `name` for messages), NUL-terminated, for
-// sniffing the task; *len gets the bytes read. Every input is read from the system once: an
-// input that cannot be read twice (stdin, a pipe, a FIFO, /dev/fd/N, a character device) is
-// copied here, whole, into an unlinked temp file (at most SPOOL_MAX_BYTES), and every later
-// xfopen / read_file of the same path reads that copy from its start. A regular file is read
-// where it lies.
+// The head of `path` ("-" = stdin; `name` for messages), for sniffing the task: its first
+// well-formed lines, NUL-terminated, at least HEAD_BYTES of them when the file has that many.
+// A line holding a NUL byte is given as an empty line, and so is one longer than HEAD_BYTES
+// (the first few of those are kept cut to HEAD_BYTES + 1 bytes, so a reader's "line too long"
+// rule still sees them as too long and a CSV row's first fields can still be looked at): the
+// per-line readers skip such lines too, so one bad line never hides the puzzles after it. The
+// scan stops after HEAD_SCAN_BYTES bytes or HEAD_BAD_LINES bad lines. A PNG (by its signature)
+// is given as its first HEAD_BYTES bytes, unchanged. *len gets the bytes read from the input
+// (0: an empty input). Every input is read from the system once: an input that cannot be read
+// twice (stdin, a pipe, a FIFO, /dev/fd/N, a character device) is copied here, whole, into an
+// unlinked temp file (at most SPOOL_MAX_BYTES), and every later xfopen / read_file of the same
+// path reads that copy from its start. A regular file is read where it lies.
 #define HEAD_BYTES (64 * 1024)
+#define HEAD_SCAN_BYTES ((long long)64 << 20)
+#define HEAD_BAD_LINES 1000
 #define SPOOL_MAX_BYTES ((long long)1 << 30)
 char *read_head(const char *path, const char *name, size_t *len);
 
+// ---- the standard streams -----------------------------------------------------------------
+// First thing in main: a standard descriptor (0, 1, 2) the caller left closed (`<&-`, `>&-`)
+// is opened on /dev/null the wrong way round (reads from stdin and writes to stdout then fail
+// with EBADF instead of succeeding), so that no file loopt opens later takes its number (a
+// temp file read as stdin, a log written as stdout), and reading "-" then says that stdin is
+// closed rather than that it is empty.
+void stdio_guard(void);
+// 1 if stdin was closed when loopt started (stdio_guard).
+int stdin_closed(void);
+// Flush stdout and exit 1 (`loopt: <stdout>: write failed: <why>`) if that or any earlier
+// write to it failed (a full disk, /dev/full, a closed stdout). main calls it after every
+// command, so data that never reached its file is never an exit 0.
+void stdout_check(void);
+
+// ---- output files ---------------------------------------------------------------------------
+// loopt writes its outputs to regular files only (or "-", stdout): an output path that exists
+// and is a folder, a device, a FIFO or a socket is never replaced (rename would put a file in
+// a device node's place) nor written into. Returns 1 when path does not exist or is a regular
+// file; else 0 with `is a <kind>, not a regular file ...` in why.
+int output_path_ok(const char *path, char *why, size_t whylen);
 // The folder part of path into dir (len bytes): "." for a bare file name, "/" for one at the root.
 void path_folder(const char *path, char *dir, size_t len);
 // 1 if a new file can be created in folder dir, tried with a probe file removed at once (the one
@@ -88,8 +116,8 @@ void path_folder(const char *path, char *dir, size_t len);
 int folder_takes_files(const char *dir);
 // Exit 2 with `opt path: <why>` unless a file can be written at `path` ("-" = stdout: always):
 // its folder exists and takes a new file (tried with a probe file, removed at once), and the
-// path is not a folder nor an existing file we may not write. For outputs named on the command
-// line, checked before the work that would fill them.
+// path is not a folder, a device, a FIFO (output_path_ok) nor an existing file we may not write.
+// For outputs named on the command line, checked before the work that would fill them.
 void check_writable(const char *opt, const char *path);
 
 #endif

@@ -11,11 +11,15 @@
 // palette colour within 48 of it in every channel, so the colours must differ by more than 96
 // in some channel pairwise. `what` and `legend` only word the messages: "not a <what> picture",
 // "not in the <what> palette (<legend>)", "a HxW <what> at N px per cell exceeds ...".
+// Reading also accepts each alias colour (r, g, b, code) for its code, e.g. the pure #00ff00 of
+// a paint program for the green of S; aliases obey the same spacing against the other codes.
 typedef struct {
     const uint8_t (*rgb)[3];
     int n;
     const char *what;      // e.g. "maze"
-    const char *legend;    // e.g. "white open, black wall, green S, red G, blue path"
+    const char *legend;    // e.g. "white #ffffff open, black #000000 wall, ..."
+    const uint8_t (*alias)[4];
+    int n_alias;
 } Palette;
 
 // Write grid (h, w) of palette indices as a PNG ("-" = stdout), `cell_px` pixels per cell.

@@ -54,6 +54,7 @@ typedef struct {
     int threads, batch, use_ema;
     const char *sets[INFER_MAX_SETS];   // --set halting.KEY=V
     int n_sets;
+    char halt_opt[48];                  // the --fixed / --halt RULE that set halting ("": none)
 } InferArgs;
 #define INFER_ARGS_INIT {.halting = HALT_DEFAULT, .use_ema = 1}
 // Their lines of --help (after each command's own --fixed line).

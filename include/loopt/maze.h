@@ -31,7 +31,8 @@ typedef struct { int n; Maze *mazes; SkipList skipped; } MazeSet;
 // CSV `source,question,answer,rating` (header line; square grids as one string, row-major),
 // or a PNG in the render palette (image.h). Rows of unequal width, bad characters, no S, two
 // G's, no path from S to G, an empty file: `loopt: <path>:<line>: <reason>`, exit 2 — or,
-// with skip_bad = 1, warned and recorded in set->skipped (one record per grid or CSV line).
+// with skip_bad = 1, warned and recorded in set->skipped (one record per grid or CSV line);
+// skip_bad = 2: recorded silently (a file with no good maze then dies with the first reason).
 // Returns the number skipped.
 int maze_read(const char *path, MazeSet *set, int skip_bad);
 void maze_set_free(MazeSet *set);

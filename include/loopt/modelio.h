@@ -5,7 +5,14 @@
 // __metadata__: "format" = "loopt-1", "config" = the resolved config JSON, "step", "elapsed_s",
 // "task", "loops"; an export (weights only) also "weights" = "ema" or "raw": which weights of
 // the run it holds; a run started with --init-from also "prior_stages", "prior_steps" and
-// "prior_elapsed_s": the runs its weights came from, summed down the chain.
+// "prior_elapsed_s": the runs its weights came from, summed down the chain. A training
+// checkpoint also "log_sums" (JSON: the training log's running sums since its last step line,
+// so that the first line after a resume averages the same batches as a straight run) and "log"
+// (the absolute path of the run's training log, so a resume knows its own log from another
+// run's). Every number is validated on load: a value that is not a number of its range is exit
+// 2 naming the file and the key. Checkpoints without the newer keys load as before (no sums:
+// the first log line after a resume covers the steps since the resume; no log: only
+// train.jsonl beside the checkpoint is known as the run's own).
 #ifndef LOOPT_MODELIO_H
 #define LOOPT_MODELIO_H
 
@@ -17,6 +24,16 @@
 
 #define LOOPT_FORMAT "loopt-1"
 
+// The training log's sums over the steps since its last step line (trainlog.h: a step line's
+// loss, cell, exact and loops are their means).
+typedef struct {
+    double loss;              // summed batch losses
+    long batches;             // ... over this many steps
+    long cells, cells_right;  // scored cells, and those right
+    long puzzles, exact;      // puzzles, and those exactly right
+    double loops;             // loops summed over every cell
+} LogSums;
+
 typedef struct {
     long step;          // optimizer steps done
     double elapsed_s;   // training wall time so far
@@ -25,6 +42,8 @@ typedef struct {
     double prior_elapsed_s;   // their training wall time, summed
     Rng data_rng;       // data / augmentation stream
     Rng halt_rng;       // halting exploration stream
+    LogSums log_sums;   // the log's running sums at the save
+    char log_path[600]; // the run's training log, absolute ("": none recorded, or stdout)
 } TrainState;
 
 // Write atomically (temp file + fsync + rename). o and ts may be NULL (weights only).
@@ -77,8 +96,10 @@ typedef struct {
 void model_init_from(const char *path, Model *m, InitReport *rep);
 void init_report_free(InitReport *rep);
 
-// The training progress a checkpoint's __metadata__ records (step, elapsed_s, prior_*) into *ts;
-// absent keys read 0 and the RNG streams are left as they are.
+// The training progress a checkpoint's __metadata__ records (step, elapsed_s, prior_*, log_sums,
+// log) into *ts; absent keys read 0 (or "") and the RNG streams are left as they are. A value
+// that is not a number of its range (step: an integer in [0, 1e12]; times: finite, >= 0) exits
+// 2 with `path: __metadata__.KEY: expected ..., got "VALUE"`.
 void train_state_meta(const Ckpt *c, TrainState *ts);
 
 #endif

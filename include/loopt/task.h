@@ -138,6 +138,9 @@ const Task *task_of_input(const char *path, const char *name);
 // Exit 2 with `name: these look like <what>, but the model (model_path) is a <task> model`
 // when the head of `path` looks like another task's input and not like `task`'s.
 void task_expect_input(const Task *task, const char *path, const char *name, const char *model_path);
+// The same for an input with another role than a model's: exit 2 with `name: these look like
+// <what>, not <task's what> (<role>)`, e.g. role "--against takes Sudoku puzzles".
+void task_expect_file(const Task *task, const char *path, const char *name, const char *role);
 
 // An empty set with room for n puzzles of `cells` bytes in all (questions plus answers), the
 // totals a reader knows once it has parsed its file; free with puzzle_set_free.

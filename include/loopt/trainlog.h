@@ -7,14 +7,18 @@
 //    "loops": 8, "elapsed_s": 7.9}
 // and one per evaluation on the held-out split:
 //   {"step": 1000, "eval": true, "puzzles": 256, "cell": 0.93, "exact": 0.45, "loops": 8, "elapsed_s": 160.2}
-// cell / exact / loops of a step line are over the batches since the previous line; loops is
-// the mean loops per cell.
+// cell / exact / loops of a step line are over the batches since the previous line on the
+// train.log_every cadence (a line at the end of a run off the cadence does not start a new
+// interval, and a resumed run carries the sums on from its checkpoint); loops is the mean
+// loops per cell.
 //
 // A fresh run starts the file empty: a file that already holds lines is replaced only with
 // --force (it is another run's log), and not before the run writes its first line, so a run
 // stopped before its first step leaves it as it was. A resumed run appends, after dropping the
 // lines with a step past the checkpoint's (written by a run killed after its last checkpoint:
-// the resumed run writes those steps again), so the log reads as one run.
+// the resumed run writes those steps again), so the log reads as one run; a log that is not
+// the run's own (train.jsonl beside the checkpoint, or the log the checkpoint records) is
+// neither cut nor appended to without --force.
 #ifndef LOOPT_TRAINLOG_H
 #define LOOPT_TRAINLOG_H
 
@@ -29,9 +33,12 @@ typedef struct {
 } TrainLog;
 
 // Check the log path before training (exit 2 naming `what`, e.g. "--log FILE", when it cannot be
-// written, or when a fresh run would replace a log without force) and, for a resumed run
-// (resume_step >= 0), drop its lines past resume_step. Nothing is created yet.
-void trainlog_prepare(TrainLog *l, const char *path, const char *what, long resume_step, int force);
+// written, or when a fresh run would replace a file (a log, or anything else: said so) without
+// force) and, for a resumed run (resume_step >= 0), drop its lines past resume_step. A resumed
+// run's log that is not known as its own (foreign, not NULL: a few words on which log is) and
+// holds lines is refused unless force. Nothing is created yet.
+void trainlog_prepare(TrainLog *l, const char *path, const char *what, long resume_step, int force,
+                      const char *foreign);
 
 // One step line / one evaluation line (opens the file on the first one).
 typedef struct {

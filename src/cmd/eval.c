@@ -84,18 +84,23 @@ static const char *USAGE =
 #define MAX_ITERS 100000
 #define MAX_ITERS_LIST 256
 
-// "1,2,4" -> list for option opt; each in [1, max]. Returns the count.
+// "1,2,4" -> list for option opt; each in [1, max]. Returns the count. An empty value
+// anywhere ("2,", ",2", "2,,4", ",") is refused, as a value that is no count is.
 static int parse_list(const char *opt, const char *val, int *out, int max) {
     char buf[4096];
     if (strlen(val) >= sizeof buf) die(EXIT_USAGE, "%s: list too long", opt);
     strcpy(buf, val);
     int n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = buf, *comma; ; tok = comma + 1) {
+        comma = strchr(tok, ',');
+        if (comma) *comma = '\0';
+        if (!*tok)
+            die(EXIT_USAGE, "%s: expected a comma-separated list of counts, got '%s' (value %d is empty)", opt, val,
+                n + 1);
         if (n == MAX_ITERS_LIST) die(EXIT_USAGE, "%s: at most %d values", opt, MAX_ITERS_LIST);
         out[n++] = (int)arg_long(opt, tok, 1, max);
+        if (!comma) break;
     }
-    if (n == 0) die(EXIT_USAGE, "%s: expected a comma-separated list of counts, got '%s'", opt, val);
     return n;
 }
 

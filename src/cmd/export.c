@@ -25,7 +25,9 @@ static const char *USAGE =
     "weights are exported when CKPT has them, unless --raw; OUT records which it holds (`loopt\n"
     "info OUT`, the line ema). OUT is written atomically (temp file + rename). OUT may never be\n"
     "CKPT itself (the same file by any name or link: that would drop CKPT's optimizer state),\n"
-    "and an existing OUT is replaced only with --force.\n"
+    "and an existing OUT is replaced only with --force, and only when it is a regular file.\n"
+    "  --raw          the raw weights instead of the EMA's (refused for an export of EMA weights,\n"
+    "                 which holds no others)\n"
     "  --halt RULE    store RULE as the model's halting rule, the one solve and eval run by default:\n"
     "                 none, or a parameter-free rule (converge, kl); only for a model without a\n"
     "                 halting head (a learned head stays the model's rule). The weights are unchanged.\n"
@@ -40,6 +42,13 @@ static const char *exported_weights(const char *in, int use_ema) {
     WeightsKind k = model_weights_kind(&c);
     ckpt_free(&c);
     if (k == WEIGHTS_WITH_EMA) return use_ema ? "ema" : "raw";
+    // An export holds one set of weights: --raw cannot pick the raw ones when they are the EMA's.
+    if (!use_ema && k == WEIGHTS_EXPORT_EMA)
+        die(EXIT_USAGE, "export: --raw: %s is an export of its run's EMA weights only: its raw weights are not in "
+            "it; export from the training checkpoint for them, or drop --raw", in);
+    if (!use_ema && k == WEIGHTS_EXPORT_OLD)
+        warnf("export: --raw: %s is an export that does not record which weights it holds (the EMA weights, "
+              "unless it was exported with --raw): those are exported, whichever they are", in);
     return k == WEIGHTS_EXPORT_EMA ? "ema" : k == WEIGHTS_EXPORT_OLD ? NULL : "raw";
 }
 
@@ -65,18 +74,21 @@ int cmd_export(int argc, char **argv) {
     // Decided before reading anything: the same file (compared by device and inode, so another
     // spelling of the path, a symlink or a hard link is caught too) is always refused.
     struct stat si, so;
+    char why[512];
     if (stat(out, &so) == 0) {
         if (S_ISDIR(so.st_mode)) die(EXIT_USAGE, "export: %s is a folder; OUT is the file to write", out);
+        // A device node or FIFO is never replaced, even with --force (as root that destroys a device).
+        if (!output_path_ok(out, why, sizeof why)) die(EXIT_USAGE, "export: %s: %s", out, why);
         if (stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
             die(EXIT_USAGE, "export: %s and %s are the same file: exporting onto the checkpoint would replace it "
                 "with its weights only and lose its optimizer state; write OUT elsewhere", in, out);
         if (!force) die(EXIT_USAGE, "export: %s exists; pass --force to replace it", out);
     }
+    const char *weights = exported_weights(in, use_ema);   // refuses --raw of an EMA export
     Config cfg;
     Model m;
     TrainState ts;
     model_load(in, &cfg, &m, use_ema, NULL, &ts);
-    const char *weights = exported_weights(in, use_ema);
     if (halting != HALT_DEFAULT) {
         if (halt_rule(m.hc.kind)->head_rows)
             die(EXIT_USAGE, "export: --halt: %s has a learned halting head (\"%s\"), which stays its rule", in,
@@ -84,7 +96,6 @@ int cmd_export(int argc, char **argv) {
         m.hc.kind = cfg.halting.kind = (HaltKind)infer_halting(&m, halting, "--halt");
     }
     infer_set_halting(&cfg, &m, sets, n_sets);
-    char why[512];
     if (!model_save_weights(out, &m, &cfg, &ts, weights, why, sizeof why)) die(EXIT_RUNTIME, "%s", why);
     log_info("export: %s -> %s: %zu parameters (%s weights), step %ld", in, out, m.num_params,
              !weights ? "its" : !strcmp(weights, "ema") ? "EMA" : "raw", ts.step);

@@ -2,8 +2,10 @@
 // Deterministic for a given seed: one Rng stream, drawn in order, feeds every puzzle (with
 // --minimal: one stream per puzzle, made on all threads, written in order). --exclude drops
 // puzzles equivalent to a listed one (sudoku_canon.h). Data goes to stdout; the summary and
-// progress go to stderr.
+// progress go to stderr. Ctrl-C (SIGINT, SIGTERM, SIGHUP) ends it after a whole record: the
+// output is then a prefix of the uninterrupted one, every line complete (exit 1).
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,28 @@ static const char *USAGE =
     "  --seed S       random seed (default 1)\n"
     "  --quiet        no summary on stderr\n";
 
+// A signal only raises this flag; the generators stop before their next record.
+static volatile sig_atomic_t interrupted = 0;
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+static void install_signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;   // a write under way completes
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+// After an interrupt: the records written are whole (flushed here), the exit is 1.
+static int stop_interrupted(long made, long n, const char *what) {
+    stdout_check();
+    warnf("gen: interrupted after %ld of %ld %s: the output holds those, each whole", made, n, what);
+    return EXIT_RUNTIME;
+}
+
 // Progress on stderr at most once a second, so fast runs print only the summary.
 typedef struct { double t0, last; } Progress;
 
@@ -82,6 +106,7 @@ typedef struct {
     int minimal;
     const char *exclude;      // or NULL
     CanonSet ex;              // the forms of exclude's puzzles
+    long made;                // puzzles written (fewer than n after an interrupt)
 } SudokuGen;
 
 static void write_sudoku(const SudokuGen *g, const uint8_t *p, const uint8_t *s, long rating) {
@@ -113,7 +138,7 @@ static void gen_sudoku_stream(SudokuGen *g, long *tries, long *dropped) {
     uint8_t p[SUDOKU_CELLS], s[SUDOKU_CELLS];
     Progress pr = {now_seconds(), now_seconds()};
     long made = 0;
-    while (made < g->n) {
+    while (made < g->n && !interrupted) {
         long rating;
         sudoku_generate(&rng, (int)g->gmin, (int)g->gmax, p, s, &rating);
         (*tries)++;
@@ -130,6 +155,7 @@ static void gen_sudoku_stream(SudokuGen *g, long *tries, long *dropped) {
         progress_tick(&pr, made, g->n, "sudoku");
     }
     log_progress_end();
+    g->made = made;
 }
 
 // --minimal: puzzle k comes from its own stream (seed, k), so blocks of puzzles are made on
@@ -141,14 +167,17 @@ static void gen_sudoku_minimal(SudokuGen *g, int threads, long *tries, long *dro
     uint8_t *p = xmalloc((size_t)block * SUDOKU_CELLS), *s = xmalloc((size_t)block * SUDOKU_CELLS);
     long *rating = xmalloc(sizeof(long) * (size_t)block * 3), *starts = rating + block, *drops = starts + block;
     Progress pr = {now_seconds(), now_seconds()};
-    for (long base = 0; base < g->n; base += block) {
+    g->made = 0;
+    for (long base = 0; base < g->n && !interrupted; base += block) {
         int m = (int)(g->n - base < block ? g->n - base : block);
         #pragma omp parallel for schedule(dynamic, 1)
         for (int j = 0; j < m; j++) {
+            starts[j] = drops[j] = 0;
+            rating[j] = -1;   // not made (an interrupt before it began)
+            if (interrupted) continue;
             Rng r;
             rng_seed(&r, g->seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(base + j + 1));
             uint8_t *pj = p + (size_t)j * SUDOKU_CELLS, *sj = s + (size_t)j * SUDOKU_CELLS;
-            starts[j] = drops[j] = 0;
             for (;;) {
                 starts[j] += sudoku_generate_minimal(&r, &spec, pj, sj, &rating[j]);
                 if (!excluded(g, pj)) break;
@@ -156,9 +185,11 @@ static void gen_sudoku_minimal(SudokuGen *g, int threads, long *tries, long *dro
             }
         }
         for (int j = 0; j < m; j++) {
+            if (rating[j] < 0) break;   // interrupted: the puzzles made before the first one not made
             write_sudoku(g, p + (size_t)j * SUDOKU_CELLS, s + (size_t)j * SUDOKU_CELLS, rating[j]);
             *tries += starts[j];
             *dropped += drops[j];
+            g->made++;
         }
         progress_tick(&pr, base + m, g->n, "sudoku");
     }
@@ -168,7 +199,7 @@ static void gen_sudoku_minimal(SudokuGen *g, int threads, long *tries, long *dro
     free(rating);
 }
 
-static void gen_sudoku(SudokuGen *g, int threads) {
+static int gen_sudoku(SudokuGen *g, int threads) {
     double t0 = now_seconds();
     if (g->gmin <= 17)
         warnf("gen: --givens allows 17: nearly every 17-given puzzle is already known (the public "
@@ -189,6 +220,7 @@ static void gen_sudoku(SudokuGen *g, int threads) {
     long tries = 0, dropped = 0;
     if (g->minimal) gen_sudoku_minimal(g, threads, &tries, &dropped);
     else gen_sudoku_stream(g, &tries, &dropped);
+    if (interrupted) { canon_set_free(&g->ex); return stop_interrupted(g->made, g->n, "puzzles"); }
     double dt = now_seconds() - t1;
     if (g->minimal) {
         char rating[48];
@@ -204,9 +236,10 @@ static void gen_sudoku(SudokuGen *g, int threads) {
         log_info("gen sudoku: dropped %ld puzzle%s equivalent to one in %s (each replaced)", dropped,
                  dropped == 1 ? "" : "s", g->exclude);
     canon_set_free(&g->ex);
+    return EXIT_OK;
 }
 
-static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycle_odds, int solutions) {
+static int gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycle_odds, int solutions) {
     Rng rng;
     rng_seed(&rng, seed);
     size_t cells = (size_t)h * (size_t)w;
@@ -215,7 +248,8 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycl
     int csv = solutions && h == w;
     if (csv) printf("source,question,answer,rating\n");
     Progress pr = {now_seconds(), now_seconds()};
-    for (long k = 0; k < n; k++) {
+    long k = 0;
+    for (; k < n && !interrupted; k++) {
         int len = maze_generate_ex(&rng, h, w, min_path, cycle_odds, q, a);
         if (csv) {
             size_t m = 0;
@@ -231,12 +265,14 @@ static void gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycl
         progress_tick(&pr, k + 1, n, "maze");
     }
     log_progress_end();
+    free(q); free(a); free(row);
+    if (interrupted) return stop_interrupted(k, n, "mazes");
     char odds[48] = "";
     if (!cycle_odds) snprintf(odds, sizeof odds, ", no cycles");
     else if (cycle_odds != MAZE_CYCLE_ODDS) snprintf(odds, sizeof odds, ", cycle odds 1 in %d", cycle_odds);
     log_info("gen maze: %ld mazes %dx%d, min path %d%s, seed %llu, %.2f s", n, h, w, min_path, odds,
              (unsigned long long)seed, now_seconds() - pr.t0);
-    free(q); free(a); free(row);
+    return EXIT_OK;
 }
 
 // "30" or "30x40" into h, w (each 5..MAZE_MAX_SIDE, the largest grid the readers take).
@@ -309,6 +345,8 @@ int cmd_gen(int argc, char **argv) {
     }
     if (n < 0) usage_error(USAGE, "gen %s: --n N is required", task);
     g.n = n;
+    install_signals();
+    int rc;
     if (is_sudoku) {
         if (level >= 0) {
             if (rating_set) usage_error(USAGE, "gen sudoku: --level and --rating both set the rating; give one");
@@ -317,12 +355,12 @@ int cmd_gen(int argc, char **argv) {
             g.minimal = 1;
         }
         if (g.minimal && !givens_set) { g.gmin = 22; g.gmax = 26; }
-        gen_sudoku(&g, threads_set((int)threads));
+        rc = gen_sudoku(&g, threads_set((int)threads));
     } else {
         if (min_path >= (long)h * w) usage_error(USAGE, "gen maze: --min-path %ld cannot fit in %dx%d", min_path, h, w);
         if (odds_set && !cycles) usage_error(USAGE, "gen maze: --cycle-odds sets how many cycles, --no-cycles says none; give one");
-        gen_maze(n, g.seed, h, w, (int)min_path, cycles ? (int)cycle_odds : 0, g.solutions);
+        rc = gen_maze(n, g.seed, h, w, (int)min_path, cycles ? (int)cycle_odds : 0, g.solutions);
     }
     xfclose(stdout, "<stdout>");
-    return EXIT_OK;
+    return rc;
 }

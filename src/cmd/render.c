@@ -42,11 +42,24 @@ int cmd_render(int argc, char **argv) {
     if (!in) usage_error(USAGE, "render: missing the input FILE");
     if (!out) usage_error(USAGE, "render: missing --out OUT.png");
 
+    // --index counts the file's entries, good or bad (as solve --out numbers its pictures): a bad
+    // maze elsewhere in the file does not stop this one being drawn, nor shift its number.
     MazeSet set;
-    maze_read(in, &set, 0);
-    if (index >= set.n)
-        die(EXIT_USAGE, "%s has %d maze%s, --index %ld is out of range (0-based)", in, set.n, set.n == 1 ? "" : "s", index);
-    const Maze *m = &set.mazes[index];
+    maze_read(in, &set, 2);
+    const SkipList *sk = &set.skipped;
+    long good = 0, entries = set.n + sk->n;
+    int k = 0;
+    for (long e = 0; e < index && e < entries; e++) {   // entry e is skipped entry k, or good maze `good`
+        if (k < sk->n && sk->s[k].before == good) k++;
+        else good++;
+    }
+    if (index >= entries)
+        die(EXIT_USAGE, "%s has %ld maze%s, --index %ld is out of range (0-based)", in, entries, entries == 1 ? "" : "s",
+            index);
+    if (k < sk->n && sk->s[k].before == good)
+        die(EXIT_USAGE, "%s:%d: %s (maze %ld of the file, --index %ld)", path_label(in), sk->s[k].line, sk->s[k].why,
+            index, index);
+    const Maze *m = &set.mazes[good];
     if ((long)m->w * cell > IMAGE_MAX_SIDE || (long)m->h * cell > IMAGE_MAX_SIDE)
         die(EXIT_USAGE, "a %dx%d maze at --cell %ld would be %ldx%ld pixels, more than %d on a side; lower --cell",
             m->h, m->w, cell, m->w * cell, m->h * cell, IMAGE_MAX_SIDE);

@@ -6,13 +6,16 @@
 // die of an early Ctrl-C without a word. --init-from starts a new run from a checkpoint's weights.
 // Beside the checkpoint go config.json (the full resolved config; stderr gets a summary) and
 // the training log train.jsonl (trainlog.h), both written once the run writes its first output.
+// One run per folder: a second run into a folder a running one holds is refused (lock_folder).
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "loopt/args.h"
 #include "loopt/blas.h"
@@ -42,8 +45,9 @@ static const char *USAGE_FMT =
     "data.seed; the validation split (data.valid, or data.gen_valid generated puzzles from a\n"
     "separate stream) never appears in training. A summary of the config and the progress go to\n"
     "stderr; the checkpoint is written atomically (temp file + rename) to DIR/model.safetensors\n"
-    "every train.ckpt_every steps, at the end, and on Ctrl-C (which prints the command that\n"
-    "continues the run). Beside it: config.json, the full resolved config, and train.jsonl, the\n"
+    "every train.ckpt_every steps, at the end, and on Ctrl-C, SIGTERM or SIGHUP (which print the\n"
+    "command that continues the run). One run per folder: DIR is locked while a run writes to it\n"
+    "(DIR/train.lock), and a second run into it is refused. Beside it: config.json, the full resolved config, and train.jsonl, the\n"
     "training log (one JSON object per line: every train.log_every steps step, loss, cell,\n"
     "exact, lr, samples_per_s, loops, elapsed_s; each evaluation \"eval\": true, step, cell,\n"
     "exact, loops), which `loopt plot DIR/train.jsonl --out loss.png` draws. exact judges as\n"
@@ -74,9 +78,10 @@ static const char *usage(void) {
     return text;
 }
 
-// Ctrl-C / SIGTERM only raise this flag; the training loop saves and stops at the end of the
-// step, the setup stops between its phases. Installed first thing (cmd_train), with sigaction
-// and no SA_RESETHAND, so a signal at any moment, and a second one, are caught.
+// Ctrl-C / SIGTERM / SIGHUP (a closed terminal or ssh session) only raise this flag; the
+// training loop saves and stops at the end of the step, the setup stops between its phases.
+// Installed first thing (cmd_train), with sigaction and no SA_RESETHAND, so a signal at any
+// moment, and a second one, are caught.
 static volatile sig_atomic_t interrupted = 0;
 static void on_signal(int sig) { (void)sig; interrupted = 1; }
 
@@ -88,6 +93,7 @@ static void install_signals(void) {
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 // ---- data -------------------------------------------------------------------------------------
@@ -121,8 +127,11 @@ static void gen_example(const Config *c, const Data *d, Rng *r, int *q, int *a) 
     bytes_to_tokens(a, pa, S);
 }
 
-// Load a file split (puzzles with solutions) for the config's task.
-static void load_split(Split *s, const Config *c, const Data *d, const char *path) {
+// Load a file split (puzzles with solutions) for the config's task; key names it ("data.train").
+static void load_split(Split *s, const Config *c, const Data *d, const char *path, const char *key) {
+    char role[96];
+    snprintf(role, sizeof role, "%s of a %s task", key, d->task->name);
+    task_expect_file(d->task, path, path_label(path), role);   // a maze file reads as comments only
     PuzzleSet set;
     d->task->read(path, &set, 0);
     d->task->check_split(c, &set, path);   // every puzzle has an answer and the training size
@@ -248,6 +257,7 @@ typedef struct {
     int *pred, *used;          // (B, S) predictions, loops used
     Data data;                 // the task, its training grid, and scratch for generation/augmentation
     char ckpt_path[600], config_path[600];
+    char log_abs[600];         // the log's absolute path, recorded in each checkpoint ("": stdout)
     TrainLog log;              // train.jsonl (or --log)
     int committed;             // config.json written and the log begun (commit)
     // progress since the last log line
@@ -367,9 +377,146 @@ static void make_folders(const char *dir, const char *what) {
     }
 }
 
+// path made absolute (the current folder before a relative one), for the checkpoint's record of
+// its log; 0 when it does not fit or the current folder is unknown.
+static int abs_path(const char *path, char *out, size_t cap) {
+    char cwd[4096];
+    int n = path[0] == '/' ? snprintf(out, cap, "%s", path)
+          : getcwd(cwd, sizeof cwd) ? snprintf(out, cap, "%s/%s", cwd, path) : -1;
+    return n > 0 && (size_t)n < cap;
+}
+
+// 1 if paths a and b name the same file, existing or not: the same device and inode, or (when
+// one does not exist yet) the same name in the same folder (compared by device and inode, so
+// any spelling of the folder, a symlink to it included, is caught).
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea != eb) return 0;
+    const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+    if (strcmp(na ? na + 1 : a, nb ? nb + 1 : b) != 0) return 0;
+    char da[4096], db[4096];
+    path_folder(a, da, sizeof da);
+    path_folder(b, db, sizeof db);
+    return stat(da, &sa) == 0 && stat(db, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// One run per folder: DIR/train.lock, created if missing and locked (fcntl F_SETLK) for as long
+// as this process lives; a second run finds it locked and is refused, naming the holder's pid.
+// The kernel drops the lock when its process ends, however it ends, so a lock file left by a
+// run that was killed never blocks the next one: only a live process holds the folder. The file
+// is removed when the process exits (atexit: after a refusal or an error too), under the lock;
+// a run that locked a file which was removed meanwhile locks the new one instead (the inode
+// check below). Static: the exit handler outlives cmd_train's Run.
+static struct { int fd; char path[600]; } folder_lock = {-1, ""};
+
+static void unlock_folder(void) {
+    if (folder_lock.fd < 0) return;
+    unlink(folder_lock.path);   // still locked: a run waiting on this inode finds it gone and retries
+    close(folder_lock.fd);
+    folder_lock.fd = -1;
+}
+
+// The pid of the process holding folder dir's lock, or 0 when none does.
+static long lock_holder(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/train.lock", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    long pid = fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK ? (long)q.l_pid : 0;
+    close(fd);
+    return pid;
+}
+
+static void lock_folder(const char *dir, const char *what) {
+    char *path = folder_lock.path;
+    snprintf(path, sizeof folder_lock.path, "%s/train.lock", dir);
+    for (int tries = 0; ; tries++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) die(EXIT_USAGE, "%s: cannot create the lock file %s: %s", what, path, strerror(errno));
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_SETLK, &fl) != 0) {
+            int err = errno;
+            if (err == EACCES || err == EAGAIN) {
+                struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+                char pid[48] = "";
+                if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK) snprintf(pid, sizeof pid, " (pid %ld)", (long)q.l_pid);
+                die(EXIT_USAGE, "%s: another loopt train%s is running in this folder (it holds %s): one run per "
+                    "folder; wait for it to end, or choose another folder with --out", what, pid, path);
+            }
+            close(fd);   // a filesystem without locks: say so and go on
+            warnf("%s: cannot lock %s (%s): going on without the lock that keeps a second run out of this folder",
+                  what, path, strerror(err));
+            return;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            char pid[32];
+            int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());   // for a human who looks
+            if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n) { /* only informative */ }
+            folder_lock.fd = fd;
+            atexit(unlock_folder);
+            return;
+        }
+        close(fd);   // the run before removed the file after we opened it: lock the one there now
+        CHECK(tries < 100, "%s: cannot lock %s: it keeps being replaced", what, path);
+    }
+}
+
+// The log may not be one of the run's own files, which it would overwrite or see replaced.
+static void check_log_path(const Run *r, const Args *a, const char *log) {
+    if (!strcmp(log, "-")) return;
+    char dir[600], tmp_ckpt[700], tmp_cfg[700];
+    path_folder(r->ckpt_path, dir, sizeof dir);
+    const char *base = strrchr(log, '/');
+    base = base ? base + 1 : log;
+    snprintf(tmp_ckpt, sizeof tmp_ckpt, "%s/%s", dir, base);
+    int in_dir = same_file(log, tmp_ckpt);   // the log is a file of the run's folder
+    const struct { const char *path, *what; } own[] = {
+        {r->ckpt_path, "the run's checkpoint"}, {r->config_path, "the run's resolved config"},
+        {folder_lock.path, "the run's lock file"}, {a->resume, "the --resume checkpoint"},
+        {a->init_from, "the --init-from checkpoint"}, {r->cfg.data.train, "the training data (data.train)"},
+        {r->cfg.data.valid, "the validation data (data.valid)"},
+    };
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+        if (own[k].path && own[k].path[0] && same_file(log, own[k].path))
+            die(EXIT_USAGE, "--log %s: is %s (%s): the training log needs a file of its own (by default "
+                "%s/train.jsonl)", log, own[k].what, own[k].path, dir);
+    // A log in another run's folder while that run goes on would mix two runs, --force or not.
+    char log_dir[4096];
+    path_folder(log, log_dir, sizeof log_dir);
+    long pid = in_dir ? 0 : lock_holder(log_dir);
+    if (pid)
+        die(EXIT_USAGE, "--log %s: is in the folder of a running loopt train (pid %ld, %s/train.lock): one run per "
+            "folder, its log included; choose a file elsewhere", log, pid, log_dir);
+    snprintf(tmp_ckpt, sizeof tmp_ckpt, "model.safetensors.tmp.");
+    snprintf(tmp_cfg, sizeof tmp_cfg, "config.json.tmp.");
+    if (in_dir && (!strncmp(base, tmp_ckpt, strlen(tmp_ckpt)) || !strncmp(base, tmp_cfg, strlen(tmp_cfg))))
+        die(EXIT_USAGE, "--log %s: is where the run writes its checkpoint or config before renaming it: the "
+            "training log needs a file of its own (by default %s/train.jsonl)", log, dir);
+}
+
+// For a resumed run: NULL when the log at path is known as the run's own (train.jsonl beside
+// the --resume checkpoint, or the log its checkpoint records), else a few words saying which
+// log is, for trainlog_prepare's refusal.
+static const char *foreign_log(const Run *r, const Args *a, const char *path, char *buf, size_t cap) {
+    if (!a->resume || !strcmp(path, "-")) return NULL;
+    char dir[600], beside[700];
+    path_folder(a->resume, dir, sizeof dir);
+    snprintf(beside, sizeof beside, "%s/train.jsonl", dir);
+    if (same_file(path, beside)) return NULL;
+    if (r->ts.log_path[0] && same_file(path, r->ts.log_path)) return NULL;
+    if (r->ts.log_path[0]) snprintf(buf, cap, "%s logged to %.600s", a->resume, r->ts.log_path);
+    else snprintf(buf, cap, "%s records no log; its own is %s", a->resume, beside);
+    return buf;
+}
+
 // The output folder and the checkpoint in it, checked before any work: the folder exists (made
-// if missing), is writable (a probe file is created and removed), and does not hold another
-// run's checkpoint (unless --force, or it is the --resume checkpoint itself).
+// if missing), is writable (a probe file is created and removed), is locked for this run
+// (lock_folder), and does not hold another run's checkpoint (unless --force, or it is the --resume
+// checkpoint itself); the log is none of the run's own files, and on --resume the run's own.
 static void prepare_out(Run *r, const Args *a) {
     char dir[512], what[600];
     if (a->out) {
@@ -391,9 +538,15 @@ static void prepare_out(Run *r, const Args *a) {
     else snprintf(what, sizeof what, "%s (the %s; choose another with --out)", dir,
                   a->resume ? "--resume checkpoint's folder" : "default output folder");
     make_folders(dir, what);
+    // Writable? Find out now, not after the last step.
+    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
+    lock_folder(dir, what);   // before anything in the folder is looked at or changed
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/model.safetensors", dir);
+    snprintf(r->config_path, sizeof r->config_path, "%s/config.json", dir);
 
     struct stat st;
+    char why[400];
+    if (!output_path_ok(r->config_path, why, sizeof why)) die(EXIT_USAGE, "%s: %s: %s", what, r->config_path, why);
     if (stat(r->ckpt_path, &st) == 0) {
         if (!S_ISREG(st.st_mode))
             die(EXIT_USAGE, "%s: %s exists and is not a file: the checkpoint cannot be written there", what,
@@ -407,13 +560,14 @@ static void prepare_out(Run *r, const Args *a) {
                 what, r->ckpt_path, shell_word(r->ckpt_path, q, sizeof q));
         }
     }
-    // Writable? Find out now, not after the last step.
-    if (!folder_takes_files(dir)) die(EXIT_USAGE, "%s: cannot write a checkpoint there: %s", what, strerror(errno));
-    snprintf(r->config_path, sizeof r->config_path, "%s/config.json", dir);
-    char log_path[600];
+    char log_path[600], whose[1400];
     snprintf(log_path, sizeof log_path, "%s/train.jsonl", dir);
-    trainlog_prepare(&r->log, a->log ? a->log : log_path, a->log ? "--log" : "the training log",
-                     a->resume ? r->ts.step : -1, a->force);
+    const char *log = a->log ? a->log : log_path;
+    if (a->log) check_log_path(r, a, log);
+    trainlog_prepare(&r->log, log, a->log ? "--log" : "the training log", a->resume ? r->ts.step : -1, a->force,
+                     foreign_log(r, a, log, whose, sizeof whose));
+    // The checkpoints record the log's absolute path: a later --resume knows it as the run's own.
+    if (strcmp(log, "-") == 0 || !abs_path(log, r->log_abs, sizeof r->log_abs)) r->log_abs[0] = '\0';
 }
 
 // The run's first output (the first log line, evaluation or checkpoint): config.json beside the
@@ -429,9 +583,22 @@ static void commit(Run *r) {
     free(json);
 }
 
+// The log's sums since its last step line go in the checkpoint, so a resumed run's first line
+// averages the same batches as the straight run's (the log reads as one run).
 static void save_run(Run *r) {
     commit(r);
+    const Acc *c = &r->acc;
+    r->ts.log_sums = (LogSums){r->loss_sum, r->loss_n, c->cells, c->cells_right, c->puzzles, c->exact, c->loops};
+    snprintf(r->ts.log_path, sizeof r->ts.log_path, "%s", r->log_abs);
     save(r->ckpt_path, &r->m, &r->cfg, &r->opt, &r->ts);
+}
+
+// A resumed run goes on with the sums its checkpoint saved (none in one from before they were).
+static void restore_log_sums(Run *r) {
+    const LogSums *l = &r->ts.log_sums;
+    r->loss_sum = l->loss;
+    r->loss_n = (int)l->batches;
+    r->acc = (Acc){l->cells, l->cells_right, l->puzzles, l->exact, l->loops};
 }
 
 // Where the training and validation puzzles come from, in words, for the summary.
@@ -507,7 +674,7 @@ static void load_data(Run *r) {
     d->task = task_get(c->task);
     d->task->train_size(c, &d->h, &d->w);
     d->scratch = xmalloc(3 * (size_t)S);
-    if (c->data.valid[0]) load_split(&r->valid, c, d, c->data.valid);
+    if (c->data.valid[0]) load_split(&r->valid, c, d, c->data.valid, "data.valid");
     else {
         Rng vr;
         rng_seed(&vr, c->data.seed ^ 0x76616c6964ULL);
@@ -516,7 +683,7 @@ static void load_data(Run *r) {
             gen_example(c, d, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S);
     }
     if (r->valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", r->valid.n, B);
-    if (c->data.train[0]) load_split(&r->train, c, d, c->data.train);
+    if (c->data.train[0]) load_split(&r->train, c, d, c->data.train, "data.train");
     r->bq = xmalloc(sizeof(int) * (size_t)B * S); r->ba = xmalloc(sizeof(int) * (size_t)B * S);
     r->pred = xmalloc(sizeof(int) * (size_t)B * S); r->used = xmalloc(sizeof(int) * (size_t)B * S);
     r->bh = r->m.Hn ? xmalloc(sizeof(int) * (size_t)B * S) : NULL;
@@ -576,11 +743,14 @@ static int train_step(Run *r) {
     return 1;
 }
 
-// The progress line every train.log_every steps and at the end.
+// The progress line every train.log_every steps and at the end. A line at the end of a run off
+// that cadence leaves the sums as they are: the next line on the cadence (after a --resume, with
+// the sums from the checkpoint) covers the same steps as in a run that did not stop there.
 static void log_step(Run *r, long total) {
     double now = now_seconds();
     r->ts.elapsed_s = r->elapsed0 + (now - r->t0);
-    if (r->ts.step % r->cfg.train.log_every != 0 && r->ts.step != total) return;
+    int on_cadence = r->ts.step % r->cfg.train.log_every == 0;
+    if (!on_cadence && r->ts.step != total) return;
     const Acc *acc = &r->acc;
     TrainLogStep s = {.step = r->ts.step, .loss = r->loss_sum / r->loss_n,
                       .cell = (double)acc->cells_right / fmax(acc->cells, 1),
@@ -594,6 +764,7 @@ static void log_step(Run *r, long total) {
     log_progress(r->ts.step, total, r->ts.elapsed_s, line);
     commit(r);
     trainlog_step(&r->log, &s);
+    if (!on_cadence) return;
     memset(&r->acc, 0, sizeof r->acc);
     r->loss_sum = 0.0; r->loss_n = 0;
     r->t_last = now; r->step_last = r->ts.step;
@@ -660,6 +831,7 @@ int cmd_train(int argc, char **argv) {
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
     schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup, r.cfg.train.progressive, r.cfg.train.seed);
     long total = r.cfg.train.steps, first = r.ts.step;
+    if (a.resume) restore_log_sums(&r);
     r.t0 = r.t_last = now_seconds();
     r.elapsed0 = r.ts.elapsed_s;
     r.step_last = r.ts.step;

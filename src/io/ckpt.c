@@ -190,6 +190,8 @@ int ckpt_write(const char *path, const CkptTensor *t, int n,
                const char *const *meta_keys, const char *const *meta_vals, int n_meta,
                char *why, size_t whylen) {
     if (!path || !path[0]) return failf(why, whylen, "checkpoint path is empty");
+    char kind[300];   // the rename would put the file in the place of a device node or FIFO
+    if (!output_path_ok(path, kind, sizeof kind)) return failf(why, whylen, "%s: %s", path, kind);
     if (!host_is_little_endian()) return failf(why, whylen, "%s: %s", path, BIG_ENDIAN_REASON);
     if (n < 0 || n_meta < 0 || (n > 0 && !t))
         return failf(why, whylen, "%s: invalid tensor or metadata count", path);

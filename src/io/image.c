@@ -29,17 +29,105 @@ int image_is_png(const uint8_t *buf, size_t len) {
     return len >= sizeof PNG_MAGIC && memcmp(buf, PNG_MAGIC, sizeof PNG_MAGIC) == 0;
 }
 
-// Index of the palette colour within tolerance of (r,g,b), or -1.
-static int palette_code(const Palette *pal, const uint8_t *px) {
-    for (int k = 0; k < pal->n; k++) {
-        int ok = 1;
-        for (int c = 0; c < 3; c++) {
-            int d = (int)px[c] - (int)pal->rgb[k][c];
-            if (d < -PALETTE_TOL || d > PALETTE_TOL) { ok = 0; break; }
-        }
-        if (ok) return k;
+// 1 if (r,g,b) is within tolerance of colour c.
+static int near(const uint8_t *px, const uint8_t *c) {
+    for (int k = 0; k < 3; k++) {
+        int d = (int)px[k] - (int)c[k];
+        if (d < -PALETTE_TOL || d > PALETTE_TOL) return 0;
     }
+    return 1;
+}
+
+// Index of the palette colour (or alias) within tolerance of (r,g,b), or -1.
+static int palette_code(const Palette *pal, const uint8_t *px) {
+    for (int k = 0; k < pal->n; k++) if (near(px, pal->rgb[k])) return k;
+    for (int k = 0; k < pal->n_alias; k++) if (near(px, pal->alias[k])) return pal->alias[k][3];
     return -1;
+}
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static int paeth(int a, int b, int c) {
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+// A palette PNG (colour type 3) whose pixels index past its PLTE chunk's entries is refused:
+// stb_image fills its palette table only as far as PLTE goes and would read the rest of it
+// uninitialised (a different picture on each run). Only a PLTE shorter than the bit depth can
+// address needs a look at the pixels: the IDAT data is inflated and unfiltered here (every
+// Adam7 pass for an interlaced image) and each index compared. Returns 1 when the image is fine
+// or not such an image (stb reports any other problem), else 0 with the reason.
+static int palette_indices_ok(const uint8_t *png, size_t len, char *why, size_t wl) {
+    if (len < 33 || memcmp(png + 12, "IHDR", 4) != 0 || png[25] != 3) return 1;
+    uint32_t w = be32(png + 16), h = be32(png + 20);
+    int depth = png[24], interlace = png[28];
+    if (w == 0 || h == 0 || w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE || (depth != 1 && depth != 2 && depth != 4 && depth != 8))
+        return 1;
+    long n_plte = -1;
+    size_t idat = 0;
+    for (size_t pos = 8; pos + 12 <= len; pos += 12 + be32(png + pos)) {   // lengths checked by the caller
+        uint32_t clen = be32(png + pos);
+        if (!memcmp(png + pos + 4, "PLTE", 4) && n_plte < 0) n_plte = clen / 3;
+        if (!memcmp(png + pos + 4, "IDAT", 4)) idat += clen;
+        if (!memcmp(png + pos + 4, "IEND", 4)) break;
+    }
+    if (n_plte < 0 || n_plte >= (1L << depth) || idat == 0 || idat > 0x7fffffff) return 1;
+    uint8_t *z = xmalloc(idat);
+    size_t zn = 0;
+    for (size_t pos = 8; pos + 12 <= len; pos += 12 + be32(png + pos)) {
+        uint32_t clen = be32(png + pos);
+        if (!memcmp(png + pos + 4, "IDAT", 4)) { memcpy(z + zn, png + pos + 8, clen); zn += clen; }
+        if (!memcmp(png + pos + 4, "IEND", 4)) break;
+    }
+    static const int XO[7] = {0, 4, 0, 2, 0, 1, 0}, YO[7] = {0, 0, 4, 0, 2, 0, 1};
+    static const int XS[7] = {8, 8, 4, 4, 2, 2, 1}, YS[7] = {8, 8, 8, 4, 4, 2, 2};
+    int passes = interlace ? 7 : 1;
+    size_t want = 0;
+    for (int p = 0; p < passes; p++) {
+        size_t pw = interlace ? (w > (uint32_t)XO[p] ? (w - XO[p] + XS[p] - 1) / XS[p] : 0) : w;
+        size_t ph = interlace ? (h > (uint32_t)YO[p] ? (h - YO[p] + YS[p] - 1) / YS[p] : 0) : h;
+        if (pw && ph) want += ph * (1 + (pw * depth + 7) / 8);
+    }
+    int got = 0;
+    uint8_t *raw = (uint8_t *)stbi_zlib_decode_malloc_guesssize((const char *)z, (int)zn, (int)want, &got);
+    free(z);
+    int ok = 1;
+    if (!raw || (size_t)got < want) { free(raw); return 1; }   // stb's own decoding says what is wrong
+    uint8_t *prev = xcalloc(1 + (w * depth + 7) / 8, 1);
+    size_t off = 0;
+    for (int p = 0; p < passes && ok; p++) {
+        size_t pw = interlace ? (w > (uint32_t)XO[p] ? (w - XO[p] + XS[p] - 1) / XS[p] : 0) : w;
+        size_t ph = interlace ? (h > (uint32_t)YO[p] ? (h - YO[p] + YS[p] - 1) / YS[p] : 0) : h;
+        if (!pw || !ph) continue;
+        size_t rb = (pw * depth + 7) / 8;
+        memset(prev, 0, rb);
+        for (size_t y = 0; y < ph && ok; y++) {
+            uint8_t f = raw[off], *row = raw + off + 1;
+            off += 1 + rb;
+            if (f > 4) { ok = -1; break; }   // a bad filter: stb says so
+            for (size_t i = 0; i < rb; i++) {   // palette pixels: the byte to the left is the neighbour
+                int a = i ? row[i - 1] : 0, b = prev[i], c = i ? prev[i - 1] : 0;
+                int add = f == 1 ? a : f == 2 ? b : f == 3 ? (a + b) / 2 : f == 4 ? paeth(a, b, c) : 0;
+                row[i] = (uint8_t)(row[i] + add);
+            }
+            memcpy(prev, row, rb);
+            for (size_t x = 0; x < pw; x++) {
+                size_t bit = x * depth;
+                int idx = depth == 8 ? row[x] : (row[bit / 8] >> (8 - depth - bit % 8)) & ((1 << depth) - 1);
+                if (idx >= n_plte) {
+                    failf(why, wl, "pixel (x=%zu, y=%zu) is palette entry %d, but the PLTE chunk holds only %ld "
+                          "colours: not a valid PNG", interlace ? XO[p] + x * XS[p] : x, interlace ? YO[p] + y * YS[p] : y,
+                          idx, n_plte);
+                    ok = 0;
+                    break;
+                }
+            }
+        }
+    }
+    free(prev);
+    free(raw);
+    return ok != 0;
 }
 
 // 1 if every s x s block of the code image (ih, iw) holds a single code.
@@ -62,16 +150,20 @@ int image_decode_cells(const uint8_t *png, size_t len, const Palette *pal, uint8
     // Every chunk's length must fit in the file: stb_image grows its IDAT buffer to the length
     // a chunk claims before reading it, so a few hundred bytes claiming a 1 GiB chunk made it
     // allocate 2 GiB (found by fuzz/fuzz_maze.c; tests/fuzz_regressions/maze/).
-    for (size_t pos = 8; pos + 8 <= len;) {
-        uint32_t clen = (uint32_t)png[pos] << 24 | (uint32_t)png[pos + 1] << 16 |
-                        (uint32_t)png[pos + 2] << 8 | png[pos + 3];
+    int iend = 0;
+    size_t pos = 8;
+    while (pos + 8 <= len) {
+        uint32_t clen = be32(png + pos);
         if (clen > len - pos - 8 || len - pos - 8 - clen < 4)
             return failf(why, wl, "cannot decode PNG: chunk at byte %zu claims %u bytes, past the end of the file "
                          "(truncated or corrupt)", pos, clen);
-        int iend = memcmp(png + pos + 4, "IEND", 4) == 0;
+        iend = memcmp(png + pos + 4, "IEND", 4) == 0;
         pos += 12 + (size_t)clen;
         if (iend) break;
     }
+    if (!iend)   // stb gives no reason for this one
+        return failf(why, wl, "cannot decode PNG: the file ends at byte %zu without the IEND chunk that closes "
+                     "every PNG (truncated?)", len);
     // The size, from the IHDR chunk that must come first: stb refuses an image it thinks too
     // large with a reason ("too large") that its format probing then overwrites with "unknown
     // image type", so a huge header is told here, with the limit.
@@ -89,6 +181,7 @@ int image_decode_cells(const uint8_t *png, size_t len, const Palette *pal, uint8
     if (iw > IMAGE_MAX_SIDE || ih > IMAGE_MAX_SIDE)
         return failf(why, wl, "image is too large: %dx%d pixels, more than the %dx%d allowed", iw, ih,
                      IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
+    if (!palette_indices_ok(png, len, why, wl)) return 0;
     // Ask for 3 channels: stb converts grey/palette/alpha PNGs to RGB for us.
     uint8_t *rgb = stbi_load_from_memory(png, (int)len, &iw, &ih, &comp, 3);
     if (!rgb) return failf(why, wl, "cannot decode PNG: %s", stbi_failure_reason());
@@ -99,8 +192,8 @@ int image_decode_cells(const uint8_t *png, size_t len, const Palette *pal, uint8
             const uint8_t *px = rgb + ((size_t)y * iw + x) * 3;
             int k = palette_code(pal, px);
             if (k < 0) {
-                failf(why, wl, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the %s palette (%s)", x, y,
-                      px[0], px[1], px[2], pal->what, pal->legend);
+                failf(why, wl, "pixel (x=%d, y=%d) has colour #%02x%02x%02x, not in the %s palette (%s; each "
+                      "channel within %d of one)", x, y, px[0], px[1], px[2], pal->what, pal->legend, PALETTE_TOL);
                 stbi_image_free(rgb);
                 free(codes);
                 return 0;
@@ -166,6 +259,8 @@ static void write_cb(void *ctx, void *data, int size) {
 
 static void write_png(const char *path, const uint8_t *rgb, int w, int h) {
     int to_stdout = strcmp(path, "-") == 0;
+    char why[300];
+    if (!to_stdout && !output_path_ok(path, why, sizeof why)) die(EXIT_USAGE, "%s: %s", path, why);
     WriteCtx c = {to_stdout ? stdout : fopen(path, "wb"), 0};
     if (!c.f) die(EXIT_RUNTIME, "%s: cannot write PNG: %s", path, strerror(errno));
     int ok = stbi_write_png_to_func(write_cb, &c, w, h, 3, rgb, w * 3);

@@ -1,6 +1,9 @@
 // modelio.c — model checkpoints on top of the safetensors module (ckpt.c).
 #include "loopt/modelio.h"
 
+#include <cJSON.h>
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +47,21 @@ static int save_with(const char *path, const Model *m, const Config *cfg, const 
         }
     }
     char *config = config_to_json(cfg);
-    char step[32], elapsed[32], loops[32], stages[32], psteps[32], pelapsed[32];
+    char step[32], elapsed[32], loops[32], stages[32], psteps[32], pelapsed[32], sums[400];
     snprintf(step, sizeof step, "%ld", ts ? ts->step : 0L);
     snprintf(elapsed, sizeof elapsed, "%.3f", ts ? ts->elapsed_s : 0.0);
     snprintf(loops, sizeof loops, "%d", config_depth(cfg));
-    const char *keys[10] = {"format", "config", "step", "elapsed_s", "task", "loops"};
-    const char *vals[10] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops};
+    const char *keys[12] = {"format", "config", "step", "elapsed_s", "task", "loops"};
+    const char *vals[12] = {LOOPT_FORMAT, config, step, elapsed, TASK_NAMES[cfg->task], loops};
     int nk = 6;
+    if (ts && o) {   // a training checkpoint: what its log needs to go on as one run
+        const LogSums *l = &ts->log_sums;
+        snprintf(sums, sizeof sums, "{\"loss\": %.17g, \"batches\": %ld, \"cells\": %ld, \"cells_right\": %ld, "
+                 "\"puzzles\": %ld, \"exact\": %ld, \"loops\": %.17g}", l->loss, l->batches, l->cells,
+                 l->cells_right, l->puzzles, l->exact, l->loops);
+        keys[nk] = "log_sums"; vals[nk++] = sums;
+        if (ts->log_path[0]) { keys[nk] = "log"; vals[nk++] = ts->log_path; }
+    }
     if (weights) { keys[nk] = "weights"; vals[nk++] = weights; }
     if (ts && ts->prior_stages > 0) {
         snprintf(stages, sizeof stages, "%d", ts->prior_stages);
@@ -119,15 +130,66 @@ static int is_state_tensor(const char *name) {
            strncmp(name, "adam_v.", 7) == 0 || strncmp(name, "rng.", 4) == 0;
 }
 
+// Metadata numbers, validated: a value that is not of its range names the file and the key.
+__attribute__((noreturn)) static void bad_meta(const Ckpt *c, const char *key, const char *want, const char *val) {
+    die(EXIT_USAGE, "%s: __metadata__.%s: expected %s, got \"%.80s\" (a damaged or hand-edited checkpoint)",
+        c->path, key, want, val);
+}
+
+// An integer in [0, max] written in plain digits; absent: 0.
+static long meta_count(const Ckpt *c, const char *key, long max) {
+    const char *v = ckpt_meta(c, key);
+    if (!v) return 0;
+    char want[64];
+    snprintf(want, sizeof want, "an integer in [0, %ld]", max);
+    size_t n = strspn(v, "0123456789");
+    if (n == 0 || v[n] || n > 18) bad_meta(c, key, want, v);
+    long x = strtol(v, NULL, 10);
+    if (x > max) bad_meta(c, key, want, v);
+    return x;
+}
+
+// A finite number >= 0; absent: 0.
+static double meta_seconds(const Ckpt *c, const char *key) {
+    const char *v = ckpt_meta(c, key);
+    if (!v) return 0.0;
+    char *end;
+    double x = strtod(v, &end);
+    if (!isdigit((unsigned char)v[0]) || *end || !isfinite(x) || x < 0 || x > 1e12) bad_meta(c, key, "a number of seconds in [0, 1e12]", v);
+    return x;
+}
+
+// log_sums: a JSON object of the LogSums fields, each a number of its range.
+static void meta_log_sums(const Ckpt *c, LogSums *l) {
+    const char *v = ckpt_meta(c, "log_sums");
+    memset(l, 0, sizeof *l);
+    if (!v) return;
+    const char *want = "a JSON object of loss, batches, cells, cells_right, puzzles, exact, loops (numbers >= 0)";
+    cJSON *j = cJSON_Parse(v);
+    if (!cJSON_IsObject(j)) { cJSON_Delete(j); bad_meta(c, "log_sums", want, v); }
+    static const char *const names[7] = {"loss", "batches", "cells", "cells_right", "puzzles", "exact", "loops"};
+    double x[7];
+    int ok = 1;
+    for (int k = 0; k < 7 && ok; k++) {
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, names[k]);
+        ok = cJSON_IsNumber(e) && isfinite(e->valuedouble) && e->valuedouble >= 0 && e->valuedouble <= 9e15;
+        x[k] = ok ? e->valuedouble : 0;
+        if (ok && k >= 1 && k <= 5) ok = x[k] == floor(x[k]);   // the counts
+    }
+    cJSON_Delete(j);
+    if (!ok || x[3] > x[2] || x[5] > x[4]) bad_meta(c, "log_sums", want, v);
+    *l = (LogSums){x[0], (long)x[1], (long)x[2], (long)x[3], (long)x[4], (long)x[5], x[6]};
+}
+
 void train_state_meta(const Ckpt *c, TrainState *ts) {
-    const char *step = ckpt_meta(c, "step"), *el = ckpt_meta(c, "elapsed_s");
-    const char *stages = ckpt_meta(c, "prior_stages"), *psteps = ckpt_meta(c, "prior_steps");
-    const char *pel = ckpt_meta(c, "prior_elapsed_s");
-    ts->step = step ? atol(step) : 0;
-    ts->elapsed_s = el ? atof(el) : 0.0;
-    ts->prior_stages = stages ? atoi(stages) : 0;
-    ts->prior_steps = psteps ? atol(psteps) : 0;
-    ts->prior_elapsed_s = pel ? atof(pel) : 0.0;
+    ts->step = meta_count(c, "step", 1000000000000L);   // train.steps' range
+    ts->elapsed_s = meta_seconds(c, "elapsed_s");
+    ts->prior_stages = (int)meta_count(c, "prior_stages", 1000000L);
+    ts->prior_steps = meta_count(c, "prior_steps", 1000000000000000L);
+    ts->prior_elapsed_s = meta_seconds(c, "prior_elapsed_s");
+    meta_log_sums(c, &ts->log_sums);
+    const char *log = ckpt_meta(c, "log");
+    snprintf(ts->log_path, sizeof ts->log_path, "%s", log && strlen(log) < sizeof ts->log_path ? log : "");
 }
 
 void model_init_from(const char *path, Model *m, InitReport *rep) {
@@ -236,6 +298,9 @@ void model_load_with(const char *path, ModelBuild *build, Config *cfg, Model *m,
     if (ts) {
         memset(ts, 0, sizeof *ts);
         train_state_meta(&c, ts);
+        if (ts->step > cfg->train.steps)
+            die(EXIT_USAGE, "%s: __metadata__.step: %ld is past its config's train.steps %ld (a damaged or "
+                "hand-edited checkpoint)", path, ts->step, cfg->train.steps);
         int64_t four = 4;
         if (!ckpt_copy(&c, "rng.data", DT_U32, 1, &four, ts->data_rng.s, why, sizeof why) ||
             !ckpt_copy(&c, "rng.halt", DT_U32, 1, &four, ts->halt_rng.s, why, sizeof why))

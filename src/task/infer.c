@@ -86,11 +86,22 @@ void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_set
 
 int infer_arg(int argc, char **argv, int *i, InferArgs *a, const char *usage, const char *cmd) {
     const char *v;
+    int fixed;
     if (arg_value(argc, argv, i, "--model", &v)) a->model_path = v;
     else if (arg_value(argc, argv, i, "--threads", &v)) a->threads = (int)arg_long("--threads", v, 0, 4096);
     else if (arg_value(argc, argv, i, "--batch", &v)) a->batch = (int)arg_long("--batch", v, 1, 65536);
-    else if (arg_flag(argv, *i, "--fixed")) a->halting = HALT_NONE;
-    else if (arg_value(argc, argv, i, "--halt", &v)) a->halting = arg_enum("--halt", v, HALT_NAMES);
+    else if ((fixed = arg_flag(argv, *i, "--fixed")) || arg_value(argc, argv, i, "--halt", &v)) {
+        // --fixed is --halt none: two of them that disagree are refused, naming both.
+        int rule = fixed ? HALT_NONE : arg_enum("--halt", v, HALT_NAMES);
+        char opt[sizeof a->halt_opt];
+        if (fixed) snprintf(opt, sizeof opt, "--fixed");
+        else snprintf(opt, sizeof opt, "--halt %.30s", v);
+        if (a->halt_opt[0] && rule != a->halting)
+            usage_error(usage, "%s: %s and %s both choose the halting rule (--fixed is --halt none); give one",
+                        cmd, a->halt_opt, opt);
+        a->halting = rule;
+        snprintf(a->halt_opt, sizeof a->halt_opt, "%s", opt);
+    }
     else if (arg_value(argc, argv, i, "--set", &v)) {
         if (a->n_sets == INFER_MAX_SETS) usage_error(usage, "%s: at most %d --set", cmd, INFER_MAX_SETS);
         a->sets[a->n_sets++] = v;

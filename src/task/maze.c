@@ -664,8 +664,15 @@ const uint8_t MAZE_PALETTE[MAZE_NCODES][3] = {
     {220, 0, 0},       // goal: red
     {40, 90, 230},     // path: blue
 };
+// The pure colours a paint program offers are read as the palette's green, red and blue too
+// (each differs from every other code's colours by 255 in some channel).
+static const uint8_t MAZE_ALIASES[3][4] = {
+    {0, 255, 0, MAZE_START}, {255, 0, 0, MAZE_GOAL}, {0, 0, 255, MAZE_PATH},
+};
 static const Palette MAZE_PICTURE = {MAZE_PALETTE, MAZE_NCODES, "maze",
-                                     "white open, black wall, green S, red G, blue path"};
+                                     "white #ffffff open, black #000000 wall, green #00c800 or #00ff00 S, "
+                                     "red #dc0000 or #ff0000 G, blue #285ae6 or #0000ff path",
+                                     MAZE_ALIASES, 3};
 
 void maze_write_png(const char *path, const uint8_t *grid, int h, int w, int cell_px) {
     image_write_cells(path, grid, h, w, cell_px, &MAZE_PICTURE);
@@ -710,6 +717,12 @@ int maze_read(const char *path, MazeSet *set, int skip_bad) {
     free(buf);
     if (set->n == 0) {
         int n_bad = set->skipped.n;
+        if (n_bad && skip_bad == 2) {   // the skips were silent: the first one says what is wrong
+            char why[600];
+            snprintf(why, sizeof why, "%s:%d: %s", path, set->skipped.s[0].line, set->skipped.s[0].why);
+            maze_set_free(set);
+            die(EXIT_USAGE, "%s (no valid maze in the file: %d bad entr%s)", why, n_bad, n_bad == 1 ? "y" : "ies");
+        }
         maze_set_free(set);
         if (n_bad) die(EXIT_USAGE, "%s: no valid mazes (%d bad entries skipped)", path, n_bad);
         die(EXIT_USAGE, "%s: no mazes found (expected text grids of '#', ' ', 'S', 'G', 'o', "

@@ -29,9 +29,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "loopt/check.h"
 #include "loopt/log.h"
+#include "loopt/task.h"
 #include "loopt/timer.h"
 
 // The six orders of three things.
@@ -341,14 +343,12 @@ static void load_file(CanonSet *s, const char *path, int in_folder) {
     sudoku_set_free(&ss);
 }
 
-// 1 if the start of regular file `path` looks like Sudoku puzzles.
+// 1 if the start of regular file `path` looks like Sudoku puzzles (its first well-formed lines:
+// read_head).
 static int file_looks_sudoku(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    char *head = xmalloc(HEAD_BYTES + 1);
-    size_t n = fread(head, 1, HEAD_BYTES, f);
-    fclose(f);
-    head[n] = '\0';
+    if (access(path, R_OK) != 0) return 0;
+    size_t n;
+    char *head = read_head(path, path, &n);
     int yes = n > 0 && sudoku_looks_like(head);
     free(head);
     return yes;
@@ -360,7 +360,14 @@ void canon_set_load(CanonSet *s, const char *path, int gmin, int gmax) {
     s->gmin = gmin;
     s->gmax = gmax;
     struct stat st;
-    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) { load_file(s, path, 0); return; }
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        // A maze file would read as comment lines only ('#' walls): say what it holds instead.
+        if (strcmp(path, "-") == 0 || stat(path, &st) == 0)
+            task_expect_file(&TASK_SUDOKU_DEF, path, path_label(path), "puzzles to exclude or to count leaks against "
+                             "are Sudoku puzzles");
+        load_file(s, path, 0);
+        return;
+    }
     DIR *d = opendir(path);
     if (!d) die(EXIT_USAGE, "%s: cannot open folder: %s", path, strerror(errno));
     char **names = NULL;
@@ -371,7 +378,7 @@ void canon_set_load(CanonSet *s, const char *path, int gmin, int gmax) {
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
+    if (n > 1) qsort(names, (size_t)n, sizeof *names, by_name);   // names is NULL for an empty folder
     char other[256] = "";
     int n_used = 0;
     for (int i = 0; i < n; i++) {

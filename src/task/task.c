@@ -31,14 +31,25 @@ const Task *task_of_input(const char *path, const char *name) {
     return t;
 }
 
-void task_expect_input(const Task *task, const char *path, const char *name, const char *model_path) {
+// The other task the head of `path` looks like, when it does not look like `task`'s input; NULL
+// otherwise.
+static const Task *other_task(const Task *task, const char *path, const char *name) {
     size_t len;
     char *head = read_head(path, name, &len);
     const Task *t = task->looks_like(head) ? task : task_detect(head);
     free(head);
-    if (t && t != task)
-        die(EXIT_USAGE, "%s: these look like %s, but the model (%s) is a %s model", name, t->what, model_path,
-            task->name);
+    return t && t != task ? t : NULL;
+}
+
+void task_expect_input(const Task *task, const char *path, const char *name, const char *model_path) {
+    const Task *t = other_task(task, path, name);
+    if (t) die(EXIT_USAGE, "%s: these look like %s, but the model (%s) is a %s model", name, t->what, model_path,
+               task->name);
+}
+
+void task_expect_file(const Task *task, const char *path, const char *name, const char *role) {
+    const Task *t = other_task(task, path, name);
+    if (t) die(EXIT_USAGE, "%s: these look like %s, not %s (%s)", name, t->what, task->what, role);
 }
 
 int task_right(const Task *t, const uint8_t *q, const uint8_t *ref, const uint8_t *ans, int h, int w) {

@@ -28,8 +28,10 @@ long arg_long(const char *opt, const char *val, long lo, long hi) {
     char *end;
     errno = 0;
     long v = strtol(val, &end, 10);
-    if (errno || end == val || *end != '\0')
-        die(EXIT_USAGE, "%s: expected an integer, got '%s'", opt, val);
+    if (end == val || *end != '\0') die(EXIT_USAGE, "%s: expected an integer, got '%s'", opt, val);
+    if (errno == ERANGE)   // digits, but more than a long holds
+        die(EXIT_USAGE, "%s: %s is out of range: expected a value in [%ld, %ld]", opt, val, lo, hi);
+    if (errno) die(EXIT_USAGE, "%s: expected an integer, got '%s'", opt, val);
     if (v < lo || v > hi) die(EXIT_USAGE, "%s: expected a value in [%ld, %ld], got %ld", opt, lo, hi, v);
     return v;
 }
@@ -47,8 +49,9 @@ double arg_double(const char *opt, const char *val, double lo, double hi) {
     char *end;
     errno = 0;
     double v = strtod(val, &end);
-    if (errno || end == val || *end != '\0')
-        die(EXIT_USAGE, "%s: expected a number, got '%s'", opt, val);
+    if (end == val || *end != '\0') die(EXIT_USAGE, "%s: expected a number, got '%s'", opt, val);
+    if (errno)   // ERANGE: past a double's range (1e999) or below its smallest (1e-400)
+        die(EXIT_USAGE, "%s: %s is out of range: expected a value in [%g, %g]", opt, val, lo, hi);
     if (!(v >= lo && v <= hi)) die(EXIT_USAGE, "%s: expected a value in [%g, %g], got %g", opt, lo, hi, v);
     return v;
 }
@@ -58,8 +61,10 @@ uint64_t arg_u64(const char *opt, const char *val) {
     errno = 0;
     if (val[0] == '-') die(EXIT_USAGE, "%s: expected a non-negative integer, got '%s'", opt, val);
     unsigned long long v = strtoull(val, &end, 10);
-    if (errno || end == val || *end != '\0')
-        die(EXIT_USAGE, "%s: expected a non-negative integer, got '%s'", opt, val);
+    if (end == val || *end != '\0') die(EXIT_USAGE, "%s: expected a non-negative integer, got '%s'", opt, val);
+    if (errno == ERANGE)
+        die(EXIT_USAGE, "%s: %s is out of range: expected a non-negative integer below 2^64", opt, val);
+    if (errno) die(EXIT_USAGE, "%s: expected a non-negative integer, got '%s'", opt, val);
     return (uint64_t)v;
 }
 
