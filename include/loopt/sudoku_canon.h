@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "loopt/sudoku.h"
+#include "loopt/task.h"
 
 // The canonical form of puzzle (81 cells, 0 = blank, 1..9) into canon (81 cells, same coding).
 // It is a transformed, relabelled copy of the puzzle: the one with the givens' pattern first in
@@ -52,5 +53,8 @@ long canon_set_find(const CanonSet *s, const uint8_t *canon);
 
 // Add a form (from file index `file`, line `line`); returns its index, or the existing one's.
 long canon_set_add(CanonSet *s, const uint8_t *canon, int file, int line);
+
+// Task.leaks of the Sudoku row (task.h): the puzzles of set equivalent to one in path.
+long sudoku_leaks(const PuzzleSet *set, const char *path, char **where);
 
 #endif

@@ -59,6 +59,12 @@ typedef struct {
     // The generator's settings of the config in words, for train's summary ("givens 21-35").
     void (*describe_gen)(const Config *c, char *buf, size_t len);
 
+    // The leakage check (`check --against PATH`; NULL: the task has none): for each entry i of
+    // set, where[i] = "FILE:LINE" (malloc'd; the caller frees) of a puzzle in PATH (a puzzle
+    // file, or a folder of them) equivalent to it under the task's symmetries, or NULL.
+    // Returns how many have one.
+    long (*leaks)(const PuzzleSet *set, const char *path, char **where);
+
     // One random validity-preserving transform of q, and a the answer of the new q (the old
     // one transformed, or where it is not unique the task's own pick: mazes) (h x w); tmp
     // holds h*w bytes of scratch.

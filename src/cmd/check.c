@@ -3,7 +3,7 @@
 // `loopt: <file>:<line>: <reason>` per invalid answer on stderr (the prefix of every loopt
 // message). Exit 0 if all are valid, 1 if some are not, 2 if the file is unreadable or has
 // malformed entries (each reported with its line). The input is read once (pipes, FIFOs).
-// --against PATH: the leakage check, Sudoku puzzles equivalent to one in PATH (sudoku_canon.h).
+// --against PATH: the leakage check, the puzzles equivalent to one in PATH (the task's Task.leaks).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,6 @@
 #include "loopt/args.h"
 #include "loopt/check.h"
 #include "loopt/cmd.h"
-#include "loopt/sudoku_canon.h"
 #include "loopt/task.h"
 
 static const char *USAGE =
@@ -34,36 +33,10 @@ static const char *USAGE =
     "Exit 0 if all valid (and, with --against, none equivalent), 1 if some are invalid (or\n"
     "equivalent), 2 if the file is unreadable or malformed.\n";
 
-// The forms of PATH's puzzles that could match one of set's (Sudoku): those with as many
-// givens as some puzzle of the set has.
-static void load_against(CanonSet *against, const char *path, const PuzzleSet *set) {
-    int gmin = SUDOKU_CELLS, gmax = 0;
-    for (int i = 0; i < set->n; i++) {
-        if (!set->p[i].q) continue;
-        int g = 0;
-        for (int c = 0; c < SUDOKU_CELLS; c++) g += set->p[i].q[c] != 0;
-        if (g < gmin) gmin = g;
-        if (g > gmax) gmax = g;
-    }
-    canon_set_load(against, path, gmin, gmax);
-}
-
 // Judge every entry of the set: an answer by the task's checker, a question alone by whether
-// it is a valid puzzle. With `against`, also count (and report) the Sudoku puzzles equivalent
-// to one there into *leaked.
-static void check_all(const Task *task, const PuzzleSet *set, const char *name, const CanonSet *against,
-                      long *valid, long *invalid, long *leaked) {
-    long *seen = against ? xmalloc(sizeof(long) * (size_t)(set->n ? set->n : 1)) : NULL;
-    if (against) {
-        #pragma omp parallel for schedule(dynamic, 64)
-        for (int i = 0; i < set->n; i++) {
-            uint8_t canon[SUDOKU_CELLS];
-            seen[i] = -1;
-            if (!set->p[i].q) continue;
-            sudoku_canon(set->p[i].q, canon);
-            seen[i] = canon_set_find(against, canon);
-        }
-    }
+// it is a valid puzzle; and report each one `where` says is equivalent to a puzzle elsewhere.
+static void check_all(const Task *task, const PuzzleSet *set, const char *name, char **where, long *valid,
+                      long *invalid) {
     char why[256];
     for (int i = 0; i < set->n; i++) {
         const Puzzle *p = &set->p[i];
@@ -72,13 +45,8 @@ static void check_all(const Task *task, const PuzzleSet *set, const char *name, 
                       : task->validate(p->q, p->h, p->w, why, sizeof why);
         if (ok) (*valid)++;
         else { (*invalid)++; warnf("%s:%d: %s", name, p->line, why); }
-        if (seen && seen[i] >= 0) {
-            (*leaked)++;
-            warnf("%s:%d: equivalent to %s:%d", name, p->line, against->files[against->file[seen[i]]],
-                  against->line[seen[i]]);
-        }
+        if (where && where[i]) warnf("%s:%d: equivalent to %s", name, p->line, where[i]);
     }
-    free(seen);
 }
 
 int cmd_check(int argc, char **argv) {
@@ -97,20 +65,20 @@ int cmd_check(int argc, char **argv) {
 
     long valid = 0, invalid = 0, leaked = 0;
     const Task *task = task_of_input(path, name);
-    if (against_path && task != &TASK_SUDOKU_DEF)
+    if (against_path && !task->leaks)
         usage_error(USAGE, "check: --against takes Sudoku files; %s holds %s", name, task->what);
     PuzzleSet set;
     int n_bad = task->read_answers(path, &set, 1);   // malformed entries: reported and skipped
-    CanonSet against;
-    canon_set_init(&against);
-    if (against_path) load_against(&against, against_path, &set);
-    check_all(task, &set, name, against_path ? &against : NULL, &valid, &invalid, &leaked);
+    char **where = against_path ? xcalloc((size_t)(set.n ? set.n : 1), sizeof *where) : NULL;
+    if (against_path) leaked = task->leaks(&set, against_path, where);
+    check_all(task, &set, name, where, &valid, &invalid);
+    for (int i = 0; where && i < set.n; i++) free(where[i]);
+    free(where);
     puzzle_set_free(&set);
 
     printf("%ld valid, %ld invalid\n", valid, invalid);
     if (against_path) printf("%ld of %ld puzzles equivalent to one in %s\n", leaked, valid + invalid, against_path);
     fflush(stdout);
-    canon_set_free(&against);
     if (n_bad) {
         warnf("%s: %d malformed entr%s (reported above)", name, n_bad, n_bad == 1 ? "y" : "ies");
         return EXIT_USAGE;

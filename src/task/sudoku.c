@@ -4,6 +4,7 @@
 // unique-solution puzzles, validity-preserving augmentation and the answer checker.
 // Cells are uint8_t, row-major: 0 = blank, 1..9 = digit. Digit d is bit (d-1) in masks.
 #include "loopt/sudoku.h"
+#include "loopt/sudoku_canon.h"
 #include "loopt/sudoku_sym.h"
 #include "loopt/check.h"
 #include "loopt/task.h"
@@ -818,6 +819,7 @@ const Task TASK_SUDOKU_DEF = {
     .text_one_line = 1,
     .train_size = task_train_size,
     .describe_gen = task_describe_gen,
+    .leaks = sudoku_leaks,
     .shape = task_shape,
     .coords_size = task_coords_size,
     .looks_like = sudoku_looks_like,

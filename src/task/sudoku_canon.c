@@ -26,6 +26,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -394,4 +395,42 @@ void canon_set_load(CanonSet *s, const char *path, int gmin, int gmax) {
     free(names);
     CHECK_INPUT(n_used > 0, "%s: no Sudoku puzzle files in this folder", path);
     if (other[0]) log_info("%s: passed over (not Sudoku puzzles): %s", path, other);
+}
+
+// The leakage check of the Sudoku row (Task.leaks): PATH's forms with as many givens as some
+// puzzle of the set has (no other can be equivalent), then each puzzle's form looked up.
+long sudoku_leaks(const PuzzleSet *set, const char *path, char **where) {
+    int gmin = SUDOKU_CELLS, gmax = 0;
+    for (int i = 0; i < set->n; i++) {
+        if (!set->p[i].q) continue;
+        int g = 0;
+        for (int c = 0; c < SUDOKU_CELLS; c++) g += set->p[i].q[c] != 0;
+        if (g < gmin) gmin = g;
+        if (g > gmax) gmax = g;
+    }
+    CanonSet against;
+    canon_set_init(&against);
+    canon_set_load(&against, path, gmin, gmax);
+    long *seen = xmalloc(sizeof(long) * (size_t)(set->n ? set->n : 1));
+    #pragma omp parallel for schedule(dynamic, 64)
+    for (int i = 0; i < set->n; i++) {
+        uint8_t canon[SUDOKU_CELLS];
+        seen[i] = -1;
+        if (!set->p[i].q) continue;
+        sudoku_canon(set->p[i].q, canon);
+        seen[i] = canon_set_find(&against, canon);
+    }
+    long n = 0;
+    for (int i = 0; i < set->n; i++) {
+        where[i] = NULL;
+        if (seen[i] < 0) continue;
+        const char *f = against.files[against.file[seen[i]]];
+        size_t len = strlen(f) + 24;
+        where[i] = xmalloc(len);
+        snprintf(where[i], len, "%s:%d", f, against.line[seen[i]]);
+        n++;
+    }
+    free(seen);
+    canon_set_free(&against);
+    return n;
 }
