@@ -175,20 +175,24 @@ if ! awk '{ print $1, $2 }' "$tmp/inc" "$tmp/calls" | sort -u | tsort >/dev/null
     bad=1
 fi
 
-# File circles inside each folder, from the objects: "file -> file" for each function one calls
-# that another of the same folder defines. Calls only: a registry's table naming its rows
-# (scheme.c's SCHEMES, task.c's TASKS) is data, and the rows calling the registry's helpers is
-# the one arrow between them.
+# File circles inside each folder, from the objects: "file -> file" for each function one's code
+# refers to that another of the same folder defines (objdump's relocations of .text). Code
+# only: a table naming its rows or their functions (scheme.c's SCHEMES, a Task row's function
+# pointers) is data, and the rows calling the registry's helpers is the one arrow between them.
 if [ "$calls" = 1 ] && ls "$BUILD"/src/*/*.o >/dev/null 2>&1; then
     for d in $LAYERS; do
         ls "$BUILD/src/$d/"*.o >/dev/null 2>&1 || continue
         nm -A -g --defined-only "$BUILD/src/$d/"*.o 2>/dev/null |
             awk '$(NF - 1) == "T" { split($1, p, ":"); n = split(p[1], q, "/"); sub(/\.o$/, ".c", q[n]); print $NF, q[n] }' |
             sort -u >"$tmp/fdef"
-        nm -A -u "$BUILD/src/$d/"*.o 2>/dev/null |
-            awk 'NR == FNR { d[$1] = $2; next }
-                 { split($1, p, ":"); n = split(p[1], q, "/"); sub(/\.o$/, ".c", q[n])
-                   if (($NF in d) && d[$NF] != q[n]) print q[n], d[$NF] }' "$tmp/fdef" - | sort -u >"$tmp/fedges"
+        # the functions each object's code refers to (relocations in .text: calls, and a
+        # function's address taken in code); a table of function pointers (a Task row) is data
+        for o in "$BUILD/src/$d/"*.o; do
+            f=$(basename "$o" .o).c
+            objdump -r -j .text "$o" 2>/dev/null |
+                awk -v f="$f" '$2 ~ /^R_/ { v = $3; sub(/[-+]0x[0-9a-f]+$/, "", v); print f, v }'
+        done | awk 'NR == FNR { d[$1] = $2; next } ($2 in d) && d[$2] != $1 { print $1, d[$2] }' \
+            "$tmp/fdef" - | sort -u >"$tmp/fedges"
         if ! tsort "$tmp/fedges" >/dev/null 2>"$tmp/floop"; then
             echo "CIRCLE between files of src/$d/: $(grep -v 'input contains a loop' "$tmp/floop" |
                 sed 's/^tsort: //' | sort -u | tr '\n' ' ' | sed 's/ $//')"
@@ -197,5 +201,19 @@ if [ "$calls" = 1 ] && ls "$BUILD"/src/*/*.o >/dev/null 2>&1; then
     done
 fi
 
-if [ "$bad" = 0 ]; then echo "deps: ok (every arrow points down, no circle between folders or files)"; else echo "deps: FAILED"; fi
+# No command branches on a task: what a command asks of Sudoku or mazes is a Task table entry
+# (task.h). A line of src/cmd/*.c that names a task's kind or row (TASK_SUDOKU, TASK_MAZE,
+# TASK_*_DEF) or compares a task is an error; so is a task's own header (sudoku*.h, maze.h)
+# included by a command, except in the commands named for one task: gen.c (`gen sudoku`, `gen
+# maze`, each with its generator's own options) and render.c (draws a maze).
+TASK_COMMANDS="gen.c render.c"
+for c in src/cmd/*.c; do
+    grep -nE '\bTASK_(SUDOKU|MAZE)\b|\bTASK_[A-Z_]+_DEF\b|\btask *[!=]= *&|->task *[!=]=' "$c" |
+        sed "s|^|TASK BRANCH $c:|"
+    case " $TASK_COMMANDS " in *" $(basename "$c") "*) continue ;; esac
+    grep -nE '#include "loopt/(sudoku[a-z_]*|maze)\.h"' "$c" | sed "s|^|TASK HEADER $c:|"
+done >"$tmp/taskref"
+if [ -s "$tmp/taskref" ]; then cat "$tmp/taskref"; bad=1; fi
+
+if [ "$bad" = 0 ]; then echo "deps: ok (every arrow points down, no circle between folders or files, no command names a task)"; else echo "deps: FAILED"; fi
 exit $bad

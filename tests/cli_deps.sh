@@ -47,4 +47,15 @@ ${CC:-cc} -c -o "$T/files/build/src/nn/planted_a.o" "$T/files/a.c" &&
 expect_exit 1 deps_file_circle sh -c "cd '$T/files' && BUILD=build sh '$PWD/scripts/deps.sh'"
 expect_grep 'CIRCLE between files of src/nn/: planted_a.c planted_b.c' deps_file_circle_named
 
+# A command that branches on a task, and one that includes a task's header.
+plant taskname
+printf '#include "loopt/task.h"\nint cmd_planted(const Config *c) { return c->task == TASK_SUDOKU; }\n' \
+    >"$T/taskname/src/cmd/planted.c"
+expect_exit 1 deps_command_names_task sh -c "cd '$T/taskname' && sh '$PWD/scripts/deps.sh' --no-calls"
+expect_grep 'TASK BRANCH src/cmd/planted.c:2:' deps_command_names_task_line
+plant taskhdr
+printf '#include "loopt/maze.h"\nint cmd_planted2(void) { return 0; }\n' >"$T/taskhdr/src/cmd/planted2.c"
+expect_exit 1 deps_command_task_header sh -c "cd '$T/taskhdr' && sh '$PWD/scripts/deps.sh' --no-calls"
+expect_grep 'TASK HEADER src/cmd/planted2.c:1:' deps_command_task_header_line
+
 echo done
