@@ -7,12 +7,12 @@
 
 #include "loopt/blas.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
 #include "loopt/gradcheck.h"
 #include "loopt/model.h"
 #include "loopt/optim.h"
 #include "loopt/schedule.h"
 #include "loopt/sudoku.h"
+#include "loopt/taskmodel.h"
 #include "test.h"
 
 static int coords[81 * 3];
