@@ -81,6 +81,26 @@ expect_grep 'no data rows' plot_no_rows_msg
 : >"$T/bad6.csv"
 expect_exit 2 plot_empty "$LOOPT" plot "$T/bad6.csv" --out "$T/bad.png"
 expect_exit 2 plot_missing_file "$LOOPT" plot "$T/nonexistent.csv" --out "$T/bad.png"
+# Nonsense is refused, not drawn as an empty chart (issue 42 item 11): text after a log line's
+# object, a number out of a double's range in a log (as the CSV reader refuses inf), a range
+# too wide for a double, values too close for their size to tick (this hung in the tick loop).
+printf '{"step":1,"loss":2.0}\n{"step":2,"loss":1.5}garbage\n' >"$T/bad7.jsonl"
+expect_exit 2 plot_log_trailing_text "$LOOPT" plot "$T/bad7.jsonl" --out "$T/bad.png"
+expect_grep "bad7.jsonl:2: text after the JSON object: 'garbage'" plot_log_trailing_text_msg
+printf '{"step":1,"loss":2.0}\n{"step":2,"loss":1e999}\n' >"$T/bad8.jsonl"
+expect_exit 2 plot_log_out_of_range "$LOOPT" plot "$T/bad8.jsonl" --out "$T/bad.png"
+expect_grep 'bad8.jsonl:2: "loss": expected a finite number' plot_log_out_of_range_msg
+printf 'iters,exact_acc\n1,1e308\n2,-1e308\n' >"$T/bad9.csv"
+expect_exit 2 plot_range_too_wide "$LOOPT" plot "$T/bad9.csv" --y exact_acc --out "$T/bad.png"
+expect_grep 'bad9.csv: the y values span -1e+308 to 1e+308: too wide a range to draw' plot_range_too_wide_msg
+printf 'iters,exact_acc\n1e308,0.5\n-1e308,0.6\n' >"$T/bad10.csv"
+expect_exit 2 plot_x_range_too_wide "$LOOPT" plot "$T/bad10.csv" --y exact_acc --out "$T/bad.png"
+expect_grep 'bad10.csv: the x values span' plot_x_range_too_wide_msg
+printf 'iters,exact_acc\n1,-1e16\n2,-10000000000000002\n' >"$T/bad11.csv"
+expect_exit 2 plot_range_too_narrow timeout 20 "$LOOPT" plot "$T/bad11.csv" --y exact_acc --out "$T/bad.png"
+expect_grep 'bad11.csv: the y values (-10000000000000002 to -10000000000000000) differ by too little' plot_range_too_narrow_msg
+printf 'iters,exact_acc\n1,1e300\n2,1e300\n' >"$T/big.csv"
+expect_exit 0 plot_huge_values_still_drawn "$LOOPT" plot "$T/big.csv" --y exact_acc --out "$T/big.png"
 if [ -e "$T/bad.png" ]; then echo "FAIL plot_bad_writes_nothing"; else echo "ok plot_bad_writes_nothing"; fi
 
 # --- scripts/sweep_iters.sh -----------------------------------------------------------------
