@@ -102,7 +102,7 @@ build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h fuzz/fuzz_alloc.c build-fuzz
 	    -o $@ $< fuzz/fuzz_alloc.c $(FUZZ_SRC) build-fuzz/stb_impl.o $(shell pkg-config --libs libcjson) -lm
 
 # The shipped models go where the installed binary looks for them: BINDIR/../share/loopt/models
-# (src/task/infer.c), so `PREFIX/bin/loopt solve p.txt` works from any folder.
+# (src/task/modelpath.c), so `PREFIX/bin/loopt solve p.txt` works from any folder.
 SHARE   = $(DESTDIR)$(PREFIX)/share
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/loopt/models $(SHARE)/man/man1 $(SHARE)/bash-completion/completions

@@ -19,9 +19,9 @@ plant() {
 }
 
 plant up
-printf '#include "loopt/dataset.h"\nint nn_planted(void) { return 0; }\n' >"$T/up/src/nn/planted.c"
+printf '#include "loopt/taskmodel.h"\nint nn_planted(void) { return 0; }\n' >"$T/up/src/nn/planted.c"
 expect_exit 1 deps_engine_imports_task sh -c "cd '$T/up' && sh '$PWD/scripts/deps.sh' --no-calls"
-expect_grep 'WRONG WAY nn -> task: src/nn/planted.c includes loopt/dataset.h' deps_engine_imports_task_named
+expect_grep 'WRONG WAY nn -> task: src/nn/planted.c includes loopt/taskmodel.h' deps_engine_imports_task_named
 
 # A new header: its folder is the folder of the .c that defines what it declares.
 plant newhdr

@@ -1,6 +1,7 @@
 #!/bin/sh
 # cli_plot.sh — end-to-end checks of `loopt plot` (a PNG of the expected size from a
-# hand-written CSV, --group, stdin/stdout, every bad-CSV path exits 2 naming FILE:LINE) and of
+# hand-written CSV, --group, stdin/stdout, every bad-CSV path exits 2 naming FILE:LINE, and so
+# do nonsense log lines and axes a double cannot draw) and of
 # scripts/sweep_iters.sh on a tiny model trained here (loopt plot, a stand-in gnuplot, the
 # fallback when gnuplot fails, several DATA files, and the real gnuplot when installed).
 . tests/lib_cli.sh
@@ -60,17 +61,40 @@ expect_exit 0 plot_group_one_y "$LOOPT" plot "$T/g.csv" --group label --y exact_
 expect_grep '2 curves, 4 points' plot_group_one_y_curves
 expect_refusal plot_group_missing 'g.csv:2: --group size: no such column' "$LOOPT" plot "$T/g.csv" --group size --out "$T/x.png"
 
-# Bad CSVs: exit 2, FILE:LINE: reason, and no PNG.
-# bad_csv NAME FILE TEXT PATTERN: `plot $T/FILE`, written from the printf format TEXT, exits 2
-# and says PATTERN ("": not checked).
-bad_csv() { printf "$3" >"$T/$2"; expect_refusal "$1" "$4" "$LOOPT" plot "$T/$2" --out "$T/bad.png"; }
-bad_csv plot_bad_field_count bad1.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n2,0.2\n' 'bad1.csv:3: 2 fields, but the header (line 1) has 3'
-bad_csv plot_bad_number bad2.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n\n2,abc,0.3\n' "bad2.csv:4: column exact_acc: expected a number, got 'abc'"
-bad_csv plot_bad_quote bad3.csv 'iters,exact_acc,cell_acc\n1,"0.1,0.2\n' 'bad3.csv:2: unterminated quoted field'
-bad_csv plot_bad_column bad4.csv 'iters,exact_acc\n1,0.1\n' 'bad4.csv:1: --y cell_acc: no such column'
-bad_csv plot_no_rows bad5.csv 'iters,exact_acc,cell_acc\n' 'no data rows'
-bad_csv plot_empty bad6.csv '' ''
+# Bad inputs: exit 2, FILE:LINE: reason, and no PNG.
+# refused NAME FILE TEXT MESSAGE [OPTION...]: plot refuses $T/FILE holding TEXT (a printf
+# format): exit 2 (within a minute), and MESSAGE (a grep pattern) in its output (NAME_msg).
+refused() {
+    name=$1; file=$T/$2; msg=$4
+    printf "$3" >"$file"; shift 4
+    expect_exit 2 "$name" timeout 60 "$LOOPT" plot "$file" --out "$T/bad.png" "$@"
+    expect_grep "$msg" "${name}_msg"
+}
+refused plot_bad_field_count bad1.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n2,0.2\n' \
+    'bad1.csv:3: 2 fields, but the header (line 1) has 3'
+refused plot_bad_number bad2.csv 'iters,exact_acc,cell_acc\n1,0.1,0.2\n\n2,abc,0.3\n' \
+    "bad2.csv:4: column exact_acc: expected a number, got 'abc'"
+refused plot_bad_quote bad3.csv 'iters,exact_acc,cell_acc\n1,"0.1,0.2\n' 'bad3.csv:2: unterminated quoted field'
+refused plot_bad_column bad4.csv 'iters,exact_acc\n1,0.1\n' 'bad4.csv:1: --y cell_acc: no such column'
+refused plot_no_rows bad5.csv 'iters,exact_acc,cell_acc\n' 'no data rows'
+: >"$T/bad6.csv"
+expect_exit 2 plot_empty "$LOOPT" plot "$T/bad6.csv" --out "$T/bad.png"
 expect_exit 2 plot_missing_file "$LOOPT" plot "$T/nonexistent.csv" --out "$T/bad.png"
+# Nonsense is refused, not drawn as an empty chart (issue 42 item 11): text after a log line's
+# object, a number out of a double's range in a log (as the CSV reader refuses inf), a range
+# too wide for a double, values too close for their size to tick (this hung in the tick loop).
+refused plot_log_trailing_text bad7.jsonl '{"step":1,"loss":2.0}\n{"step":2,"loss":1.5}garbage\n' \
+    "bad7.jsonl:2: text after the JSON object: 'garbage'"
+refused plot_log_out_of_range bad8.jsonl '{"step":1,"loss":2.0}\n{"step":2,"loss":1e999}\n' \
+    'bad8.jsonl:2: "loss": expected a finite number'
+refused plot_range_too_wide bad9.csv 'iters,exact_acc\n1,1e308\n2,-1e308\n' \
+    'bad9.csv: the y values span -1e+308 to 1e+308: too wide a range to draw' --y exact_acc
+refused plot_x_range_too_wide bad10.csv 'iters,exact_acc\n1e308,0.5\n-1e308,0.6\n' 'bad10.csv: the x values span' \
+    --y exact_acc
+refused plot_range_too_narrow bad11.csv 'iters,exact_acc\n1,-1e16\n2,-10000000000000002\n' \
+    'bad11.csv: the y values (-10000000000000002 to -10000000000000000) differ by too little' --y exact_acc
+printf 'iters,exact_acc\n1,1e300\n2,1e300\n' >"$T/big.csv"
+expect_exit 0 plot_huge_values_still_drawn "$LOOPT" plot "$T/big.csv" --y exact_acc --out "$T/big.png"
 if [ -e "$T/bad.png" ]; then echo "FAIL plot_bad_writes_nothing"; else echo "ok plot_bad_writes_nothing"; fi
 
 # --- scripts/sweep_iters.sh -----------------------------------------------------------------

@@ -59,7 +59,7 @@ def read_safetensors(path):
     return out, meta
 
 
-# ---- the task: coordinates of each puzzle position (dataset.c task_shape) -----------------
+# ---- the task: coordinates of each puzzle position (taskmodel.c task_shape) ---------------
 
 def task_coords(cfg):
     """(S, A) coordinates and the table rows per axis: Sudoku row, column, box; maze row, column."""

@@ -8,7 +8,7 @@
 
 #include "loopt/ckpt.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
+#include "loopt/taskmodel.h"
 #include "loopt/image.h"
 #include "loopt/maze.h"
 #include "loopt/model.h"

@@ -7,7 +7,6 @@
 
 #include "loopt/blas.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
 #include "loopt/gradcheck.h"
 #include "loopt/model.h"
 #include "loopt/optim.h"
@@ -15,6 +14,7 @@
 #include "loopt/scheme.h"
 #include "loopt/sudoku.h"
 #include "block.h"
+#include "loopt/taskmodel.h"
 #include "test.h"
 
 static int coords[81 * 3];

@@ -69,7 +69,7 @@ typedef enum {
 WeightsKind model_weights_kind(const Ckpt *c);
 
 // Builds *m (model_init) for cfg. The shape of the model depends on the task, which this
-// layer does not know: the caller passes the builder (model_load in dataset.h is the usual one).
+// layer does not know: the caller passes the builder (model_load in taskmodel.h is the usual one).
 typedef void ModelBuild(Model *m, const Config *cfg);
 
 // Read a checkpoint: *cfg gets its config, *m is built by build(m, cfg) and filled with the raw

@@ -15,12 +15,13 @@
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
-#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
+#include "loopt/modelpath.h"
 #include "loopt/progress.h"
+#include "loopt/runner.h"
+#include "loopt/runopts.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
 #include "loopt/scheme.h"
@@ -311,29 +312,17 @@ static void eval_continued(Eval *ev, DepthScore *score) {
     }
 }
 
-// One depth over every puzzle, its row printed when done: scheme loop with continuous batching
-// (a puzzle the halting rule stops frees its row for the next one, as in solve), trm/hrm in
-// lock-step batches. secs: the wall time of the whole depth.
+// One depth over every puzzle, its row printed when done: continuous batching when the model
+// streams (a puzzle the halting rule stops frees its row for the next one, as in solve), else
+// lock-step batches (runner_run). secs: the wall time of the whole depth.
 static void eval_depth(Eval *ev, int iters, Scorer *sc) {
     const PuzzleSet *vars = &ev->br->vars;
-    Runner *r = &ev->r;
     ForwardOpts o = {.loops = iters, .halting = ev->run_halt};
     BreadthVote vote;
     breadth_vote_init(&vote, ev->br, ev->m->Vout, emit_score, sc);
     progress_phase(&ev->prog);
     double t0 = now_seconds();
-    if (ev->m->scheme->streams) {
-        for (int i = 0; i < vars->n;) i = runner_stream(r, vars->p, vars->n, i, &o, breadth_vote_add, &vote);
-    } else {
-        for (int i = 0;;) {
-            i = runner_load(r, vars->p, vars->n, i);
-            if (r->n == 0) break;
-            runner_forward(r, &o);
-            for (int b = 0; b < r->n; b++)
-                breadth_vote_add(&vote, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S,
-                                 r->conf ? r->conf + (size_t)b * r->S : NULL);
-        }
-    }
+    runner_run(&ev->r, vars->p, vars->n, &o, breadth_vote_add, &vote);
     sc->d->secs = now_seconds() - t0;
     print_row(ev, iters, sc->d);
     breadth_vote_free(&vote);

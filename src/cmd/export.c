@@ -10,9 +10,9 @@
 #include "loopt/check.h"
 #include "loopt/ckpt.h"
 #include "loopt/cmd.h"
-#include "loopt/dataset.h"
+#include "loopt/taskmodel.h"
 #include "loopt/halting.h"
-#include "loopt/infer.h"
+#include "loopt/runopts.h"
 #include "loopt/log.h"
 #include "loopt/modelio.h"
 

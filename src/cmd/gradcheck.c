@@ -11,10 +11,10 @@
 #include "loopt/ckpt.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
 #include "loopt/gradcheck.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
+#include "loopt/taskmodel.h"
 
 static const char *USAGE =
     "usage: loopt gradcheck CONFIG [--set key.path=value]... [--samples N] [--step H] [--tol X]\n"

@@ -11,7 +11,7 @@
 #include "loopt/check.h"
 #include "loopt/ckpt.h"
 #include "loopt/cmd.h"
-#include "loopt/dataset.h"
+#include "loopt/taskmodel.h"
 #include "loopt/config.h"
 #include "loopt/model.h"
 #include "loopt/task.h"

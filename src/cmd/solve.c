@@ -16,12 +16,13 @@
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
-#include "loopt/infer.h"
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
+#include "loopt/modelpath.h"
 #include "loopt/progress.h"
+#include "loopt/runner.h"
+#include "loopt/runopts.h"
 #include "loopt/task.h"
 #include "loopt/timer.h"
 #include "loopt/scheme.h"
@@ -261,22 +262,23 @@ static void emit_answer(void *ctx, int entry, const BreadthAnswer *ba) {
     progress_update(&c->prog, "solve", c->n_answers, c->n_puzzles, -1.0);
 }
 
-// Batches in lock step (schemes trm/hrm, and --trace: loops 1..N, each a fresh forward, exact
-// since the forward is deterministic) over the variants of br, their answers into vote.
-static void solve_batches(Runner *r, Answers *c, const Breadth *br, BreadthVote *vote, int iters, int run_halt) {
+// --trace: batches in lock step, loops 1..N each a fresh forward (exact, since the forward is
+// deterministic), every puzzle's answer after each loop printed, over the variants of br; the
+// answers into vote.
+static void solve_trace(Runner *r, Answers *c, const Breadth *br, BreadthVote *vote, int iters, int run_halt) {
     int B = r->B;
     const PuzzleSet *vars = &br->vars;
-    int *tr = c->s->trace ? xmalloc(sizeof(int) * (size_t)iters * B * (size_t)puzzle_set_max_cells(vars)) : NULL;
+    int *tr = xmalloc(sizeof(int) * (size_t)iters * B * (size_t)puzzle_set_max_cells(vars));
     for (int i0 = 0;;) {
         i0 = runner_load(r, vars->p, vars->n, i0);
         if (r->n == 0) break;
         int S = r->S;
-        for (int k = tr ? 1 : iters; k <= iters; k++) {
+        for (int k = 1; k <= iters; k++) {
             runner_forward(r, &(ForwardOpts){.loops = k, .halting = run_halt});
-            if (tr) memcpy(tr + (size_t)(k - 1) * B * S, r->pred, sizeof(int) * (size_t)B * S);
+            memcpy(tr + (size_t)(k - 1) * B * S, r->pred, sizeof(int) * (size_t)B * S);
         }
         for (int b = 0; b < r->n; b++) {
-            if (tr) print_trace(c->task, runner_puzzle(r, b), tr + (size_t)b * S, iters, B, c->a, c->text);
+            print_trace(c->task, runner_puzzle(r, b), tr + (size_t)b * S, iters, B, c->a, c->text);
             breadth_vote_add(vote, r->idx[b], r->pred + (size_t)b * S, r->loops + (size_t)b * S,
                              r->conf ? r->conf + (size_t)b * S : NULL);
         }
@@ -287,8 +289,8 @@ static void solve_batches(Runner *r, Answers *c, const Breadth *br, BreadthVote 
 
 // Run every puzzle of set through the model and print the answers in input order, one record
 // per entry; returns the number of valid ones and writes each puzzle's mean loops per cell into
-// loops (room for every puzzle). Scheme loop runs continuous batching: a puzzle that stops
-// frees its row for the next one (infer.c runner_stream). With --tries K each puzzle is K
+// loops (room for every puzzle). A model that streams runs continuous batching: a puzzle that
+// stops frees its row for the next one (runner.c runner_run). With --tries K each puzzle is K
 // consecutive rows (its variants, breadth.c), and its answer is picked once all K are done.
 static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const PuzzleSet *set, int B,
                       int s_max, int run_halt, double *loops) {
@@ -306,15 +308,9 @@ static long solve_all(const SolveArgs *s, Model *m, const Config *cfg, const Puz
         if (s->tries > 1) runner_want_conf(&r);
         c.a = xmalloc((size_t)s_max);
         c.text = xmalloc((size_t)s_max + (size_t)s_max / 2 + 64);
-        if (m->scheme->streams && !s->trace) {
-            ForwardOpts o = {.loops = s->iters, .halting = run_halt};
-            for (int i = 0; i < br.vars.n;) {
-                i = runner_stream(&r, br.vars.p, br.vars.n, i, &o, breadth_vote_add, &vote);
-                fflush(stdout);
-            }
-        } else {
-            solve_batches(&r, &c, &br, &vote, s->iters, run_halt);
-        }
+        if (s->trace) solve_trace(&r, &c, &br, &vote, s->iters, run_halt);
+        else runner_run(&r, br.vars.p, br.vars.n, &(ForwardOpts){.loops = s->iters, .halting = run_halt},
+                        breadth_vote_add, &vote);
         free(c.a); free(c.text);
         runner_free(&r);
         breadth_vote_free(&vote);

@@ -23,7 +23,7 @@
 #include "loopt/ckpt.h"
 #include "loopt/cmd.h"
 #include "loopt/config.h"
-#include "loopt/dataset.h"
+#include "loopt/taskmodel.h"
 #include "loopt/log.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"

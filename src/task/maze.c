@@ -4,6 +4,7 @@
 // are 1-based (row,col), like the line/column numbers an editor shows.
 #include "loopt/maze.h"
 #include "loopt/check.h"
+#include "loopt/csv.h"
 #include "loopt/image.h"
 #include "loopt/task.h"
 
@@ -538,27 +539,10 @@ static void read_text(Reader *rd, const char *buf, size_t len) {
     free(grid);
 }
 
-// Split one CSV line into at most maxf fields (pointer + length; surrounding double quotes
-// removed — maze strings never contain quotes or commas). Returns the field count.
-static int csv_split(const char *line, size_t n, const char **f, size_t *fl, int maxf) {
-    int k = 0;
-    size_t i = 0;
-    for (;;) {
-        int quoted = i < n && line[i] == '"';
-        size_t b = i + quoted, e = b;
-        if (quoted) {
-            while (e < n && !(line[e] == '"' && (e + 1 >= n || line[e + 1] == ','))) e++;
-            i = e < n ? e + 1 : e;
-        } else {
-            while (e < n && line[e] != ',') e++;
-            i = e;
-        }
-        if (k < maxf) { f[k] = line + b; fl[k] = e - b; }
-        k++;
-        if (i >= n || line[i] != ',') break;
-        i++;
-    }
-    return k;
+// Split one CSV line into at most 16 fields (csv.h; more: 17), without trimming (a space is an
+// open cell). Returns the field count, -1 with *why on malformed quoting.
+static int csv_fields(const char *line, size_t n, CsvField *f, const char **why) {
+    return csv_split(line, n, f, 16, 0, why);
 }
 
 static int field_is(const char *f, size_t n, const char *name) {
@@ -594,8 +578,8 @@ static int csv_grid(Reader *rd, int ln, const char *what, const char *s, size_t 
 
 // The Maze-Hard CSV: a header naming the question and answer columns, then one maze a line.
 static void read_csv(Reader *rd, const char *buf, size_t len) {
-    const char *f[16];
-    size_t fl[16];
+    CsvField f[16];
+    const char *why;
     int qi = -1, ai = -1, ln = 0;
     size_t pos = 0;
     while (pos < len) {
@@ -606,26 +590,27 @@ static void read_csv(Reader *rd, const char *buf, size_t len) {
         ln++;
         if (n > 0 && line[n - 1] == '\r') n--;
         if (ln == 1) {
-            int k = csv_split(line, n, f, fl, 16);
+            int k = csv_fields(line, n, f, &why);
             for (int i = 0; i < k && i < 16; i++) {
-                if (field_is(f[i], fl[i], "question")) qi = i;
-                if (field_is(f[i], fl[i], "answer")) ai = i;
+                if (field_is(f[i].p, f[i].n, "question")) qi = i;
+                if (field_is(f[i].p, f[i].n, "answer")) ai = i;
             }
             continue;
         }
         if (n == 0) continue;
-        int k = csv_split(line, n, f, fl, 16), need = (qi > ai ? qi : ai) + 1;
+        int k = csv_fields(line, n, f, &why), need = (qi > ai ? qi : ai) + 1;
+        if (k < 0) { bad(rd, ln, "%s", why); continue; }
         if (k < need) { bad(rd, ln, "expected at least %d comma-separated fields, got %d", need, k); continue; }
         uint8_t *q, *a = NULL;
-        int h = csv_grid(rd, ln, "question", f[qi], fl[qi], 0, &q);
+        int h = csv_grid(rd, ln, "question", f[qi].p, f[qi].n, 0, &q);
         if (!h) continue;
-        if (ai >= 0 && fl[ai] > 0) {
-            if (fl[ai] != fl[qi]) {
-                bad(rd, ln, "answer has %zu characters, question has %zu", fl[ai], fl[qi]);
+        if (ai >= 0 && f[ai].n > 0) {
+            if (f[ai].n != f[qi].n) {
+                bad(rd, ln, "answer has %zu characters, question has %zu", f[ai].n, f[qi].n);
                 free(q);
                 continue;
             }
-            if (!csv_grid(rd, ln, "answer", f[ai], fl[ai], 1, &a)) { free(q); continue; }
+            if (!csv_grid(rd, ln, "answer", f[ai].p, f[ai].n, 1, &a)) { free(q); continue; }
             int differs = -1;
             for (int i = 0; i < h * h && differs < 0; i++)
                 if ((a[i] == MAZE_PATH ? MAZE_OPEN : a[i]) != q[i]) differs = i;
@@ -645,10 +630,10 @@ static int is_csv_header(const char *buf, size_t len) {
     const char *nl = memchr(buf, '\n', len);
     size_t n = nl ? (size_t)(nl - buf) : len;
     if (n > 0 && buf[n - 1] == '\r') n--;
-    const char *f[16];
-    size_t fl[16];
-    int k = csv_split(buf, n, f, fl, 16), hasq = 0;
-    for (int i = 0; i < k && i < 16; i++) hasq |= field_is(f[i], fl[i], "question");
+    CsvField f[16];
+    const char *why;
+    int k = csv_fields(buf, n, f, &why), hasq = 0;
+    for (int i = 0; i < k && i < 16; i++) hasq |= field_is(f[i].p, f[i].n, "question");
     return k >= 2 && hasq;
 }
 
@@ -766,18 +751,18 @@ int maze_looks_like(const char *text) {
         // Sudoku-Extreme has the same header: look at the first row's question column.
         const char *nl = memchr(text, '\n', len);
         if (!nl) return 0;
-        const char *f[16], *row = nl + 1, *hdr_f[16];
-        size_t fl[16], hdr_fl[16];
+        const char *row = nl + 1, *why;
+        CsvField f[16], hdr[16];
         const char *nl2 = memchr(row, '\n', len - (size_t)(row - text));
         size_t rn = nl2 ? (size_t)(nl2 - row) : len - (size_t)(row - text);
         if (rn > 0 && row[rn - 1] == '\r') rn--;
         size_t hn = (size_t)(nl - text);
         if (hn > 0 && text[hn - 1] == '\r') hn--;
-        int hk = csv_split(text, hn, hdr_f, hdr_fl, 16), qi = -1;
+        int hk = csv_fields(text, hn, hdr, &why), qi = -1;
         for (int i = 0; i < hk && i < 16; i++)
-            if (field_is(hdr_f[i], hdr_fl[i], "question")) qi = i;
-        int k = csv_split(row, rn, f, fl, 16);
-        return qi >= 0 && qi < k && qi < 16 && (grid_row(f[qi], fl[qi]) & 6);
+            if (field_is(hdr[i].p, hdr[i].n, "question")) qi = i;
+        int k = csv_fields(row, rn, f, &why);
+        return qi >= 0 && qi < k && qi < 16 && (grid_row(f[qi].p, f[qi].n) & 6);
     }
     // Two consecutive rows of equal width with a wall, or one row with S or G.
     const char *p = text, *end = text + len;

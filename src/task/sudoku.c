@@ -7,6 +7,7 @@
 #include "loopt/sudoku_canon.h"
 #include "loopt/sudoku_sym.h"
 #include "loopt/check.h"
+#include "loopt/csv.h"
 #include "loopt/task.h"
 
 #include <errno.h>
@@ -346,28 +347,7 @@ void sudoku_write(FILE *f, const uint8_t *grid, char blank) {
     fwrite(buf, 1, sizeof buf, f);
 }
 
-// Split [s, s+len) at commas into at most max fields, trimming spaces and one pair of
-// surrounding double quotes. Returns the number of fields; fields past `max` are ignored
-// (callers only look at the first few).
-typedef struct { const char *p; size_t n; } Field;
-
-static int split_csv(const char *s, size_t len, Field *f, int max) {
-    int nf = 0;
-    size_t start = 0;
-    for (size_t i = 0; i <= len && nf < max; i++) {
-        if (i < len && s[i] != ',') continue;
-        const char *p = s + start;
-        size_t n = i - start;
-        while (n && is_space((unsigned char)*p)) { p++; n--; }
-        while (n && is_space((unsigned char)p[n - 1])) n--;
-        if (n >= 2 && p[0] == '"' && p[n - 1] == '"') { p++; n -= 2; }
-        f[nf].p = p; f[nf].n = n; nf++;
-        start = i + 1;
-    }
-    return nf;
-}
-
-static int field_is(const Field *f, const char *const *names) {
+static int field_is(const CsvField *f, const char *const *names) {
     for (; *names; names++) {
         size_t n = strlen(*names);
         if (f->n != n) continue;
@@ -383,14 +363,14 @@ static int field_is(const Field *f, const char *const *names) {
 }
 
 // A digits-and-dots run long enough to be puzzle data rather than a number like a rating.
-static int field_is_data(const Field *f) {
+static int field_is_data(const CsvField *f) {
     if (f->n < 17) return 0;
     for (size_t i = 0; i < f->n; i++) if (!is_cell_char((unsigned char)f->p[i])) return 0;
     return 1;
 }
 
 // A header row: some field has a letter and no field is puzzle data.
-static int csv_is_header(const Field *f, int nf) {
+static int csv_is_header(const CsvField *f, int nf) {
     int letters = 0;
     for (int i = 0; i < nf; i++) {
         if (field_is_data(&f[i])) return 0;
@@ -439,8 +419,10 @@ int sudoku_looks_like(const char *text) {
         while (len && is_space((unsigned char)s[len - 1])) len--;
         if (len == 0 || s[0] == '#' || len > SUDOKU_MAX_LINE) { rows = 0; s = next; continue; }
         if (memchr(s, ',', len)) {
-            Field f[16];
-            int nf = split_csv(s, len, f, 16);
+            CsvField f[16];
+            const char *why;
+            int nf = csv_split(s, len, f, 16, 1, &why);   // a malformed line (-1) has no field
+            if (nf > 16) nf = 16;                          // fields past the 16th are not looked at
             for (int i = 0; i < nf; i++)
                 if (f[i].n == SUDOKU_CELLS && all_cell_chars(f[i].p, f[i].n)) return 1;
             rows = 0;
@@ -558,9 +540,16 @@ static const char *const puzzle_names[] = {"puzzle", "puzzles", "quiz", "quizzes
 static const char *const solution_names[] = {"solution", "solutions", "answer", "answers", NULL};
 
 static void handle_csv(Reader *rd, const char *s, size_t len) {
-    Field f[32];
-    int nf = split_csv(s, len, f, 32);
+    CsvField f[32];
+    const char *why;
+    int nf = csv_split(s, len, f, 32, 1, &why);
     char err[160];
+    if (nf < 0) {
+        rd->header_allowed = 0;
+        bad(rd, rd->lineno, "%s", why);
+        return;
+    }
+    if (nf > 32) nf = 32;   // fields past the 32nd are not looked at
     if (rd->header_allowed && csv_is_header(f, nf)) {
         rd->header_allowed = 0;
         int pcol = -1, scol = -1;
@@ -600,7 +589,7 @@ static void handle_line(Reader *rd) {
 
     if (memchr(s, ',', len)) { flush_partial_grid(rd); handle_csv(rd, s, len); return; }
 
-    Field one = {s, len};
+    CsvField one = {s, len, 0};
     if (rd->header_allowed && field_is(&one, puzzle_names)) {   // a one-column file's header
         rd->header_allowed = 0;
         rd->scol = -1;

@@ -1,7 +1,8 @@
-// dataset.h — the bridge between a task (Sudoku, maze) and the engine: the TaskShape the
-// model is built for (vocabulary, sequence length, coordinate axes).
-#ifndef LOOPT_DATASET_H
-#define LOOPT_DATASET_H
+// taskmodel.h — the bridge between a task (Sudoku, maze) and the engine: the TaskShape the
+// model is built for (vocabulary, sequence length, coordinate axes), building a model for the
+// config's task, and loading one from a checkpoint (model_load).
+#ifndef LOOPT_TASKMODEL_H
+#define LOOPT_TASKMODEL_H
 
 #include "loopt/config.h"
 #include "loopt/model.h"

@@ -1,6 +1,6 @@
-// dataset.c — task shapes for the engine (each task's own, task.h, at a size), and building (or
-// loading from a checkpoint) a model for its task.
-#include "loopt/dataset.h"
+// taskmodel.c — a task's model: the task's shape for the engine (each task's own, task.h, at a
+// size), building a model for its task, and loading one from a checkpoint (model_load).
+#include "loopt/taskmodel.h"
 
 #include <stdlib.h>
 #include <string.h>

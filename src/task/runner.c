@@ -1,128 +1,18 @@
-// infer.c — what `loopt solve` and `loopt eval` share: the default checkpoint path, the batch
-// size, the maze-size check for learned-coordinate models, and the batch runner.
-#include "loopt/infer.h"
+// runner.c — the batch runner that `solve` and `eval` run their puzzles through: reading a run's
+// input for the model (infer_read, infer_size_ok), continuous batching (runner_stream) and
+// batches in lock step (runner_load, runner_forward), the one choice between them
+// (runner_run, by the family's Scheme.streams), and the loop statistics of the answers (infer_loop_stats).
+#include "loopt/runner.h"
 
-#include "loopt/args.h"
-#include "loopt/blas.h"
-#include "loopt/check.h"
-#include "loopt/dataset.h"
-#include "loopt/halting.h"
-#include "loopt/log.h"
-#include "loopt/modelio.h"
 #include "loopt/scheme.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-// 1 with path = dir/file in buf when that file is readable.
-static int try_model(char *buf, size_t len, const char *dir, const char *sub, const char *file) {
-    int n = snprintf(buf, len, "%s%s%s/%s", dir, *dir ? "/" : "", sub, file);
-    return n > 0 && (size_t)n < len && access(buf, R_OK) == 0;
-}
-
-const char *infer_default_model(const char *task, char *buf, size_t len) {
-    char file[64];
-    snprintf(file, sizeof file, "%s.safetensors", task);
-    if (try_model(buf, len, "", INFER_DEFAULT_DIR, file)) return buf;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-        *slash = '\0';
-        if (try_model(buf, len, exe, INFER_DEFAULT_DIR, file)) return buf;
-        if (try_model(buf, len, exe, INFER_INSTALL_DIR, file)) return buf;
-    }
-    const char *bin = slash ? exe : "?";
-    die(EXIT_USAGE, "no model: %s/%s not found in the current directory, nor next to the loopt binary "
-        "(in %s/%s/ or %s/%s/); train one with `loopt train configs/%s.json` (then copy "
-        "runs/%s/model.safetensors there) or pass --model CKPT", INFER_DEFAULT_DIR, file, bin,
-        INFER_DEFAULT_DIR, bin, INFER_INSTALL_DIR, task, task);
-}
-
-const char *infer_weights(const char *path, int use_ema) {
-    Ckpt c;
-    char why[512];
-    if (!ckpt_read(path, &c, why, sizeof why)) die(EXIT_USAGE, "%s", why);
-    WeightsKind k = model_weights_kind(&c);
-    ckpt_free(&c);
-    switch (k) {
-    case WEIGHTS_WITH_EMA: return use_ema ? "EMA weights" : "raw weights, --raw";
-    case WEIGHTS_RAW: return "raw weights: the run kept no EMA";
-    case WEIGHTS_EXPORT_EMA: return "exported EMA weights";
-    case WEIGHTS_EXPORT_RAW: return "exported raw weights";
-    default: return "exported weights: the EMA weights unless exported with --raw";
-    }
-}
-
-int infer_halting(const Model *m, int halting, const char *opt) {
-    if (halting == HALT_DEFAULT) return m->hc.kind;
-    if (!(HALT_SCHEMES[halting] & m->scheme->halts))
-        die(EXIT_USAGE, "%s %s: that rule does not work with this model's scheme \"%s\"", opt,
-            HALT_NAMES[halting], m->scheme->name);
-    if (halting != (int)m->hc.kind && halt_rule(halting)->head_rows)
-        die(EXIT_USAGE, "%s %s: that rule needs a halting head trained with it; this model has halting "
-            "\"%s\" (use none, or a parameter-free rule such as converge)", opt, HALT_NAMES[halting],
-            HALT_NAMES[m->hc.kind]);
-    return halting;
-}
-
-void infer_set_halting(Config *cfg, Model *m, const char *const *sets, int n_sets) {
-    for (int i = 0; i < n_sets; i++) {
-        const char *s = sets[i];
-        if (strncmp(s, "halting.", 8) != 0 || strncmp(s, "halting.kind", 12) == 0)
-            die(EXIT_USAGE, "--set %s: only the halting rules' parameters (halting.patience, halting.confidence, "
-                "halting.kl_eps, halting.threshold, halting.skip) may be set for a run; the rule is --halt's", s);
-        config_set(cfg, s, "--set");
-    }
-    config_validate(cfg, "--set");
-    HaltKind kind = m->hc.kind;
-    m->hc = cfg->halting;
-    m->hc.kind = kind;
-}
-
-int infer_arg(int argc, char **argv, int *i, InferArgs *a, const char *usage, const char *cmd) {
-    const char *v;
-    int fixed;
-    if (arg_value(argc, argv, i, "--model", &v)) a->model_path = v;
-    else if (arg_value(argc, argv, i, "--threads", &v)) a->threads = (int)arg_long("--threads", v, 0, 4096);
-    else if (arg_value(argc, argv, i, "--batch", &v)) a->batch = (int)arg_long("--batch", v, 1, 65536);
-    else if ((fixed = arg_flag(argv, *i, "--fixed")) || arg_value(argc, argv, i, "--halt", &v)) {
-        // --fixed is --halt none: two of them that disagree are refused, naming both.
-        int rule = fixed ? HALT_NONE : arg_enum("--halt", v, HALT_NAMES);
-        char opt[sizeof a->halt_opt];
-        if (fixed) snprintf(opt, sizeof opt, "--fixed");
-        else snprintf(opt, sizeof opt, "--halt %.30s", v);
-        if (a->halt_opt[0] && rule != a->halting)
-            usage_error(usage, "%s: %s and %s both choose the halting rule (--fixed is --halt none); give one",
-                        cmd, a->halt_opt, opt);
-        a->halting = rule;
-        snprintf(a->halt_opt, sizeof a->halt_opt, "%s", opt);
-    }
-    else if (arg_value(argc, argv, i, "--set", &v)) {
-        if (a->n_sets == INFER_MAX_SETS) usage_error(usage, "%s: at most %d --set", cmd, INFER_MAX_SETS);
-        a->sets[a->n_sets++] = v;
-    }
-    else if (arg_flag(argv, *i, "--ema")) a->use_ema = 1;
-    else if (arg_flag(argv, *i, "--raw")) a->use_ema = 0;
-    else if (arg_flag(argv, *i, "--quiet")) log_quiet = 1;
-    else return 0;
-    return 1;
-}
-
-int infer_batch_size(int batch, int s_max, int M, int n) {
-    int B = batch;
-    if (!B) {
-        int T = s_max + M;
-        B = 8192 / (T > 0 ? T : 1);
-        B = B < 1 ? 1 : B > 64 ? 64 : B;
-    }
-    if (B > n && n > 0) B = n;
-    return B;
-}
+#include "loopt/check.h"
+#include "loopt/taskmodel.h"
 
 int infer_size_ok(const Model *m, const Config *cfg, int h, int w, char *why, size_t len) {
     if (task_get(cfg->task)->fixed_size) return 1;
@@ -150,16 +40,6 @@ int infer_read(const Task *task, const char *path, const char *name, const char 
         n_bad++;
     }
     return n_bad;
-}
-
-int infer_load(const char **model_path, const char *path, const char *name, int threads, int use_ema,
-               Config *cfg, Model *m) {
-    static char defbuf[4200];
-    if (!*model_path)
-        *model_path = infer_default_model(task_of_input(path, name)->name, defbuf, sizeof defbuf);
-    int nthreads = threads_set(threads);
-    model_load(*model_path, cfg, m, use_ema, NULL, NULL);
-    return nthreads;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -329,4 +209,24 @@ int runner_stream(Runner *r, const Puzzle *items, int n, int i, const ForwardOpt
     r->n = 0;
     free(seg); free(pred); free(loops); free(conf); free(done);
     return end;
+}
+
+
+void runner_run(Runner *r, const Puzzle *items, int n, const ForwardOpts *o, RunnerEmit emit, void *ctx) {
+    if (r->m->scheme->streams) {
+        for (int i = 0; i < n;) {
+            i = runner_stream(r, items, n, i, o, emit, ctx);
+            fflush(stdout);
+        }
+        return;
+    }
+    for (int i = 0;;) {
+        i = runner_load(r, items, n, i);
+        if (r->n == 0) break;
+        runner_forward(r, o);
+        for (int b = 0; b < r->n; b++)
+            emit(ctx, r->idx[b], r->pred + (size_t)b * r->S, r->loops + (size_t)b * r->S,
+                 r->conf ? r->conf + (size_t)b * r->S : NULL);
+        fflush(stdout);
+    }
 }
