@@ -130,6 +130,6 @@ else
     echo "FAIL resume_identical_losses_huginn"; progress_loops "$T/hg.log" | tail -6; echo "---"; progress_loops "$T/hh.log"
 fi
 $LOOPT info "$T/hg/model.safetensors" >"$T/out" 2>&1
-expect_grep '^recursion:   huginn: prelude 1 block, core block looped .*, coda 1 block, adapter concat' info_names_huginn_parts
+expect_grep '^recursion:   huginn: prelude 1, core looped .*, coda 1, adapter concat' info_names_huginn_parts
 expect_grep '^  wadapt  *F32  \[16, 32\]' info_lists_huginn_adapter
 echo done

@@ -299,14 +299,12 @@ static void huginn_validate(const Config *c, const char *name) {
 }
 
 static void huginn_describe(const RecursionConfig *rc, char *buf, size_t len) {
-    char grad[48];
+    char grad[40];
     if (rc->window) snprintf(grad, sizeof grad, "the last %d", rc->window);
     else snprintf(grad, sizeof grad, "all");
-    snprintf(buf, len, "prelude %d block%s, core block looped 1 + Poisson(LogNormal(ln %d - sigma^2/2, sigma %g)) "
-             "times a step (mean %d, at most %d; gradient through %s), coda %d block%s, adapter concat "
-             "(Linear 2C->C), state from noise (std %g)", rc->hg_prelude, rc->hg_prelude == 1 ? "" : "s",
-             rc->loops, rc->hg_sigma, rc->loops + 1, huginn_max_depth(rc), grad, rc->hg_coda,
-             rc->hg_coda == 1 ? "" : "s", rc->hg_noise_std);
+    snprintf(buf, len, "prelude %d, core looped 1+Poisson(LogNormal) times (mean %d, sigma %g, cap %d; "
+             "gradient through %s), coda %d, adapter concat 2C->C, noise std %g", rc->hg_prelude, rc->loops + 1,
+             rc->hg_sigma, huginn_max_depth(rc), grad, rc->hg_coda, rc->hg_noise_std);
 }
 
 const Scheme SCHEME_HUGINN_ROW = {
