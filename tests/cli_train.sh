@@ -132,4 +132,11 @@ fi
 $LOOPT info "$T/hg/model.safetensors" >"$T/out" 2>&1
 expect_grep '^recursion:   huginn: prelude 1, core looped .*, coda 1, adapter concat' info_names_huginn_parts
 expect_grep '^  wadapt  *F32  \[16, 32\]' info_lists_huginn_adapter
+# what huginn cannot run is refused before any work, naming the key
+for kv in halting.kind=act model.input_injection=false train.deep_supervision=true train.progressive=0.5 \
+          recursion.huginn.max_depth=3; do
+    k=${kv%%=*}
+    expect_exit 2 "huginn_refuses_$k" $LOOPT train configs/tiny-huginn.json --set "$kv" --out "$T/hgbad"
+    expect_grep "tiny-huginn.json (with --set): $k: " "huginn_refuses_${k}_named"
+done
 echo done
