@@ -858,30 +858,48 @@ TEST(model_huginn_train_step) {
     model_free(&a); model_free(&b);
 }
 
-// At inference a puzzle's initial state comes from its tokens alone: its answer and logits do
-// not depend on the puzzles beside it, its row, the batch size or the thread count; one loop
-// slot gives the training allocation's bits; and the KL exit (Huginn's) stops a puzzle at a loop
-// L whose answer is that of L fixed loops, read through the coda.
+// At inference a puzzle's initial state comes from its tokens alone: s_0 is the same bits
+// whatever its row, the puzzles beside it, the batch size or the thread count, and so is its
+// answer (its logits up to BLAS rounding: OpenBLAS's kernels may round a row differently by its
+// place in the product); one loop slot gives the training allocation's bits; the KL exit
+// (Huginn's) stops a puzzle at a loop L whose answer is that of L fixed loops, read through the
+// coda; and eval's depth sweep continues a fixed-loop forward exactly.
+static int huginn_logits_close(const float *a, const float *b, size_t n) {
+    float mx = 0.0f, d = 0.0f;
+    for (size_t i = 0; i < n; i++) { mx = fmaxf(mx, fabsf(a[i])); d = fmaxf(d, fabsf(a[i] - b[i])); }
+    return d <= 1e-4f * mx;
+}
+
 TEST(model_huginn_inference) {
     Config c; huginn_config(&c);
     c.model.init_std = 0.1f;   // at 0.2 a random core never settles within 40 loops; at 0.1 it does
     enum { B = 4, K = 40 };
-    int tok[B * 81], tok2[B * 81], got[B * 81], used[B * 81], fixed[B * 81];
+    int tok[B * 81], tok2[B * 81], got[B * 81], used[B * 81], fixed[B * 81], p1[B * 81], p2[B * 81];
     Model m;
     exit_model(&c, &m, tok, B);
-    size_t V = (size_t)m.Vout, TV = 81 * V;
-    float *l1 = malloc(B * TV * sizeof(float));
+    size_t V = (size_t)m.Vout, TV = 81 * V, TC = 81 * (size_t)m.C;
+    float *l1 = malloc(B * TV * sizeof(float)), *s1 = malloc(B * TC * sizeof(float));
     threads_set(1);
     model_forward(&m, tok, NULL, 6);
     memcpy(l1, m.acts.logits, B * TV * sizeof(float));
+    memcpy(s1, m.acts.hg_s0, B * TC * sizeof(float));
+    model_predict(&m, p1);
     for (int b = 0; b < B; b++) memcpy(tok2 + b * 81, tok + (B - 1 - b) * 81, 81 * sizeof(int));   // reversed
     threads_set(2);
     model_forward(&m, tok2, NULL, 6);
-    for (int b = 0; b < B; b++)
-        EXPECTF(!memcmp(l1 + b * TV, m.acts.logits + (B - 1 - b) * TV, TV * sizeof(float)), "puzzle %d moved rows", b);
+    model_predict(&m, p2);
+    for (int b = 0; b < B; b++) {
+        int r = B - 1 - b;
+        EXPECTF(!memcmp(s1 + b * TC, m.acts.hg_s0 + r * TC, TC * sizeof(float)), "puzzle %d: s_0 moved with its row", b);
+        EXPECTF(!memcmp(p1 + b * 81, p2 + r * 81, 81 * sizeof(int)), "puzzle %d: its answer moved with its row", b);
+        EXPECTF(huginn_logits_close(l1 + b * TV, m.acts.logits + r * TV, TV), "puzzle %d: logits moved with its row", b);
+    }
     model_alloc(&m, 1, 1, 0);
     model_forward(&m, tok + 2 * 81, NULL, 6);
-    EXPECT(!memcmp(l1 + 2 * TV, m.acts.logits, TV * sizeof(float)));
+    model_predict(&m, p2);
+    EXPECT(!memcmp(s1 + 2 * TC, m.acts.hg_s0, TC * sizeof(float)));
+    EXPECT(!memcmp(p1 + 2 * 81, p2, 81 * sizeof(int)));
+    EXPECT(huginn_logits_close(l1 + 2 * TV, m.acts.logits, TV));
     model_alloc(&m, B, 4, 1);   // the training allocation (4 core slots + prelude + coda)
     model_forward(&m, tok, NULL, 6);
     EXPECT(!memcmp(l1, m.acts.logits, B * TV * sizeof(float)));
@@ -908,7 +926,7 @@ TEST(model_huginn_inference) {
     model_forward(&m, tok, NULL, 6);
     model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = 10, .halting = HALT_NONE, .resume_loop = 6});
     EXPECT(!memcmp(l1, m.acts.logits, B * TV * sizeof(float)));
-    free(l1);
+    free(l1); free(s1);
     model_free(&m);
     threads_set(0);
 }

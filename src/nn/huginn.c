@@ -20,7 +20,8 @@
 // Training: the depth r of each step is drawn from (train.seed, step) (huginn_draw_depth) and
 // gradient flows through the last `recursion.window` loops; s_0 of batch row b is drawn from
 // (train.seed, step, b). Any other forward (gradcheck, eval, solve) draws s_0 of a puzzle from
-// its tokens alone, so an answer depends neither on the batch it came in nor on thread counts.
+// its tokens alone, so a puzzle's s_0 (and its answer, up to BLAS rounding) depends neither on
+// the batch it came in nor on thread counts.
 // Exits at inference: fixed loops, or a parameter-free rule of halting.c (converge, kl) read
 // after every loop on the coda's answer; no continuous batching (Scheme.streams = 0: the
 // model_stream_* functions are scheme loop's, in loop.c).
