@@ -36,6 +36,12 @@ dump local_coords_prenorm tiny-local model.positions=coords model.norm=pre model
 dump trm_q_one_cycle tiny-trm recursion.trm.T=1 recursion.n_sup=1 halting.kind=q
 dump hrm_q tiny-hrm halting.kind=q
 dump hrm_shared_rope tiny-hrm recursion.hrm.shared=true model.positions=rope model.memory_tokens=1
+dump huginn tiny-huginn
+dump huginn_deep_prelude_memory tiny-huginn recursion.window=0 model.n_layers=2 recursion.huginn.prelude=2 \
+    recursion.huginn.coda=0 model.memory_tokens=2 recursion.huginn.noise_std=0.5
+dump huginn_prenorm_rope_coda tiny-huginn recursion.huginn.prelude=0 recursion.huginn.coda=2 model.norm=pre \
+    model.norm_gain=true model.positions=rope train.loss=stablemax recursion.loops=5 recursion.window=3
+dump huginn_local tiny-huginn model.mixer=local recursion.huginn.noise_std=0
 
 # the dump is also a checkpoint: loopt reads its weights and config back
 expect_exit 0 dump_loads_as_checkpoint "$LOOPT" info "$T/act.st"

@@ -115,4 +115,28 @@ head -c 100 "$T/a/model.safetensors" > "$T/trunc.safetensors"
 expect_exit 2 train_resume_truncated $LOOPT train --resume "$T/trunc.safetensors" --out "$T/g"
 expect_grep "trunc.safetensors" train_resume_truncated_named
 expect_exit 2 train_unknown_option $LOOPT train configs/tiny-none.json --bogus
+
+# huginn resumes exactly: its depth per step and its initial state come from (train.seed, step)
+# alone, so 12 steps straight and 6 + resume 6 draw the same depths ("loops") and losses
+progress_loops() { grep -o '^\[[0-9]*/12\] loss [0-9.]* .* loops [0-9.]*' "$1" | sed 's/ | lr.*//'; }
+HUG="configs/tiny-huginn.json --set data.gen_valid=8 --set train.log_every=1 --set train.steps=12"
+$LOOPT train $HUG --out "$T/hg" 2>"$T/hg.log"
+$LOOPT train $HUG --set train.steps=6 --out "$T/hh" 2>/dev/null
+$LOOPT train --resume "$T/hh/model.safetensors" --set train.steps=12 --set train.log_every=1 2>"$T/hh.log"
+if [ -n "$(progress_loops "$T/hg.log" | tail -6)" ] && [ "$(progress_loops "$T/hg.log" | tail -6)" = "$(progress_loops "$T/hh.log")" ] &&
+   [ "$(progress_loops "$T/hg.log" | sed 's/.*loops //' | sort -u | wc -l)" -gt 1 ]; then
+    echo "ok resume_identical_losses_huginn"
+else
+    echo "FAIL resume_identical_losses_huginn"; progress_loops "$T/hg.log" | tail -6; echo "---"; progress_loops "$T/hh.log"
+fi
+$LOOPT info "$T/hg/model.safetensors" >"$T/out" 2>&1
+expect_grep '^recursion:   huginn: prelude 1, core looped .*, coda 1, adapter concat' info_names_huginn_parts
+expect_grep '^  wadapt  *F32  \[16, 32\]' info_lists_huginn_adapter
+# what huginn cannot run is refused before any work, naming the key
+for kv in halting.kind=act model.input_injection=false train.deep_supervision=true train.progressive=0.5 \
+          recursion.huginn.max_depth=3; do
+    k=${kv%%=*}
+    expect_exit 2 "huginn_refuses_$k" $LOOPT train configs/tiny-huginn.json --set "$kv" --out "$T/hgbad"
+    expect_grep "tiny-huginn.json (with --set): $k: " "huginn_refuses_${k}_named"
+done
 echo done

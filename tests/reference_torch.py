@@ -308,6 +308,41 @@ def forward_recur(m, d, tokens, targets, report, tol):
     return loss, ce, torch.tensor(float(S), dtype=DT), (S, S)   # S steps, the last with gradient
 
 
+# ---- scheme "huginn" (huginn.c) ---------------------------------------------------------------
+
+def forward_huginn(m, d, tokens, targets, report, tol):
+    """e = prelude(x); s_0 from the dump; s_k = core(wadapt . [s_{k-1} ; e]) for k = 1 .. r, the
+    loops before the window without gradient; logits = head(coda(s_r)). Weight sets: 0 the core,
+    1 .. P the prelude's blocks, then the coda's. r is the depth loopt ran (gradcheck.loops_run:
+    recursion.loops here; a training step's is sampled from its seed and step)."""
+    cfg = m.cfg
+    rc, hg = cfg["recursion"], cfg["recursion"]["huginn"]
+    r = int(m.meta["gradcheck.loops_run"])
+    W = rc["window"] or r
+    start = max(1, r - W + 1)
+    P, Pc = hg["prelude"], hg["coda"]
+    s0 = d["huginn.s0"]                               # (B, T, C), a constant
+    std = hg["noise_std"]
+    # s_0 is TruncNormal(0, std^2) cut at 3 std: no entry beyond it, and the spread of one
+    bound = float(s0.abs().max()) - 3 * std * (1 + 1e-6)
+    report("s0_bound", max(bound, 0.0), 3 * std, "max |s_0| beyond 3 noise_std", 0)
+    want = std * 0.98658 if std > 0 else 0.0          # the std of a standard normal cut at +-3
+    spread = abs(float(s0.std()) - want) / max(want, 1e-30) if std > 0 else float(s0.abs().max())
+    report("s0_std", spread, want, "relative to the truncated normal's std (sampling noise)", 0.1)
+    e = m.embed(tokens)
+    for i in range(P):
+        e = m.block(e, 1 + i)
+    wa = m.p["wadapt"]                                # (C, 2C): [state | prelude]
+    s = s0
+    for k in range(1, r + 1):
+        with torch.set_grad_enabled(k >= start):
+            s = m.block(torch.cat([s, e], dim=-1) @ wa.T, 0)
+    for j in range(Pc):
+        s = m.block(s, 1 + P + j)
+    ce = ce_sum(cfg, m.head(s), targets) / int((targets >= 0).sum())
+    return ce, ce, torch.tensor(float(r), dtype=DT), (r, start)
+
+
 # ---- comparison ----------------------------------------------------------------------------
 
 def max_rel(got, ref, floor=0.0):
@@ -337,7 +372,8 @@ def check(path, loss_tol, grad_tol):
     scheme = cfg["recursion"]["scheme"]
     print(f"reference: {path}: {cfg['task']}, scheme {scheme}, halting {cfg['halting']['kind']}, "
           f"mixer {cfg['model']['mixer']}, {sum(p.numel() for p in params.values())} parameters")
-    fwd = forward_loop if scheme == "loop" else forward_recur
+    m.meta = meta
+    fwd = {"loop": forward_loop, "huginn": forward_huginn}.get(scheme, forward_recur)
     loss, ce, ponder, (run, start) = fwd(m, d, tokens, tg, report, grad_tol)
     if (str(run), str(start)) != (meta["gradcheck.loops_run"], meta["gradcheck.window_start"]):
         report("loops", 1.0, 0.0, f"loopt ran {meta['gradcheck.loops_run']} loops, window from "

@@ -15,6 +15,7 @@
 #include "loopt/sudoku.h"
 #include "block.h"
 #include "loopt/taskmodel.h"
+#include "huginn.h"
 #include "test.h"
 
 static int coords[81 * 3];
@@ -721,4 +722,211 @@ TEST(model_block_rows_one_layer_exact) {
         free(x0); free(x1); free(ref);
         model_free(&m);
     }
+}
+
+// ---- scheme huginn (huginn.c) -----------------------------------------------------------------
+
+static void huginn_config(Config *c) {
+    tiny_config(c, HALT_NONE);
+    c->recursion.scheme = SCHEME_HUGINN;
+    c->model.n_layers = 1;
+    c->recursion.loops = 4;
+    c->recursion.window = 2;
+    c->recursion.hg_max_depth = 8;
+}
+
+// Gradients by finite differences: the prelude, the adapter's two halves, the core through a
+// truncation window (the state entering it replayed), the coda; stacks of 0 to 2 blocks,
+// pre-norm with gains, memory tokens, no noise, the local mixer.
+TEST(model_gradcheck_huginn) {
+    threads_set(2);
+    for (int v = 0; v < 6; v++) {
+        Config c; huginn_config(&c);
+        if (v == 1) { c.recursion.window = 0; c.recursion.hg_prelude = 2; c.recursion.hg_coda = 0; c.model.memory_tokens = 2; }
+        if (v == 2) { c.recursion.hg_prelude = 0; c.recursion.hg_coda = 2; c.model.norm = NORM_PRE; c.model.norm_gain = 1; }
+        if (v == 3) { c.model.n_layers = 2; c.recursion.loops = 3; c.recursion.window = 3; }
+        if (v == 4) { c.recursion.hg_noise_std = 0.0f; c.recursion.loops = 5; c.recursion.window = 1; }
+        if (v == 5) c.model.mixer = MIXER_LOCAL;
+        double worst = check_config(&c);
+        EXPECTF(worst < 1e-2, "variant %d: worst rel err %.3e", v, worst);
+    }
+}
+
+// The check must fail on a wrong gradient of each new part: an entry of the adapter's state
+// half (W_s) and prelude half (W_e), of the prelude's block (weight set 1) and of the coda's
+// (set 2), scaled by 1.5, is told apart from central differences; the true one is not.
+TEST(model_huginn_catches_wrong_gradient) {
+    Config c; huginn_config(&c);
+    c.recursion.window = 0;
+    Model m; int tok[162], tgt[162];
+    tiny_model(&c, 3, &m, tok, tgt);
+    model_alloc(&m, 2, 4, 1);
+    model_zero_grad(&m);
+    model_forward(&m, tok, tgt, 4);
+    model_backward(&m);
+    int C = m.C;
+    size_t wfc_set = (size_t)m.L * 2 * m.F * C;   // one weight set of wfc
+    struct { float *p, *g; const char *what; } e[4] = {
+        {m.params.wadapt + 3 * 2 * C + 5, m.grads.wadapt + 3 * 2 * C + 5, "wadapt, state half"},
+        {m.params.wadapt + 7 * 2 * C + C + 2, m.grads.wadapt + 7 * 2 * C + C + 2, "wadapt, prelude half"},
+        {m.params.wfc + wfc_set + 11, m.grads.wfc + wfc_set + 11, "wfc of the prelude"},
+        {m.params.wfc + 2 * wfc_set + 13, m.grads.wfc + 2 * wfc_set + 13, "wfc of the coda"},
+    };
+    for (int i = 0; i < 4; i++) {
+        float saved = *e[i].p, h = 1e-2f;
+        *e[i].p = saved + h; double lp = model_forward(&m, tok, tgt, 4);
+        *e[i].p = saved - h; double lm = model_forward(&m, tok, tgt, 4);
+        *e[i].p = saved;
+        double fd = (lp - lm) / (2.0 * h), g = *e[i].g, wrong = 1.5 * g;
+        EXPECTF(fabs(g) > 1e-4, "%s: gradient %g too small to test", e[i].what, g);
+        EXPECTF(fabs(wrong - fd) / fmax(fabs(wrong), fabs(fd)) > 0.2, "%s: scaled gradient %g not told apart from fd %g",
+                e[i].what, wrong, fd);
+        EXPECTF(fabs(g - fd) / fmax(fabs(g), fabs(fd)) < 2e-2, "%s: gradient %g vs fd %g", e[i].what, g, fd);
+    }
+    model_free(&m);
+}
+
+// The sampled depth: a function of (seed, step) alone (so --resume draws the same), in
+// [1, max_depth], varying with the step, mean r̄ + 1 (σ 0.5, r̄ 8: E = 9 before the cap of 32).
+TEST(huginn_depth_draws) {
+    Config c; huginn_config(&c);
+    c.recursion.loops = 8; c.recursion.hg_max_depth = 0;
+    EXPECT(huginn_max_depth(&c.recursion) == 32);
+    double sum = 0.0;
+    int lo = 1 << 30, hi = 0, n = 4000;
+    for (long step = 0; step < n; step++) {
+        int r = huginn_draw_depth(&c.recursion, 42, step);
+        EXPECT(r == huginn_draw_depth(&c.recursion, 42, step));
+        lo = r < lo ? r : lo; hi = r > hi ? r : hi;
+        sum += r;
+    }
+    EXPECTF(lo >= 1 && hi <= 32 && hi > lo + 8, "depths in [%d, %d]", lo, hi);
+    EXPECTF(fabs(sum / n - 9.0) < 0.25, "mean depth %.3f, expected about 9", sum / n);
+    int differ = 0;
+    for (long step = 0; step < 50; step++)
+        differ += huginn_draw_depth(&c.recursion, 42, step) != huginn_draw_depth(&c.recursion, 43, step);
+    EXPECT(differ > 10);
+    c.recursion.hg_max_depth = 5;   // the cap
+    for (long step = 0; step < 200; step++) EXPECT(huginn_draw_depth(&c.recursion, 42, step) <= 5);
+}
+
+// A training step (sampled depth, noise from (seed, step, row)) is a pure function of the
+// weights, the batch and (seed, step): a model that ran other steps before gives the same loss
+// and gradient bit for bit (resume is exact), its loops are the drawn depth, and its gradient
+// is that of its own loss (central differences, gradient through every loop).
+TEST(model_huginn_train_step) {
+    threads_set(2);
+    Config c; huginn_config(&c);
+    c.recursion.window = 0;
+    int tok[162], tgt[162], used[162];
+    Model a, b;
+    tiny_model(&c, 5, &a, tok, tgt);
+    tiny_model(&c, 5, &b, tok, tgt);
+    model_alloc(&a, 2, 0, 1);
+    model_alloc(&b, 2, 0, 1);
+    Schedule sa, sb;
+    schedule_init(&sa, &a, 1, 0.0f, 77);
+    schedule_init(&sb, &b, 1, 0.0f, 77);
+    for (long step = 0; step < 3; step++) { model_zero_grad(&b); schedule_loss_grad(&sb, &b, tok, tgt, 4, step); }
+    long step = 9;
+    int r = huginn_draw_depth(&c.recursion, 77, step);
+    model_zero_grad(&a); model_zero_grad(&b);
+    double la = schedule_loss_grad(&sa, &a, tok, tgt, 4, step), lb = schedule_loss_grad(&sb, &b, tok, tgt, 4, step);
+    EXPECT(la == lb);
+    EXPECT(!memcmp(a.grads_memory, b.grads_memory, a.num_params * sizeof(float)));
+    EXPECT(a.loops_run == r);
+    model_loops_used(&a, used);
+    EXPECT(used[0] == r && used[161] == r);
+    // the step's noise is not a forward's: the same depth as a plain forward gives another loss
+    double lf = model_forward(&b, tok, tgt, r);
+    EXPECT(lf != la);
+    float *g = malloc(a.num_params * sizeof(float));
+    memcpy(g, a.grads_memory, a.num_params * sizeof(float));
+    size_t idx[3] = {a.params.wadapt - a.params_memory + 17, a.params.wqkv - a.params_memory + 40,
+                     a.params.wte - a.params_memory + 9};
+    for (int i = 0; i < 3; i++) {
+        float *p = a.params_memory + idx[i], saved = *p, h = 1e-2f;
+        *p = saved + h; double lp = schedule_loss_grad(&sa, &a, tok, tgt, 4, step);
+        *p = saved - h; double lm = schedule_loss_grad(&sa, &a, tok, tgt, 4, step);
+        *p = saved;
+        double fd = (lp - lm) / (2.0 * h);
+        EXPECTF(fabs(g[idx[i]] - fd) / fmax(fmax(fabs(g[idx[i]]), fabs(fd)), 1e-4) < 2e-2, "entry %d: gradient %g vs fd %g",
+                i, g[idx[i]], fd);
+    }
+    free(g);
+    schedule_free(&sa); schedule_free(&sb);
+    model_free(&a); model_free(&b);
+}
+
+// At inference a puzzle's initial state comes from its tokens alone: s_0 is the same bits
+// whatever its row, the puzzles beside it, the batch size or the thread count, and so is its
+// answer (its logits up to BLAS rounding: OpenBLAS's kernels may round a row differently by its
+// place in the product); one loop slot gives the training allocation's bits; the KL exit
+// (Huginn's) stops a puzzle at a loop L whose answer is that of L fixed loops, read through the
+// coda; and eval's depth sweep continues a fixed-loop forward exactly.
+static int huginn_logits_close(const float *a, const float *b, size_t n) {
+    float mx = 0.0f, d = 0.0f;
+    for (size_t i = 0; i < n; i++) { mx = fmaxf(mx, fabsf(a[i])); d = fmaxf(d, fabsf(a[i] - b[i])); }
+    return d <= 1e-4f * mx;
+}
+
+TEST(model_huginn_inference) {
+    Config c; huginn_config(&c);
+    c.model.init_std = 0.1f;   // at 0.2 a random core never settles within 40 loops; at 0.1 it does
+    enum { B = 4, K = 40 };
+    int tok[B * 81], tok2[B * 81], got[B * 81], used[B * 81], fixed[B * 81], p1[B * 81], p2[B * 81];
+    Model m;
+    exit_model(&c, &m, tok, B);
+    size_t V = (size_t)m.Vout, TV = 81 * V, TC = 81 * (size_t)m.C;
+    float *l1 = malloc(B * TV * sizeof(float)), *s1 = malloc(B * TC * sizeof(float));
+    threads_set(1);
+    model_forward(&m, tok, NULL, 6);
+    memcpy(l1, m.acts.logits, B * TV * sizeof(float));
+    memcpy(s1, m.acts.hg_s0, B * TC * sizeof(float));
+    model_predict(&m, p1);
+    for (int b = 0; b < B; b++) memcpy(tok2 + b * 81, tok + (B - 1 - b) * 81, 81 * sizeof(int));   // reversed
+    threads_set(2);
+    model_forward(&m, tok2, NULL, 6);
+    model_predict(&m, p2);
+    for (int b = 0; b < B; b++) {
+        int r = B - 1 - b;
+        EXPECTF(!memcmp(s1 + b * TC, m.acts.hg_s0 + r * TC, TC * sizeof(float)), "puzzle %d: s_0 moved with its row", b);
+        EXPECTF(!memcmp(p1 + b * 81, p2 + r * 81, 81 * sizeof(int)), "puzzle %d: its answer moved with its row", b);
+        EXPECTF(huginn_logits_close(l1 + b * TV, m.acts.logits + r * TV, TV), "puzzle %d: logits moved with its row", b);
+    }
+    model_alloc(&m, 1, 1, 0);
+    model_forward(&m, tok + 2 * 81, NULL, 6);
+    model_predict(&m, p2);
+    EXPECT(!memcmp(s1 + 2 * TC, m.acts.hg_s0, TC * sizeof(float)));
+    EXPECT(!memcmp(p1 + 2 * 81, p2, 81 * sizeof(int)));
+    EXPECT(huginn_logits_close(l1 + 2 * TV, m.acts.logits, TV));
+    model_alloc(&m, B, 4, 1);   // the training allocation (4 core slots + prelude + coda)
+    model_forward(&m, tok, NULL, 6);
+    EXPECT(!memcmp(l1, m.acts.logits, B * TV * sizeof(float)));
+    model_alloc(&m, B, 1, 0);
+    c.halting.kl_eps = 1e-2f;
+    m.hc.kl_eps = 1e-2f;
+    model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
+    model_predict(&m, got);
+    model_loops_used(&m, used);
+    int early = 0;
+    for (int b = 0; b < B; b++) {
+        int L = used[b * 81];
+        EXPECTF(L >= 2 && L <= K, "puzzle %d stopped at loop %d", b, L);
+        early += L < K;
+        model_forward(&m, tok, NULL, L);
+        model_predict(&m, fixed);
+        EXPECTF(!memcmp(fixed + b * 81, got + b * 81, sizeof(int) * 81), "puzzle %d stopped at loop %d: its "
+                "answer differs from %d fixed loops", b, L, L);
+    }
+    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    // eval's depth sweep continues a fixed-loop forward: 6 then 4 more loops are 10 loops
+    model_forward(&m, tok, NULL, 10);
+    memcpy(l1, m.acts.logits, B * TV * sizeof(float));
+    model_forward(&m, tok, NULL, 6);
+    model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = 10, .halting = HALT_NONE, .resume_loop = 6});
+    EXPECT(!memcmp(l1, m.acts.logits, B * TV * sizeof(float)));
+    free(l1); free(s1);
+    model_free(&m);
+    threads_set(0);
 }

@@ -15,8 +15,8 @@ typedef enum { NORM_POST = 0, NORM_PRE = 1 } NormKind;                  // model
 typedef enum { POS_COORDS = 0, POS_ROPE = 1, POS_NONE = 2 } PosKind;    // model.positions
 static const char *const TASK_NAMES[] = {"sudoku", "maze", NULL};   // by TaskKind
 static const char *const POS_NAMES[] = {"coords", "rope", "none", NULL};
-typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2 } SchemeKind;   // recursion.scheme
-static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", NULL};
+typedef enum { SCHEME_LOOP = 0, SCHEME_TRM = 1, SCHEME_HRM = 2, SCHEME_HUGINN = 3 } SchemeKind;   // recursion.scheme
+static const char *const SCHEME_NAMES[] = {"loop", "trm", "hrm", "huginn", NULL};
 // halting.kind: each value's rule is one row of src/nn/halting.c's table. The columns: its name,
 // the schemes it works with (HS_LOOP: "loop"; HS_RECUR: "trm", "hrm"), and whether training
 // loops a fixed number of times with it (then train.deep_supervision may be on).
@@ -59,7 +59,7 @@ typedef struct {
 } ModelConfig;
 
 typedef struct {
-    SchemeKind scheme;    // recursion.scheme: "loop" | "trm" | "hrm"
+    SchemeKind scheme;    // recursion.scheme: "loop" | "trm" | "hrm" | "huginn"
     int loops;            // recursion.loops: loops in training (max loops for act)
     int window;           // recursion.window: truncation window k (last k loops get gradient); 0 = all
     int trm_n;            // recursion.trm.n: z updates per cycle
@@ -68,6 +68,11 @@ typedef struct {
     int hrm_k;            // recursion.hrm.k: low-level steps per high-level step
     int hrm_shared;       // recursion.hrm.shared: one block for both levels
     int hrm_N;            // recursion.hrm.N: high-level cycles per supervision step
+    int hg_prelude;       // recursion.huginn.prelude: unshared blocks before the looped core
+    int hg_coda;          // recursion.huginn.coda: unshared blocks after it
+    float hg_sigma;       // recursion.huginn.sigma: σ of the log-normal of the sampled depth
+    int hg_max_depth;     // recursion.huginn.max_depth: cap of the sampled depth; 0 = 4 · loops
+    float hg_noise_std;   // recursion.huginn.noise_std: std of the initial state's truncated normal
 } RecursionConfig;
 
 typedef struct {

@@ -39,7 +39,8 @@ typedef struct {
 //   flops: per forward, on the whole batch: TOKEN 2·B·T·(one layer's slice) per layer applied,
 //          CHANNEL 2·B·C·slice per layer (the MLP token mixer), HEAD 2·B·T·size per head, NONE
 // Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) hold P*L layers: P = 2
-// for hrm with separate weights (part 0 = low level, part 1 = high level), else 1.
+// for hrm with separate weights (part 0 = low level, part 1 = high level); for huginn
+// 1 + prelude + coda (part 0 = the looped core, then the prelude's blocks, then the coda's); else 1.
 #define PARAM_TABLE(X) \
     X(wte,    EMB,       1, NONE,    "(V, C) token embedding") \
     X(wcoord, EMB,       1, NONE,    "(R, C) coordinate tables, one per axis, rows concatenated") \
@@ -60,7 +61,8 @@ typedef struct {
     X(wtfc,   STD,       1, CHANNEL, "(L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up]") \
     X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions") \
     X(whint,  STD,       1, NONE,    "(Hn, C) hint head (train.hints): the task's hint classes, read " \
-                                     "in training only")
+                                     "in training only") \
+    X(wadapt, STD,       1, NONE,    "(C, 2C) huginn: the adapter u = wadapt · [s ; e], columns [state | prelude]")
 
 enum {
 #define X(name, init, decay, flops, doc) PARAM_##name,
@@ -91,7 +93,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 // tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), Hn
 // (hint classes), the mixer cache size `att` per layer and slot, `train` (1 when training),
 // `loop` (a family that streams: scheme loop), `recur` (one that carries states between
-// supervision steps: trm/hrm) and `haltq` (halting q). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
+// supervision steps: trm/hrm), `haltq` (halting q) and `adapt` (a family with the concat
+// adapter: huginn). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
 // when training (backward reads them all), 1 at inference, where the layers take turns in one
 // set (each layer's inputs are read before its outputs overwrite them); Lq = the same for qkv,
 // except L at inference under halting.skip, whose halted cells keep every layer's q, k, v.
@@ -142,7 +145,14 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(qhalt,    recur * 3 * B,          "(3, B) trm/hrm: halting logits of the last supervision step: " \
                                         "[q_halt | q_continue (halting q) | q_continue's target]") \
     X(qsave,    recur * haltq * train * 2 * N * C, \
-                                        "(2, N, C) halting q, training: (y, z) kept while the target step runs")
+                                        "(2, N, C) halting q, training: (y, z) kept while the target step runs") \
+    X(hg_e,     adapt * train * N * C,  "(N, C) huginn, training: the prelude's output e (the adapter's backward)") \
+    X(hg_ew,    adapt * N * C,          "(N, C) huginn: e · W_e^T, the adapter's constant part, read by every loop") \
+    X(hg_s0,    adapt * N * C,          "(N, C) huginn: the initial state s_0 (truncated-normal noise)") \
+    X(hg_enter, adapt * train * N * C,  "(N, C) huginn, training: the state entering the window, s_{start-1} " \
+                                        "(the adapter's backward; gradcheck's replayed prefix)") \
+    X(hg_out,   adapt * N * C,          "(N, C) huginn: the coda's output, the head's input (under an exit: " \
+                                        "each puzzle's at its stop)")
 
 // Gradient buffers for one layer of one loop, reused across layers and loops (training only).
 #define GRAD_TABLE(X) \

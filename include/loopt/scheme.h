@@ -60,6 +60,9 @@ struct Scheme {
     void (*reset_row)(Model *m, int b);
     // Two-state families: their cycle (NULL for the others).
     Cycles (*cycles)(const RecursionConfig *rc);
+    // 1: the embedded input enters the loop through a concatenation adapter (the parameter
+    // wadapt, Linear 2C -> C) and the family keeps the hg_* buffers of ACT_TABLE (huginn).
+    int adapter;
 };
 
 // The row of recursion.scheme `kind`.

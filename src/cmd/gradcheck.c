@@ -34,7 +34,8 @@ static const char *USAGE =
     "  --dump FILE  skip the differences; write FILE (safetensors) with the weights under their\n"
     "               checkpoint names (the init, the halting unit given random values so it is not\n"
     "               checked at zero), the batch (tokens, targets), the loss (loss, loss.ce,\n"
-    "               ponder; n_halt for act, q_target for halting q) and the analytic gradient\n"
+    "               ponder; n_halt for act, q_target for halting q, huginn.s0 for huginn's initial\n"
+    "               state) and the analytic gradient\n"
     "               of every parameter (grad.NAME) of the forward + backward the check tests;\n"
     "               metadata as a checkpoint's. tests/reference_torch.py recomputes it all\n";
 
@@ -78,6 +79,9 @@ static void dump_reference(const char *path, const Model *m, const Config *cfg, 
         t[n++] = (CkptTensor){"n_halt", DT_I32, 2, {B, m->T}, m->n_halt};
     if (m->hc.kind == HALT_Q)
         t[n++] = (CkptTensor){"q_target", DT_F32, 1, {B}, m->acts.qhalt + 2 * B};
+    // huginn: the initial state s_0, drawn from each puzzle's tokens (the reference reads it)
+    if (m->acts.hg_s0)
+        t[n++] = (CkptTensor){"huginn.s0", DT_F32, 3, {B, m->T, m->C}, m->acts.hg_s0};
     char *config = config_to_json(cfg);
     char loops[32], run[32], start[32], sd[32];
     snprintf(loops, sizeof loops, "%d", config_depth(cfg));

@@ -16,6 +16,7 @@
 #include "loopt/model.h"
 #include "loopt/task.h"
 #include "loopt/modelio.h"
+#include "loopt/scheme.h"
 
 static const char *USAGE =
     "usage: loopt info CKPT\n"
@@ -99,6 +100,9 @@ int cmd_info(int argc, char **argv) {
     }
     printf("loops:       %d (training depth, scheme %s; `loopt solve --iters` may go beyond)\n",
            config_depth(&cfg), SCHEME_NAMES[cfg.recursion.scheme]);
+    char parts[320];
+    m.scheme->describe(&cfg.recursion, parts, sizeof parts);
+    printf("recursion:   %s: %s\n", m.scheme->name, parts);
     const HaltingConfig *hc = &cfg.halting;
     printf("halting:     %s", HALT_NAMES[hc->kind]);
     if (hc->kind == HALT_CONVERGE) printf(" (patience %d, confidence %g)", hc->patience, hc->confidence);

@@ -144,6 +144,12 @@ static const Key KEYS[] = {
     BOOL("data.maze_cycles", data.maze_cycles),
     INT("data.maze_cycle_odds", data.maze_cycle_odds, 1, 1000000),
     U64("data.seed", data.seed),
+
+    INT("recursion.huginn.prelude", recursion.hg_prelude, 0, 16),
+    INT("recursion.huginn.coda", recursion.hg_coda, 0, 16),
+    FLT("recursion.huginn.sigma", recursion.hg_sigma, 0, 2, 0, 0),
+    INT("recursion.huginn.max_depth", recursion.hg_max_depth, 0, 4096),
+    FLT("recursion.huginn.noise_std", recursion.hg_noise_std, 0, 10, 0, 0),
 };
 static const int N_KEYS = (int)(sizeof KEYS / sizeof KEYS[0]);
 
@@ -160,6 +166,7 @@ void config_defaults(Config *c) {
     RecursionConfig *r = &c->recursion;
     r->scheme = SCHEME_LOOP; r->loops = 8; r->window = 0;
     r->trm_n = 6; r->trm_T = 3; r->n_sup = 16; r->hrm_k = 2; r->hrm_shared = 0; r->hrm_N = 2;
+    r->hg_prelude = 1; r->hg_coda = 1; r->hg_sigma = 0.5f; r->hg_max_depth = 0; r->hg_noise_std = 1.0f;
 
     HaltingConfig *h = &c->halting;
     h->kind = HALT_NONE; h->threshold = 0.99f; h->ponder_cost = 0.01f;

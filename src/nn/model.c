@@ -56,6 +56,7 @@ int model_param_shape(const Model *m, int i, int64_t *d) {
     case PARAM_wtfc:   d[0] = L; d[1] = 2 * m->Ft; d[2] = m->Tmix; return mlp ? 3 : 0;
     case PARAM_wtproj: d[0] = L; d[1] = m->Tmix; d[2] = m->Ft; return mlp ? 3 : 0;
     case PARAM_whint:  d[0] = m->Hn; d[1] = C; return m->Hn ? 2 : 0;
+    case PARAM_wadapt: d[0] = C; d[1] = 2 * C; return m->scheme->adapter ? 2 : 0;
     }
     CHECK(0, "no parameter tensor %d", i);
     return 0;
@@ -229,7 +230,7 @@ void model_alloc(Model *m, int B, int window, int training) {
                : (size_t)B * m->NH * T * (m->mc.mixer == MIXER_LOCAL ? LOCAL_K : T);
     m->att_size = att;
     size_t train = training != 0, recur = m->scheme->reset_row != NULL, loop = m->scheme->streams;
-    size_t haltq = halt_rule(m->hc.kind)->sup_target != NULL;
+    size_t haltq = halt_rule(m->hc.kind)->sup_target != NULL, adapt = m->scheme->adapter != 0;
     size_t skip = !training && loop && halt_rule(m->hc.kind)->skips && m->hc.skip && m->mc.mixer != MIXER_MLP;
     size_t La = training ? L : 1, Lq = skip ? L : La;
     m->La = (int)La; m->Lq = (int)Lq;

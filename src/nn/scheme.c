@@ -8,13 +8,14 @@
 #include "loopt/check.h"
 #include "loopt/halting.h"
 
-extern const Scheme SCHEME_LOOP_ROW, SCHEME_TRM_ROW, SCHEME_HRM_ROW;
+extern const Scheme SCHEME_LOOP_ROW, SCHEME_TRM_ROW, SCHEME_HRM_ROW, SCHEME_HUGINN_ROW;
 
 // Indexed by recursion.scheme (config.h's SCHEME_NAMES names them).
 static const Scheme *const SCHEMES[] = {
     [SCHEME_LOOP] = &SCHEME_LOOP_ROW,
     [SCHEME_TRM] = &SCHEME_TRM_ROW,
     [SCHEME_HRM] = &SCHEME_HRM_ROW,
+    [SCHEME_HUGINN] = &SCHEME_HUGINN_ROW,
 };
 
 const Scheme *scheme_get(SchemeKind kind) {
