@@ -33,6 +33,10 @@ except ImportError:
 LOSS_TOL = 1e-6   # relative, on loss, loss.ce and ponder (measured: below 6e-8)
 GRAD_TOL = 1e-4   # max |error| / max |gradient| per tensor (measured: below 9e-6)
 EPS = 1e-5        # RMSNorm epsilon (NORM_EPS in model.h)
+# trm/hrm's initial states: drawn at init, never trained. They enter a supervision step only
+# through the state that enters its kept updates, which backprop treats as a constant, so their
+# gradient is zero by construction (as in TRM's and HRM's code, where they are buffers).
+FIXED_BUFFERS = ("yinit", "zinit")
 DT = torch.float64
 
 # ---- the dump ------------------------------------------------------------------------------
@@ -280,8 +284,8 @@ def forward_recur(m, d, tokens, targets, report, tol):
     G = n + 1 if trm else 2   # updates with gradient: trm the last cycle, hrm the one-step gradient
     apps = cycles * (n + 1)
     e = m.embed(tokens)
-    y = m.p["yinit"].detach().expand(m.B, m.T, m.C)
-    z = m.p["zinit"].detach().expand(m.B, m.T, m.C)
+    y = m.p["yinit"].expand(m.B, m.T, m.C)   # fixed buffers (constants)
+    z = m.p["zinit"].expand(m.B, m.T, m.C)
     S = rc["n_sup"]
     for s in range(1, S + 1):   # every step but the last without gradient; (y, z) carried
         y, z = supervision_step(m, e, y, z, apps - G if s == S else apps)
@@ -322,6 +326,9 @@ def check(path, loss_tol, grad_tol):
     cfg = json.loads(meta["config"])
     names = [k for k in d if ("grad." + k) in d]
     params = {k: d[k].clone().requires_grad_(True) for k in names}
+    # fixed buffers (model.h's decay column -1): constants of the model, with no gradient
+    buffers = [k for k in FIXED_BUFFERS if k in d]
+    params.update({k: d[k].clone() for k in buffers})
     tokens, targets = d["tokens"], d["targets"]
     B = tokens.shape[0]
     m = Model(cfg, params, B)
@@ -346,6 +353,8 @@ def check(path, loss_tol, grad_tol):
         ref = float(t)
         err = abs(float(d[name]) - ref) / max(abs(ref), 1e-30)
         report(name, err, abs(ref), "relative", loss_tol)
+    for k in buffers:   # loopt must not claim a gradient for one (it would be trained)
+        report(k, float(("grad." + k) in d), 0.0, "a fixed buffer: no grad." + k + " in the dump", 0)
     loss.backward()
     grads = {k: params[k].grad if params[k].grad is not None else torch.zeros_like(params[k]) for k in names}
     # a tensor whose gradient is small by cancellation (bhalt: a sum over positions) is judged

@@ -261,6 +261,40 @@ TEST(model_gradcheck_hrm) {
     }
 }
 
+// trm/hrm's initial states yinit, zinit are fixed buffers (model.h's decay column -1): the state
+// entering the kept updates is a constant for backprop, so no gradient reaches them, and AdamW
+// leaves them alone even when handed one; the other tensors train.
+TEST(model_recur_init_states_fixed) {
+    for (int s = 0; s < 2; s++) {
+        Config c; recur_config(&c, s ? SCHEME_HRM : SCHEME_TRM);
+        c.recursion.trm_T = 1; c.recursion.n_sup = 1;   // yinit, zinit enter the kept cycle directly
+        EXPECT(!param_trained(PARAM_yinit) && !param_trained(PARAM_zinit) && param_trained(PARAM_wfc));
+        Model m; int tok[162], tgt[162];
+        tiny_model(&c, 9, &m, tok, tgt);
+        model_alloc(&m, 2, 1, 1);
+        Optimizer o; optim_init(&o, &m, &c.train);
+        size_t C = (size_t)m.C;
+        float y0[64], z0[64], w0 = m.params.wfc[3];
+        memcpy(y0, m.params.yinit, C * sizeof(float));
+        memcpy(z0, m.params.zinit, C * sizeof(float));
+        for (int step = 0; step < 3; step++) {
+            model_zero_grad(&m);
+            model_forward(&m, tok, tgt, config_depth(&c));
+            model_backward(&m);
+            double gy = 0.0;
+            for (size_t i = 0; i < C; i++) gy += fabs(m.grads.yinit[i]) + fabs(m.grads.zinit[i]);
+            EXPECTF(gy == 0.0, "%s: yinit/zinit received a gradient (%g)", SCHEME_NAMES[c.recursion.scheme], gy);
+            m.grads.yinit[0] = 1.0f;   // even a gradient handed to it does not move a fixed buffer
+            optim_step(&o, &m, &c.train);
+        }
+        EXPECT(memcmp(y0, m.params.yinit, C * sizeof(float)) == 0);
+        EXPECT(memcmp(z0, m.params.zinit, C * sizeof(float)) == 0);
+        EXPECT(m.params.wfc[3] != w0);
+        optim_free(&o);
+        model_free(&m);
+    }
+}
+
 // trm/hrm: the forward is the same with the kept slots (training) as with one (inference), and
 // a halting logit far above zero stops every sample after its first supervision step.
 TEST(model_recur_slots_and_halting) {

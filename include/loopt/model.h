@@ -35,7 +35,10 @@ typedef struct {
 //   X(name, init, decay, flops, doc)
 //   init:  EMB normal(1/sqrt(1 + axes)) · STD normal(model.init_std) · UNIT normal(1)
 //          · ONE · ZERO · HALT_BIAS halting.bias_init
-//   decay: 1 = AdamW weight decay (matrices and embeddings; not gains, biases, init states)
+//   decay: 1 = AdamW weight decay (matrices and embeddings); 0 = trained without decay (gains,
+//          biases); -1 = a fixed buffer: drawn at init by its init column, stored in checkpoints
+//          under its name like a parameter, but never trained — no gradient reaches it (AdamW
+//          skips it, gradcheck and the reference dump leave it out; param_trained below)
 //   flops: per forward, on the whole batch: TOKEN 2·B·T·(one layer's slice) per layer applied,
 //          CHANNEL 2·B·C·slice per layer (the MLP token mixer), HEAD 2·B·T·size per head, NONE
 // Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) hold P*L layers: P = 2
@@ -55,8 +58,8 @@ typedef struct {
     X(whalt,  ZERO,      1, NONE,    "(C) halting unit weight (act, bce); (2, C) [halt | continue] for q") \
     X(bhalt,  HALT_BIAS, 0, NONE,    "(1) halting unit bias; (2) for q") \
     X(wrel,   ZERO,      0, NONE,    "(L, NH, 9) local mixer: score bias per head and neighbour offset") \
-    X(yinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial answer state y (z_H)") \
-    X(zinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial reasoning state z (z_L)") \
+    X(yinit,  UNIT,     -1, NONE,    "(C) trm/hrm: initial answer state y (z_H), a fixed buffer") \
+    X(zinit,  UNIT,     -1, NONE,    "(C) trm/hrm: initial reasoning state z (z_L), a fixed buffer") \
     X(wtfc,   STD,       1, CHANNEL, "(L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up]") \
     X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions") \
     X(whint,  STD,       1, NONE,    "(Hn, C) hint head (train.hints): the task's hint classes, read " \
@@ -83,6 +86,9 @@ typedef struct {
     const char *doc;
 } ParamSpec;
 extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
+// 1 if tensor i (PARAM_*) is trained, 0 for a fixed buffer (decay column -1: trm/hrm's yinit,
+// zinit, whose gradient is zero by construction — the state entering the kept cycle is detached).
+static inline int param_trained(int i) { return PARAMS[i].decay >= 0; }
 #define PARAM_MAX_DIM 3
 
 // ---- activations ---------------------------------------------------------------------------

@@ -320,7 +320,9 @@ void model_print_sizes(const Model *m) {
     log_info("model: %zu parameters (%.2f MB); block of %d layers, d_model %d, %d heads, ffn %d",
              m->num_params, m->num_params * 4.0 / 1e6, m->L, m->C, m->NH, m->F);
     for (int i = 0; i < NUM_PARAM_TENSORS; i++)
-        if (m->param_sizes[i]) log_info("  param %-7s %9zu", PARAMS[i].name, m->param_sizes[i]);
+        if (m->param_sizes[i])
+            log_info("  param %-7s %9zu%s", PARAMS[i].name, m->param_sizes[i],
+                     param_trained(i) ? "" : "  (a fixed buffer: drawn at init, not trained)");
     double mb = 1e-6 * sizeof(float);
     log_info("buffers: params %.2f MB, grads %.2f MB, activations %.2f MB (%d loop slots), "
              "activation grads %.2f MB",
