@@ -101,6 +101,9 @@ class Model:
         self.pos = torch.cat([torch.full((self.M, self.A), -1, dtype=torch.long), coords])
         if mc["mixer"] == "local":
             self.nbr = self.neighbours()
+        self.convswiglu = mc.get("ffn", "swiglu") == "convswiglu"
+        self.K = mc.get("conv_kernel", 2)
+        self.grid = mc.get("conv_axis", "sequence") == "grid"
 
     def get(self, name, lp=None):
         t = self.p.get(name)
@@ -174,13 +177,40 @@ class Model:
         th = torch.einsum("btc,ft->bcf", x, self.p["wtfc"][lp])     # (B, C, 2Ft)
         return torch.einsum("tf,bcf->btc", self.p["wtproj"][lp], swiglu(th))
 
+    def tokconv(self, h, w, b):
+        """ConvSwiGLU's token convolution of h (B, T, F), weights w (F, Kc), bias b (F): causal and
+        depthwise. "sequence": PyTorch's Conv1d over the positions in order (memory tokens first),
+        K − 1 zeros in front, cropped; "grid": Conv2d over the puzzle's (rows, columns), (K − 1)
+        zeros before each axis, cropped; a memory token only scales itself by its last tap."""
+        B, T, Fd = h.shape
+        K = self.K
+        if not self.grid:
+            y = F.conv1d(F.pad(h.transpose(1, 2), (K - 1, 0)), w[:, None, :], b, groups=Fd)
+            return y.transpose(1, 2)
+        H = int(self.coords[:, 0].max()) + 1
+        Wd = int(self.coords[:, 1].max()) + 1
+        grid = h.new_zeros(B, Fd, H, Wd)
+        r, c = self.coords[:, 0], self.coords[:, 1]
+        grid[:, :, r, c] = h[:, self.M:].transpose(1, 2)
+        y = F.conv2d(F.pad(grid, (K - 1, 0, K - 1, 0)), w.reshape(Fd, 1, K, K), b, groups=Fd)
+        out = y[:, :, r, c].transpose(1, 2)                        # (B, S, F)
+        mem = h[:, :self.M] * w[:, -1] + b                         # memory tokens: their own tap
+        return torch.cat([mem, out], dim=1)
+
+    def ffn(self, x, lp):
+        """SwiGLU, or URM's ConvSwiGLU: down(SiLU(conv(SiLU(gate) ⊙ up)))."""
+        h = swiglu(x @ self.p["wfc"][lp].T)
+        if self.convswiglu:
+            h = F.silu(self.tokconv(h, self.p["wconv"][lp], self.p["bconv"][lp]))
+        return h @ self.p["wproj"][lp].T
+
     def block(self, x, part):
         """L layers of weight set `part` (model.c block_forward), post- or pre-norm."""
         for l in range(self.L):
             lp = part * self.L + l
             g1, g2 = self.get("ln1g", lp), self.get("ln2g", lp)
             mix = self.tokenmix if self.cfg["model"]["mixer"] == "mlp" else self.attention
-            mlp = lambda h: swiglu(h @ self.p["wfc"][lp].T) @ self.p["wproj"][lp].T   # noqa: E731
+            mlp = lambda h: self.ffn(h, lp)   # noqa: E731
             if self.pre:
                 r1 = x + mix(rms(x, g1), lp)
                 x = r1 + mlp(rms(r1, g2))
