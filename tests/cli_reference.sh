@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli_reference.sh — loopt's loss and gradients against PyTorch (issue 14): for every tiny
 # config, and variants that reach the truncation window, deep supervision, pre-norm with gains,
-# rope, memory tokens, no input injection, stable-max, halting q and HRM's shared block,
+# rope, memory tokens, no input injection, stable-max, halting q, HRM's shared block and URM's
+# ConvSwiGLU (along the sequence and on the grid, with ACT, in trm with the mlp mixer),
 # `loopt gradcheck --dump` writes the weights, the batch, the loss and the analytic gradients of
 # one forward + backward, and tests/reference_torch.py recomputes them with autograd in float64
 # from the config alone (tolerances there and in docs/engine.md, "Reference test"). Then: the
@@ -42,6 +43,14 @@ dump huginn_deep_prelude_memory tiny-huginn recursion.window=0 model.n_layers=2 
 dump huginn_prenorm_rope_coda tiny-huginn recursion.huginn.prelude=0 recursion.huginn.coda=2 model.norm=pre \
     model.norm_gain=true model.positions=rope train.loss=stablemax recursion.loops=5 recursion.window=3
 dump huginn_local tiny-huginn model.mixer=local recursion.huginn.noise_std=0
+dump urm tiny-urm
+dump urm_grid_memory_prenorm tiny-urm model.conv_axis=grid model.conv_kernel=3 model.memory_tokens=2 \
+    model.norm=pre model.norm_gain=true
+dump urm_maze_grid_local tiny-urm task=maze data.maze_size=7 model.mixer=local model.positions=rope \
+    model.conv_axis=grid
+dump urm_act_window tiny-urm halting.kind=act halting.bias_init=-1 recursion.loops=5 recursion.window=3 \
+    model.memory_tokens=1
+dump urm_trm_mlp tiny-trm model.ffn=convswiglu model.mixer=mlp model.init_std=0.05 model.conv_kernel=3
 
 # the dump is also a checkpoint: loopt reads its weights and config back
 expect_exit 0 dump_loads_as_checkpoint "$LOOPT" info "$T/act.st"

@@ -86,6 +86,13 @@ $LOOPT export --raw "$T/same/model.safetensors" "$T/same.w" 2>/dev/null
 $LOOPT export "$A" "$T/A.w" 2>/dev/null
 [ -s "$T/A.w" ] && [ "$(weights "$T/same.w")" = "$(weights "$T/A.w")" ] &&
     echo "ok init_from_loads_the_weights" || echo "FAIL init_from_loads_the_weights"
+# URM's ConvSwiGLU from the plain model: its convolution added fresh, the rest loaded; then resumed
+expect_exit 0 init_from_adds_convswiglu $LOOPT train configs/tiny-urm.json --set data.gen_valid=8 \
+    --set recursion.loops=3 --set recursion.window=0 --init-from "$A" --set train.steps=2 --out "$T/urm"
+expect_grep "added 2 new tensors (fresh init): wconv, bconv" init_from_adds_convswiglu_named
+expect_exit 0 resume_convswiglu $LOOPT train --resume "$T/urm/model.safetensors" --set train.steps=3 --quiet
+[ "$(saved_step "$T/urm/model.safetensors")" = 3 ] && echo "ok resume_convswiglu_step" ||
+    echo "FAIL resume_convswiglu_step: step $(saved_step "$T/urm/model.safetensors")"
 # a weights-only export can be fine-tuned (not resumed)
 expect_exit 0 init_from_export $LOOPT train $TINY --init-from "$T/A.w" --set train.steps=1 --out "$T/fromw"
 # info counts the runs a model continued: their steps add up down the chain, through an export

@@ -67,6 +67,16 @@ if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_trm_lin
 if [ "$(sed -n 3p "$T/eh.csv" | cut -d, -f1-4)" = "$(sed -n 2p "$T/eh5.csv" | cut -d, -f1-4)" ]; then
     echo "ok eval_hrm_depths"; else echo "FAIL eval_hrm_depths"; cat "$T/eh.csv" "$T/eh5.csv"; fi
 
+# URM's ConvSwiGLU trains, loads and solves (a stream, halting.skip turned off); info names the FFN
+expect_exit 0 train_tiny_urm "$LOOPT" train configs/tiny-urm.json $tiny --set halting.kind=act --out "$T/urm"
+expect_exit 0 solve_urm "$LOOPT" solve --model "$T/urm/model.safetensors" "$T/p.txt"
+if [ "$(grep -c '^[.0-9]\{81\}$' "$T/out")" -eq 5 ]; then echo "ok solve_urm_lines"; else echo "FAIL solve_urm_lines"; fi
+expect_exit 0 info_urm "$LOOPT" info "$T/urm/model.safetensors"
+expect_grep 'ffn convswiglu 48 (kernel 2 along the sequence, 2 taps)' info_names_convswiglu
+expect_grep 'wconv .*\[2, 48, 2\]' info_lists_wconv
+expect_exit 0 info_swiglu "$LOOPT" info "$M"
+expect_grep 'ffn swiglu 48,' info_names_swiglu
+
 # --- solve ---------------------------------------------------------------------------------------
 expect_exit 0 solve_runs "$LOOPT" solve --model "$M" "$T/p.txt"
 "$LOOPT" solve --model "$M" "$T/p.txt" 2>/dev/null >"$T/ans.txt"

@@ -33,6 +33,10 @@ except ImportError:
 LOSS_TOL = 1e-6   # relative, on loss, loss.ce and ponder (measured: below 6e-8)
 GRAD_TOL = 1e-4   # max |error| / max |gradient| per tensor (measured: below 9e-6)
 EPS = 1e-5        # RMSNorm epsilon (NORM_EPS in model.h)
+# trm/hrm's initial states: drawn at init, never trained. They enter a supervision step only
+# through the state that enters its kept updates, which backprop treats as a constant, so their
+# gradient is zero by construction (as in TRM's and HRM's code, where they are buffers).
+FIXED_BUFFERS = ("yinit", "zinit")
 DT = torch.float64
 
 # ---- the dump ------------------------------------------------------------------------------
@@ -97,6 +101,9 @@ class Model:
         self.pos = torch.cat([torch.full((self.M, self.A), -1, dtype=torch.long), coords])
         if mc["mixer"] == "local":
             self.nbr = self.neighbours()
+        self.convswiglu = mc.get("ffn", "swiglu") == "convswiglu"
+        self.K = mc.get("conv_kernel", 2)
+        self.grid = mc.get("conv_axis", "sequence") == "grid"
 
     def get(self, name, lp=None):
         t = self.p.get(name)
@@ -170,13 +177,40 @@ class Model:
         th = torch.einsum("btc,ft->bcf", x, self.p["wtfc"][lp])     # (B, C, 2Ft)
         return torch.einsum("tf,bcf->btc", self.p["wtproj"][lp], swiglu(th))
 
+    def tokconv(self, h, w, b):
+        """ConvSwiGLU's token convolution of h (B, T, F), weights w (F, Kc), bias b (F): causal and
+        depthwise. "sequence": PyTorch's Conv1d over the positions in order (memory tokens first),
+        K − 1 zeros in front, cropped; "grid": Conv2d over the puzzle's (rows, columns), (K − 1)
+        zeros before each axis, cropped; a memory token only scales itself by its last tap."""
+        B, T, Fd = h.shape
+        K = self.K
+        if not self.grid:
+            y = F.conv1d(F.pad(h.transpose(1, 2), (K - 1, 0)), w[:, None, :], b, groups=Fd)
+            return y.transpose(1, 2)
+        H = int(self.coords[:, 0].max()) + 1
+        Wd = int(self.coords[:, 1].max()) + 1
+        grid = h.new_zeros(B, Fd, H, Wd)
+        r, c = self.coords[:, 0], self.coords[:, 1]
+        grid[:, :, r, c] = h[:, self.M:].transpose(1, 2)
+        y = F.conv2d(F.pad(grid, (K - 1, 0, K - 1, 0)), w.reshape(Fd, 1, K, K), b, groups=Fd)
+        out = y[:, :, r, c].transpose(1, 2)                        # (B, S, F)
+        mem = h[:, :self.M] * w[:, -1] + b                         # memory tokens: their own tap
+        return torch.cat([mem, out], dim=1)
+
+    def ffn(self, x, lp):
+        """SwiGLU, or URM's ConvSwiGLU: down(SiLU(conv(SiLU(gate) ⊙ up)))."""
+        h = swiglu(x @ self.p["wfc"][lp].T)
+        if self.convswiglu:
+            h = F.silu(self.tokconv(h, self.p["wconv"][lp], self.p["bconv"][lp]))
+        return h @ self.p["wproj"][lp].T
+
     def block(self, x, part):
         """L layers of weight set `part` (model.c block_forward), post- or pre-norm."""
         for l in range(self.L):
             lp = part * self.L + l
             g1, g2 = self.get("ln1g", lp), self.get("ln2g", lp)
             mix = self.tokenmix if self.cfg["model"]["mixer"] == "mlp" else self.attention
-            mlp = lambda h: swiglu(h @ self.p["wfc"][lp].T) @ self.p["wproj"][lp].T   # noqa: E731
+            mlp = lambda h: self.ffn(h, lp)   # noqa: E731
             if self.pre:
                 r1 = x + mix(rms(x, g1), lp)
                 x = r1 + mlp(rms(r1, g2))
@@ -280,8 +314,8 @@ def forward_recur(m, d, tokens, targets, report, tol):
     G = n + 1 if trm else 2   # updates with gradient: trm the last cycle, hrm the one-step gradient
     apps = cycles * (n + 1)
     e = m.embed(tokens)
-    y = m.p["yinit"].detach().expand(m.B, m.T, m.C)
-    z = m.p["zinit"].detach().expand(m.B, m.T, m.C)
+    y = m.p["yinit"].expand(m.B, m.T, m.C)   # fixed buffers (constants)
+    z = m.p["zinit"].expand(m.B, m.T, m.C)
     S = rc["n_sup"]
     for s in range(1, S + 1):   # every step but the last without gradient; (y, z) carried
         y, z = supervision_step(m, e, y, z, apps - G if s == S else apps)
@@ -357,6 +391,9 @@ def check(path, loss_tol, grad_tol):
     cfg = json.loads(meta["config"])
     names = [k for k in d if ("grad." + k) in d]
     params = {k: d[k].clone().requires_grad_(True) for k in names}
+    # fixed buffers (model.h's decay column -1): constants of the model, with no gradient
+    buffers = [k for k in FIXED_BUFFERS if k in d]
+    params.update({k: d[k].clone() for k in buffers})
     tokens, targets = d["tokens"], d["targets"]
     B = tokens.shape[0]
     m = Model(cfg, params, B)
@@ -382,6 +419,8 @@ def check(path, loss_tol, grad_tol):
         ref = float(t)
         err = abs(float(d[name]) - ref) / max(abs(ref), 1e-30)
         report(name, err, abs(ref), "relative", loss_tol)
+    for k in buffers:   # loopt must not claim a gradient for one (it would be trained)
+        report(k, float(("grad." + k) in d), 0.0, "a fixed buffer: no grad." + k + " in the dump", 0)
     loss.backward()
     grads = {k: params[k].grad if params[k].grad is not None else torch.zeros_like(params[k]) for k in names}
     # a tensor whose gradient is small by cancellation (bhalt: a sum over positions) is judged

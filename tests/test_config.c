@@ -210,7 +210,7 @@ TEST(config_err_scheme_combinations) {
 
 TEST(config_err_unknown_key) {
     EXPECT_DIES(JSON("{\"model\": {\"foo\": 1}}"), "t.json: model.foo: unknown key");
-    EXPECT_DIES(JSON("{\"model\": {\"foo\": 1}}"), "d_model, n_heads");   // lists valid keys
+    EXPECT_DIES(JSON("{\"model\": {\"colour\": 1}}"), "d_model, n_heads");   // lists valid keys
     EXPECT_DIES(JSON("{\"modle\": {}}"), "modle: unknown key (did you mean 'model'?)");
     EXPECT_DIES(JSON("{\"recursion\": {\"trm\": {\"m\": 1}}}"), "recursion.trm.m: unknown key");
     EXPECT_DIES(SET("model.d_modl=3"), "--set: model.d_modl: unknown key");

@@ -191,6 +191,44 @@ TEST(model_gradcheck_trm) {
     EXPECT(check_config(&c) < 1e-2);
 }
 
+// URM's ConvSwiGLU (model.ffn): along the sequence and on the grid, kernels 1-3, memory tokens,
+// pre-norm, ACT with a window, trm, the maze with the local mixer.
+TEST(model_gradcheck_convswiglu) {
+    for (int v = 0; v < 7; v++) {
+        Config c; tiny_config(&c, v == 3 ? HALT_ACT : HALT_NONE);
+        c.model.ffn = FFN_CONVSWIGLU;
+        c.model.conv_kernel = v == 1 ? 3 : v == 5 ? 1 : 2;
+        c.model.conv_axis = v == 2 || v == 4 || v == 6 ? CONV_GRID : CONV_SEQUENCE;
+        if (v == 1 || v == 2) c.model.memory_tokens = 2;
+        if (v == 2) { c.model.norm = NORM_PRE; c.model.norm_gain = 1; }
+        if (v == 3) { c.recursion.loops = 4; c.recursion.window = 2; }
+        if (v == 4) recur_config(&c, SCHEME_TRM), c.model.ffn = FFN_CONVSWIGLU, c.model.conv_axis = CONV_GRID;
+        if (v == 6) { c.task = TASK_MAZE; c.data.maze_size = 7; c.model.mixer = MIXER_LOCAL; c.model.positions = POS_ROPE; }
+        EXPECTF(check_config(&c) < 1e-2, "variant %d", v);
+    }
+}
+
+// The check must see a wrong convolution gradient: one entry of wconv's gradient scaled by 1.5.
+TEST(model_gradcheck_catches_wrong_convswiglu) {
+    Config c; tiny_config(&c, HALT_NONE);
+    c.model.ffn = FFN_CONVSWIGLU;
+    Model m; int tok[162], tgt[162];
+    tiny_model(&c, 3, &m, tok, tgt);
+    model_alloc(&m, 2, 3, 1);
+    model_zero_grad(&m);
+    model_forward(&m, tok, tgt, 3);
+    model_backward(&m);
+    size_t i = 7;   // an entry of wconv: channel 3, tap 1 (the position itself)
+    float *p = &m.params.wconv[i], saved = *p;
+    *p = saved + 1e-2f; double lp = model_forward(&m, tok, tgt, 3);
+    *p = saved - 1e-2f; double lm = model_forward(&m, tok, tgt, 3);
+    *p = saved;
+    double fd = (lp - lm) / 2e-2, g = m.grads.wconv[i];
+    EXPECTF(fabs(1.5 * g - fd) / fmax(fabs(1.5 * g), fabs(fd)) > 0.2, "scaled gradient %g not told apart from fd %g", 1.5 * g, fd);
+    EXPECTF(fabs(g - fd) / fmax(fabs(g), fabs(fd)) < 2e-2, "true gradient %g vs fd %g", g, fd);
+    model_free(&m);
+}
+
 // The hint head (train.hints) on mazes: a plain loop, deep supervision through a window,
 // pre-norm, act and trm. check_opts draws the hints after the batch (random classes); a model
 // with a hint head and no hints set has the loss of the same model without the head.
@@ -259,6 +297,40 @@ TEST(model_gradcheck_hrm) {
         c.halting.kind = HALT_BCE;
         c.recursion.hrm_k = 3; c.recursion.hrm_N = 1; c.recursion.loops = 1;
         EXPECT(check_config(&c) < 1e-2);
+    }
+}
+
+// trm/hrm's initial states yinit, zinit are fixed buffers (model.h's decay column -1): the state
+// entering the kept updates is a constant for backprop, so no gradient reaches them, and AdamW
+// leaves them alone even when handed one; the other tensors train.
+TEST(model_recur_init_states_fixed) {
+    for (int s = 0; s < 2; s++) {
+        Config c; recur_config(&c, s ? SCHEME_HRM : SCHEME_TRM);
+        c.recursion.trm_T = 1; c.recursion.n_sup = 1;   // yinit, zinit enter the kept cycle directly
+        EXPECT(!param_trained(PARAM_yinit) && !param_trained(PARAM_zinit) && param_trained(PARAM_wfc));
+        Model m; int tok[162], tgt[162];
+        tiny_model(&c, 9, &m, tok, tgt);
+        model_alloc(&m, 2, 1, 1);
+        Optimizer o; optim_init(&o, &m, &c.train);
+        size_t C = (size_t)m.C;
+        float y0[64], z0[64], w0 = m.params.wfc[3];
+        memcpy(y0, m.params.yinit, C * sizeof(float));
+        memcpy(z0, m.params.zinit, C * sizeof(float));
+        for (int step = 0; step < 3; step++) {
+            model_zero_grad(&m);
+            model_forward(&m, tok, tgt, config_depth(&c));
+            model_backward(&m);
+            double gy = 0.0;
+            for (size_t i = 0; i < C; i++) gy += fabs(m.grads.yinit[i]) + fabs(m.grads.zinit[i]);
+            EXPECTF(gy == 0.0, "%s: yinit/zinit received a gradient (%g)", SCHEME_NAMES[c.recursion.scheme], gy);
+            m.grads.yinit[0] = 1.0f;   // even a gradient handed to it does not move a fixed buffer
+            optim_step(&o, &m, &c.train);
+        }
+        EXPECT(memcmp(y0, m.params.yinit, C * sizeof(float)) == 0);
+        EXPECT(memcmp(z0, m.params.zinit, C * sizeof(float)) == 0);
+        EXPECT(m.params.wfc[3] != w0);
+        optim_free(&o);
+        model_free(&m);
     }
 }
 
@@ -331,14 +403,17 @@ TEST(model_gradcheck_catches_wrong_gradient) {
 }
 
 // Inference keeps one loop slot; the answer must not depend on how many slots are kept.
-// Also the inference allocation's shared layer buffers (La = 1): pre-norm, local and mlp mixers.
+// Also the inference allocation's shared layer buffers (La = 1): pre-norm, local and mlp mixers,
+// convswiglu.
 TEST(model_ring_slots_do_not_change_forward) {
-    for (int h = 0; h < 5; h++) {
-        Config c; tiny_config(&c, h == 1 ? HALT_ACT : HALT_NONE);
+    for (int h = 0; h < 7; h++) {
+        Config c; tiny_config(&c, h == 1 || h == 6 ? HALT_ACT : HALT_NONE);
         c.halting.bias_init = -2.0f;
         if (h == 2) c.model.norm = NORM_PRE;
         if (h == 3) c.model.mixer = MIXER_LOCAL;
         if (h == 4) c.model.mixer = MIXER_MLP;
+        if (h >= 5) c.model.ffn = FFN_CONVSWIGLU;   // convswiglu: its c buffer shared by the layers too
+        if (h == 6) c.model.conv_axis = CONV_GRID;
         Model m; int tok[162], tgt[162];
         tiny_model(&c, 11, &m, tok, tgt);
         model_alloc(&m, 2, 6, 1);
@@ -639,13 +714,15 @@ static void stream_all(Model *m, int halting, int K, const int *tok, const int *
 
 TEST(model_stream_matches_forward) {
     enum { B = 4, N = 11, S = 81 };
-    const struct { HaltKind kind; int K, skip; } cases[] = {
-        {HALT_NONE, 6, 0}, {HALT_CONVERGE, 40, 0}, {HALT_ACT, 8, 0}, {HALT_KL, 40, 0}, {HALT_ACT, 8, 1}};
-    for (int c_i = 0; c_i < 5; c_i++) {
+    const struct { HaltKind kind; int K, skip, conv; } cases[] = {
+        {HALT_NONE, 6, 0, 0}, {HALT_CONVERGE, 40, 0, 0}, {HALT_ACT, 8, 0, 0}, {HALT_KL, 40, 0, 0}, {HALT_ACT, 8, 1, 0},
+        {HALT_ACT, 8, 1, 1}};   // convswiglu: a cell's FFN reads its neighbours, so no cell skips
+    for (int c_i = 0; c_i < 6; c_i++) {
         Config c;
         tiny_config(&c, cases[c_i].kind == HALT_ACT ? HALT_ACT : HALT_NONE);
         c.halting.skip = cases[c_i].skip;   // exact with one layer per loop (model.c)
         if (cases[c_i].skip) c.model.n_layers = 1;
+        if (cases[c_i].conv) c.model.ffn = FFN_CONVSWIGLU;
         c.halting.patience = 2;
         c.halting.kl_eps = 1e-2f;
         int K = cases[c_i].K;
@@ -658,7 +735,8 @@ TEST(model_stream_matches_forward) {
         int tok[(N + B) * S], tgt[(N + B) * S], ref[N * S], ref_l[N * S], got[N * S], got_l[N * S];
         int out[B * S], used[B * S], order[N];
         random_batch(&r, &shape, N + B, tok, tgt);
-        EXPECT(!cases[c_i].skip || m.run_rows);
+        EXPECT(!cases[c_i].skip || cases[c_i].conv || m.run_rows);
+        EXPECT(!cases[c_i].conv || !m.run_rows);
         for (int i0 = 0; i0 < N; i0 += B) {   // the plain forward, B at a time
             ForwardOpts o = {.loops = K, .halting = cases[c_i].kind};
             model_forward_opts(&m, tok + (size_t)i0 * S, NULL, &o);

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "loopt/attention.h"
+#include "dwconv.h"
 #include "tokenmix.h"
 #include "loopt/blas.h"
 #include "loss.h"
@@ -460,6 +461,124 @@ TEST(ops_swiglu) {
     REPORT("swiglu fwd", ef);
     REPORT("swiglu_backward", e);
     free(inp); free(out); free(R); free(dinp); free(dinp0); free(ref);
+}
+
+// ---- ConvSwiGLU: the depthwise token convolution and SiLU (dwconv.c) ---------------------------
+
+// The taps straight from dwconv.h's definition: sequence t − (K−1) + k; grid (r − (K−1) + i,
+// c − (K−1) + j) on an H×W grid laid out row-major after M memory tokens (which read themselves).
+static int tap_ref(int t, int k, int T, int M, int Wd, int K, int grid) {
+    if (!grid) { int s = t - (K - 1) + k; return s >= 0 ? s : -1; }
+    if (t < M) return k == K * K - 1 ? t : -1;
+    int r = (t - M) / Wd, c = (t - M) % Wd, rr = r - (K - 1) + k / K, cc = c - (K - 1) + k % K;
+    return rr >= 0 && cc >= 0 ? M + rr * Wd + cc : -1;
+}
+
+typedef struct { float *out, *inp, *w, *bias, *R; const int *tap; int B, T, F, Kt; } ConvCtx;
+static double conv_loss(void *p) {
+    ConvCtx *c = p;
+    dwconv_forward(c->out, c->inp, c->w, c->bias, c->tap, c->B, c->T, c->F, c->Kt);
+    return dot_d(c->out, c->R, (long)c->B * c->T * c->F);
+}
+
+// One shape: forward against a double loop over tap_ref, backward (accumulating and GRAD_SET)
+// against central differences; returns the worst error, and with `wrong` the error of a
+// deliberately wrong weight gradient (the kernel's taps flipped, the classic causal-conv slip).
+static double dwconv_case(int grid, int K, int M, int H, int Wd, int F, double *wrong) {
+    TRng r = {40 + grid * 7 + K};
+    int B = 2, T = M + H * Wd, Kt = dwconv_ntaps(K, grid);
+    int *pos = malloc(sizeof(int) * T * 2), *tap = malloc(sizeof(int) * T * Kt), *inv = malloc(sizeof(int) * T * Kt);
+    for (int t = 0; t < T; t++) {
+        pos[2 * t] = t < M ? -1 : (t - M) / Wd;
+        pos[2 * t + 1] = t < M ? -1 : (t - M) % Wd;
+    }
+    dwconv_build_taps(tap, inv, pos, T, 2, K, grid);
+    int bad = 0;
+    for (int t = 0; t < T; t++) for (int k = 0; k < Kt; k++) {
+        bad += tap[t * Kt + k] != tap_ref(t, k, T, M, Wd, K, grid);
+        int s = tap[t * Kt + k];
+        if (s >= 0) bad += inv[s * Kt + k] != t;
+    }
+    EXPECTF(bad == 0, "dwconv taps (grid %d, K %d): %d entries differ from the definition", grid, K, bad);
+    long n = (long)B * T * F;
+    float *inp = falloc(n), *out = falloc(n), *R = falloc(n), *w = falloc(F * Kt), *bias = falloc(F);
+    float *dinp = falloc(n), *dw = falloc(F * Kt), *db = falloc(F);
+    fill(&r, inp, n, -2, 2); fill(&r, R, n, -1, 1); fill(&r, w, F * Kt, -1, 1); fill(&r, bias, F, -1, 1);
+    fill(&r, dinp, n, -1, 1); fill(&r, dw, F * Kt, -1, 1); fill(&r, db, F, -1, 1);
+    ConvCtx ctx = {out, inp, w, bias, R, tap, B, T, F, Kt};
+    conv_loss(&ctx);
+    double *ref = calloc((size_t)n, sizeof(double));
+    for (int b = 0; b < B; b++) for (int t = 0; t < T; t++) for (int f = 0; f < F; f++) {
+        double v = bias[f];
+        for (int k = 0; k < Kt; k++) {
+            int s = tap_ref(t, k, T, M, Wd, K, grid);
+            if (s >= 0) v += (double)w[f * Kt + k] * inp[((long)b * T + s) * F + f];
+        }
+        ref[((long)b * T + t) * F + f] = v;
+    }
+    double ef = 0.0;   // a float sum of Kt + 1 terms against double: absolute below 1
+    for (long i = 0; i < n; i++) ef = fmax(ef, fabs(out[i] - ref[i]) / fmax(fabs(ref[i]), 1.0));
+    EXPECTF(ef < 1e-5, "dwconv forward err %g", ef);
+    float *dinp0 = fdup(dinp, n), *dw0 = fdup(dw, F * Kt), *db0 = fdup(db, F);
+    dwconv_backward(dinp, dw, db, R, inp, w, tap, inv, B, T, F, Kt, GRAD_ADD);
+    sub_inplace(dinp, dinp0, n); sub_inplace(dw, dw0, F * Kt); sub_inplace(db, db0, F);
+    for (long i = 0; i < n; i++) dinp0[i] = NAN;   // GRAD_SET overwrites, NaN included
+    dwconv_backward(dinp0, NULL, NULL, R, inp, w, tap, inv, B, T, F, Kt, GRAD_SET);
+    double es = 0; for (long i = 0; i < n; i++) es = fmax(es, fabs(dinp0[i] - dinp[i]));
+    EXPECTF(es < 1e-5, "dwconv backward GRAD_SET differs from the accumulated delta: %g", es);
+    double e = fd_check(conv_loss, &ctx, inp, n, dinp, 400, 1e-2f, &r);
+    e = fmax(e, fd_check(conv_loss, &ctx, w, F * Kt, dw, 400, 1e-2f, &r));
+    e = fmax(e, fd_check(conv_loss, &ctx, bias, F, db, 400, 1e-2f, &r));
+    EXPECTF(e < GRAD_TOL, "dwconv grad err %g (grid %d, K %d)", e, grid, K);
+    if (wrong) {   // the weight gradient with each channel's taps in reverse order must be caught
+        float *flip = falloc(F * Kt);
+        for (int f = 0; f < F; f++) for (int k = 0; k < Kt; k++) flip[f * Kt + k] = dw[f * Kt + Kt - 1 - k];
+        *wrong = fd_check(conv_loss, &ctx, w, F * Kt, flip, 400, 1e-2f, &r);
+        free(flip);
+    }
+    free(pos); free(tap); free(inv); free(inp); free(out); free(R); free(w); free(bias);
+    free(dinp); free(dw); free(db); free(dinp0); free(dw0); free(db0); free(ref);
+    return fmax(e, ef);
+}
+
+TEST(ops_dwconv) {
+    double wrong = 0.0;
+    double e = dwconv_case(0, 2, 0, 3, 4, 13, &wrong);   // URM's: kernel 2 along the sequence
+    EXPECTF(wrong > 0.1, "a flipped kernel gradient passed the check (err %g)", wrong);
+    e = fmax(e, dwconv_case(0, 3, 2, 3, 3, 7, NULL));   // memory tokens as positions
+    e = fmax(e, dwconv_case(1, 2, 0, 4, 5, 9, NULL));   // the grid's 2x2 causal window
+    e = fmax(e, dwconv_case(1, 3, 2, 3, 4, 5, NULL));   // 3x3, memory tokens read themselves
+    e = fmax(e, dwconv_case(0, 2, 0, 20, 20, 90, NULL));   // big enough for the OpenMP path
+    REPORT("dwconv fwd + backward", e);
+    REPORT("dwconv, flipped kernel gradient (caught)", wrong);
+}
+
+typedef struct { float *out, *inp, *R; int n; } SiluCtx;
+static double silu_loss(void *p) {
+    SiluCtx *c = p;
+    silu_forward(c->out, c->inp, c->n);
+    return dot_d(c->out, c->R, c->n);
+}
+
+TEST(ops_silu) {
+    TRng r = {41};
+    int n = 301;
+    float *inp = falloc(n), *out = falloc(n), *R = falloc(n), *d = falloc(n);
+    fill(&r, inp, n, -6, 6); fill(&r, R, n, -1, 1); fill(&r, d, n, -1, 1);
+    SiluCtx ctx = {out, inp, R, n};
+    silu_loss(&ctx);
+    double *ref = calloc((size_t)n, sizeof(double));
+    for (int i = 0; i < n; i++) ref[i] = inp[i] / (1.0 + exp(-(double)inp[i]));
+    double ef = max_rel(out, ref, n);
+    EXPECTF(ef < 1e-5, "silu forward err %g", ef);
+    float *d0 = fdup(d, n);
+    silu_backward(d, R, inp, n, GRAD_ADD);
+    sub_inplace(d, d0, n);
+    double e = fd_check(silu_loss, &ctx, inp, n, d, 1000, 1e-2f, &r);
+    EXPECTF(e < GRAD_TOL, "silu grad err %g", e);
+    REPORT("silu fwd", ef);
+    REPORT("silu_backward", e);
+    free(inp); free(out); free(R); free(d); free(d0); free(ref);
 }
 
 // ---- element-wise helpers -----------------------------------------------------------------

@@ -40,6 +40,10 @@ static const char *const HALT_NAMES[NUM_HALT_KINDS + 1] = {HALT_KINDS(X) NULL};
 static const int HALT_SCHEMES[NUM_HALT_KINDS] = {HALT_KINDS(X)};   // HS_* bits
 #undef X
 typedef enum { LOSS_SOFTMAX = 0, LOSS_STABLEMAX = 1 } LossKind;         // train.loss
+typedef enum { FFN_SWIGLU = 0, FFN_CONVSWIGLU = 1 } FfnKind;            // model.ffn
+typedef enum { CONV_SEQUENCE = 0, CONV_GRID = 1 } ConvAxis;             // model.conv_axis
+static const char *const FFN_NAMES[] = {"swiglu", "convswiglu", NULL};
+static const char *const CONV_AXIS_NAMES[] = {"sequence", "grid", NULL};
 typedef enum { SCHED_COSINE = 0, SCHED_CONSTANT = 1 } SchedKind;        // train.lr_schedule
 
 typedef struct {
@@ -56,6 +60,11 @@ typedef struct {
     int memory_tokens;    // model.memory_tokens: learned tokens prepended to the sequence
     int input_injection;  // model.input_injection: add the embedded input to the state each loop
     float init_std;       // model.init_std: std of the normal init of weight matrices
+    FfnKind ffn;          // model.ffn: "swiglu" | "convswiglu" (URM: a depthwise token convolution
+                          //   on SiLU(gate) ⊙ up, then SiLU, before the down-projection)
+    int conv_kernel;      // model.conv_kernel: convswiglu's kernel K (taps along each axis)
+    ConvAxis conv_axis;   // model.conv_axis: "sequence" (row-major order, memory tokens first) |
+                          //   "grid" (a K×K causal window on the task's rows and columns)
 } ModelConfig;
 
 typedef struct {

@@ -34,8 +34,12 @@ typedef struct {
 // from it; each tensor's shape (and whether this config has it: ndim 0) is model_param_shape.
 //   X(name, init, decay, flops, doc)
 //   init:  EMB normal(1/sqrt(1 + axes)) · STD normal(model.init_std) · UNIT normal(1)
-//          · ONE · ZERO · HALT_BIAS halting.bias_init
-//   decay: 1 = AdamW weight decay (matrices and embeddings; not gains, biases, init states)
+//          · ONE · ZERO · HALT_BIAS halting.bias_init · CONV uniform(±1/sqrt(Kc)) (PyTorch's
+//          Conv1d default for a depthwise kernel of Kc taps: fan-in Kc)
+//   decay: 1 = AdamW weight decay (matrices and embeddings); 0 = trained without decay (gains,
+//          biases); -1 = a fixed buffer: drawn at init by its init column, stored in checkpoints
+//          under its name like a parameter, but never trained — no gradient reaches it (AdamW
+//          skips it, gradcheck and the reference dump leave it out; param_trained below)
 //   flops: per forward, on the whole batch: TOKEN 2·B·T·(one layer's slice) per layer applied,
 //          CHANNEL 2·B·C·slice per layer (the MLP token mixer), HEAD 2·B·T·size per head, NONE
 // Block tensors (ln1g, wqkv, wo, ln2g, wfc, wproj, wrel, wtfc, wtproj) hold P*L layers: P = 2
@@ -56,13 +60,16 @@ typedef struct {
     X(whalt,  ZERO,      1, NONE,    "(C) halting unit weight (act, bce); (2, C) [halt | continue] for q") \
     X(bhalt,  HALT_BIAS, 0, NONE,    "(1) halting unit bias; (2) for q") \
     X(wrel,   ZERO,      0, NONE,    "(L, NH, 9) local mixer: score bias per head and neighbour offset") \
-    X(yinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial answer state y (z_H)") \
-    X(zinit,  UNIT,      0, NONE,    "(C) trm/hrm: initial reasoning state z (z_L)") \
+    X(yinit,  UNIT,     -1, NONE,    "(C) trm/hrm: initial answer state y (z_H), a fixed buffer") \
+    X(zinit,  UNIT,     -1, NONE,    "(C) trm/hrm: initial reasoning state z (z_L), a fixed buffer") \
     X(wtfc,   STD,       1, CHANNEL, "(L, 2Ft, T) mixer mlp: SwiGLU across positions [gate | up]") \
     X(wtproj, STD,       1, CHANNEL, "(L, T, Ft) mixer mlp: back to positions") \
     X(whint,  STD,       1, NONE,    "(Hn, C) hint head (train.hints): the task's hint classes, read " \
                                      "in training only") \
-    X(wadapt, STD,       1, NONE,    "(C, 2C) huginn: the adapter u = wadapt · [s ; e], columns [state | prelude]")
+    X(wadapt, STD,       1, NONE,    "(C, 2C) huginn: the adapter u = wadapt · [s ; e], columns [state | prelude]") \
+    X(wconv,  CONV,      1, TOKEN,   "(L, F, Kc) convswiglu: depthwise token convolution, Kc taps " \
+                                     "(the last the position itself; dwconv.h)") \
+    X(bconv,  ZERO,      0, NONE,    "(L, F) convswiglu: the convolution's bias")
 
 enum {
 #define X(name, init, decay, flops, doc) PARAM_##name,
@@ -75,7 +82,7 @@ typedef struct {
     PARAM_TABLE(X)
 #undef X
 } ParamTensors;
-typedef enum { INIT_EMB, INIT_STD, INIT_UNIT, INIT_ONE, INIT_ZERO, INIT_HALT_BIAS } ParamInit;
+typedef enum { INIT_EMB, INIT_STD, INIT_UNIT, INIT_ONE, INIT_ZERO, INIT_HALT_BIAS, INIT_CONV } ParamInit;
 typedef enum { FLOPS_NONE, FLOPS_TOKEN, FLOPS_CHANNEL, FLOPS_HEAD } ParamFlops;
 typedef struct {
     const char *name;
@@ -85,6 +92,9 @@ typedef struct {
     const char *doc;
 } ParamSpec;
 extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
+// 1 if tensor i (PARAM_*) is trained, 0 for a fixed buffer (decay column -1: trm/hrm's yinit,
+// zinit, whose gradient is zero by construction — the state entering the kept cycle is detached).
+static inline int param_trained(int i) { return PARAMS[i].decay >= 0; }
 #define PARAM_MAX_DIM 3
 
 // ---- activations ---------------------------------------------------------------------------
@@ -93,8 +103,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
 // tokens), W ring slots (loops that keep activations), L layers, widths C, F, V (= Vout), Hn
 // (hint classes), the mixer cache size `att` per layer and slot, `train` (1 when training),
 // `loop` (a family that streams: scheme loop), `recur` (one that carries states between
-// supervision steps: trm/hrm), `haltq` (halting q) and `adapt` (a family with the concat
-// adapter: huginn). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
+// supervision steps: trm/hrm), `haltq` (halting q) `adapt` (a family with the concat
+// adapter: huginn) and `conv` (model.ffn = convswiglu). A size of 0 leaves the pointer NULL. La = L layers of per-layer buffers
 // when training (backward reads them all), 1 at inference, where the layers take turns in one
 // set (each layer's inputs are read before its outputs overwrite them); Lq = the same for qkv,
 // except L at inference under halting.skip, whose halted cells keep every layer's q, k, v.
@@ -152,7 +162,11 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(hg_enter, adapt * train * N * C,  "(N, C) huginn, training: the state entering the window, s_{start-1} " \
                                         "(the adapter's backward; gradcheck's replayed prefix)") \
     X(hg_out,   adapt * N * C,          "(N, C) huginn: the coda's output, the head's input (under an exit: " \
-                                        "each puzzle's at its stop)")
+                                        "each puzzle's at its stop)") \
+    X(fcc,      conv * W * La * N * F,  "(W, La, N, F) convswiglu: c = the token convolution of fcg, before " \
+                                        "its SiLU") \
+    X(fcs,      conv * N * F,           "(N, F) convswiglu: SiLU(c), the down-projection's input (scratch; " \
+                                        "backward recomputes it)")
 
 // Gradient buffers for one layer of one loop, reused across layers and loops (training only).
 #define GRAD_TABLE(X) \
@@ -172,7 +186,8 @@ extern const ParamSpec PARAMS[NUM_PARAM_TENSORS];
     X(dmix,    N * C,     "(N, C) gradient w.r.t. the model output (the halting mix for act)") \
     X(hq,      N,         "(N) act: dmix . y_N per position (the remainder's share)") \
     X(dlogits, N * V,     "(N, Vout)") \
-    X(dhlogits, N * Hn,   "(N, Hn) hint head")
+    X(dhlogits, N * Hn,   "(N, Hn) hint head") \
+    X(dfcc,    conv * N * F, "(N, F) convswiglu: gradient w.r.t. c (before its SiLU)")
 
 #define X(name, size, doc) float *name;
 typedef struct { ACT_TABLE(X) } ActTensors;
@@ -273,6 +288,11 @@ typedef struct {
     ForwardOpts fwd;           // the options of the last forward (model_forward_opts)
     HaltKind halt;             // the halting rule the last forward ran (halting.kind or override)
     double prefix_ponder;      // act: the ponder sum saved with the prefix state
+    // convswiglu (model.ffn): taps per position (K, or K·K on the grid; 0 without) and the tap
+    // table of the current shape with its inverse (dwconv.h)
+    int Kc;
+    int *ctap;                 // (T, Kc) the position each tap reads, -1 none
+    int *cinv;                 // (T, Kc) the position whose tap k reads this one, -1 none
 } Model;
 
 // The SwiGLU hidden width: model.d_ff, or for 0 the auto width ceil(8/3 d_model) rounded up

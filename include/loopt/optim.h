@@ -8,12 +8,15 @@
 #include "loopt/config.h"
 #include "loopt/model.h"
 
+enum { OPT_FIXED = 2 };   // Optimizer.decay: an entry AdamW leaves alone
+
 typedef struct {
     size_t n;            // number of parameters
     float *m;            // (n) Adam first moment
     float *v;            // (n) Adam second moment
     float *ema;          // (n) EMA of the weights, NULL when train.ema = 0
-    uint8_t *decay;      // (n) 1 where weight decay applies (weight matrices, not norms/biases)
+    uint8_t *decay;      // (n) 1 where weight decay applies (weight matrices, not norms/biases);
+                         //     OPT_FIXED: a fixed buffer (model.h's decay column -1), not trained
     long step;           // optimizer steps taken
 } Optimizer;
 

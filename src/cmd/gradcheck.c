@@ -36,7 +36,8 @@ static const char *USAGE =
     "               checked at zero), the batch (tokens, targets), the loss (loss, loss.ce,\n"
     "               ponder; n_halt for act, q_target for halting q, huginn.s0 for huginn's initial\n"
     "               state) and the analytic gradient\n"
-    "               of every parameter (grad.NAME) of the forward + backward the check tests;\n"
+    "               of every trained parameter (grad.NAME; a fixed buffer such as trm's yinit has\n"
+    "               none) of the forward + backward the check tests;\n"
     "               metadata as a checkpoint's. tests/reference_torch.py recomputes it all\n";
 
 // --dump: one tensor entry per parameter (prefix "" = weights, "grad." = gradient), with the
@@ -44,8 +45,9 @@ static const char *USAGE =
 static int add_param_set(CkptTensor *t, char (*names)[48], int n, const Model *m, const char *prefix,
                          const float *mem) {
     size_t off = 0;
+    int grads = prefix[0] != '\0';
     for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
-        if (m->param_sizes[i]) {
+        if (m->param_sizes[i] && (!grads || param_trained(i))) {   // a fixed buffer has no gradient
             snprintf(names[n], sizeof names[n], "%s%s", prefix, PARAMS[i].name);
             t[n] = (CkptTensor){.name = names[n], .dtype = DT_F32, .data = mem + off};
             t[n].ndim = model_param_shape(m, i, t[n].shape);
@@ -105,6 +107,9 @@ static int report(const char *path, const Model *m, int batch, const GradcheckRe
            path, m->num_params, batch, m->loops_run, m->window_start, m->loss);
     int ok = 1;
     for (int t = 0; t < NUM_PARAM_TENSORS; t++) {
+        if (m->param_sizes[t] && !param_trained(t))
+            printf("  %-7s %4zu entries: a fixed buffer (drawn at init, not trained): no gradient to check\n",
+                   PARAMS[t].name, m->param_sizes[t]);
         if (res->max_rel[t] < 0) continue;
         int pass = res->max_rel[t] < tol;
         ok &= pass;

@@ -83,8 +83,13 @@ int cmd_info(int argc, char **argv) {
     if (!task->fixed_size) printf(" (trained on %dx%d)", h, w);
     printf("\n");
     printf("parameters:  %zu (%.2f MB as float32)\n", m.num_params, m.num_params * 4.0 / 1e6);
-    printf("model:       d_model %d, %d heads, %d layers in the block, ffn %d, positions %s, "
-           "%d memory tokens\n", m.C, m.NH, m.L, m.F, POS_NAMES[cfg.model.positions], m.M);
+    char ffn[96] = "";
+    if (cfg.model.ffn == FFN_CONVSWIGLU)   // URM's: name the convolution's kernel and its token axis
+        snprintf(ffn, sizeof ffn, " (kernel %d along the %s, %d taps)", cfg.model.conv_kernel,
+                 cfg.model.conv_axis == CONV_GRID ? "grid's rows and columns" : "sequence", m.Kc);
+    printf("model:       d_model %d, %d heads, %d layers in the block, ffn %s %d%s, positions %s, "
+           "%d memory tokens\n", m.C, m.NH, m.L, FFN_NAMES[cfg.model.ffn], m.F, ffn,
+           POS_NAMES[cfg.model.positions], m.M);
     if (step) printf("steps:       %ld (batch %d)\n", ts.step, cfg.train.batch);
     else printf("steps:       0 (not recorded) (batch %d)\n", cfg.train.batch);
     printf("elapsed:     %.1f s", el);

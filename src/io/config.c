@@ -21,7 +21,8 @@
 _Static_assert(sizeof(TaskKind) == sizeof(int) && sizeof(MixerKind) == sizeof(int) &&
                sizeof(NormKind) == sizeof(int) && sizeof(PosKind) == sizeof(int) &&
                sizeof(SchemeKind) == sizeof(int) && sizeof(HaltKind) == sizeof(int) &&
-               sizeof(LossKind) == sizeof(int) && sizeof(SchedKind) == sizeof(int),
+               sizeof(LossKind) == sizeof(int) && sizeof(SchedKind) == sizeof(int) &&
+               sizeof(FfnKind) == sizeof(int) && sizeof(ConvAxis) == sizeof(int),
                "config enums must be int-sized");
 
 #define CONFIG_MAX_BYTES (1u << 20)   // a config is a few hundred bytes; refuse anything huge
@@ -150,6 +151,10 @@ static const Key KEYS[] = {
     FLT("recursion.huginn.sigma", recursion.hg_sigma, 0, 2, 0, 0),
     INT("recursion.huginn.max_depth", recursion.hg_max_depth, 0, 4096),
     FLT("recursion.huginn.noise_std", recursion.hg_noise_std, 0, 10, 0, 0),
+    // URM's ConvSwiGLU (printed at the end of the model section)
+    ENUM("model.ffn", model.ffn, FFN_NAMES),
+    INT("model.conv_kernel", model.conv_kernel, 1, 8),
+    ENUM("model.conv_axis", model.conv_axis, CONV_AXIS_NAMES),
 };
 static const int N_KEYS = (int)(sizeof KEYS / sizeof KEYS[0]);
 
@@ -162,6 +167,7 @@ void config_defaults(Config *c) {
     m->mixer = MIXER_ATTENTION; m->norm = NORM_POST; m->norm_gain = 0;
     m->positions = POS_COORDS; m->rope_base = 10000.0f; m->memory_tokens = 0;
     m->input_injection = 1; m->init_std = 0.02f;
+    m->ffn = FFN_SWIGLU; m->conv_kernel = 2; m->conv_axis = CONV_SEQUENCE;
 
     RecursionConfig *r = &c->recursion;
     r->scheme = SCHEME_LOOP; r->loops = 8; r->window = 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "loopt/attention.h"
+#include "dwconv.h"
 #include "loopt/check.h"
 #include "ops.h"
 #include "tokenmix.h"
@@ -22,6 +23,9 @@ typedef struct {
     float *n1, *rstd1, *qkv, *att, *atty, *r1, *n2, *rstd2, *fch, *fcg, *r2;      // activations
     const float *g1, *g2, *wqkv, *wo, *wfc, *wproj, *wrel, *wtfc, *wtproj;         // weights
     float *dg1, *dg2, *dwqkv, *dwo, *dwfc, *dwproj, *dwrel, *dwtfc, *dwtproj;     // gradients
+    float *fcc;                                     // convswiglu: c (activation)
+    const float *wconv, *bconv;                     // its weights
+    float *dwconv, *dbconv;                         // their gradients
 } Layer;
 
 #define SLICE(p, i, width) ((p) ? (p) + (size_t)(i) * (width) : NULL)
@@ -46,6 +50,9 @@ static Layer layer_at(const Model *m, int slot, int part, int l) {
         .dwo = SLICE(d->wo, lp, C * C), .dwfc = SLICE(d->wfc, lp, 2 * F * C), .dwproj = SLICE(d->wproj, lp, C * F),
         .dwrel = SLICE(d->wrel, lp, (size_t)m->NH * LOCAL_K), .dwtfc = SLICE(d->wtfc, lp, FT),
         .dwtproj = SLICE(d->wtproj, lp, FT / 2),
+        .fcc = SLICE(a->fcc, al, N * F),
+        .wconv = SLICE(w->wconv, lp, F * m->Kc), .bconv = SLICE(w->bconv, lp, F),
+        .dwconv = SLICE(d->wconv, lp, F * m->Kc), .dbconv = SLICE(d->bconv, lp, F),
     };
 }
 
@@ -127,7 +134,14 @@ static const float *block_run(Model *m, int slot, int part, const float *x, cons
         else     { residual_rmsnorm_forward(y.n1, y.rstd1, y.r1, x, y.g1, n, C, NORM_EPS); min = y.n1; }
         linear_forward(y.fch, min, y.wfc, n, C, 2 * F);
         swiglu_forward(y.fcg, y.fch, n, F);
-        linear_forward(y.r2, y.fcg, y.wproj, n, F, C);
+        const float *down = y.fcg;   // the down-projection's input: h = SiLU(gate) ⊙ up, or
+        if (m->Kc) {                 // convswiglu: SiLU(c), c = the token convolution of h
+            CHECK(!rows, "convswiglu reads neighbouring positions: the block runs on all of them");
+            dwconv_forward(y.fcc, y.fcg, y.wconv, y.bconv, m->ctap, m->B, m->T, F, m->Kc);
+            silu_forward(m->acts.fcs, y.fcc, n * F);
+            down = m->acts.fcs;
+        }
+        linear_forward(y.r2, down, y.wproj, n, F, C);
         if (pre) add_forward(y.r2, y.r2, y.r1, n * C);
         else residual_rmsnorm_forward(y.n2, y.rstd2, y.r2, y.n1, y.g2, n, C, NORM_EPS);   // r2 += n1, n2 = norm(r2)
         x = pre ? y.r2 : y.n2;
@@ -175,7 +189,15 @@ float *block_backward(Model *m, int slot, int part, const float *x0, const float
         else rmsnorm_backward(dr2, y.dg2, dcur, y.r2, y.g2, y.rstd2, N, C, GRAD_SET);
         // mlp: r2 = base + wproj·swiglu(wfc·min)
         const float *min = pre ? y.n2 : y.n1;
-        linear_backward(g->dfcg, y.dwproj, dr2, y.fcg, y.wproj, N, F, C, GRAD_SET);
+        if (m->Kc) {   // convswiglu: r2 = base + wproj·SiLU(c), c = conv(h): dfcg → dfcc → dfcg = dh
+            silu_forward(m->acts.fcs, y.fcc, N * F);   // the forward's SiLU(c), recomputed
+            linear_backward(g->dfcg, y.dwproj, dr2, m->acts.fcs, y.wproj, N, F, C, GRAD_SET);
+            silu_backward(g->dfcc, g->dfcg, y.fcc, N * F, GRAD_SET);
+            dwconv_backward(g->dfcg, y.dwconv, y.dbconv, g->dfcc, y.fcg, y.wconv, m->ctap, m->cinv,
+                            m->B, m->T, F, m->Kc, GRAD_SET);
+        } else {
+            linear_backward(g->dfcg, y.dwproj, dr2, y.fcg, y.wproj, N, F, C, GRAD_SET);
+        }
         swiglu_backward(g->dfch, g->dfcg, y.fch, N, F, GRAD_SET);
         linear_backward(g->dmin, y.dwfc, g->dfch, min, y.wfc, N, C, 2 * F, GRAD_SET);
         // dr1: through the residual base and the mlp input's norm

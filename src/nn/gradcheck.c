@@ -48,6 +48,7 @@ void gradcheck_model(Model *m, const int *tokens, const int *targets, const Forw
         size_t n = m->param_sizes[t];
         res->max_rel[t] = -1.0;
         if (n == 0) continue;
+        if (!param_trained(t)) { off += n; continue; }   // a fixed buffer: no gradient to check
         const float *ga = analytic + off;
         double gmax = 0.0;
         for (size_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(ga[i]));

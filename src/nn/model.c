@@ -13,6 +13,7 @@
 #include "loopt/halting.h"
 #include "loopt/log.h"
 #include "loopt/scheme.h"
+#include "dwconv.h"
 
 const ParamSpec PARAMS[NUM_PARAM_TENSORS] = {
 #define X(name, init, decay, flops, doc) {#name, INIT_##init, decay, FLOPS_##flops, doc},
@@ -57,6 +58,8 @@ int model_param_shape(const Model *m, int i, int64_t *d) {
     case PARAM_wtproj: d[0] = L; d[1] = m->Tmix; d[2] = m->Ft; return mlp ? 3 : 0;
     case PARAM_whint:  d[0] = m->Hn; d[1] = C; return m->Hn ? 2 : 0;
     case PARAM_wadapt: d[0] = C; d[1] = 2 * C; return m->scheme->adapter ? 2 : 0;
+    case PARAM_wconv:  d[0] = L; d[1] = F; d[2] = m->Kc; return m->Kc ? 3 : 0;
+    case PARAM_bconv:  d[0] = L; d[1] = F; return m->Kc ? 2 : 0;
     }
     CHECK(0, "no parameter tensor %d", i);
     return 0;
@@ -144,6 +147,15 @@ void model_set_shape(Model *m, const TaskShape *shape) {
     }
     m->A = A;
     if (m->mc.mixer == MIXER_LOCAL) local_neighbours(m, T);
+    if (m->Kc) {   // convswiglu: the taps of this shape
+        int grid = m->mc.conv_axis == CONV_GRID;
+        CHECK_INPUT(!grid || A >= 2, "model.conv_axis \"grid\" needs a task on a 2-D grid (rows and columns)");
+        free(m->ctap);
+        free(m->cinv);
+        m->ctap = xmalloc(sizeof(int) * (size_t)T * m->Kc);
+        m->cinv = xmalloc(sizeof(int) * (size_t)T * m->Kc);
+        dwconv_build_taps(m->ctap, m->cinv, m->rope_pos, T, A, m->mc.conv_kernel, grid);
+    }
     if (m->acts_memory && T != m->T) model_alloc(m, m->B, m->W, m->training);
 }
 
@@ -167,6 +179,7 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
     m->P = m->scheme->weight_sets(&cfg->recursion);
     m->F = model_d_ff(&cfg->model);
     m->M = cfg->model.memory_tokens;
+    m->Kc = cfg->model.ffn == FFN_CONVSWIGLU ? dwconv_ntaps(cfg->model.conv_kernel, cfg->model.conv_axis == CONV_GRID) : 0;
     m->V = shape->vocab;
     m->Vout = shape->n_out;
     CHECK(cfg->train.hints == 0.0f || shape->n_hint > 0,   // config_validate tells the user
@@ -205,6 +218,9 @@ void model_init(Model *m, const Config *cfg, const TaskShape *shape, Rng *r) {
         case INIT_ONE:       fill_const(p, n, 1.0f); break;
         case INIT_ZERO:      fill_const(p, n, 0.0f); break;
         case INIT_HALT_BIAS: fill_const(p, n, m->hc.bias_init); break;
+        case INIT_CONV:
+            for (size_t j = 0; j < n; j++) p[j] = (2.0f * rng_uniform(r) - 1.0f) / sqrtf((float)m->Kc);
+            break;
         }
     }
 }
@@ -231,7 +247,8 @@ void model_alloc(Model *m, int B, int window, int training) {
     m->att_size = att;
     size_t train = training != 0, recur = m->scheme->reset_row != NULL, loop = m->scheme->streams;
     size_t haltq = halt_rule(m->hc.kind)->sup_target != NULL, adapt = m->scheme->adapter != 0;
-    size_t skip = !training && loop && halt_rule(m->hc.kind)->skips && m->hc.skip && m->mc.mixer != MIXER_MLP;
+    size_t conv = m->Kc > 0;   // convswiglu: a cell's FFN reads its neighbours, so no cell skips it
+    size_t skip = !training && loop && halt_rule(m->hc.kind)->skips && m->hc.skip && m->mc.mixer != MIXER_MLP && !conv;
     size_t La = training ? L : 1, Lq = skip ? L : La;
     m->La = (int)La; m->Lq = (int)Lq;
     size_t *s = m->act_sizes;
@@ -292,6 +309,8 @@ void model_view(Model *v, const Model *src, float *params) {
     v->coord_ids = dup_ints(src->coord_ids, TA);
     v->rope_pos = dup_ints(src->rope_pos, TA);
     v->nbr = src->nbr ? dup_ints(src->nbr, (size_t)(src->shape.seq_len + src->M) * LOCAL_K) : NULL;
+    v->ctap = src->ctap ? dup_ints(src->ctap, (size_t)(src->shape.seq_len + src->M) * src->Kc) : NULL;
+    v->cinv = src->cinv ? dup_ints(src->cinv, (size_t)(src->shape.seq_len + src->M) * src->Kc) : NULL;
 }
 
 void model_free(Model *m) {
@@ -305,6 +324,8 @@ void model_free(Model *m) {
     free(m->coord_ids);
     free(m->rope_pos);
     free(m->nbr);
+    free(m->ctap);
+    free(m->cinv);
     free(m->last_step);
     free(m->row_k);
     free(m->row_done);
@@ -318,10 +339,12 @@ void model_zero_grad(Model *m) {
 }
 
 void model_print_sizes(const Model *m) {
-    log_info("model: %zu parameters (%.2f MB); block of %d layers, d_model %d, %d heads, ffn %d",
-             m->num_params, m->num_params * 4.0 / 1e6, m->L, m->C, m->NH, m->F);
+    log_info("model: %zu parameters (%.2f MB); block of %d layers, d_model %d, %d heads, ffn %s %d",
+             m->num_params, m->num_params * 4.0 / 1e6, m->L, m->C, m->NH, FFN_NAMES[m->mc.ffn], m->F);
     for (int i = 0; i < NUM_PARAM_TENSORS; i++)
-        if (m->param_sizes[i]) log_info("  param %-7s %9zu", PARAMS[i].name, m->param_sizes[i]);
+        if (m->param_sizes[i])
+            log_info("  param %-7s %9zu%s", PARAMS[i].name, m->param_sizes[i],
+                     param_trained(i) ? "" : "  (a fixed buffer: drawn at init, not trained)");
     double mb = 1e-6 * sizeof(float);
     log_info("buffers: params %.2f MB, grads %.2f MB, activations %.2f MB (%d loop slots), "
              "activation grads %.2f MB",

@@ -13,10 +13,11 @@ void optim_init(Optimizer *o, const Model *model, const TrainConfig *tc) {
     o->m = xcalloc(o->n, sizeof(float));
     o->v = xcalloc(o->n, sizeof(float));
     o->decay = xcalloc(o->n, 1);
-    // the decay column of the parameter table (model.h): matrices and embeddings
+    // the decay column of the parameter table (model.h): matrices and embeddings decay (1),
+    // fixed buffers are not trained at all (OPT_FIXED)
     size_t off = 0;
     for (int i = 0; i < NUM_PARAM_TENSORS; i++) {
-        if (PARAMS[i].decay) memset(o->decay + off, 1, model->param_sizes[i]);
+        if (PARAMS[i].decay) memset(o->decay + off, PARAMS[i].decay > 0 ? 1 : OPT_FIXED, model->param_sizes[i]);
         off += model->param_sizes[i];
     }
     if (tc->ema > 0.0f) {
@@ -69,6 +70,9 @@ double optim_step(Optimizer *o, Model *model, const TrainConfig *tc) {
     float c1 = 1.0f - powf(b1, (float)o->step), c2 = 1.0f - powf(b2, (float)o->step);
     #pragma omp parallel for
     for (size_t i = 0; i < o->n; i++) {
+        // a fixed buffer: its gradient is 0, so its moments stay 0 and the step would be
+        // p -= lr · 0 — skipping it is the same bits, and says it is not trained
+        if (o->decay[i] == OPT_FIXED) continue;
         float gi = g[i] * scale;
         o->m[i] = b1 * o->m[i] + (1.0f - b1) * gi;
         o->v[i] = b2 * o->v[i] + (1.0f - b2) * gi * gi;
