@@ -655,6 +655,28 @@ TEST(model_converge_exit) {
     model_free(&m);
 }
 
+// The KL exit on B puzzles of tok at most K loops: each stops at a loop L in [2, K] with exactly
+// the answer of L fixed loops, and some stop before K.
+static void expect_kl_exit_as_fixed(Model *m, const int *tok, int B, int K) {
+    int *got = malloc(sizeof(int) * (size_t)B * 81), *fixed = malloc(sizeof(int) * (size_t)B * 81);
+    int *used = malloc(sizeof(int) * (size_t)B * 81);
+    model_forward_opts(m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
+    model_predict(m, got);
+    model_loops_used(m, used);
+    int early = 0;
+    for (int b = 0; b < B; b++) {
+        int L = used[b * 81];
+        EXPECTF(L >= 2 && L <= K, "puzzle %d stopped at loop %d", b, L);
+        early += L < K;
+        model_forward(m, tok, NULL, L);
+        model_predict(m, fixed);
+        EXPECTF(!memcmp(fixed + b * 81, got + b * 81, sizeof(int) * 81),
+                "puzzle %d stopped at loop %d: its answer differs from %d fixed loops", b, L, L);
+    }
+    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    free(got); free(fixed); free(used);
+}
+
 // The KL exit (halting "kl", parameter-free, Huginn): a puzzle stops at the first loop L >= 2
 // where successive loops' output distributions differ by KL < kl_eps at every cell; its
 // answer is then exactly that of L fixed loops, and some puzzles stop before the last loop.
@@ -664,22 +686,9 @@ TEST(model_kl_exit) {
     c.halting.kl_eps = 1e-2f;
     enum { B = 8, K = 40 };
     Model m;
-    int tok[B * 81], got[B * 81], fixed[B * 81], used[B * 81];
+    int tok[B * 81];
     exit_model(&c, &m, tok, B);
-    model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
-    model_predict(&m, got);
-    model_loops_used(&m, used);
-    int early = 0;
-    for (int b = 0; b < B; b++) {
-        int L = used[b * 81];
-        EXPECTF(L >= 2 && L <= K, "puzzle %d stopped at loop %d", b, L);
-        early += L < K;
-        model_forward(&m, tok, NULL, L);
-        model_predict(&m, fixed);
-        EXPECTF(!memcmp(fixed + b * 81, got + b * 81, sizeof(int) * 81),
-                "puzzle %d stopped at loop %d: its answer differs from %d fixed loops", b, L, L);
-    }
-    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    expect_kl_exit_as_fixed(&m, tok, B, K);
     model_free(&m);
 }
 
@@ -952,7 +961,7 @@ TEST(model_huginn_inference) {
     Config c; huginn_config(&c);
     c.model.init_std = 0.1f;   // at 0.2 a random core never settles within 40 loops; at 0.1 it does
     enum { B = 4, K = 40 };
-    int tok[B * 81], tok2[B * 81], got[B * 81], used[B * 81], fixed[B * 81], p1[B * 81], p2[B * 81];
+    int tok[B * 81], tok2[B * 81], p1[B * 81], p2[B * 81];
     Model m;
     exit_model(&c, &m, tok, B);
     size_t V = (size_t)m.Vout, TV = 81 * V, TC = 81 * (size_t)m.C;
@@ -984,20 +993,7 @@ TEST(model_huginn_inference) {
     model_alloc(&m, B, 1, 0);
     c.halting.kl_eps = 1e-2f;
     m.hc.kl_eps = 1e-2f;
-    model_forward_opts(&m, tok, NULL, &(ForwardOpts){.loops = K, .halting = HALT_KL});
-    model_predict(&m, got);
-    model_loops_used(&m, used);
-    int early = 0;
-    for (int b = 0; b < B; b++) {
-        int L = used[b * 81];
-        EXPECTF(L >= 2 && L <= K, "puzzle %d stopped at loop %d", b, L);
-        early += L < K;
-        model_forward(&m, tok, NULL, L);
-        model_predict(&m, fixed);
-        EXPECTF(!memcmp(fixed + b * 81, got + b * 81, sizeof(int) * 81), "puzzle %d stopped at loop %d: its "
-                "answer differs from %d fixed loops", b, L, L);
-    }
-    EXPECTF(early > 0, "no puzzle stopped before loop %d", K);
+    expect_kl_exit_as_fixed(&m, tok, B, K);
     // eval's depth sweep continues a fixed-loop forward: 6 then 4 more loops are 10 loops
     model_forward(&m, tok, NULL, 10);
     memcpy(l1, m.acts.logits, B * TV * sizeof(float));

@@ -5,7 +5,6 @@
 // progress go to stderr. Ctrl-C (SIGINT, SIGTERM, SIGHUP) ends it after a whole record: the
 // output is then a prefix of the uninterrupted one, every line complete (exit 1).
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "loopt/check.h"
 #include "loopt/cmd.h"
 #include "loopt/log.h"
+#include "loopt/stop.h"
 #include "loopt/maze.h"
 #include "loopt/rng.h"
 #include "loopt/sudoku.h"
@@ -66,21 +66,7 @@ static const char *USAGE =
     "  --seed S       random seed (default 1)\n"
     "  --quiet        no summary on stderr\n";
 
-// A signal only raises this flag; the generators stop before their next record.
-static volatile sig_atomic_t interrupted = 0;
-static void on_signal(int sig) { (void)sig; interrupted = 1; }
-
-static void install_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;   // a write under way completes
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
-
+// A signal only raises stop_requested (stop.h); the generators stop before their next record.
 // After an interrupt: the records written are whole (flushed here), the exit is 1.
 static int stop_interrupted(long made, long n, const char *what) {
     stdout_check();
@@ -138,7 +124,7 @@ static void gen_sudoku_stream(SudokuGen *g, long *tries, long *dropped) {
     uint8_t p[SUDOKU_CELLS], s[SUDOKU_CELLS];
     Progress pr = {now_seconds(), now_seconds()};
     long made = 0;
-    while (made < g->n && !interrupted) {
+    while (made < g->n && !stop_requested) {
         long rating;
         sudoku_generate(&rng, (int)g->gmin, (int)g->gmax, p, s, &rating);
         (*tries)++;
@@ -168,13 +154,13 @@ static void gen_sudoku_minimal(SudokuGen *g, int threads, long *tries, long *dro
     long *rating = xmalloc(sizeof(long) * (size_t)block * 3), *starts = rating + block, *drops = starts + block;
     Progress pr = {now_seconds(), now_seconds()};
     g->made = 0;
-    for (long base = 0; base < g->n && !interrupted; base += block) {
+    for (long base = 0; base < g->n && !stop_requested; base += block) {
         int m = (int)(g->n - base < block ? g->n - base : block);
         #pragma omp parallel for schedule(dynamic, 1)
         for (int j = 0; j < m; j++) {
             starts[j] = drops[j] = 0;
             rating[j] = -1;   // not made (an interrupt before it began)
-            if (interrupted) continue;
+            if (stop_requested) continue;
             Rng r;
             rng_seed(&r, g->seed + 0x9E3779B97F4A7C15ULL * (uint64_t)(base + j + 1));
             uint8_t *pj = p + (size_t)j * SUDOKU_CELLS, *sj = s + (size_t)j * SUDOKU_CELLS;
@@ -220,7 +206,7 @@ static int gen_sudoku(SudokuGen *g, int threads) {
     long tries = 0, dropped = 0;
     if (g->minimal) gen_sudoku_minimal(g, threads, &tries, &dropped);
     else gen_sudoku_stream(g, &tries, &dropped);
-    if (interrupted) { canon_set_free(&g->ex); return stop_interrupted(g->made, g->n, "puzzles"); }
+    if (stop_requested) { canon_set_free(&g->ex); return stop_interrupted(g->made, g->n, "puzzles"); }
     double dt = now_seconds() - t1;
     if (g->minimal) {
         char rating[48];
@@ -249,7 +235,7 @@ static int gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycle
     if (csv) printf("source,question,answer,rating\n");
     Progress pr = {now_seconds(), now_seconds()};
     long k = 0;
-    for (; k < n && !interrupted; k++) {
+    for (; k < n && !stop_requested; k++) {
         int len = maze_generate_ex(&rng, h, w, min_path, cycle_odds, q, a);
         if (csv) {
             size_t m = 0;
@@ -266,7 +252,7 @@ static int gen_maze(long n, uint64_t seed, int h, int w, int min_path, int cycle
     }
     log_progress_end();
     free(q); free(a); free(row);
-    if (interrupted) return stop_interrupted(k, n, "mazes");
+    if (stop_requested) return stop_interrupted(k, n, "mazes");
     char odds[48] = "";
     if (!cycle_odds) snprintf(odds, sizeof odds, ", no cycles");
     else if (cycle_odds != MAZE_CYCLE_ODDS) snprintf(odds, sizeof odds, ", cycle odds 1 in %d", cycle_odds);
@@ -345,7 +331,7 @@ int cmd_gen(int argc, char **argv) {
     }
     if (n < 0) usage_error(USAGE, "gen %s: --n N is required", task);
     g.n = n;
-    install_signals();
+    stop_on_signals();
     int rc;
     if (is_sudoku) {
         if (level >= 0) {

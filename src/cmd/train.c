@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "loopt/config.h"
 #include "loopt/taskmodel.h"
 #include "loopt/log.h"
+#include "loopt/stop.h"
 #include "loopt/model.h"
 #include "loopt/modelio.h"
 #include "loopt/optim.h"
@@ -78,23 +78,9 @@ static const char *usage(void) {
     return text;
 }
 
-// Ctrl-C / SIGTERM / SIGHUP (a closed terminal or ssh session) only raise this flag; the
-// training loop saves and stops at the end of the step, the setup stops between its phases.
-// Installed first thing (cmd_train), with sigaction and no SA_RESETHAND, so a signal at any
-// moment, and a second one, are caught.
-static volatile sig_atomic_t interrupted = 0;
-static void on_signal(int sig) { (void)sig; interrupted = 1; }
-
-static void install_signals(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
+// Ctrl-C / SIGTERM / SIGHUP (a closed terminal or ssh session) only raise stop_requested
+// (stop.h): the training loop saves and stops at the end of the step, the setup stops between
+// its phases. Installed first thing (cmd_train), so a signal at any moment is caught.
 
 // ---- data -------------------------------------------------------------------------------------
 // A split is a flat array of (question, answer) token rows of seq_len each.
@@ -196,7 +182,7 @@ static void accumulate(Acc *acc, const Data *d, const int *q, const int *a, cons
 static void evaluate(Model *m, const Data *d, const Split *v, int loops, int *pred, int *used, Acc *acc) {
     memset(acc, 0, sizeof *acc);
     int B = m->B, S = v->S;
-    for (int start = 0; start + B <= v->n && !interrupted; start += B) {   // Ctrl-C: stop, unlogged
+    for (int start = 0; start + B <= v->n && !stop_requested; start += B) {   // Ctrl-C: stop, unlogged
         model_forward(m, v->q + (size_t)start * S, v->a + (size_t)start * S, loops);
         model_predict(m, pred);
         model_loops_used(m, used);
@@ -679,7 +665,7 @@ static void load_data(Run *r) {
         Rng vr;
         rng_seed(&vr, c->data.seed ^ 0x76616c6964ULL);
         split_alloc(&r->valid, (int)c->data.gen_valid, S);
-        for (int k = 0; k < r->valid.n && !interrupted; k++)   // can take minutes: Ctrl-C stops it
+        for (int k = 0; k < r->valid.n && !stop_requested; k++)   // can take minutes: Ctrl-C stops it
             gen_example(c, d, &vr, r->valid.q + (size_t)k * S, r->valid.a + (size_t)k * S);
     }
     if (r->valid.n < B) log_info("note: validation split (%d) is smaller than a batch (%d): evaluation skipped", r->valid.n, B);
@@ -781,7 +767,7 @@ static void eval_step(Run *r) {
     Acc va;
     evaluate(v, &r->data, &r->valid, r->K, r->pred, r->used, &va);
     log_progress_end();
-    if (interrupted) return;   // a partial evaluation is not reported
+    if (stop_requested) return;   // a partial evaluation is not reported
     double cell = (double)va.cells_right / fmax(va.cells, 1), exact = (double)va.exact / fmax(va.puzzles, 1),
            loops = va.loops / fmax((double)va.puzzles * r->S, 1);
     log_info("eval step %ld: %ld puzzles, cell %.4f, exact %.4f, loops %.2f%s", r->ts.step, va.puzzles, cell, exact,
@@ -811,7 +797,7 @@ static int stop_before_training(Run *r, const Args *a) {
 int cmd_train(int argc, char **argv) {
     Args a;
     if (!parse_args(&a, argc, argv)) return EXIT_OK;
-    install_signals();   // before any work: an early Ctrl-C still ends with a message
+    stop_on_signals();   // before any work: an early Ctrl-C still ends with a message
     Run r;
     memset(&r, 0, sizeof r);
     resolve_config(&r, &a);
@@ -823,10 +809,10 @@ int cmd_train(int argc, char **argv) {
         return EXIT_OK;
     }
     prepare_out(&r, &a);   // before the work: a bad --out is found now, not after the last step
-    if (!interrupted) build(&r, &a);
-    if (!interrupted) load_data(&r);
+    if (!stop_requested) build(&r, &a);
+    if (!stop_requested) load_data(&r);
     free(a.sets);
-    if (interrupted) return stop_before_training(&r, &a);
+    if (stop_requested) return stop_before_training(&r, &a);
     // trm/hrm: a sample stays in its row for several supervision steps (schedule.c).
     // A resumed run starts every row fresh (the carried states are not in the checkpoint).
     schedule_init(&r.sched, &r.m, r.cfg.recursion.n_sup, r.cfg.train.progressive, r.cfg.train.seed);
@@ -836,7 +822,7 @@ int cmd_train(int argc, char **argv) {
     r.elapsed0 = r.ts.elapsed_s;
     r.step_last = r.ts.step;
     const TrainConfig *tc = &r.cfg.train;
-    while (r.ts.step < total && !interrupted) {
+    while (r.ts.step < total && !stop_requested) {
         make_batch(&r);
         if (!train_step(&r)) continue;
         log_step(&r, total);
@@ -847,7 +833,7 @@ int cmd_train(int argc, char **argv) {
     }
     log_progress_end();
     int rc = EXIT_OK;
-    if (interrupted) {
+    if (stop_requested) {
         char q[1300];
         if (r.ts.step == first) {
             warnf("interrupted before the first step: no checkpoint written%s%s%s",
